@@ -1,0 +1,46 @@
+/**
+ * One source of truth for names shared by the Pulumi components, the Lambda
+ * handlers and the local stage: table keys, envelope fields, environment
+ * variables and service limits. Change a name here and every side follows.
+ */
+
+/** Ledger table: one item per event. */
+export const LEDGER_PARTITION_KEY = "aggregateId";
+export const LEDGER_SORT_KEY = "version";
+
+/** Snapshot table: one item per snapshot, so a state at or below any version can be found. */
+export const SNAPSHOT_PARTITION_KEY = "aggregateId";
+export const SNAPSHOT_SORT_KEY = "version";
+
+/** Read-model tables written by projectors: one row per aggregate, guarded by `version`. */
+export const PROJECTION_PARTITION_KEY = "id";
+export const PROJECTION_VERSION_ATTRIBUTE = "version";
+
+/**
+ * Reserved event type: appended to the ledger to make projectors rewrite their row from
+ * the latest aggregate. Reducers never see it. Its payload may name a `target` projector.
+ */
+export const REPLAY_EVENT_TYPE = "ledger.Replay";
+
+/** EventBridge: detail-type is the event type; source is the service name. */
+export const detailTypeOf = (eventType: string): string => eventType;
+
+/** DynamoDB TransactWriteItems accepts at most 100 actions. */
+export const MAX_EVENTS_PER_COMMIT = 100;
+
+/** EventBridge PutEvents: at most 10 entries and 256 KB per request (and per entry). */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+
+/** Environment variables the components set on the Lambda functions. */
+export const ENV = {
+  ledgerTable: "LEDGER_TABLE_NAME",
+  snapshotTable: "SNAPSHOT_TABLE_NAME",
+  eventBusName: "EVENT_BUS_NAME",
+  serviceName: "SERVICE_NAME",
+  deadLetterQueueUrl: "DEAD_LETTER_QUEUE_URL",
+  snapshotEvery: "SNAPSHOT_EVERY",
+  readModelTable: "READ_MODEL_TABLE_NAME",
+  projectorName: "PROJECTOR_NAME",
+  logLevel: "LOG_LEVEL",
+} as const;

@@ -1,0 +1,53 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { SNAPSHOT_PARTITION_KEY, SNAPSHOT_SORT_KEY } from "../conventions";
+import { Snapshot, SnapshotStore } from "../stores";
+import { isConditionFailure } from "./client";
+
+/** Snapshots on a DynamoDB table: partition = aggregate id, sort = version, so history is kept. */
+export class DynamoDbSnapshotStore implements SnapshotStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async latest(aggregateId: string, atOrBelow?: number): Promise<Snapshot | undefined> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: atOrBelow === undefined ? "#pk = :id" : "#pk = :id AND #sk <= :v",
+        ExpressionAttributeNames: { "#pk": SNAPSHOT_PARTITION_KEY, ...(atOrBelow === undefined ? {} : { "#sk": SNAPSHOT_SORT_KEY }) },
+        ExpressionAttributeValues: atOrBelow === undefined ? { ":id": aggregateId } : { ":id": aggregateId, ":v": atOrBelow },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    return page.Items?.[0] as Snapshot | undefined;
+  }
+
+  async get(aggregateId: string, version: number): Promise<Snapshot | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [SNAPSHOT_PARTITION_KEY]: aggregateId, [SNAPSHOT_SORT_KEY]: version },
+      }),
+    );
+    return result.Item as Snapshot | undefined;
+  }
+
+  async save(snapshot: Snapshot): Promise<void> {
+    try {
+      // The fold is deterministic, so an existing snapshot of the same schema is the same snapshot.
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...snapshot },
+          ConditionExpression: "attribute_not_exists(#pk) OR schemaVersion <> :sv",
+          ExpressionAttributeNames: { "#pk": SNAPSHOT_PARTITION_KEY },
+          ExpressionAttributeValues: { ":sv": snapshot.schemaVersion },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

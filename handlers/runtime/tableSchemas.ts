@@ -1,0 +1,30 @@
+import {
+  LEDGER_PARTITION_KEY,
+  LEDGER_SORT_KEY,
+  PROJECTION_PARTITION_KEY,
+  SNAPSHOT_PARTITION_KEY,
+  SNAPSHOT_SORT_KEY,
+} from "./conventions";
+
+/** Key schema of a table, shared by the Pulumi components and the local stage so both build the same tables. */
+export interface TableSchema {
+  partitionKey: { name: string; type: "S" | "N" };
+  sortKey?: { name: string; type: "S" | "N" };
+  /** Stream view the table publishes, if any. */
+  stream?: "NEW_IMAGE";
+}
+
+export const LEDGER_TABLE: TableSchema = {
+  partitionKey: { name: LEDGER_PARTITION_KEY, type: "S" },
+  sortKey: { name: LEDGER_SORT_KEY, type: "N" },
+  stream: "NEW_IMAGE",
+};
+
+export const SNAPSHOT_TABLE: TableSchema = {
+  partitionKey: { name: SNAPSHOT_PARTITION_KEY, type: "S" },
+  sortKey: { name: SNAPSHOT_SORT_KEY, type: "N" },
+};
+
+export const READ_MODEL_TABLE: TableSchema = {
+  partitionKey: { name: PROJECTION_PARTITION_KEY, type: "S" },
+};

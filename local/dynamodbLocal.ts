@@ -1,0 +1,80 @@
+import { ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+
+/** Connection settings for a DynamoDB Local instance (dummy credentials: the emulator ignores them). */
+export interface DynamoDbEndpoint {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** DynamoDB Local, AWS's emulator, from the jar inside the amplify-dynamodb-simulator package. */
+export class DynamoDbLocal {
+  private constructor(
+    private readonly process: ChildProcess,
+    readonly config: DynamoDbEndpoint,
+  ) {}
+
+  /** Starts an in-memory instance on a free loopback port and waits until it answers. */
+  static async start(options: { timeoutMs?: number } = {}): Promise<DynamoDbLocal> {
+    const emulator = path.join(path.dirname(require.resolve("amplify-dynamodb-simulator/package.json")), "emulator");
+    const port = await freePort();
+    const child = spawn(
+      "java",
+      [`-Djava.library.path=${path.join(emulator, "DynamoDBLocal_lib")}`, "-jar", path.join(emulator, "DynamoDBLocal.jar"), "-inMemory", "-port", String(port)],
+      { cwd: emulator, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout?.on("data", (chunk) => (output += chunk));
+    child.stderr?.on("data", (chunk) => (output += chunk));
+    const exited = once(child, "exit").then(([code]) => code as number | null);
+    const config: DynamoDbEndpoint = {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    };
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    const probe = new DynamoDBClient({ ...config, maxAttempts: 1 });
+    try {
+      for (;;) {
+        const answered = await Promise.race([
+          probe.send(new ListTablesCommand({})).then(() => true, () => false),
+          exited.then((code) => {
+            throw new Error(`DynamoDB Local exited with code ${code} before answering:\n${output}`);
+          }),
+        ]);
+        if (answered) break;
+        if (Date.now() > deadline) {
+          child.kill("SIGKILL");
+          throw new Error(`DynamoDB Local did not answer on port ${port} within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
+        }
+        await sleep(100);
+      }
+    } finally {
+      probe.destroy();
+    }
+    return new DynamoDbLocal(child, config);
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = once(this.process, "exit");
+    this.process.kill("SIGTERM");
+    await exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  await once(server, "close");
+  if (address === null || typeof address === "string") throw new Error("could not find a free port");
+  return address.port;
+}
