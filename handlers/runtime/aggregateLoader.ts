@@ -25,6 +25,7 @@ export class AggregateLoader<S> {
    * aggregate. A snapshot of another schema version is ignored, not trusted.
    */
   async startingPoint(aggregateId: string, atOrBelow?: number): Promise<Aggregate<S>> {
+    if (atOrBelow !== undefined && atOrBelow < 1) return emptyAggregate(this.domain, aggregateId);
     const snapshot = await this.snapshots?.latest(aggregateId, atOrBelow);
     if (!snapshot) return emptyAggregate(this.domain, aggregateId);
     if (snapshot.schemaVersion !== this.domain.schemaVersion) {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AggregateLoader } from "./aggregateLoader";
-import { Aggregate, LedgerEvent, isRejection, validateEvent } from "./domain";
+import { REPLAY_EVENT_TYPE } from "./conventions";
+import { Aggregate, Decision, LedgerEvent, isRejection, validateEvent } from "./domain";
 import { CommandRejectedError, InvalidEventError, RetriesExhaustedError, VersionConflictError } from "./errors";
 import { fold } from "./fold";
 import { log } from "./log";
@@ -50,11 +51,25 @@ export class CommandHandler<S, C> {
     return this.loader.load(requireAggregateId(aggregateId));
   }
 
-  async execute(aggregateId: string, command: C): Promise<CommandResult<S>> {
+  execute(aggregateId: string, command: C): Promise<CommandResult<S>> {
+    return this.run(aggregateId, (aggregate) => this.loader.domain.decide(aggregate.state, command, aggregate));
+  }
+
+  /**
+   * Appends a replay event so projectors rewrite their rows from the latest aggregate;
+   * `target` limits it to one projector. An aggregate with no event has nothing to replay.
+   */
+  replay(aggregateId: string, target?: string): Promise<CommandResult<S>> {
+    return this.run(aggregateId, (aggregate) =>
+      aggregate.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }],
+    );
+  }
+
+  private async run(aggregateId: string, decide: (aggregate: Aggregate<S>) => Decision): Promise<CommandResult<S>> {
     const domain = this.loader.domain;
     let aggregate = await this.loader.load(requireAggregateId(aggregateId));
     for (let attempt = 1; ; attempt += 1) {
-      const decision = domain.decide(aggregate.state, command, aggregate);
+      const decision = decide(aggregate);
       if (isRejection(decision)) {
         throw new CommandRejectedError(aggregateId, aggregate.version, decision.code, decision.detail);
       }

@@ -1,0 +1,170 @@
+import { AggregateLoader } from "../aggregateLoader";
+import { forEachLimit } from "../concurrency";
+import { PUT_EVENTS_MAX_BYTES, detailTypeOf } from "../conventions";
+import { DeadLetter, DeadLetterSink } from "../deadLetters";
+import { Aggregate, Domain, LedgerEvent } from "../domain";
+import { InvalidEventError } from "../errors";
+import { log } from "../log";
+import { StateCarriedMessage, carriedAggregate } from "../messages";
+import { isSnapshotDue, saveSnapshots, toSnapshot } from "../snapshots";
+import { SnapshotStore } from "../stores";
+import { BusEntry, entrySize } from "./batching";
+import { Bus, PublishOptions, publishAll } from "./publisher";
+import { StreamRecord, parseRecord } from "./streamRecords";
+
+export interface DispatcherOptions<S> {
+  domain: Domain<S, unknown>;
+  /** Reads the ledger and the snapshots the fold starts from. */
+  loader: AggregateLoader<S>;
+  /** Where snapshots and claim checks are written. Without it, oversized aggregates are dead-lettered. */
+  snapshots?: SnapshotStore;
+  /** Take a snapshot at every multiple of this version (0 = never). Default 100. */
+  snapshotEvery?: number;
+  bus: Bus;
+  deadLetters: DeadLetterSink;
+  /** EventBridge source of every entry: the service name. */
+  source: string;
+  publish?: PublishOptions;
+  /** Largest entry the bus accepts. Default 256 KB. */
+  maxEntryBytes?: number;
+  /** Aggregates folded at once. Default 8. */
+  concurrency?: number;
+}
+
+export interface DispatchReport {
+  /** Stream records Lambda must retry (their sequence numbers). */
+  batchItemFailures: { itemIdentifier: string }[];
+  published: number;
+  byReference: number;
+  deadLettered: number;
+  snapshots: number;
+}
+
+/** One event to publish and the stream records (duplicates included) it answers for. */
+interface Outgoing extends BusEntry {
+  recordIds: string[];
+}
+
+const ORIGIN = "dispatcher";
+
+/**
+ * The AggregateDispatcher's logic: for a batch of ledger stream records, fold each
+ * aggregate once from its latest snapshot (one ledger query per aggregate, never trusting
+ * stream order) and publish one state-carried message per event.
+ */
+export class Dispatcher<S> {
+  private readonly snapshotEvery: number;
+  private readonly maxEntryBytes: number;
+
+  constructor(private readonly options: DispatcherOptions<S>) {
+    this.snapshotEvery = options.snapshotEvery ?? 100;
+    this.maxEntryBytes = options.maxEntryBytes ?? PUT_EVENTS_MAX_BYTES;
+  }
+
+  async dispatch(records: readonly StreamRecord[]): Promise<DispatchReport> {
+    const failed = new Set<string>();
+    const letters: { letter: DeadLetter; recordIds: string[] }[] = [];
+    const deadLetter = (reason: string, input: unknown, recordIds: string[]) =>
+      letters.push({ letter: { reason, origin: ORIGIN, input }, recordIds });
+
+    // Group by aggregate, then by version: duplicates of one event are published once.
+    const groups = new Map<string, Map<number, { event: LedgerEvent; recordIds: string[]; records: StreamRecord[] }>>();
+    for (const record of records) {
+      if (record.eventName !== undefined && record.eventName !== "INSERT") continue;
+      const parsed = parseRecord(this.options.domain, record);
+      if (!parsed.ok) {
+        deadLetter(parsed.reason, record, [parsed.id]);
+        continue;
+      }
+      const byVersion = groups.get(parsed.event.aggregateId) ?? new Map();
+      groups.set(parsed.event.aggregateId, byVersion);
+      const seen = byVersion.get(parsed.event.version);
+      if (seen) {
+        seen.recordIds.push(parsed.id);
+        seen.records.push(record);
+      } else byVersion.set(parsed.event.version, { event: parsed.event, recordIds: [parsed.id], records: [record] });
+    }
+
+    const outgoing: Outgoing[] = [];
+    const dueSnapshots: Aggregate<S>[] = [];
+    let byReference = 0;
+    await forEachLimit([...groups], this.options.concurrency ?? 8, async ([aggregateId, byVersion]) => {
+      const allRecordIds = [...byVersion.values()].flatMap((wanted) => wanted.recordIds);
+      try {
+        const folded = await this.foldVersions(aggregateId, [...byVersion.keys()]);
+        dueSnapshots.push(...folded.due);
+        for (const [version, wanted] of byVersion) {
+          const { aggregate, event } = folded.states.get(version)!;
+          const entry = await this.toEntry(aggregate, event, wanted.recordIds);
+          if (typeof entry === "string") deadLetter(entry, wanted.records, wanted.recordIds);
+          else {
+            if (entry.byReference) byReference += 1;
+            outgoing.push(entry);
+          }
+        }
+      } catch (error) {
+        if (error instanceof InvalidEventError) {
+          // The ledger itself holds an event the domain cannot read: retrying cannot help.
+          deadLetter(`cannot fold aggregate "${aggregateId}": ${error.message}`, [...byVersion.values()].flatMap((w) => w.records), allRecordIds);
+        } else {
+          log.error("dispatch failed for aggregate, records will be retried", { aggregateId, error });
+          allRecordIds.forEach((id) => failed.add(id));
+        }
+      }
+    });
+
+    const unpublished = await publishAll(this.options.bus, outgoing, this.options.publish);
+    for (const { entry, error } of unpublished) {
+      log.error("event not published after retries", { detailType: entry.detailType, error });
+      entry.recordIds.forEach((id) => failed.add(id));
+    }
+
+    const unsent = letters.length > 0 ? await this.options.deadLetters.send(letters.map((item) => item.letter)) : [];
+    for (const item of letters) {
+      log.warn("record sent to the dead-letter queue", { reason: item.letter.reason, recordIds: item.recordIds });
+      if (unsent.includes(item.letter)) item.recordIds.forEach((id) => failed.add(id));
+    }
+
+    const snapshots = this.options.snapshots ? await saveSnapshots(this.options.snapshots, this.options.domain, dueSnapshots) : 0;
+    return {
+      batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })),
+      published: outgoing.length - unpublished.length,
+      byReference,
+      deadLettered: letters.length - unsent.length,
+      snapshots,
+    };
+  }
+
+  /** The aggregate at each wanted version, from one snapshot read and one ledger query. */
+  private async foldVersions(aggregateId: string, versions: number[]) {
+    const wanted = new Set(versions);
+    const lowest = Math.min(...versions);
+    const highest = Math.max(...versions);
+    const states = new Map<number, { aggregate: Aggregate<S>; event: LedgerEvent }>();
+    const due: Aggregate<S>[] = [];
+    const start = await this.options.loader.startingPoint(aggregateId, lowest - 1);
+    const end = await this.options.loader.catchUp(start, highest, (aggregate, event) => {
+      if (wanted.has(aggregate.version)) states.set(aggregate.version, { aggregate, event });
+      if (isSnapshotDue(aggregate.version, this.snapshotEvery)) due.push(aggregate);
+    });
+    if (end.version < highest) {
+      throw new Error(`the ledger has no version ${highest} of aggregate "${aggregateId}" yet (read up to ${end.version})`);
+    }
+    return { states, due };
+  }
+
+  /** The bus entry for one event, by reference when the aggregate is too large; a string says why it cannot be sent. */
+  private async toEntry(aggregate: Aggregate<S>, event: LedgerEvent, recordIds: string[]): Promise<(Outgoing & { byReference: boolean }) | string> {
+    const { domain, source, snapshots } = this.options;
+    const message: StateCarriedMessage = { schemaVersion: domain.schemaVersion, event, aggregate: carriedAggregate(aggregate.state, aggregate.version) };
+    const entry = { source, detailType: detailTypeOf(event.type), detail: JSON.stringify(message), recordIds, byReference: false };
+    if (entrySize(entry) <= this.maxEntryBytes) return entry;
+    if (!snapshots) return `aggregate "${aggregate.aggregateId}" at version ${aggregate.version} exceeds ${this.maxEntryBytes} bytes and no snapshot store is configured for a claim check`;
+    // Claim check: the snapshot at exactly this version is the aggregate the projector fetches.
+    await snapshots.save(toSnapshot(domain, aggregate));
+    const reference: StateCarriedMessage = { schemaVersion: domain.schemaVersion, event, aggregateRef: { aggregateId: aggregate.aggregateId, version: aggregate.version } };
+    const small = { ...entry, detail: JSON.stringify(reference), byReference: true };
+    if (entrySize(small) <= this.maxEntryBytes) return small;
+    return `event "${event.type}" of aggregate "${aggregate.aggregateId}" at version ${event.version} exceeds ${this.maxEntryBytes} bytes even without its aggregate`;
+  }
+}

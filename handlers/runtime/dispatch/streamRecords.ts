@@ -1,0 +1,34 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { Domain, LedgerEvent, validateEvent } from "../domain";
+import { InvalidEventError } from "../errors";
+
+/** The part of a DynamoDB stream record (as Lambda delivers it) the dispatcher reads. */
+export interface StreamRecord {
+  eventID?: string;
+  eventName?: string;
+  dynamodb?: {
+    NewImage?: Record<string, AttributeValue>;
+    SequenceNumber?: string;
+  };
+}
+
+export type ParsedRecord =
+  | { ok: true; id: string; event: LedgerEvent }
+  | { ok: false; id: string; reason: string };
+
+/** The identifier Lambda expects in batchItemFailures for a stream record. */
+export const recordId = (record: StreamRecord): string => record.dynamodb?.SequenceNumber ?? record.eventID ?? "";
+
+/** Reads the ledger event out of an INSERT record's new image, or says why it cannot. */
+export function parseRecord(domain: Domain<unknown, unknown>, record: StreamRecord): ParsedRecord {
+  const id = recordId(record);
+  const image = record.dynamodb?.NewImage;
+  if (!image) return { ok: false, id, reason: "stream record has no NewImage (is the stream view NEW_IMAGE?)" };
+  try {
+    return { ok: true, id, event: validateEvent(domain, unmarshall(image)) };
+  } catch (error) {
+    if (error instanceof InvalidEventError) return { ok: false, id, reason: error.message };
+    return { ok: false, id, reason: `unreadable new image: ${(error as Error).message}` };
+  }
+}

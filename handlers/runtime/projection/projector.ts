@@ -1,0 +1,140 @@
+import { forEachLimit } from "../concurrency";
+import { DeadLetter, DeadLetterSink } from "../deadLetters";
+import { LedgerEvent, isReplay, replayTarget } from "../domain";
+import { log } from "../log";
+import { StateCarriedMessage, carriedAggregate } from "../messages";
+import { SnapshotStore } from "../stores";
+import { CarriedAggregate, Projection } from "./projection";
+import { ReadModelStore } from "./readModelTable";
+
+/** One queue message (an SQS record's id and body). */
+export interface QueueMessage {
+  messageId: string;
+  body: string;
+}
+
+export interface ProjectorOptions<S> {
+  projection: Projection<S>;
+  readModel: ReadModelStore;
+  /** Resolves aggregates sent by reference (claim checks). */
+  snapshots?: Pick<SnapshotStore, "get">;
+  deadLetters: DeadLetterSink;
+  /** Messages handled at once. Default 10. */
+  concurrency?: number;
+}
+
+export interface ProjectReport {
+  batchItemFailures: { itemIdentifier: string }[];
+  written: number;
+  /** Duplicates and out-of-order messages the version guard absorbed. */
+  stale: number;
+  /** Messages for other projectors (targeted replays) or event types this one ignores. */
+  skipped: number;
+  deadLettered: number;
+}
+
+/** A message that can never be projected (malformed, unknown schema): dead-lettered, not retried. */
+class PoisonMessage extends Error {}
+
+/**
+ * The Projector's logic: every message carries the aggregate at version v, so the row is
+ * overwritten only when v is strictly greater than the stored version. Duplicates and
+ * reordering therefore change nothing.
+ */
+export class Projector<S> {
+  private readonly origin: string;
+
+  constructor(private readonly options: ProjectorOptions<S>) {
+    this.origin = `projector:${options.projection.name}`;
+  }
+
+  async project(messages: readonly QueueMessage[]): Promise<ProjectReport> {
+    const report: ProjectReport = { batchItemFailures: [], written: 0, stale: 0, skipped: 0, deadLettered: 0 };
+    const poisoned: { letter: DeadLetter; messageId: string }[] = [];
+    await forEachLimit(messages, this.options.concurrency ?? 10, async (message) => {
+      try {
+        report[await this.projectOne(message)] += 1;
+      } catch (error) {
+        if (error instanceof PoisonMessage) {
+          poisoned.push({ letter: { reason: error.message, origin: this.origin, input: message }, messageId: message.messageId });
+        } else {
+          log.error("projection failed, message will be retried", { projector: this.options.projection.name, messageId: message.messageId, error });
+          report.batchItemFailures.push({ itemIdentifier: message.messageId });
+        }
+      }
+    });
+    if (poisoned.length > 0) {
+      const unsent = await this.options.deadLetters.send(poisoned.map((item) => item.letter));
+      for (const item of poisoned) {
+        log.warn("message sent to the dead-letter queue", { projector: this.options.projection.name, reason: item.letter.reason });
+        if (unsent.includes(item.letter)) report.batchItemFailures.push({ itemIdentifier: item.messageId });
+        else report.deadLettered += 1;
+      }
+    }
+    return report;
+  }
+
+  private async projectOne(message: QueueMessage): Promise<"written" | "stale" | "skipped"> {
+    const { projection, readModel } = this.options;
+    const carried = parseMessage(message.body);
+    const { event } = carried;
+    if (isReplay(event)) {
+      const target = replayTarget(event);
+      if (target !== undefined && target !== projection.name) return "skipped";
+    } else if (!projection.eventTypes.includes(event.type)) return "skipped";
+
+    const aggregate = this.upcast(await this.resolveAggregate(carried), carried.schemaVersion);
+    const outcome = await readModel.putIfNewer(event.aggregateId, aggregate.version, projection.project(aggregate, event));
+    if (!outcome.written) {
+      log.debug("stale or duplicate message absorbed", { aggregateId: event.aggregateId, version: aggregate.version, storedVersion: outcome.storedVersion });
+    }
+    return outcome.written ? "written" : "stale";
+  }
+
+  private async resolveAggregate(message: StateCarriedMessage): Promise<Record<string, unknown> & { version: number }> {
+    if (message.aggregate) return message.aggregate;
+    const ref = message.aggregateRef!;
+    if (!this.options.snapshots) throw new PoisonMessage("aggregate sent by reference but this projector has no snapshot store to read it from");
+    const snapshot = await this.options.snapshots.get(ref.aggregateId, ref.version);
+    // Missing claim check: the dispatcher saves it before publishing, so this is worth retrying.
+    if (!snapshot) throw new Error(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} not found`);
+    return carriedAggregate(snapshot.state, snapshot.version);
+  }
+
+  private upcast(aggregate: Record<string, unknown> & { version: number }, schemaVersion: number): CarriedAggregate<S> {
+    const { projection } = this.options;
+    if (schemaVersion === projection.schemaVersion) return aggregate as CarriedAggregate<S>;
+    if (!projection.upcast) {
+      throw new PoisonMessage(`aggregate schema version ${schemaVersion} is not ${projection.schemaVersion} and projector "${projection.name}" has no upcast`);
+    }
+    return projection.upcast(aggregate, schemaVersion);
+  }
+}
+
+/** Reads a state-carried message from a queue body (an EventBridge envelope, or the bare message). */
+export function parseMessage(body: string): StateCarriedMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new PoisonMessage("message body is not JSON");
+  }
+  const envelope = parsed as { detail?: unknown };
+  const message = (typeof envelope?.detail === "object" && envelope.detail !== null ? envelope.detail : parsed) as Partial<StateCarriedMessage>;
+  const event = message?.event as Partial<LedgerEvent> | undefined;
+  if (!event || typeof event !== "object") throw new PoisonMessage("message has no event");
+  if (typeof event.aggregateId !== "string" || event.aggregateId === "") throw new PoisonMessage("event has no aggregate id");
+  if (!Number.isSafeInteger(event.version) || (event.version as number) < 1) {
+    throw new PoisonMessage(`event of "${event.aggregateId}" has version ${JSON.stringify(event.version)}, not a positive integer`);
+  }
+  if (typeof event.type !== "string" || event.type === "") throw new PoisonMessage(`event of "${event.aggregateId}" has no type`);
+  if (typeof message.schemaVersion !== "number") throw new PoisonMessage("message carries no aggregate schema version");
+  if (message.aggregate) {
+    if (message.aggregate.version !== event.version) {
+      throw new PoisonMessage(`aggregate version ${message.aggregate.version} does not match event version ${event.version}`);
+    }
+  } else if (!message.aggregateRef || message.aggregateRef.version !== event.version) {
+    throw new PoisonMessage("message carries neither the aggregate at the event's version nor a reference to it");
+  }
+  return message as StateCarriedMessage;
+}

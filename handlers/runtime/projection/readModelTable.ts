@@ -1,0 +1,48 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../conventions";
+import { isConditionFailure } from "../dynamodb/client";
+
+export type WriteOutcome = { written: true } | { written: false; storedVersion?: number };
+
+/** Where a projector keeps its rows. */
+export interface ReadModelStore {
+  /** Writes the row only if there is none or its stored version is strictly lower. */
+  putIfNewer(id: string, version: number, row: Record<string, unknown>): Promise<WriteOutcome>;
+  get(id: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** A read model on DynamoDB: one row per aggregate, overwritten only by a higher version. */
+export class DynamoDbReadModel implements ReadModelStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async putIfNewer(id: string, version: number, row: Record<string, unknown>): Promise<WriteOutcome> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...row, [PROJECTION_PARTITION_KEY]: id, [PROJECTION_VERSION_ATTRIBUTE]: version },
+          ConditionExpression: "attribute_not_exists(#id) OR #v < :v",
+          ExpressionAttributeNames: { "#id": PROJECTION_PARTITION_KEY, "#v": PROJECTION_VERSION_ATTRIBUTE },
+          ExpressionAttributeValues: { ":v": version },
+          // On a stale write the stored row comes back with the error: no extra read to log it.
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return { written: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const stored = (error as { Item?: Record<string, unknown> }).Item;
+      return { written: false, storedVersion: stored?.[PROJECTION_VERSION_ATTRIBUTE] as number | undefined };
+    }
+  }
+
+  async get(id: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { [PROJECTION_PARTITION_KEY]: id }, ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+}

@@ -1,0 +1,163 @@
+import * as assert from "node:assert/strict";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { balances } from "../../../examples/accounts/projections";
+import { SqsDeadLetterQueue } from "../../../handlers/runtime/deadLetters";
+import { EventBridgeBus } from "../../../handlers/runtime/dispatch/publisher";
+import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
+import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf, streamRecord } from "../../support/pipelineFixture";
+import { stubSend } from "../../support/stubClient";
+
+const shuffle = <T>(items: T[], seed = 7): T[] => {
+  const copy = [...items];
+  let state = seed;
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const j = state % (i + 1);
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+};
+
+describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client level)", () => {
+  let ledger: BankLedger;
+  beforeEach(async () => {
+    ledger = await bankLedger();
+  });
+
+  it("publishes each event once with the aggregate at that event's version, whatever the record order and duplicates", async () => {
+    const events = ["a", "b", "c"].flatMap((id, index) => accountEvents(id, 1, 5 + index * 3));
+    await seed(ledger, events.filter((event) => event.aggregateId === "a"));
+    await seed(ledger, events.filter((event) => event.aggregateId === "b"));
+    await seed(ledger, events.filter((event) => event.aggregateId === "c"));
+    const records = recordsOf(events);
+    const bus = new RecordingBus();
+    const { dispatcher } = bankDispatcher(ledger, bus);
+
+    const report = await dispatcher.dispatch(shuffle([...records, ...records.slice(0, 6), records[9]]));
+
+    assert.deepEqual(report.batchItemFailures, []);
+    const keys = bus.messages.map((message) => `${message.event.aggregateId}@${message.event.version}`);
+    assert.equal(keys.length, events.length, "one message per event, duplicates published once");
+    assert.equal(new Set(keys).size, events.length);
+    for (const message of bus.messages) {
+      const expected = await ledger.loader.load(message.event.aggregateId, message.event.version);
+      assert.deepEqual(message.aggregate, { ...expected.state, version: expected.version });
+      assert.equal(message.schemaVersion, 1);
+    }
+    assert.ok(bus.calls.every((call) => call.length <= 10), "PutEvents batches hold at most 10 entries");
+    assert.equal(bus.calls.length, Math.ceil(events.length / 10));
+  });
+
+  it("reads the ledger once per aggregate per batch, starting from the snapshot below the batch", async () => {
+    const events = Array.from({ length: 10 }, (_, i) => accountEvents(`agg-${i}`, 1, 130)).flat();
+    for (let i = 0; i < 10; i += 1) await seed(ledger, events.slice(i * 130, (i + 1) * 130), 100);
+    const batch = events.filter((event) => event.version > 120);
+    const { dispatcher } = bankDispatcher(ledger, new RecordingBus(), { snapshotEvery: 0 });
+    ledger.requests.reset();
+    const before = ledger.events.itemsRead;
+
+    await dispatcher.dispatch(recordsOf(batch));
+
+    assert.equal(ledger.requests.byOperation.get("Query"), 20, "one snapshot query + one ledger query per aggregate");
+    assert.equal(ledger.events.itemsRead - before, 10 * 30, "folds only versions 101..130 on top of the snapshot at 100");
+  });
+
+  it("resends only the entries PutEvents refused (FailedEntryCount) and then succeeds", async () => {
+    await seed(ledger, accountEvents("acc", 1, 4));
+    const client = new EventBridgeClient({ region: "local" });
+    const calls = stubSend(client, (command, call) => ({
+      FailedEntryCount: call === 1 ? 2 : 0,
+      Entries: command.input.Entries.map((_: unknown, index: number) =>
+        call === 1 && (index === 1 || index === 3) ? { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" } : { EventId: `e${index}` },
+      ),
+    }));
+    const { dispatcher } = bankDispatcher(ledger, new EventBridgeBus(client, "accounts-bus"));
+
+    const report = await dispatcher.dispatch(recordsOf(accountEvents("acc", 1, 4)));
+
+    assert.deepEqual(report.batchItemFailures, []);
+    assert.equal(calls.length, 2);
+    assert.equal(calls[0].input.Entries.length, 4);
+    const resent = calls[1].input.Entries.map((entry: { Detail: string }) => JSON.parse(entry.Detail).event.version);
+    assert.deepEqual(resent, [2, 4]);
+    assert.ok(calls[0].input.Entries.every((entry: { EventBusName: string; Source: string }) => entry.EventBusName === "accounts-bus" && entry.Source === "accounts"));
+  });
+
+  it("reports only the records whose entries still fail after every attempt, so Lambda retries from them", async () => {
+    await seed(ledger, accountEvents("ok", 1, 2));
+    await seed(ledger, accountEvents("doomed", 1, 2));
+    const client = new EventBridgeClient({ region: "local" });
+    stubSend(client, (command) => ({
+      Entries: command.input.Entries.map((entry: { Detail: string }) =>
+        JSON.parse(entry.Detail).event.aggregateId === "doomed" ? { ErrorCode: "InternalFailure" } : { EventId: "x" },
+      ),
+    }));
+    const records = recordsOf([...accountEvents("ok", 1, 2), ...accountEvents("doomed", 1, 2)]);
+    const { dispatcher } = bankDispatcher(ledger, new EventBridgeBus(client, "bus"), { publish: { maxAttempts: 3, backoffMs: 1 } });
+
+    const report = await dispatcher.dispatch(records);
+
+    assert.deepEqual(
+      report.batchItemFailures.map((failure) => failure.itemIdentifier).sort(),
+      records.slice(2).map((record) => record.dynamodb!.SequenceNumber!).sort(),
+    );
+    assert.equal(report.published, 2);
+  });
+
+  it("sends an aggregate too large for the bus by reference to the snapshot at its version, which projectors resolve", async () => {
+    const huge = { aggregateId: "big", version: 1, type: "AccountOpened", payload: { owner: "x".repeat(2_000) }, timestamp: new Date().toISOString() };
+    await ledger.events.append([huge]);
+    const bus = new RecordingBus();
+    const { dispatcher } = bankDispatcher(ledger, bus, { maxEntryBytes: 3_000 });
+
+    const report = await dispatcher.dispatch([streamRecord(huge)]);
+
+    assert.equal(report.byReference, 1);
+    const [message] = bus.messages;
+    assert.equal(message.aggregate, undefined);
+    assert.deepEqual(message.aggregateRef, { aggregateId: "big", version: 1 });
+    const { projector, readModel } = await projectorFor(ledger, balances);
+    const projected = await projector.project(queueMessages([message]));
+    assert.equal(projected.written, 1);
+    assert.equal(((await readModel.get("big"))?.owner as string).length, 2_000);
+  });
+
+  it("sends poison records to the dead-letter queue with their reason while the rest are published", async () => {
+    await seed(ledger, accountEvents("fine", 1, 3));
+    const unknownType = streamRecord({ aggregateId: "weird", version: 1, type: "Teleported", payload: {}, timestamp: new Date().toISOString() });
+    const noVersion = streamRecord({ aggregateId: "weird", type: "Credited", payload: { amount: 1 }, timestamp: new Date().toISOString() });
+    const bus = new RecordingBus();
+    const { dispatcher, deadLetters } = bankDispatcher(ledger, bus);
+
+    const report = await dispatcher.dispatch([...recordsOf(accountEvents("fine", 1, 2)), unknownType, noVersion, ...recordsOf(accountEvents("fine", 3, 3))]);
+
+    assert.deepEqual(report.batchItemFailures, []);
+    assert.equal(report.published, 3);
+    assert.deepEqual(deadLetters.letters.map((letter) => letter.input), [unknownType, noVersion]);
+    assert.match(deadLetters.letters[0].reason, /unknown event type "Teleported"/);
+    assert.match(deadLetters.letters[1].reason, /version must be a positive integer, got undefined/);
+  });
+
+  it("retries a poison record when the dead-letter queue refuses it, instead of dropping it", async () => {
+    const client = new SQSClient({ region: "local" });
+    const calls = stubSend(client, () => ({ Failed: [{ Id: "0", Code: "InternalError", SenderFault: false }], Successful: [] }));
+    const { dispatcher } = bankDispatcher(ledger, new RecordingBus(), { deadLetters: new SqsDeadLetterQueue(client, "https://dlq") });
+    const poison = streamRecord({ aggregateId: "p", version: 1, type: "Nope", payload: {}, timestamp: new Date().toISOString() });
+
+    const report = await dispatcher.dispatch([poison]);
+
+    assert.deepEqual(report.batchItemFailures, [{ itemIdentifier: poison.dynamodb!.SequenceNumber }]);
+    assert.equal(calls[0].name, "SendMessageBatchCommand");
+    assert.match(calls[0].input.Entries[0].MessageAttributes.reason.StringValue, /unknown event type "Nope"/);
+  });
+
+  it("takes a snapshot at every multiple of snapshotEvery while dispatching", async () => {
+    await seed(ledger, accountEvents("snap", 1, 12));
+    const { dispatcher } = bankDispatcher(ledger, new RecordingBus(), { snapshotEvery: 5 });
+    const report = await dispatcher.dispatch(recordsOf(accountEvents("snap", 1, 12)));
+    assert.equal(report.snapshots, 2);
+    assert.equal((await ledger.snapshots.latest("snap"))?.version, 10);
+    assert.equal((await ledger.snapshots.latest("snap", 9))?.version, 5);
+  });
+});
