@@ -1,0 +1,56 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { tableArgs } from "./tableArgs";
+
+export interface EventLedgerArgs {
+  /** Refuse to delete the tables (set true for production stages). Default true. */
+  deletionProtection?: pulumi.Input<boolean>;
+  /** Point-in-time recovery on both tables. Default true. */
+  pointInTimeRecovery?: boolean;
+  /** DynamoDB billing mode. Default "PAY_PER_REQUEST" (on demand). */
+  billingMode?: "PAY_PER_REQUEST" | "PROVISIONED";
+  /** Customer-managed KMS key for server-side encryption. Default: the AWS-managed key. */
+  kmsKeyArn?: string;
+  /** Tags on both tables. Default none. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The event ledger: a DynamoDB table of events (partition = aggregate id, sort = version)
+ * streaming NEW_IMAGE to the dispatcher, and the snapshot table commands fold from.
+ */
+export class EventLedger extends pulumi.ComponentResource {
+  readonly table: aws.dynamodb.Table;
+  readonly snapshotTable: aws.dynamodb.Table;
+  readonly tableName: pulumi.Output<string>;
+  readonly tableArn: pulumi.Output<string>;
+  readonly streamArn: pulumi.Output<string>;
+  readonly snapshotTableName: pulumi.Output<string>;
+  readonly snapshotTableArn: pulumi.Output<string>;
+
+  constructor(name: string, args: EventLedgerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("eventledger:ledger:EventLedger", name, {}, opts);
+    const options = {
+      billingMode: args.billingMode ?? "PAY_PER_REQUEST",
+      pointInTimeRecovery: args.pointInTimeRecovery ?? true,
+      deletionProtection: args.deletionProtection ?? true,
+      kmsKeyArn: args.kmsKeyArn,
+      tags: args.tags,
+    };
+    this.table = new aws.dynamodb.Table(`${name}-events`, tableArgs(LEDGER_TABLE, options), { parent: this });
+    this.snapshotTable = new aws.dynamodb.Table(`${name}-snapshots`, tableArgs(SNAPSHOT_TABLE, options), { parent: this });
+    this.tableName = this.table.name;
+    this.tableArn = this.table.arn;
+    this.streamArn = this.table.streamArn;
+    this.snapshotTableName = this.snapshotTable.name;
+    this.snapshotTableArn = this.snapshotTable.arn;
+    this.registerOutputs({
+      tableName: this.tableName,
+      tableArn: this.tableArn,
+      streamArn: this.streamArn,
+      snapshotTableName: this.snapshotTableName,
+      snapshotTableArn: this.snapshotTableArn,
+    });
+  }
+}

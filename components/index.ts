@@ -1,0 +1,4 @@
+export { EventLedger, EventLedgerArgs } from "./eventLedger";
+export { ServiceBus, ServiceBusArgs } from "./serviceBus";
+export { AggregateDispatcher, AggregateDispatcherArgs } from "./aggregateDispatcher";
+export { Projector, ProjectorArgs, TableRef } from "./projector";

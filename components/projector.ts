@@ -1,0 +1,165 @@
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV } from "../handlers/runtime/conventions";
+import { projectorEventPattern } from "../handlers/runtime/eventPatterns";
+import { Projection } from "../handlers/runtime/projection/projection";
+import { READ_MODEL_TABLE } from "../handlers/runtime/tableSchemas";
+import { handlerFunction } from "./handlerFunction";
+import { PolicyStatement } from "./policy";
+import { ServiceBus } from "./serviceBus";
+import { tableArgs } from "./tableArgs";
+
+/** A DynamoDB table given by name and ARN. */
+export interface TableRef {
+  name: pulumi.Input<string>;
+  arn: pulumi.Input<string>;
+}
+
+export interface ProjectorArgs {
+  /** The bus to subscribe to: this service's or another's. */
+  bus: ServiceBus;
+  /** Path of the module exporting the projection; its name and event types shape the rule. */
+  projectionModule: string;
+  /** Export of `projectionModule` holding the projection. Default "default". */
+  projectionExport?: string;
+  /** Write to this table instead of creating one (it must have the read-model key schema). Default: a new table. */
+  readModelTable?: TableRef;
+  /** Snapshot table to resolve aggregates sent by reference (the ledger's, in the same service). Default none. */
+  claimCheckTable?: TableRef;
+  /** Deliveries of a message before SQS moves it to the DLQ. Default 5. */
+  maxReceiveCount?: number;
+  /** Messages per invocation. Default 10. */
+  batchSize?: number;
+  /** Concurrent invocations at most (2 to 1000). Default 5. */
+  maximumConcurrency?: number;
+  /** Deletion protection of a created read-model table. Default false (read models can be rebuilt by replay). */
+  deletionProtection?: pulumi.Input<boolean>;
+  /** Lambda runtime. Default "nodejs22.x". */
+  runtime?: string;
+  /** Memory in MB. Default 256. */
+  memorySize?: number;
+  /** Timeout in seconds; the queue's visibility timeout is six times this. Default 30. */
+  timeout?: number;
+  /** Log retention in days. Default 30. */
+  logRetentionDays?: number;
+}
+
+/**
+ * One read model: its own SQS queue and DLQ, an EventBridge rule for the event types it
+ * needs, and a Lambda that writes rows only when the carried version is newer.
+ */
+export class Projector extends pulumi.ComponentResource {
+  readonly queue: aws.sqs.Queue;
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly rule: aws.cloudwatch.EventRule;
+  readonly function: aws.lambda.Function;
+  readonly table?: aws.dynamodb.Table;
+  readonly projectorName: string;
+  readonly tableName: pulumi.Output<string>;
+  readonly queueUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: ProjectorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eventledger:projection:Projector", name, {}, opts);
+    const exportName = args.projectionExport ?? "default";
+    const projection = loadProjection(args.projectionModule, exportName);
+    this.projectorName = projection.name;
+    const timeout = args.timeout ?? 30;
+
+    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 1_209_600, sqsManagedSseEnabled: true }, { parent: this });
+    this.queue = new aws.sqs.Queue(
+      `${name}-queue`,
+      {
+        visibilityTimeoutSeconds: timeout * 6,
+        sqsManagedSseEnabled: true,
+        redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
+      },
+      { parent: this },
+    );
+    this.rule = new aws.cloudwatch.EventRule(
+      `${name}-rule`,
+      { eventBusName: args.bus.busName, eventPattern: JSON.stringify(projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name)) },
+      { parent: this },
+    );
+    new aws.sqs.QueuePolicy(
+      `${name}-queue-policy`,
+      {
+        queueUrl: this.queue.url,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "OnlyThisRule",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: this.queue.arn,
+              Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(`${name}-target`, { rule: this.rule.name, eventBusName: args.bus.busName, arn: this.queue.arn }, { parent: this });
+
+    if (!args.readModelTable) {
+      this.table = new aws.dynamodb.Table(
+        `${name}-table`,
+        tableArgs(READ_MODEL_TABLE, { billingMode: "PAY_PER_REQUEST", pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false }),
+        { parent: this },
+      );
+    }
+    const table: TableRef = args.readModelTable ?? { name: this.table!.name, arn: this.table!.arn };
+    const statements: PolicyStatement[] = [
+      { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: [this.queue.arn] },
+      { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [this.deadLetterQueue.arn] },
+      { Sid: "WriteReadModel", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [table.arn] },
+    ];
+    if (args.claimCheckTable) {
+      statements.push({ Sid: "ResolveClaimChecks", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [args.claimCheckTable.arn] });
+    }
+    const { fn } = handlerFunction(
+      name,
+      {
+        bundle: { kind: "projector", module: args.projectionModule, exportName },
+        environment: {
+          [ENV.readModelTable]: table.name,
+          [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
+          [ENV.projectorName]: projection.name,
+          ...(args.claimCheckTable ? { [ENV.snapshotTable]: args.claimCheckTable.name } : {}),
+        },
+        statements,
+        runtime: args.runtime ?? "nodejs22.x",
+        memorySize: args.memorySize ?? 256,
+        timeout,
+        logRetentionDays: args.logRetentionDays ?? 30,
+      },
+      this,
+    );
+    this.function = fn;
+    new aws.lambda.EventSourceMapping(
+      `${name}-source`,
+      {
+        eventSourceArn: this.queue.arn,
+        functionName: fn.arn,
+        batchSize: args.batchSize ?? 10,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: args.maximumConcurrency ?? 5 },
+      },
+      { parent: this },
+    );
+    this.tableName = pulumi.output(table.name);
+    this.queueUrl = this.queue.url;
+    this.registerOutputs({ projectorName: this.projectorName, tableName: this.tableName, queueUrl: this.queueUrl });
+  }
+}
+
+/** Reads the projection at program time: its name and event types define the subscription. */
+function loadProjection(modulePath: string, exportName: string): Projection<unknown> {
+  const loaded = require(path.resolve(modulePath))[exportName] as Projection<unknown> | undefined;
+  if (!loaded || typeof loaded.project !== "function" || !Array.isArray(loaded.eventTypes) || !loaded.name) {
+    throw new Error(`${modulePath} export "${exportName}" is not a projection (needs name, eventTypes and project)`);
+  }
+  return loaded;
+}

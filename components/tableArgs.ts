@@ -1,0 +1,28 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TableSchema } from "../handlers/runtime/tableSchemas";
+
+export interface TableOptions {
+  billingMode: "PAY_PER_REQUEST" | "PROVISIONED";
+  pointInTimeRecovery: boolean;
+  deletionProtection: pulumi.Input<boolean>;
+  kmsKeyArn?: string;
+  tags?: Record<string, string>;
+}
+
+/** DynamoDB table arguments from a shared key schema: encrypted, PITR and deletion protection as configured. */
+export function tableArgs(schema: TableSchema, options: TableOptions): aws.dynamodb.TableArgs {
+  const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
+  return {
+    billingMode: options.billingMode,
+    hashKey: schema.partitionKey.name,
+    rangeKey: schema.sortKey?.name,
+    attributes: keys.map((key) => ({ name: key.name, type: key.type })),
+    streamEnabled: schema.stream !== undefined,
+    streamViewType: schema.stream,
+    pointInTimeRecovery: { enabled: options.pointInTimeRecovery },
+    serverSideEncryption: { enabled: true, kmsKeyArn: options.kmsKeyArn },
+    deletionProtectionEnabled: options.deletionProtection,
+    tags: options.tags,
+  };
+}

@@ -1,0 +1,54 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { AggregateDispatcher, EventLedger, Projector, ServiceBus } from "./components";
+
+/** What differs between stages (Pulumi.<stage>.yaml, namespace "accounts"). */
+export interface StageConfig {
+  /** Refuse to delete the ledger tables. dev: false, prod: true. */
+  deletionProtection: boolean;
+  /** Days of bus archive (0 = none). dev: 0, prod: 90. */
+  archiveRetentionDays: number;
+  /** Days of Lambda logs. dev: 7, prod: 90. */
+  logRetentionDays: number;
+}
+
+export function stageConfig(): StageConfig {
+  const config = new pulumi.Config("accounts");
+  return {
+    deletionProtection: config.getBoolean("deletionProtection") ?? true,
+    archiveRetentionDays: config.getNumber("archiveRetentionDays") ?? 0,
+    logRetentionDays: config.getNumber("logRetentionDays") ?? 30,
+  };
+}
+
+const examples = path.join(__dirname, "examples", "accounts");
+
+/**
+ * The example "accounts" microservice: the bank ledger, its bus, the dispatcher and two read
+ * models (balances, last transaction). A platform team writes one such function per service.
+ */
+export function accountsService(name: string, stage: StageConfig) {
+  const ledger = new EventLedger(`${name}-ledger`, { deletionProtection: stage.deletionProtection });
+  const bus = new ServiceBus(`${name}-bus`, { serviceName: name, archiveRetentionDays: stage.archiveRetentionDays });
+  const dispatcher = new AggregateDispatcher(`${name}-dispatcher`, {
+    ledger,
+    bus,
+    domainModule: path.join(examples, "domain.ts"),
+    domainExport: "accounts",
+    logRetentionDays: stage.logRetentionDays,
+  });
+  const claimCheckTable = { name: ledger.snapshotTableName, arn: ledger.snapshotTableArn };
+  const projectionModule = path.join(examples, "projections.ts");
+  const balances = new Projector(`${name}-balances`, { bus, projectionModule, projectionExport: "balances", claimCheckTable, logRetentionDays: stage.logRetentionDays });
+  const lastTransaction = new Projector(`${name}-last-transaction`, { bus, projectionModule, projectionExport: "lastTransaction", claimCheckTable, logRetentionDays: stage.logRetentionDays });
+  return { ledger, bus, dispatcher, balances, lastTransaction };
+}
+
+const service = accountsService("accounts", stageConfig());
+
+export const ledgerTableName = service.ledger.tableName;
+export const ledgerStreamArn = service.ledger.streamArn;
+export const busName = service.bus.busName;
+export const dispatcherDeadLetterQueue = service.dispatcher.deadLetterQueueUrl;
+export const balancesTable = service.balances.tableName;
+export const lastTransactionTable = service.lastTransaction.tableName;
