@@ -1,0 +1,161 @@
+/**
+ * The local stage: the bank scenario end to end on this machine, no AWS account.
+ *   npm start -- [--events N] [--aggregates M] [--chaos] [--seed S] [--concurrency C]
+ * Exits non-zero when a read model disagrees with the ledger.
+ */
+import { parseArgs } from "node:util";
+import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
+import { balances, lastTransaction } from "../examples/accounts/projections";
+import { forEachLimit } from "../handlers/runtime/concurrency";
+import { CommandRejectedError } from "../handlers/runtime/errors";
+import { Random } from "./random";
+import { LocalStage } from "./stage";
+
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "400" },
+    aggregates: { type: "string", default: "8" },
+    chaos: { type: "boolean", default: false },
+    seed: { type: "string", default: "42" },
+    concurrency: { type: "string", default: "4" },
+  },
+});
+const positive = (name: string, raw: string | undefined): number => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got "${raw}"`);
+  return value;
+};
+const options = {
+  events: positive("events", values.events),
+  aggregates: positive("aggregates", values.aggregates),
+  seed: positive("seed", values.seed),
+  concurrency: positive("concurrency", values.concurrency),
+  chaos: values.chaos ?? false,
+};
+
+const say = (line = "") => process.stdout.write(line + "\n");
+const progress = (line: string) => process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  process.env.LOG_LEVEL ??= "error";
+  say(`local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `on (seed ${options.seed})` : "off"}`);
+  const stage = await LocalStage.start<AccountState, AccountCommand>({
+    serviceName: "accounts",
+    domain: accounts,
+    projections: [balances, lastTransaction],
+    chaos: options.chaos ? { seed: options.seed } : undefined,
+  });
+  try {
+    const random = new Random(options.seed);
+    const ids = Array.from({ length: options.aggregates }, (_, i) => `acc-${String(i + 1).padStart(3, "0")}`);
+    const counts = { succeeded: 0, rejected: 0, retries: 0 };
+    const run = async (id: string, command: AccountCommand) => {
+      try {
+        const result = await stage.commands.execute(id, command);
+        counts.succeeded += 1;
+        counts.retries += result.attempts - 1;
+      } catch (error) {
+        if (!(error instanceof CommandRejectedError)) throw error;
+        counts.rejected += 1;
+      }
+    };
+
+    // 1. Accounts opened and funded, then a random workload of concurrent credits and debits.
+    for (const id of ids) {
+      await run(id, { kind: "Open", owner: id });
+      await run(id, { kind: "Credit", amount: 100 });
+    }
+    const workload = Array.from({ length: options.events }, () => ({
+      id: ids[random.integer(0, ids.length - 1)],
+      command: { kind: random.chance(0.5) ? "Credit" : "Debit", amount: random.integer(1, 60) } as AccountCommand,
+    }));
+    let done = 0;
+    for (let start = 0; start < workload.length; start += 100) {
+      await forEachLimit(workload.slice(start, start + 100), options.concurrency, async ({ id, command }) => {
+        await run(id, command);
+        done += 1;
+      });
+      await stage.settle(); // the pipeline keeps up as it would in AWS
+      if (process.stderr.isTTY || (start / 100) % Math.max(1, Math.round(workload.length / 1000)) === 0) progress(`  commands ${done}/${workload.length}, published ${stage.bus.published}, queued ${stage.projectors.reduce((n, p) => n + p.queue.depth, 0)}`);
+    }
+    if (process.stderr.isTTY) process.stderr.write("\n");
+
+    // 2. The bank race: 50 on the account, two debits of 40 and 25 at once.
+    await run("acc-race", { kind: "Open", owner: "race" });
+    await run("acc-race", { kind: "Credit", amount: 50 });
+    const race = await Promise.allSettled([
+      stage.commands.execute("acc-race", { kind: "Debit", amount: 40 }),
+      stage.commands.execute("acc-race", { kind: "Debit", amount: 25 }),
+    ]);
+    const raceWinners = race.filter((outcome) => outcome.status === "fulfilled").length;
+    const raceLoser = race.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")?.reason;
+    ids.push("acc-race");
+
+    // 3. A stale snapshot: the dispatcher snapshots at 100, the ledger moves on to 103.
+    await run("acc-stale", { kind: "Open", owner: "stale" });
+    for (let i = 0; i < 99; i += 1) await run("acc-stale", { kind: "Credit", amount: 1 });
+    await stage.settle();
+    for (let i = 0; i < 3; i += 1) await run("acc-stale", { kind: "Credit", amount: 1 });
+    const readBefore = stage.events.itemsRead;
+    const staleLoad = await stage.commands.query("acc-stale");
+    const staleRead = stage.events.itemsRead - readBefore;
+    ids.push("acc-stale");
+    await stage.settle();
+
+    // 4. The balances read model is wiped and rebuilt by a replay aimed at it alone.
+    const [balanceProjector, lastProjector] = stage.projectors;
+    const lastBefore = await Promise.all(ids.map((id) => lastProjector.readModel.get(id)));
+    const wiped = await stage.wipe(balanceProjector);
+    const lastQueuedBefore = lastProjector.queue.stats.sent;
+    for (const id of ids) await stage.commands.replay(id, balances.name);
+    await stage.settle();
+    const lastAfter = await Promise.all(ids.map((id) => lastProjector.readModel.get(id)));
+
+    // 5. Read models against the ledger.
+    const mismatches: string[] = [];
+    const rows: string[] = [];
+    for (const id of ids) {
+      const ledger = await stage.commands.query(id);
+      const row = await balanceProjector.readModel.get(id);
+      const last = await lastProjector.readModel.get(id);
+      const agrees = row?.balance === ledger.state.balance && row?.version === ledger.version;
+      const lastAgrees = ledger.state.lastTransaction === undefined ? last === undefined : last?.amount === ledger.state.lastTransaction.amount && last?.type === ledger.state.lastTransaction.type;
+      if (!agrees) mismatches.push(`${id}: balances row ${JSON.stringify(row)} vs ledger balance ${ledger.state.balance} at v${ledger.version}`);
+      if (!lastAgrees) mismatches.push(`${id}: last-transaction row ${JSON.stringify(last)} vs ledger ${JSON.stringify(ledger.state.lastTransaction)}`);
+      rows.push(`  ${id.padEnd(10)} ${String(ledger.state.balance).padStart(8)} ${String(row?.balance ?? "-").padStart(10)} ${String(ledger.version).padStart(8)} ${String(row?.version ?? "-").padStart(8)}   ${agrees && lastAgrees ? "ok" : "MISMATCH"}`);
+    }
+    const lastUntouched = lastBefore.every((row, i) => row?.version === lastAfter[i]?.version);
+
+    say();
+    say("what happened");
+    say(`  commands: ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts`);
+    say(`  race (50, debits 40 and 25 at once): ${raceWinners} won, the other ${raceLoser instanceof CommandRejectedError ? `rejected: ${raceLoser.code} at v${raceLoser.version}` : "NOT rejected"}`);
+    say(`  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events`);
+    say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries`);
+    say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent`);
+    for (const p of stage.projectors) {
+      say(`  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed, ${p.totals.skipped} skipped; queue: ${p.queue.stats.duplicated} duplicated, ${p.queue.stats.delayed} delayed, ${p.queue.stats.redelivered} redelivered`);
+    }
+    say(`  replay: balances wiped (${wiped} rows) and rebuilt; last-transaction ${lastUntouched ? "untouched" : "CHANGED"} (${lastProjector.queue.stats.sent - lastQueuedBefore} replay messages reached its queue)`);
+    say(`  dead letters: ${stage.deadLetters.letters.length}`);
+    say();
+    say("  account      ledger  read model  ledger v  model v");
+    rows.forEach((row) => say(row));
+    say();
+    const ok = mismatches.length === 0 && raceWinners === 1 && raceLoser instanceof CommandRejectedError && staleRead === 3 && lastUntouched && stage.deadLetters.letters.length === 0;
+    mismatches.forEach((line) => say(`MISMATCH ${line}`));
+    say(`${ok ? "OK" : "FAILED"}: read models ${mismatches.length === 0 ? "equal" : "differ from"} the ledger; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return ok ? 0 : 1;
+  } finally {
+    await stage.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`local stage failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(2);
+  },
+);

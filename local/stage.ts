@@ -1,0 +1,147 @@
+import { DynamoDBClient, ScanCommand, DeleteItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
+import { CommandHandler } from "../handlers/runtime/commandHandler";
+import { PROJECTION_PARTITION_KEY } from "../handlers/runtime/conventions";
+import { Dispatcher } from "../handlers/runtime/dispatch/dispatcher";
+import { Domain } from "../handlers/runtime/domain";
+import { RequestCounter, documentClient } from "../handlers/runtime/dynamodb/client";
+import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { projectorEventPattern } from "../handlers/runtime/eventPatterns";
+import { Projection } from "../handlers/runtime/projection/projection";
+import { ProjectReport, Projector } from "../handlers/runtime/projection/projector";
+import { DynamoDbReadModel } from "../handlers/runtime/projection/readModelTable";
+import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { DynamoDbLocal } from "./dynamodbLocal";
+import { InProcessBus } from "./inProcessBus";
+import { LocalQueue } from "./localQueue";
+import { MemoryDeadLetters } from "./memoryDeadLetters";
+import { Random } from "./random";
+import { StreamPoller } from "./streamPoller";
+import { createTable } from "./tables";
+
+export interface LocalStageOptions<S, C> {
+  serviceName: string;
+  domain: Domain<S, C>;
+  projections: Projection<S>[];
+  /** Seeded chaos: queues reorder, duplicate and delay; the bus refuses some entries. Default off. */
+  chaos?: { seed: number };
+  /** Dispatcher snapshot interval. Default 100. */
+  snapshotEvery?: number;
+  /** Stream records per dispatcher batch. Default 100. */
+  batchSize?: number;
+}
+
+/** A projector as the stage runs it: its queue, read model and running totals. */
+export interface LocalProjector<S> {
+  projection: Projection<S>;
+  projector: Projector<S>;
+  queue: LocalQueue;
+  readModel: DynamoDbReadModel;
+  tableName: string;
+  totals: Omit<ProjectReport, "batchItemFailures">;
+}
+
+/**
+ * The whole pipeline on this machine with the real handler code: DynamoDB Local for ledger,
+ * snapshots and read models; its real stream polled into the dispatcher; an in-process bus
+ * routing by the rule patterns the components deploy; one at-least-once queue per projector.
+ */
+export class LocalStage<S, C> {
+  readonly projectors: LocalProjector<S>[] = [];
+  private constructor(
+    readonly requests: RequestCounter,
+    readonly deadLetters: MemoryDeadLetters,
+    readonly dynamo: DynamoDbLocal,
+    readonly db: DynamoDBDocumentClient,
+    private readonly raw: DynamoDBClient,
+    private readonly streams: DynamoDBStreamsClient,
+    readonly events: DynamoDbEventStore,
+    readonly snapshots: DynamoDbSnapshotStore,
+    readonly loader: AggregateLoader<S>,
+    readonly commands: CommandHandler<S, C>,
+    readonly bus: InProcessBus,
+    readonly poller: StreamPoller,
+    readonly dispatcher: Dispatcher<S>,
+  ) {}
+
+  static async start<S, C>(options: LocalStageOptions<S, C>): Promise<LocalStage<S, C>> {
+    const dynamo = await DynamoDbLocal.start();
+    const raw = new DynamoDBClient(dynamo.config);
+    const streams = new DynamoDBStreamsClient(dynamo.config);
+    const streamArn = await createTable(raw, `${options.serviceName}-ledger`, LEDGER_TABLE);
+    await createTable(raw, `${options.serviceName}-snapshots`, SNAPSHOT_TABLE);
+    const requests = new RequestCounter();
+    const db = documentClient(dynamo.config, requests);
+    const events = new DynamoDbEventStore(db, `${options.serviceName}-ledger`);
+    const snapshots = new DynamoDbSnapshotStore(db, `${options.serviceName}-snapshots`);
+    const loader = new AggregateLoader(options.domain, events, snapshots);
+    const random = options.chaos ? new Random(options.chaos.seed) : undefined;
+    const bus = new InProcessBus(random ? { random, probability: 0.05 } : undefined);
+    const deadLetters = new MemoryDeadLetters();
+    const dispatcher = new Dispatcher({
+      domain: options.domain,
+      loader,
+      snapshots,
+      snapshotEvery: options.snapshotEvery ?? 100,
+      bus,
+      deadLetters,
+      source: options.serviceName,
+      publish: { backoffMs: 5 },
+    });
+    const poller = new StreamPoller(streams, streamArn!, (records) => dispatcher.dispatch(records), deadLetters, { batchSize: options.batchSize ?? 100 });
+    const stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events), bus, poller, dispatcher);
+    for (const projection of options.projections) {
+      const tableName = `${options.serviceName}-${projection.name}`;
+      await createTable(raw, tableName, READ_MODEL_TABLE);
+      const queue = new LocalQueue(projection.name, deadLetters, 5, random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined);
+      bus.subscribe(projectorEventPattern(options.serviceName, projection.eventTypes, projection.name), queue);
+      const readModel = new DynamoDbReadModel(db, tableName);
+      const projector = new Projector({ projection, readModel, snapshots, deadLetters });
+      stage.projectors.push({ projection, projector, queue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } });
+    }
+    return stage;
+  }
+
+  /** Runs stream → dispatcher → bus → queues → projectors until nothing moves. */
+  async settle(): Promise<void> {
+    for (;;) {
+      const dispatched = await this.poller.drain();
+      let projected = 0;
+      for (const local of this.projectors) {
+        while (local.queue.depth > 0) {
+          const batch = local.queue.receive(10);
+          const report = await local.projector.project(batch);
+          await local.queue.settle(batch, new Set(report.batchItemFailures.map((failure) => failure.itemIdentifier)));
+          for (const key of ["written", "stale", "skipped", "deadLettered"] as const) local.totals[key] += report[key];
+          projected += batch.length;
+        }
+      }
+      if (dispatched === 0 && projected === 0) return;
+    }
+  }
+
+  /** Deletes every row of a read model (what an operator fixing a broken projection would do). */
+  async wipe(local: LocalProjector<S>): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, any> | undefined;
+    do {
+      const page = await this.raw.send(new ScanCommand({ TableName: local.tableName, ExclusiveStartKey: startKey, ProjectionExpression: PROJECTION_PARTITION_KEY }));
+      for (const item of page.Items ?? []) {
+        await this.raw.send(new DeleteItemCommand({ TableName: local.tableName, Key: { [PROJECTION_PARTITION_KEY]: item[PROJECTION_PARTITION_KEY] } }));
+        deleted += 1;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
+  }
+
+  async stop(): Promise<void> {
+    this.raw.destroy();
+    this.streams.destroy();
+    this.db.destroy();
+    await this.dynamo.stop();
+  }
+}

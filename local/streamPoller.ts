@@ -1,0 +1,104 @@
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  _Record,
+} from "@aws-sdk/client-dynamodb-streams";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { DeadLetterSink } from "../handlers/runtime/deadLetters";
+import { StreamRecord, recordId } from "../handlers/runtime/dispatch/streamRecords";
+
+export interface StreamPollerOptions {
+  /** Records per dispatcher invocation, like the mapping's BatchSize. Default 100. */
+  batchSize?: number;
+  /** Retries of a failing batch before its first failed record is dead-lettered. Default 3. */
+  maximumRetryAttempts?: number;
+}
+
+export interface PollStats {
+  batches: number;
+  records: number;
+  retries: number;
+  deadLettered: number;
+}
+
+type BatchHandler = (records: StreamRecord[]) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+/**
+ * Reads a real DynamoDB stream (from DynamoDB Local) and feeds the dispatcher the way Lambda's
+ * event source mapping does: per shard, in batches, INSERTs only; on reported failures it
+ * retries from the lowest failed record, and after the retry budget sends that record to the
+ * on-failure destination so the shard never blocks.
+ */
+export class StreamPoller {
+  private readonly iterators = new Map<string, string | undefined>();
+  readonly stats: PollStats = { batches: 0, records: 0, retries: 0, deadLettered: 0 };
+
+  constructor(
+    private readonly streams: DynamoDBStreamsClient,
+    private readonly streamArn: string,
+    private readonly handle: BatchHandler,
+    private readonly onFailure: DeadLetterSink,
+    private readonly options: StreamPollerOptions = {},
+  ) {}
+
+  /** Polls every shard until none has new records; returns how many records were handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = await this.pollOnce();
+      total += handled;
+      if (handled === 0) return total;
+    }
+  }
+
+  private async pollOnce(): Promise<number> {
+    const description = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
+    let handled = 0;
+    for (const shard of description.StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId!;
+      if (!this.iterators.has(shardId)) {
+        const iterator = await this.streams.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
+        this.iterators.set(shardId, iterator.ShardIterator);
+      }
+      const iterator = this.iterators.get(shardId);
+      if (!iterator) continue; // closed shard, fully read
+      const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 100 }));
+      this.iterators.set(shardId, page.NextShardIterator);
+      const inserts = (page.Records ?? []).filter((record) => record.eventName === "INSERT").map(toStreamRecord);
+      if (inserts.length > 0) await this.deliver(inserts);
+      handled += inserts.length;
+    }
+    return handled;
+  }
+
+  /** One batch, retried from the lowest failed record as the event source mapping does. */
+  private async deliver(records: StreamRecord[]): Promise<void> {
+    let pending = records;
+    let attempts = 0;
+    while (pending.length > 0) {
+      this.stats.batches += 1;
+      this.stats.records += pending.length;
+      const { batchItemFailures } = await this.handle(pending);
+      const failedIds = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+      const firstFailed = pending.findIndex((record) => failedIds.has(recordId(record)));
+      if (firstFailed < 0) return;
+      pending = pending.slice(firstFailed);
+      attempts += 1;
+      if (attempts > (this.options.maximumRetryAttempts ?? 3)) {
+        await this.onFailure.send([{ reason: `stream record failed ${attempts} times`, origin: "event-source-mapping", input: pending[0] }]);
+        this.stats.deadLettered += 1;
+        pending = pending.slice(1);
+        attempts = 0;
+      } else this.stats.retries += 1;
+    }
+  }
+}
+
+const toStreamRecord = (record: _Record): StreamRecord => ({
+  eventID: record.eventID,
+  eventName: record.eventName,
+  // The streams client's AttributeValue is the same wire shape as DynamoDB's.
+  dynamodb: { NewImage: record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined, SequenceNumber: record.dynamodb?.SequenceNumber },
+});
