@@ -6,8 +6,7 @@ import { LedgerEvent } from "../../handlers/runtime/domain";
 import { RequestCounter, documentClient } from "../../handlers/runtime/dynamodb/client";
 import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
 import { DynamoDbSnapshotStore } from "../../handlers/runtime/dynamodb/snapshotTable";
-import { fold, emptyAggregate } from "../../handlers/runtime/fold";
-import { toSnapshot } from "../../handlers/runtime/snapshots";
+import { seedAccount } from "../../examples/accounts/history";
 import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../../handlers/runtime/tableSchemas";
 import { createTable } from "../../local/tables";
 import { dynamoDbLocal, rawClient, uniqueTableName } from "./rootHooks";
@@ -51,27 +50,8 @@ export async function bankLedger(): Promise<BankLedger> {
   };
 }
 
-/** Versions `from..to` of an account's history: opened at version 1, then credits of 1, at fixed times. */
-export function accountEvents(aggregateId: string, from: number, to: number): LedgerEvent[] {
-  const events: LedgerEvent[] = [];
-  for (let version = from; version <= to; version += 1) {
-    const timestamp = new Date(Date.UTC(2026, 0, 1) + version).toISOString();
-    events.push(
-      version === 1
-        ? { aggregateId, version, type: "AccountOpened", payload: { owner: "ada" }, timestamp }
-        : { aggregateId, version, type: "Credited", payload: { amount: 1 }, timestamp },
-    );
-  }
-  return events;
-}
+export { accountEvents } from "../../examples/accounts/history";
 
 /** Writes events in commits of up to 100, and a snapshot at every multiple of `snapshotEvery`. */
-export async function seed(ledger: BankLedger, events: LedgerEvent[], snapshotEvery = 0): Promise<void> {
-  for (let start = 0; start < events.length; start += 100) await ledger.events.append(events.slice(start, start + 100));
-  if (snapshotEvery <= 0 || events.length === 0) return;
-  const saves: Promise<void>[] = [];
-  fold(accounts, emptyAggregate(accounts, events[0].aggregateId), events, (aggregate) => {
-    if (aggregate.version % snapshotEvery === 0) saves.push(ledger.snapshots.save(toSnapshot(accounts, aggregate)));
-  });
-  await Promise.all(saves);
-}
+export const seed = (ledger: BankLedger, events: LedgerEvent[], snapshotEvery = 0): Promise<void> =>
+  seedAccount(ledger.events, ledger.snapshots, events, snapshotEvery);

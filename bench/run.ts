@@ -1,0 +1,198 @@
+/**
+ * npm run bench [-- --write-readme]
+ * Side-by-side figures on DynamoDB Local, measured in one run: snapshot catch-up vs full
+ * fold for commands, batched vs per-record fold for the dispatcher, and the projector's
+ * version guard. Prints a markdown table; --write-readme puts it into README.md.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { accounts } from "../examples/accounts/domain";
+import { accountEvents, seedAccount } from "../examples/accounts/history";
+import { balances } from "../examples/accounts/projections";
+import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
+import { CommandHandler } from "../handlers/runtime/commandHandler";
+import { Dispatcher } from "../handlers/runtime/dispatch/dispatcher";
+import { Bus } from "../handlers/runtime/dispatch/publisher";
+import { StreamRecord, parseRecord } from "../handlers/runtime/dispatch/streamRecords";
+import { RequestCounter, documentClient } from "../handlers/runtime/dynamodb/client";
+import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { StateCarriedMessage, carriedAggregate } from "../handlers/runtime/messages";
+import { Projector, QueueMessage } from "../handlers/runtime/projection/projector";
+import { DynamoDbReadModel, ReadModelStore } from "../handlers/runtime/projection/readModelTable";
+import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { DynamoDbLocal } from "../local/dynamodbLocal";
+import { MemoryDeadLetters } from "../local/memoryDeadLetters";
+import { Random } from "../local/random";
+import { createTable } from "../local/tables";
+import { marshall } from "@aws-sdk/util-dynamodb";
+
+process.env.LOG_LEVEL ??= "error";
+const lines: string[] = [];
+const out = (line = "") => {
+  lines.push(line);
+  process.stdout.write(line + "\n");
+};
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}×`;
+
+/** A bus that accepts everything at once: the dispatcher's own cost is what is measured. */
+const nullBus: Bus = { putEvents: async (entries) => entries.map(() => undefined) };
+
+let tables = 0;
+async function ledgerTables(raw: DynamoDBClient) {
+  const name = `bench-${++tables}`;
+  await createTable(raw, `${name}-events`, LEDGER_TABLE);
+  await createTable(raw, `${name}-snapshots`, SNAPSHOT_TABLE);
+  return { events: `${name}-events`, snapshots: `${name}-snapshots` };
+}
+
+const records = (events: ReturnType<typeof accountEvents>): StreamRecord[] =>
+  events.map((event, i) => ({ eventName: "INSERT", dynamodb: { NewImage: marshall({ ...event }), SequenceNumber: String(i) } }));
+
+async function main() {
+  const dynamo = await DynamoDbLocal.start();
+  const raw = new DynamoDBClient(dynamo.config);
+  const requests = new RequestCounter();
+  const db = documentClient(dynamo.config, requests);
+  try {
+    out("### Commands: snapshot catch-up vs full fold (snapshot every 100, ledger 50 events past the last snapshot)");
+    out();
+    out("| aggregate size | catch-up latency | catch-up items read | full-fold latency | full-fold items read | latency ratio | items ratio |");
+    out("|---:|---:|---:|---:|---:|---:|---:|");
+    for (const size of [100, 1_000, 10_000]) {
+      const names = await ledgerTables(raw);
+      const events = new DynamoDbEventStore(db, names.events);
+      const snapshots = new DynamoDbSnapshotStore(db, names.snapshots);
+      const fast = new CommandHandler(new AggregateLoader(accounts, events, snapshots), events);
+      const naive = new CommandHandler(new AggregateLoader(accounts, events), events);
+      const measure = async (handler: typeof fast, id: string, reps: number) => {
+        await seedAccount(events, snapshots, accountEvents(id, 1, size + 50), 100);
+        await handler.execute(id, { kind: "Credit", amount: 1 }); // warm-up, not counted
+        const times: number[] = [];
+        const before = events.itemsRead;
+        for (let i = 0; i < reps; i += 1) {
+          const start = performance.now();
+          await handler.execute(id, { kind: "Credit", amount: 1 });
+          times.push(performance.now() - start);
+        }
+        return { latency: median(times), items: (events.itemsRead - before) / reps };
+      };
+      const reps = size >= 10_000 ? 5 : 15;
+      const catchUp = await measure(fast, `fast-${size}`, reps);
+      const full = await measure(naive, `naive-${size}`, reps);
+      out(`| ${size.toLocaleString("en")} | ${ms(catchUp.latency)} | ${catchUp.items.toFixed(0)} | ${ms(full.latency)} | ${full.items.toFixed(0)} | ${ratio(full.latency, catchUp.latency)} | ${ratio(full.items, catchUp.items)} |`);
+    }
+
+    out();
+    out("### Dispatcher: batch of 100 events, per-aggregate fold from the snapshot vs a full fold per record (aggregates with 250 events of history)");
+    out();
+    out("| aggregates in batch | batched events/s | batched DynamoDB requests/event | per-record events/s | per-record requests/event | per-record items read/event | throughput ratio |");
+    out("|---:|---:|---:|---:|---:|---:|---:|");
+    for (const aggregateCount of [1, 10, 100]) {
+      const names = await ledgerTables(raw);
+      const events = new DynamoDbEventStore(db, names.events);
+      const snapshots = new DynamoDbSnapshotStore(db, names.snapshots);
+      const perAggregate = 100 / aggregateCount;
+      const batch: ReturnType<typeof accountEvents> = [];
+      for (let a = 0; a < aggregateCount; a += 1) {
+        const history = accountEvents(`d${aggregateCount}-${a}`, 1, 250 + perAggregate);
+        await seedAccount(events, snapshots, history, 100);
+        batch.push(...history.slice(250));
+      }
+      const batched = new Dispatcher({ domain: accounts, loader: new AggregateLoader(accounts, events, snapshots), snapshots, snapshotEvery: 100, bus: nullBus, deadLetters: new MemoryDeadLetters(), source: "bench" });
+      const naiveLoader = new AggregateLoader(accounts, events);
+      // The naive way: every record folds its aggregate from version 1 on its own.
+      const perRecord = async (input: StreamRecord[]) => {
+        const messages: StateCarriedMessage[] = [];
+        for (const record of input) {
+          const parsed = parseRecord(accounts, record);
+          if (!parsed.ok) continue;
+          const aggregate = await naiveLoader.load(parsed.event.aggregateId, parsed.event.version);
+          messages.push({ schemaVersion: 1, event: parsed.event, aggregate: carriedAggregate(aggregate.state, aggregate.version) });
+        }
+        await nullBus.putEvents(messages.map((m) => ({ source: "bench", detailType: m.event.type, detail: JSON.stringify(m) })));
+      };
+      const run = async (dispatch: (input: StreamRecord[]) => Promise<unknown>) => {
+        const rounds = 5;
+        requests.reset();
+        const itemsBefore = events.itemsRead;
+        const start = performance.now();
+        for (let i = 0; i < rounds; i += 1) await dispatch(records(batch));
+        const seconds = (performance.now() - start) / 1000;
+        return { rate: (rounds * batch.length) / seconds, requests: requests.total / (rounds * batch.length), items: (events.itemsRead - itemsBefore) / (rounds * batch.length) };
+      };
+      const fast = await run((input) => batched.dispatch(input));
+      const slow = await run(perRecord);
+      out(`| ${aggregateCount} | ${fast.rate.toFixed(0)} | ${fast.requests.toFixed(2)} | ${slow.rate.toFixed(0)} | ${slow.requests.toFixed(2)} | ${slow.items.toFixed(0)} | ${ratio(fast.rate, slow.rate)} |`);
+    }
+
+    out();
+    out("### Projector: 2,000 messages over 100 aggregates, 25% duplicates, shuffled, batches of 10");
+    out();
+    out("| write | messages/s | rows written | stale/duplicates absorbed | rows wrong after disorder |");
+    out("|---|---:|---:|---:|---:|");
+    const random = new Random(11);
+    const latest = new Map<string, StateCarriedMessage>();
+    const messages: StateCarriedMessage[] = [];
+    for (let a = 0; a < 100; a += 1) {
+      const history = accountEvents(`p-${a}`, 1, 16);
+      let state = accounts.initialState();
+      history.forEach((event) => {
+        state = accounts.reduce(state, event);
+        const message = { schemaVersion: 1, event, aggregate: carriedAggregate(state, event.version) };
+        messages.push(message);
+        latest.set(event.aggregateId, message);
+      });
+    }
+    const delivered = random.shuffle([...messages, ...messages.filter(() => random.chance(0.25))]).slice(0, 2_000);
+    const asQueue = (list: StateCarriedMessage[]): QueueMessage[] => list.map((detail, i) => ({ messageId: String(i), body: JSON.stringify({ detail }) }));
+    for (const guarded of [true, false]) {
+      const table = `bench-rm-${guarded ? "guarded" : "plain"}`;
+      await createTable(raw, table, READ_MODEL_TABLE);
+      const guardedStore = new DynamoDbReadModel(db, table);
+      // The baseline a projector without version guard would use: last write wins.
+      const store: ReadModelStore = guarded
+        ? guardedStore
+        : { get: (id) => guardedStore.get(id), putIfNewer: async (id, version, row) => (await db.send(new PutCommand({ TableName: table, Item: { ...row, id, version } })), { written: true }) };
+      const projector = new Projector({ projection: balances, readModel: store, deadLetters: new MemoryDeadLetters() });
+      const queue = asQueue(delivered);
+      let written = 0;
+      let stale = 0;
+      const start = performance.now();
+      for (let i = 0; i < queue.length; i += 10) {
+        const report = await projector.project(queue.slice(i, i + 10));
+        written += report.written;
+        stale += report.stale;
+      }
+      const rate = queue.length / ((performance.now() - start) / 1000);
+      let wrong = 0;
+      for (const [id, message] of latest) if ((await guardedStore.get(id))?.version !== message.event.version) wrong += 1;
+      out(`| ${guarded ? "conditional PutItem (version guard)" : "plain PutItem (no guard)"} | ${rate.toFixed(0)} | ${written} | ${stale} | ${wrong} / 100 |`);
+    }
+    out();
+    out(`Measured on DynamoDB Local (in-memory, loopback), ${new Date().toISOString().slice(0, 10)}; absolute times are the emulator's, ratios are the point.`);
+  } finally {
+    raw.destroy();
+    db.destroy();
+    await dynamo.stop();
+  }
+  if (process.argv.includes("--write-readme")) {
+    const readme = path.join(__dirname, "..", "README.md");
+    const text = fs.readFileSync(readme, "utf8");
+    const begin = "<!-- bench:start -->";
+    const end = "<!-- bench:end -->";
+    if (!text.includes(begin) || !text.includes(end)) throw new Error(`README.md has no ${begin} ... ${end} markers`);
+    fs.writeFileSync(readme, text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${lines.join("\n")}\n${end}`));
+    process.stdout.write("README.md updated\n");
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
