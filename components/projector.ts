@@ -126,7 +126,6 @@ export class Projector extends pulumi.ComponentResource {
         environment: {
           [ENV.readModelTable]: table.name,
           [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
-          [ENV.projectorName]: projection.name,
           ...(args.claimCheckTable ? { [ENV.snapshotTable]: args.claimCheckTable.name } : {}),
         },
         statements,

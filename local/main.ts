@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { balances, lastTransaction } from "../examples/accounts/projections";
 import { forEachLimit } from "../handlers/runtime/concurrency";
-import { CommandRejectedError } from "../handlers/runtime/errors";
+import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/errors";
 import { Random } from "./random";
 import { LocalStage } from "./stage";
 
@@ -49,15 +49,16 @@ async function main(): Promise<number> {
   try {
     const random = new Random(options.seed);
     const ids = Array.from({ length: options.aggregates }, (_, i) => `acc-${String(i + 1).padStart(3, "0")}`);
-    const counts = { succeeded: 0, rejected: 0, retries: 0 };
+    const counts = { succeeded: 0, rejected: 0, retries: 0, gaveUp: 0 };
     const run = async (id: string, command: AccountCommand) => {
       try {
         const result = await stage.commands.execute(id, command);
         counts.succeeded += 1;
         counts.retries += result.attempts - 1;
       } catch (error) {
-        if (!(error instanceof CommandRejectedError)) throw error;
-        counts.rejected += 1;
+        if (error instanceof CommandRejectedError) counts.rejected += 1;
+        else if (error instanceof RetriesExhaustedError) counts.gaveUp += 1; // typed outcome under contention, nothing written
+        else throw error;
       }
     };
 
@@ -129,7 +130,7 @@ async function main(): Promise<number> {
 
     say();
     say("what happened");
-    say(`  commands: ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts`);
+    say(`  commands: ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts, ${counts.gaveUp} gave up (retries exhausted)`);
     say(`  race (50, debits 40 and 25 at once): ${raceWinners} won, the other ${raceLoser instanceof CommandRejectedError ? `rejected: ${raceLoser.code} at v${raceLoser.version}` : "NOT rejected"}`);
     say(`  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events`);
     say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries`);

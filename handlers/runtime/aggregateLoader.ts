@@ -1,7 +1,7 @@
 import { Aggregate, Domain, LedgerEvent, validateEvent } from "./domain";
 import { emptyAggregate, fold } from "./fold";
 import { log } from "./log";
-import { EventStore, SnapshotSource } from "./stores";
+import { EventStore, Snapshot, SnapshotSource } from "./stores";
 
 /**
  * Snapshot catch-up: an aggregate is the latest trusted snapshot plus a fold of only the
@@ -27,17 +27,21 @@ export class AggregateLoader<S> {
   async startingPoint(aggregateId: string, atOrBelow?: number): Promise<Aggregate<S>> {
     if (atOrBelow !== undefined && atOrBelow < 1) return emptyAggregate(this.domain, aggregateId);
     const snapshot = await this.snapshots?.latest(aggregateId, atOrBelow);
-    if (!snapshot) return emptyAggregate(this.domain, aggregateId);
-    if (snapshot.schemaVersion !== this.domain.schemaVersion) {
-      log.warn("ignoring snapshot of another schema version", {
-        aggregateId,
-        version: snapshot.version,
-        snapshotSchema: snapshot.schemaVersion,
-        currentSchema: this.domain.schemaVersion,
-      });
-      return emptyAggregate(this.domain, aggregateId);
+    return (snapshot && this.trusted(snapshot)) ?? emptyAggregate(this.domain, aggregateId);
+  }
+
+  /** The aggregate a snapshot holds, or undefined when it was made with another schema version. */
+  trusted(snapshot: Snapshot): Aggregate<S> | undefined {
+    if (snapshot.schemaVersion === this.domain.schemaVersion) {
+      return { aggregateId: snapshot.aggregateId, version: snapshot.version, state: snapshot.state as S };
     }
-    return { aggregateId, version: snapshot.version, state: snapshot.state as S };
+    log.warn("ignoring snapshot of another schema version", {
+      aggregateId: snapshot.aggregateId,
+      version: snapshot.version,
+      snapshotSchema: snapshot.schemaVersion,
+      currentSchema: this.domain.schemaVersion,
+    });
+    return undefined;
   }
 
   /** Folds the events after `aggregate.version` (up to `upTo`) onto it. */

@@ -87,8 +87,9 @@ export class CommandHandler<S, C> {
         const before = aggregate.version;
         aggregate = await this.loader.catchUp(aggregate);
         log.debug("version conflict, caught up", { aggregateId, attempt, from: before, to: aggregate.version });
-        // Nothing new yet means the winner's transaction is still in flight: back off briefly.
-        if (aggregate.version === before) await sleep(jitteredBackoff(attempt));
+        // Retry at once after the first conflict; after repeated ones (or when the winner's
+        // transaction is still in flight and nothing new is visible) back off with jitter.
+        if (attempt > 1 || aggregate.version === before) await sleep(jitteredBackoff(attempt));
         continue;
       }
       const due: Aggregate<S>[] = [];

@@ -41,6 +41,5 @@ export const ENV = {
   deadLetterQueueUrl: "DEAD_LETTER_QUEUE_URL",
   snapshotEvery: "SNAPSHOT_EVERY",
   readModelTable: "READ_MODEL_TABLE_NAME",
-  projectorName: "PROJECTOR_NAME",
   logLevel: "LOG_LEVEL",
 } as const;

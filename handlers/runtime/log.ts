@@ -2,11 +2,13 @@
  * Structured logs, one JSON object per line (what CloudWatch Logs Insights queries best).
  * LOG_LEVEL = debug | info | warn | error | silent, read at each call so tests can mute it.
  */
+import { ENV } from "./conventions";
+
 const LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 type Level = (typeof LEVELS)[number];
 
 const enabled = (level: Level): boolean => {
-  const configured = (process.env.LOG_LEVEL ?? "info") as Level;
+  const configured = (process.env[ENV.logLevel] ?? "info") as Level;
   const threshold = LEVELS.includes(configured) ? LEVELS.indexOf(configured) : 1;
   return LEVELS.indexOf(level) >= threshold;
 };

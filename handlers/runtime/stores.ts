@@ -35,6 +35,8 @@ export interface SnapshotSource {
 export interface SnapshotStore extends SnapshotSource {
   /** Exactly the snapshot at `version`, used as the claim check for oversized aggregates. */
   get(aggregateId: string, version: number): Promise<Snapshot | undefined>;
+  /** The snapshots that exist among these exact (aggregate id, version) keys, in as few requests as the store allows. */
+  getMany(keys: readonly { aggregateId: string; version: number }[]): Promise<Snapshot[]>;
   /** Idempotent: writing the same snapshot twice is harmless. */
   save(snapshot: Snapshot): Promise<void>;
 }

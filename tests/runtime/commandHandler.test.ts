@@ -111,6 +111,14 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     assert.equal(ledger.requests.byOperation.get("Query"), 11, "the full read followed all 11 pages of 1,000");
   });
 
+  it("saves a snapshot at every multiple of snapshotEvery that a command's events cross", async () => {
+    await seed(ledger, accountEvents("acc-snap", 1, 9));
+    const result = await ledger.handler({ snapshotEvery: 10 }).execute("acc-snap", { kind: "Credit", amount: 5 });
+    assert.equal(result.aggregate.version, 10);
+    const snapshot = await ledger.snapshots.latest("acc-snap");
+    assert.deepEqual(snapshot, { aggregateId: "acc-snap", version: 10, schemaVersion: 1, state: result.aggregate.state });
+  });
+
   it("ignores a snapshot made with another schema version and folds from the start", async () => {
     await seed(ledger, accountEvents("acc-schema", 1, 5));
     await ledger.snapshots.save({ aggregateId: "acc-schema", version: 5, schemaVersion: 99, state: { opened: true, balance: 1e9 } });

@@ -88,10 +88,11 @@ export class Dispatcher<S> {
     const outgoing: Outgoing[] = [];
     const dueSnapshots: Aggregate<S>[] = [];
     let byReference = 0;
+    const starts = await this.prefetchStartingPoints(groups);
     await forEachLimit([...groups], this.options.concurrency ?? 8, async ([aggregateId, byVersion]) => {
       const allRecordIds = [...byVersion.values()].flatMap((wanted) => wanted.recordIds);
       try {
-        const folded = await this.foldVersions(aggregateId, [...byVersion.keys()]);
+        const folded = await this.foldVersions(aggregateId, [...byVersion.keys()], starts.get(aggregateId));
         dueSnapshots.push(...folded.due);
         for (const [version, wanted] of byVersion) {
           const { aggregate, event } = folded.states.get(version)!;
@@ -135,14 +136,39 @@ export class Dispatcher<S> {
     };
   }
 
-  /** The aggregate at each wanted version, from one snapshot read and one ledger query. */
-  private async foldVersions(aggregateId: string, versions: number[]) {
+  /**
+   * Snapshots are taken at multiples of snapshotEvery, so the one each aggregate folds from is
+   * known in advance: one BatchGetItem fetches up to 100 of them. Aggregates whose snapshot is
+   * missing there fall back to the per-aggregate query in foldVersions.
+   */
+  private async prefetchStartingPoints(groups: Map<string, Map<number, unknown>>): Promise<Map<string, Aggregate<S>>> {
+    const starts = new Map<string, Aggregate<S>>();
+    if (!this.options.snapshots || this.snapshotEvery <= 0) return starts;
+    const keys = [...groups].map(([aggregateId, byVersion]) => ({
+      aggregateId,
+      version: Math.floor((Math.min(...byVersion.keys()) - 1) / this.snapshotEvery) * this.snapshotEvery,
+    }));
+    const wanted = keys.filter((key) => key.version > 0);
+    if (wanted.length === 0) return starts;
+    try {
+      for (const snapshot of await this.options.snapshots.getMany(wanted)) {
+        const start = this.options.loader.trusted(snapshot);
+        if (start) starts.set(snapshot.aggregateId, start);
+      }
+    } catch (error) {
+      log.warn("snapshot prefetch failed, falling back to one query per aggregate", { error });
+    }
+    return starts;
+  }
+
+  /** The aggregate at each wanted version, from a snapshot (prefetched or queried) and one ledger query. */
+  private async foldVersions(aggregateId: string, versions: number[], prefetched?: Aggregate<S>) {
     const wanted = new Set(versions);
     const lowest = Math.min(...versions);
     const highest = Math.max(...versions);
     const states = new Map<number, { aggregate: Aggregate<S>; event: LedgerEvent }>();
     const due: Aggregate<S>[] = [];
-    const start = await this.options.loader.startingPoint(aggregateId, lowest - 1);
+    const start = prefetched ?? (await this.options.loader.startingPoint(aggregateId, lowest - 1));
     const end = await this.options.loader.catchUp(start, highest, (aggregate, event) => {
       if (wanted.has(aggregate.version)) states.set(aggregate.version, { aggregate, event });
       if (isSnapshotDue(aggregate.version, this.snapshotEvery)) due.push(aggregate);

@@ -1,4 +1,5 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { setTimeout as sleep } from "node:timers/promises";
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { SNAPSHOT_PARTITION_KEY, SNAPSHOT_SORT_KEY } from "../conventions";
 import { Snapshot, SnapshotStore } from "../stores";
 import { isConditionFailure } from "./client";
@@ -32,6 +33,23 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
       }),
     );
     return result.Item as Snapshot | undefined;
+  }
+
+  async getMany(keys: readonly { aggregateId: string; version: number }[]): Promise<Snapshot[]> {
+    const found: Snapshot[] = [];
+    for (let start = 0; start < keys.length; start += 100) {
+      let pending: Record<string, unknown>[] | undefined = keys
+        .slice(start, start + 100)
+        .map((key) => ({ [SNAPSHOT_PARTITION_KEY]: key.aggregateId, [SNAPSHOT_SORT_KEY]: key.version }));
+      // Unprocessed keys (throttling) are asked again a few times; any left are simply "not found".
+      for (let attempt = 0; pending && pending.length > 0 && attempt < 4; attempt += 1) {
+        if (attempt > 0) await sleep(20 * 2 ** attempt);
+        const page = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        found.push(...((page.Responses?.[this.tableName] ?? []) as Snapshot[]));
+        pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
   }
 
   async save(snapshot: Snapshot): Promise<void> {

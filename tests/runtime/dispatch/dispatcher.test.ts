@@ -49,18 +49,36 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     assert.equal(bus.calls.length, Math.ceil(events.length / 10));
   });
 
-  it("reads the ledger once per aggregate per batch, starting from the snapshot below the batch", async () => {
+  it("fetches every aggregate's snapshot in one BatchGetItem, then reads the ledger once per aggregate", async () => {
     const events = Array.from({ length: 10 }, (_, i) => accountEvents(`agg-${i}`, 1, 130)).flat();
     for (let i = 0; i < 10; i += 1) await seed(ledger, events.slice(i * 130, (i + 1) * 130), 100);
     const batch = events.filter((event) => event.version > 120);
-    const { dispatcher } = bankDispatcher(ledger, new RecordingBus(), { snapshotEvery: 0 });
+    const bus = new RecordingBus();
+    const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
     ledger.requests.reset();
     const before = ledger.events.itemsRead;
 
     await dispatcher.dispatch(recordsOf(batch));
 
-    assert.equal(ledger.requests.byOperation.get("Query"), 20, "one snapshot query + one ledger query per aggregate");
+    assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 10 });
     assert.equal(ledger.events.itemsRead - before, 10 * 30, "folds only versions 101..130 on top of the snapshot at 100");
+    assert.equal(bus.messages.find((m) => m.event.aggregateId === "agg-3" && m.event.version === 130)?.aggregate?.balance, 129);
+  });
+
+  it("falls back to querying the latest snapshot when the expected one is missing, and writes the missing one", async () => {
+    await seed(ledger, accountEvents("no-snap", 1, 130));
+    await ledger.snapshots.save({ aggregateId: "no-snap", version: 50, schemaVersion: 1, state: (await ledger.loader.load("no-snap", 50)).state });
+    const bus = new RecordingBus();
+    const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
+    ledger.requests.reset();
+    const before = ledger.events.itemsRead;
+
+    await dispatcher.dispatch(recordsOf(accountEvents("no-snap", 121, 130)));
+
+    assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 2, PutItem: 1 });
+    assert.equal(ledger.events.itemsRead - before, 80, "folded 51..130 from the snapshot at 50");
+    assert.equal(bus.messages.at(-1)?.aggregate?.balance, 129);
+    assert.equal((await ledger.snapshots.get("no-snap", 100))?.version, 100, "the snapshot at 100 now exists");
   });
 
   it("resends only the entries PutEvents refused (FailedEntryCount) and then succeeds", async () => {
