@@ -11,7 +11,9 @@ import { Projection, defineProjection } from "../../../handlers/runtime/projecti
 import { Projector } from "../../../handlers/runtime/projection/projector";
 import { ReadModelStore } from "../../../handlers/runtime/projection/readModelTable";
 import { MemoryDeadLetters } from "../../../local/memoryDeadLetters";
-import { BankLedger, bankLedger, seed } from "../../support/ledgerFixture";
+import { AggregateLoader } from "../../../handlers/runtime/aggregateLoader";
+import { ReadModelSnapshotSource, aggregateProjection } from "../../../handlers/runtime/projection/readModelSnapshots";
+import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../../support/pipelineFixture";
 
 /** Turns commands into a valid history with the domain's own decide (rejected debits are dropped). */
@@ -145,6 +147,22 @@ describe("Projector (DynamoDB Local read models)", () => {
     const { projector, readModel } = await projectorFor(ledger, cents);
     await projector.project(queueMessages(messages));
     assert.deepEqual(await readModel.get("old-shape"), { id: "old-shape", version: 2, cents: 300 });
+  });
+
+  it("serves a read model row carrying the whole aggregate as a command's starting point, folding only the events after it", async () => {
+    const events = history("rm-snap", [{ kind: "Credit", amount: 30 }, { kind: "Debit", amount: 5 }]);
+    await seed(ledger, events);
+    const { projector, readModel } = await projectorFor(ledger, aggregateProjection("accounts-full", accounts));
+    await projector.project(queueMessages(await dispatchAll(ledger, events)));
+    await ledger.events.append(accountEvents("rm-snap", 4, 5));
+    const loader = new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel));
+    const before = ledger.events.itemsRead;
+
+    const loaded = await loader.load("rm-snap");
+
+    assert.equal(ledger.events.itemsRead - before, 2, "only versions 4 and 5 were read");
+    assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("rm-snap"));
+    assert.equal(await new ReadModelSnapshotSource(readModel).latest("rm-snap", 2), undefined, "a row newer than asked is no starting point");
   });
 
   describe("replay", () => {
