@@ -1,3 +1,4 @@
+import { forEachLimit } from "./concurrency";
 import { Aggregate, Domain } from "./domain";
 import { log } from "./log";
 import { Snapshot, SnapshotStore } from "./stores";
@@ -22,13 +23,13 @@ export async function saveSnapshots<S>(
   aggregates: readonly Aggregate<S>[],
 ): Promise<number> {
   let saved = 0;
-  for (const aggregate of aggregates) {
+  await forEachLimit(aggregates, 8, async (aggregate) => {
     try {
       await store.save(toSnapshot(domain, aggregate));
       saved += 1;
     } catch (error) {
       log.warn("snapshot not saved", { aggregateId: aggregate.aggregateId, version: aggregate.version, error });
     }
-  }
+  });
   return saved;
 }
