@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { accounts } from "../examples/accounts/domain";
 import { accountEvents, seedAccount } from "../examples/accounts/history";
 import { balances } from "../examples/accounts/projections";
@@ -44,11 +44,12 @@ const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}×`;
 const nullBus: Bus = { putEvents: async (entries) => entries.map(() => undefined) };
 
 let tables = 0;
-async function ledgerTables(raw: DynamoDBClient) {
+/** A fresh events + snapshots table pair and the stores over them. */
+async function ledgerStores(raw: DynamoDBClient, db: DynamoDBDocumentClient) {
   const name = `bench-${++tables}`;
   await createTable(raw, `${name}-events`, LEDGER_TABLE);
   await createTable(raw, `${name}-snapshots`, SNAPSHOT_TABLE);
-  return { events: `${name}-events`, snapshots: `${name}-snapshots` };
+  return { events: new DynamoDbEventStore(db, `${name}-events`), snapshots: new DynamoDbSnapshotStore(db, `${name}-snapshots`) };
 }
 
 const records = (events: ReturnType<typeof accountEvents>): StreamRecord[] =>
@@ -65,9 +66,7 @@ async function main() {
     out("| aggregate size | catch-up latency | catch-up items read | full-fold latency | full-fold items read | latency ratio | items ratio |");
     out("|---:|---:|---:|---:|---:|---:|---:|");
     for (const size of [100, 1_000, 10_000]) {
-      const names = await ledgerTables(raw);
-      const events = new DynamoDbEventStore(db, names.events);
-      const snapshots = new DynamoDbSnapshotStore(db, names.snapshots);
+      const { events, snapshots } = await ledgerStores(raw, db);
       const fast = new CommandHandler(new AggregateLoader(accounts, events, snapshots), events);
       const naive = new CommandHandler(new AggregateLoader(accounts, events), events);
       const measure = async (handler: typeof fast, id: string, reps: number) => {
@@ -94,9 +93,7 @@ async function main() {
     out("| aggregates in batch | batched events/s | batched DynamoDB requests/event | per-record events/s | per-record requests/event | per-record items read/event | throughput ratio |");
     out("|---:|---:|---:|---:|---:|---:|---:|");
     for (const aggregateCount of [1, 10, 100]) {
-      const names = await ledgerTables(raw);
-      const events = new DynamoDbEventStore(db, names.events);
-      const snapshots = new DynamoDbSnapshotStore(db, names.snapshots);
+      const { events, snapshots } = await ledgerStores(raw, db);
       const perAggregate = 100 / aggregateCount;
       const batch: ReturnType<typeof accountEvents> = [];
       for (let a = 0; a < aggregateCount; a += 1) {
