@@ -2,22 +2,12 @@ import * as assert from "node:assert/strict";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { balances } from "../../../examples/accounts/projections";
+import { Random } from "../../../local/random";
 import { SqsDeadLetterQueue } from "../../../handlers/runtime/deadLetters";
 import { EventBridgeBus } from "../../../handlers/runtime/dispatch/publisher";
 import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf, streamRecord } from "../../support/pipelineFixture";
 import { stubSend } from "../../support/stubClient";
-
-const shuffle = <T>(items: T[], seed = 7): T[] => {
-  const copy = [...items];
-  let state = seed;
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const j = state % (i + 1);
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy;
-};
 
 describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client level)", () => {
   let ledger: BankLedger;
@@ -34,7 +24,7 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     const bus = new RecordingBus();
     const { dispatcher } = bankDispatcher(ledger, bus);
 
-    const report = await dispatcher.dispatch(shuffle([...records, ...records.slice(0, 6), records[9]]));
+    const report = await dispatcher.dispatch(new Random(7).shuffle([...records, ...records.slice(0, 6), records[9]]));
 
     assert.deepEqual(report.batchItemFailures, []);
     const keys = bus.messages.map((message) => `${message.event.aggregateId}@${message.event.version}`);
