@@ -27,8 +27,8 @@ import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runt
 import { DynamoDbLocal } from "../local/dynamodbLocal";
 import { MemoryDeadLetters } from "../local/memoryDeadLetters";
 import { Random } from "../local/random";
+import { insertRecord } from "../local/streamPoller";
 import { createTable } from "../local/tables";
-import { marshall } from "@aws-sdk/util-dynamodb";
 
 process.env.LOG_LEVEL ??= "error";
 const lines: string[] = [];
@@ -53,7 +53,7 @@ async function ledgerStores(raw: DynamoDBClient, db: DynamoDBDocumentClient) {
 }
 
 const records = (events: ReturnType<typeof accountEvents>): StreamRecord[] =>
-  events.map((event, i) => ({ eventName: "INSERT", dynamodb: { NewImage: marshall({ ...event }), SequenceNumber: String(i) } }));
+  events.map((event, i) => insertRecord({ ...event }, String(i)));
 
 async function main() {
   const dynamo = await DynamoDbLocal.start();

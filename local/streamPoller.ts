@@ -6,6 +6,7 @@ import {
   _Record,
 } from "@aws-sdk/client-dynamodb-streams";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { DeadLetterSink } from "../handlers/runtime/deadLetters";
 import { StreamRecord, recordId } from "../handlers/runtime/dispatch/streamRecords";
 
@@ -95,6 +96,13 @@ export class StreamPoller {
     }
   }
 }
+
+/** The INSERT record Lambda would deliver for a ledger item: what tests and the bench feed the dispatcher directly. */
+export const insertRecord = (item: Record<string, unknown>, sequenceNumber: string, eventID?: string): StreamRecord => ({
+  eventID,
+  eventName: "INSERT",
+  dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }), SequenceNumber: sequenceNumber },
+});
 
 const toStreamRecord = (record: _Record): StreamRecord => ({
   eventID: record.eventID,

@@ -1,4 +1,3 @@
-import { marshall } from "@aws-sdk/util-dynamodb";
 import { accounts, AccountState } from "../../examples/accounts/domain";
 import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
 import { BusEntry } from "../../handlers/runtime/dispatch/batching";
@@ -12,17 +11,17 @@ import { Projector, QueueMessage } from "../../handlers/runtime/projection/proje
 import { DynamoDbReadModel } from "../../handlers/runtime/projection/readModelTable";
 import { READ_MODEL_TABLE } from "../../handlers/runtime/tableSchemas";
 import { MemoryDeadLetters } from "../../local/memoryDeadLetters";
+import { insertRecord } from "../../local/streamPoller";
 import { createTable } from "../../local/tables";
 import { BankLedger } from "./ledgerFixture";
 import { rawClient, uniqueTableName } from "./rootHooks";
 
 let sequence = 0;
 /** A stream record as Lambda delivers it for an INSERT into the ledger. */
-export const streamRecord = (item: Record<string, unknown>): StreamRecord => ({
-  eventID: `evt-${++sequence}`,
-  eventName: "INSERT",
-  dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }), SequenceNumber: String(++sequence).padStart(21, "0") },
-});
+export const streamRecord = (item: Record<string, unknown>): StreamRecord => {
+  sequence += 1;
+  return insertRecord(item, String(sequence).padStart(21, "0"), `evt-${sequence}`);
+};
 
 /** A bus that accepts everything and keeps what it was given. */
 export class RecordingBus implements Bus {
