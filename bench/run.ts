@@ -20,7 +20,7 @@ import { StreamRecord, parseRecord } from "../handlers/runtime/dispatch/streamRe
 import { RequestCounter, documentClient } from "../handlers/runtime/dynamodb/client";
 import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
-import { StateCarriedMessage, carriedAggregate } from "../handlers/runtime/messages";
+import { StateCarriedMessage } from "../handlers/runtime/messages";
 import { Projector, QueueMessage } from "../handlers/runtime/projection/projector";
 import { DynamoDbReadModel, ReadModelStore } from "../handlers/runtime/projection/readModelTable";
 import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
@@ -110,7 +110,7 @@ async function main() {
           const parsed = parseRecord(accounts, record);
           if (!parsed.ok) continue;
           const aggregate = await naiveLoader.load(parsed.event.aggregateId, parsed.event.version);
-          messages.push({ schemaVersion: 1, event: parsed.event, aggregate: carriedAggregate(aggregate.state, aggregate.version) });
+          messages.push({ schemaVersion: 1, event: parsed.event, aggregate: { version: aggregate.version, state: aggregate.state } });
         }
         await nullBus.putEvents(messages.map((m) => ({ source: "bench", detailType: m.event.type, detail: JSON.stringify(m) })));
       };
@@ -141,7 +141,7 @@ async function main() {
       let state = accounts.initialState();
       history.forEach((event) => {
         state = accounts.reduce(state, event);
-        const message = { schemaVersion: 1, event, aggregate: carriedAggregate(state, event.version) };
+        const message = { schemaVersion: 1, event, aggregate: { version: event.version, state } };
         messages.push(message);
         latest.set(event.aggregateId, message);
       });

@@ -6,7 +6,7 @@ export const balances = defineProjection<AccountState>({
   name: "balances",
   eventTypes: ["AccountOpened", "Credited", "Debited"],
   schemaVersion: 1,
-  project: (account) => ({ owner: account.owner ?? null, balance: account.balance }),
+  project: ({ state }) => ({ owner: state.owner ?? null, balance: state.balance }),
 });
 
 /** Read model "last-transaction": the latest credit or debit of every account. */
@@ -14,5 +14,5 @@ export const lastTransaction = defineProjection<AccountState>({
   name: "last-transaction",
   eventTypes: ["Credited", "Debited"],
   schemaVersion: 1,
-  project: (account) => ({ ...(account.lastTransaction ?? {}) }),
+  project: ({ state }) => ({ ...(state.lastTransaction ?? {}) }),
 });

@@ -1,12 +1,18 @@
 import { Aggregate, Domain, LedgerEvent, validateEvent } from "./domain";
+import { VersionGapError } from "./errors";
 import { emptyAggregate, fold } from "./fold";
 import { log } from "./log";
+import { snapshotProblem } from "./snapshots";
 import { EventStore, Snapshot, SnapshotSource } from "./stores";
+
+/** Bad snapshots skipped (each costing one more snapshot read) before folding from the start. */
+const MAX_SNAPSHOT_FALLBACKS = 3;
 
 /**
  * Snapshot catch-up: an aggregate is the latest trusted snapshot plus a fold of only the
  * events after it, read consistently. Used by commands, strongly consistent queries and
- * the dispatcher alike.
+ * the dispatcher alike. A snapshot is only a hint: one that is corrupt, of another schema,
+ * or at a version the ledger never reached is ignored, and the ledger decides.
  */
 export class AggregateLoader<S> {
   constructor(
@@ -21,43 +27,61 @@ export class AggregateLoader<S> {
   }
 
   /**
-   * The newest snapshot at or below `atOrBelow` made with the current schema, or the empty
-   * aggregate. A snapshot of another schema version is ignored, not trusted.
+   * The newest trusted snapshot at or below `atOrBelow`, or the empty aggregate. An untrusted
+   * one is skipped for the one below it, a few times, then the fold starts from nothing.
    */
   async startingPoint(aggregateId: string, atOrBelow?: number): Promise<Aggregate<S>> {
-    if (atOrBelow !== undefined && atOrBelow < 1) return emptyAggregate(this.domain, aggregateId);
-    const snapshot = await this.snapshots?.latest(aggregateId, atOrBelow);
-    return (snapshot && this.trusted(snapshot)) ?? emptyAggregate(this.domain, aggregateId);
+    let bound = atOrBelow;
+    for (let tries = 0; this.snapshots && tries < MAX_SNAPSHOT_FALLBACKS && (bound === undefined || bound >= 1); tries += 1) {
+      const snapshot = await this.snapshots.latest(aggregateId, bound);
+      if (!snapshot) break;
+      const trusted = this.trusted(aggregateId, snapshot);
+      if (trusted) return trusted;
+      bound = Number.isSafeInteger(snapshot.version) ? snapshot.version - 1 : undefined;
+      if (bound === undefined) break;
+    }
+    return emptyAggregate(this.domain, aggregateId);
   }
 
-  /** The aggregate a snapshot holds, or undefined when it was made with another schema version. */
-  trusted(snapshot: Snapshot): Aggregate<S> | undefined {
-    if (snapshot.schemaVersion === this.domain.schemaVersion) {
-      return { aggregateId: snapshot.aggregateId, version: snapshot.version, state: snapshot.state as S };
-    }
-    log.warn("ignoring snapshot of another schema version", {
-      aggregateId: snapshot.aggregateId,
-      version: snapshot.version,
-      snapshotSchema: snapshot.schemaVersion,
-      currentSchema: this.domain.schemaVersion,
-    });
+  /** The aggregate a snapshot holds, or undefined (with a warning) when it cannot be trusted. */
+  trusted(aggregateId: string, snapshot: Snapshot): Aggregate<S> | undefined {
+    const problem = snapshotProblem(this.domain, aggregateId, snapshot);
+    if (problem === undefined) return { aggregateId, version: snapshot.version, state: snapshot.state as S };
+    log.warn("ignoring a snapshot that cannot be trusted", { aggregateId, version: snapshot.version, problem });
     return undefined;
   }
 
-  /** Folds the events after `aggregate.version` (up to `upTo`) onto it. */
+  /**
+   * Folds the events after `from.version` (up to `upTo`) onto it. The read includes `from`'s own
+   * version, at no extra request: a starting point the ledger never reached is dropped, with a
+   * warning, for a fold from the first event, so no command ever appends after a gap.
+   */
   async catchUp(
-    aggregate: Aggregate<S>,
+    from: Aggregate<S>,
     upTo?: number,
     visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void,
   ): Promise<Aggregate<S>> {
-    if (upTo !== undefined && upTo <= aggregate.version) return aggregate;
-    const events = await this.readEvents(aggregate.aggregateId, aggregate.version, upTo);
-    return fold(this.domain, aggregate, events, visit);
+    try {
+      return fold(this.domain, from, await this.readEvents(from.aggregateId, from.version, upTo), visit);
+    } catch (error) {
+      if (!(error instanceof VersionGapError) || from.version === 0) throw error;
+      log.warn("ignoring a starting point the ledger never reached", { aggregateId: from.aggregateId, version: from.version });
+      return this.catchUp(emptyAggregate(this.domain, from.aggregateId), upTo, visit);
+    }
   }
 
-  /** Validated events with `after < version <= upTo`. */
+  /**
+   * Validated events with `after < version <= upTo`. With `after` > 0 the event at `after` is read
+   * too and must exist (VersionGapError otherwise): the proof that the ledger reaches it.
+   */
   async readEvents(aggregateId: string, after: number, upTo?: number): Promise<LedgerEvent[]> {
-    const items = await this.events.read(aggregateId, after, upTo);
+    if (upTo !== undefined && upTo < after) throw new RangeError(`cannot read up to version ${upTo} from version ${after}`);
+    const anchored = after > 0;
+    const items = await this.events.read(aggregateId, anchored ? after - 1 : after, upTo);
+    if (anchored) {
+      if (items[0]?.version !== after) throw new VersionGapError(aggregateId, after, "a starting point claims it but the ledger does not hold it");
+      items.shift();
+    }
     return items.map((item) => validateEvent(this.domain, item));
   }
 }

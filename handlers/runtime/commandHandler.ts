@@ -1,12 +1,23 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { randomUUID } from "node:crypto";
 import { AggregateLoader } from "./aggregateLoader";
-import { REPLAY_EVENT_TYPE } from "./conventions";
-import { Aggregate, Decision, LedgerEvent, isRejection, validateEvent } from "./domain";
-import { CommandRejectedError, InvalidEventError, RetriesExhaustedError, VersionConflictError } from "./errors";
+import { checksumOf } from "./checksum";
+import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REPLAY_EVENT_TYPE } from "./conventions";
+import { Aggregate, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, validateEvent } from "./domain";
+import {
+  CommandRejectedError,
+  IdempotencyKeyReusedError,
+  IdempotencyKeyTakenError,
+  InvalidCommandError,
+  InvalidEventError,
+  RetriesExhaustedError,
+  VersionConflictError,
+} from "./errors";
 import { fold } from "./fold";
 import { log } from "./log";
+import { backoff } from "./retry";
 import { isSnapshotDue, saveSnapshots } from "./snapshots";
-import { EventStore, SnapshotStore } from "./stores";
+import { unstorable } from "./storable";
+import { EventStore, IdempotencyRecord, SnapshotStore } from "./stores";
 
 export interface CommandHandlerOptions {
   /** Attempts before RetriesExhaustedError, the first included. Default 5. */
@@ -15,22 +26,44 @@ export interface CommandHandlerOptions {
   snapshotEvery?: number;
   /** Where snapshots are saved when `snapshotEvery` > 0. */
   snapshotStore?: SnapshotStore;
+  /** How long an idempotency key answers repeats with the first result, in seconds. Default 86,400 (24 h). */
+  idempotencyRetentionSeconds?: number;
   /** Event timestamps. Default: the system clock. */
   now?: () => Date;
+}
+
+export interface ExecuteOptions {
+  /**
+   * The client's key for this command: any repeat within the retention window, even from another
+   * process and after other commands, gets the first execution's result and appends nothing.
+   */
+  idempotencyKey?: string;
 }
 
 export interface CommandResult<S> {
   /** The aggregate after the appended events. */
   aggregate: Aggregate<S>;
   events: LedgerEvent[];
-  /** 1 when the first append won; more after version conflicts. */
+  /** 1 when the first append won; more after version conflicts; 0 for a repeat answered from its key. */
   attempts: number;
+  /** The commit that wrote the events: every event carries it. */
+  commitId: string;
+  /** True when an idempotency key answered with an earlier execution's result. */
+  repeated?: boolean;
 }
 
+/** The result of a command spanning several aggregates. */
+export interface MultiCommandResult<S> extends Omit<CommandResult<S>, "aggregate"> {
+  aggregates: Map<string, Aggregate<S>>;
+}
+
+type Decide<S> = (aggregates: ReadonlyMap<string, Aggregate<S>>) => ReadonlyMap<string, readonly NewEvent[]> | Rejection;
+
 /**
- * Executes commands with optimistic concurrency: load (snapshot + catch-up), decide,
- * append at version + 1. On a version conflict it reads only the events it missed,
- * decides again on the fresher state and retries, up to `maxAttempts`.
+ * Executes commands with optimistic concurrency: load (snapshot + catch-up), decide, append at
+ * version + 1 with a commit id. On a version conflict it reads only the events it missed,
+ * decides again on the fresher state and retries, up to `maxAttempts`. A write whose answer was
+ * lost is recognised by its commit id, so a command is applied once and reported once.
  */
 export class CommandHandler<S, C> {
   private readonly maxAttempts: number;
@@ -44,61 +77,188 @@ export class CommandHandler<S, C> {
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
       throw new RangeError(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
     }
+    const retention = options.idempotencyRetentionSeconds;
+    if (retention !== undefined && (!Number.isInteger(retention) || retention < 1)) {
+      throw new RangeError(`idempotencyRetentionSeconds must be a positive integer, got ${retention}`);
+    }
   }
 
   /** Strongly consistent read of an aggregate: the same path a command takes. */
-  query(aggregateId: string): Promise<Aggregate<S>> {
-    return this.loader.load(requireAggregateId(aggregateId));
+  query(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
+    if (upTo !== undefined && (!Number.isSafeInteger(upTo) || upTo < 0)) throw new RangeError(`upTo must be a version, got ${upTo}`);
+    return this.loader.load(requireAggregateId(aggregateId), upTo);
   }
 
-  execute(aggregateId: string, command: C): Promise<CommandResult<S>> {
-    return this.run(aggregateId, (aggregate) => this.loader.domain.decide(aggregate.state, command, aggregate));
+  async execute(aggregateId: string, command: C, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
+    const id = requireAggregateId(aggregateId);
+    const domain = this.loader.domain;
+    const result = await this.run([id], command, options, (aggregates) => {
+      const aggregate = aggregates.get(id)!;
+      const decision = checkDecision(callDecide(id, () => domain.decide(aggregate.state, command, aggregate)), id);
+      return isRejection(decision) ? decision : new Map([[id, decision]]);
+    });
+    return { ...result, aggregate: result.aggregates.get(id)! };
+  }
+
+  /**
+   * A command over several aggregates (the domain's `decideMany`), all of whose events are
+   * committed in one transaction or none. A conflict on any of them re-decides on fresher states.
+   */
+  executeMany(aggregateIds: readonly string[], command: C, options: ExecuteOptions = {}): Promise<MultiCommandResult<S>> {
+    const ids = [...new Set(aggregateIds.map(requireAggregateId))];
+    const decideMany = this.loader.domain.decideMany;
+    if (!decideMany) throw new InvalidCommandError(`domain ${this.loader.domain.name} has no decideMany for commands over several aggregates`);
+    return this.run(ids, command, options, (aggregates) => {
+      const decision = callDecide(ids.join(","), () => decideMany.call(this.loader.domain, aggregates, command));
+      if (isRejection(decision)) return checkDecision(decision, ids[0]) as Rejection;
+      if (typeof decision !== "object" || decision === null) throw new InvalidCommandError(`decideMany returned ${String(decision)}`, ids[0]);
+      const byAggregate = new Map<string, readonly NewEvent[]>();
+      for (const [id, events] of Object.entries(decision)) {
+        if (!aggregates.has(id)) throw new InvalidCommandError(`decideMany returned events for "${id}", which the command did not load`, id);
+        byAggregate.set(id, checkDecision(events, id) as readonly NewEvent[]);
+      }
+      return byAggregate;
+    });
   }
 
   /**
    * Appends a replay event so projectors rewrite their rows from the latest aggregate;
    * `target` limits it to one projector. An aggregate with no event has nothing to replay.
    */
-  replay(aggregateId: string, target?: string): Promise<CommandResult<S>> {
-    return this.run(aggregateId, (aggregate) =>
-      aggregate.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }],
+  async replay(aggregateId: string, target?: string): Promise<CommandResult<S>> {
+    const id = requireAggregateId(aggregateId);
+    const result = await this.run([id], undefined, {}, (aggregates) =>
+      new Map([[id, aggregates.get(id)!.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }]]]),
     );
+    return { ...result, aggregate: result.aggregates.get(id)! };
   }
 
-  private async run(aggregateId: string, decide: (aggregate: Aggregate<S>) => Decision): Promise<CommandResult<S>> {
-    const domain = this.loader.domain;
-    let aggregate = await this.loader.load(requireAggregateId(aggregateId));
+  private async run(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
+    const key = options.idempotencyKey;
+    if (key !== undefined && (typeof key !== "string" || key === "" || Buffer.byteLength(key) > 1024)) {
+      throw new InvalidCommandError("an idempotency key must be a non-empty string of at most 1,024 bytes", ids[0]);
+    }
+    const fingerprint = key === undefined ? undefined : checksumOf({ aggregateIds: ids, command });
+    const commitId = randomUUID();
+    const remembered = (record: Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">): IdempotencyRecord | undefined =>
+      key === undefined ? undefined : { idempotencyKey: key, fingerprint: fingerprint!, commitId, expiresAt: this.keyExpiry(), ...record };
+
+    let aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
     for (let attempt = 1; ; attempt += 1) {
-      const decision = decide(aggregate);
+      const decision = decide(aggregates);
       if (isRejection(decision)) {
-        throw new CommandRejectedError(aggregateId, aggregate.version, decision.code, decision.detail);
+        const [first] = ids;
+        const rejection = { aggregateId: first, version: aggregates.get(first)!.version, code: decision.code, detail: decision.detail };
+        const record = remembered({ outcome: "rejected", rejection });
+        if (record) {
+          try {
+            await this.events.append([], { commitId, idempotency: record });
+          } catch (error) {
+            if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
+            throw error;
+          }
+        }
+        throw new CommandRejectedError(rejection.aggregateId, rejection.version, rejection.code, rejection.detail);
       }
-      const timestamp = (this.options.now?.() ?? new Date()).toISOString();
-      // Validate everything before writing anything: bad input never reaches the ledger.
-      const events = decision.map((event, index) =>
-        validateEvent(domain, { ...event, aggregateId, version: aggregate.version + index + 1, timestamp }),
-      );
-      if (events.length === 0) return { aggregate, events, attempts: attempt };
+      const { events, after, due } = this.apply(aggregates, decision);
+      if (events.length === 0) return { aggregates, events, attempts: attempt, commitId };
+      const commits = [...decision.keys()].filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
+        .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
       try {
-        await this.events.append(events);
+        // Every version before the commit was just read consistently: no predecessor check needed.
+        await this.events.append(events, { commitId, predecessorsRead: true, idempotency: remembered({ outcome: "committed", commits }) });
       } catch (error) {
+        if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
         if (!(error instanceof VersionConflictError)) throw error;
-        if (attempt >= this.maxAttempts) throw new RetriesExhaustedError(aggregateId, attempt, aggregate.version);
-        const before = aggregate.version;
-        aggregate = await this.loader.catchUp(aggregate);
-        log.debug("version conflict, caught up", { aggregateId, attempt, from: before, to: aggregate.version });
+        const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
+        const caughtUp = new Map(aggregates);
+        for (const id of conflicted) caughtUp.set(id, await this.loader.catchUp(aggregates.get(id)!));
+        // Our own earlier send may have landed after all (its answer was a conflict with itself).
+        const landed = await this.findOwnCommit(aggregates, caughtUp, commitId);
+        if (landed) return { ...landed, attempts: attempt };
+        if (attempt >= this.maxAttempts) throw new RetriesExhaustedError(error.aggregateId, attempt, caughtUp.get(error.aggregateId)?.version ?? -1, { cause: error });
+        const unchanged = conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
+        log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt });
+        aggregates = caughtUp;
         // Retry at once after the first conflict; after repeated ones (or when the winner's
         // transaction is still in flight and nothing new is visible) back off with jitter.
-        if (attempt > 1 || aggregate.version === before) await sleep(jitteredBackoff(attempt));
+        if (attempt > 1 || unchanged) await backoff(attempt, { baseMs: 20, capMs: 200 });
         continue;
       }
-      const due: Aggregate<S>[] = [];
-      const after = fold(domain, aggregate, events, (next) => {
-        if (isSnapshotDue(next.version, this.options.snapshotEvery ?? 0)) due.push(next);
-      });
-      if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, domain, due);
-      return { aggregate: after, events, attempts: attempt };
+      if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due);
+      return { aggregates: after, events, attempts: attempt, commitId };
     }
+  }
+
+  /**
+   * The decided events stamped with versions and time, validated, and the aggregates after them.
+   * A state that could not be stored or carried (a balance past 2^53) or that fails the domain's
+   * check is refused here: it would otherwise poison every projector that receives it.
+   */
+  private apply(aggregates: ReadonlyMap<string, Aggregate<S>>, decision: ReadonlyMap<string, readonly NewEvent[]>) {
+    const domain = this.loader.domain;
+    const timestamp = (this.options.now?.() ?? new Date()).toISOString();
+    const events: LedgerEvent[] = [];
+    const after = new Map(aggregates);
+    const due: Aggregate<S>[] = [];
+    for (const [id, decided] of decision) {
+      const before = aggregates.get(id)!;
+      const stamped = decided.map((event, index) => validateEvent(domain, { ...event, aggregateId: id, version: before.version + index + 1, timestamp }));
+      after.set(id, fold(domain, before, stamped, (next, event) => {
+        const problem = unstorable(next.state, "state") ?? domain.checkState?.(next.state);
+        if (problem) throw new InvalidEventError(`the state after ${event.type} would be unsound: ${problem}`, id, next.version);
+        if (isSnapshotDue(next.version, this.options.snapshotEvery ?? 0)) due.push(next);
+      }));
+      events.push(...stamped);
+    }
+    return { events, after, due };
+  }
+
+  /** When a catch-up shows events carrying our commit id, the commit landed: its result, else undefined. */
+  private async findOwnCommit(before: ReadonlyMap<string, Aggregate<S>>, caughtUp: ReadonlyMap<string, Aggregate<S>>, commitId: string) {
+    const ours: LedgerEvent[] = [];
+    for (const [id, aggregate] of caughtUp) {
+      if (aggregate.version === before.get(id)!.version) continue;
+      ours.push(...(await this.loader.readEvents(id, before.get(id)!.version, aggregate.version)).filter((event) => event.commitId === commitId));
+    }
+    if (ours.length === 0) return undefined;
+    const aggregates = new Map<string, Aggregate<S>>();
+    for (const id of caughtUp.keys()) {
+      const last = ours.filter((event) => event.aggregateId === id).at(-1);
+      aggregates.set(id, last ? await this.loader.load(id, last.version) : before.get(id)!);
+    }
+    return { aggregates, events: ours, commitId };
+  }
+
+  /** When an idempotency record written now expires, in epoch seconds (DynamoDB TTL). */
+  private keyExpiry(): number {
+    const now = (this.options.now?.() ?? new Date()).getTime();
+    return Math.floor(now / 1000) + (this.options.idempotencyRetentionSeconds ?? DEFAULT_IDEMPOTENCY_RETENTION_SECONDS);
+  }
+
+  /** The first execution's outcome for a repeated idempotency key: its events and aggregates, or its rejection. */
+  private async answerRepeat(record: IdempotencyRecord, fingerprint: string): Promise<MultiCommandResult<S>> {
+    if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(record.idempotencyKey);
+    if (record.outcome === "rejected" && record.rejection) {
+      const { aggregateId, version, code, detail } = record.rejection;
+      throw new CommandRejectedError(aggregateId, version, code, detail);
+    }
+    const aggregates = new Map<string, Aggregate<S>>();
+    const events: LedgerEvent[] = [];
+    for (const { aggregateId, fromVersion, toVersion } of record.commits ?? []) {
+      events.push(...(await this.loader.readEvents(aggregateId, fromVersion - 1, toVersion)));
+      aggregates.set(aggregateId, await this.loader.load(aggregateId, toVersion));
+    }
+    return { aggregates, events, attempts: 0, commitId: record.commitId, repeated: true };
+  }
+}
+
+/** Runs a domain's decide; a throw is the command's fault (a field it lacks), reported as such. */
+function callDecide<T>(aggregateId: string, decide: () => T): T {
+  try {
+    return decide();
+  } catch (error) {
+    throw new InvalidCommandError(`decide failed: ${(error as Error)?.message ?? String(error)}`, aggregateId, { cause: error });
   }
 }
 
@@ -106,5 +266,3 @@ const requireAggregateId = (aggregateId: string): string => {
   if (typeof aggregateId !== "string" || aggregateId.trim() === "") throw new InvalidEventError("missing aggregate id");
   return aggregateId;
 };
-
-const jitteredBackoff = (attempt: number): number => Math.random() * Math.min(200, 10 * 2 ** attempt);

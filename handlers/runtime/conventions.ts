@@ -25,8 +25,11 @@ export const REPLAY_EVENT_TYPE = "ledger.Replay";
 /** EventBridge: detail-type is the event type; source is the service name. */
 export const detailTypeOf = (eventType: string): string => eventType;
 
-/** DynamoDB TransactWriteItems accepts at most 100 actions. */
-export const MAX_EVENTS_PER_COMMIT = 100;
+/**
+ * Events one commit may hold: DynamoDB's 100 actions per transaction, less one predecessor check
+ * per aggregate and one idempotency record. 98 always fits for one aggregate.
+ */
+export const MAX_EVENTS_PER_COMMIT = 98;
 
 /** EventBridge PutEvents: at most 10 entries and 256 KB per request (and per entry). */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
@@ -42,4 +45,11 @@ export const ENV = {
   snapshotEvery: "SNAPSHOT_EVERY",
   readModelTable: "READ_MODEL_TABLE_NAME",
   logLevel: "LOG_LEVEL",
+  idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
 } as const;
+
+/** Idempotency table: one item per idempotency key, forgotten after its retention (TTL attribute). */
+export const IDEMPOTENCY_PARTITION_KEY = "idempotencyKey";
+export const IDEMPOTENCY_TTL_ATTRIBUTE = "expiresAt";
+/** How long a key answers repeats with the first result. */
+export const DEFAULT_IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;

@@ -1,3 +1,4 @@
+import { checksumOf } from "./checksum";
 import { forEachLimit } from "./concurrency";
 import { Aggregate, Domain } from "./domain";
 import { log } from "./log";
@@ -6,12 +7,33 @@ import { Snapshot, SnapshotStore } from "./stores";
 /** A snapshot is taken at every version that is a multiple of `every` (0 = never). */
 export const isSnapshotDue = (version: number, every: number): boolean => every > 0 && version > 0 && version % every === 0;
 
-export const toSnapshot = <S>(domain: Domain<S, unknown>, aggregate: Aggregate<S>): Snapshot<S> => ({
-  aggregateId: aggregate.aggregateId,
-  version: aggregate.version,
-  state: aggregate.state,
-  schemaVersion: domain.schemaVersion,
-});
+/** What a snapshot's checksum covers: everything that makes it a starting point. */
+export const snapshotChecksum = (snapshot: Omit<Snapshot, "checksum">): string =>
+  checksumOf({ aggregateId: snapshot.aggregateId, version: snapshot.version, schemaVersion: snapshot.schemaVersion, state: snapshot.state });
+
+export const toSnapshot = <S>(domain: Domain<S, unknown>, aggregate: Aggregate<S>): Snapshot<S> => {
+  const snapshot = { aggregateId: aggregate.aggregateId, version: aggregate.version, state: aggregate.state, schemaVersion: domain.schemaVersion };
+  return { ...snapshot, checksum: snapshotChecksum(snapshot) };
+};
+
+/**
+ * What is wrong with a snapshot as a starting point for `aggregateId`, or undefined when it can be
+ * trusted: made with the current schema, for this aggregate, at a real version, its checksum
+ * matching its content and its state passing the domain's check.
+ */
+export function snapshotProblem<S>(domain: Domain<S, unknown>, aggregateId: string, snapshot: Snapshot): string | undefined {
+  if (snapshot.schemaVersion !== domain.schemaVersion) return `made with schema version ${snapshot.schemaVersion}, not ${domain.schemaVersion}`;
+  if (snapshot.aggregateId !== aggregateId) return `belongs to aggregate "${snapshot.aggregateId}"`;
+  if (!Number.isSafeInteger(snapshot.version) || snapshot.version < 1) return `version ${JSON.stringify(snapshot.version)} is not a positive integer`;
+  if (typeof snapshot.checksum !== "string") return "has no checksum";
+  if (snapshot.checksum !== snapshotChecksum(snapshot)) return "checksum does not match its content";
+  try {
+    const problem = domain.checkState?.(snapshot.state as S);
+    return problem === undefined ? undefined : `state fails the domain's check: ${problem}`;
+  } catch (error) {
+    return `state fails the domain's check: ${(error as Error).message}`;
+  }
+}
 
 /**
  * Saves snapshots best effort: a snapshot only saves reading time, so a failure is

@@ -1,17 +1,52 @@
 import { Aggregate } from "./domain";
 
-/** A stored copy of an aggregate at one version, trusted only for the schema version it was made with. */
+/**
+ * A stored copy of an aggregate at one version, trusted only for the schema version it was made
+ * with and only when its checksum matches its content.
+ */
 export interface Snapshot<S = unknown> extends Aggregate<S> {
   schemaVersion: number;
+  /** sha-256 of the snapshot's content (see snapshotChecksum); absent on snapshots of older releases. */
+  checksum?: string;
+}
+
+/** What a command's idempotency key remembers: enough to answer a repeat with the first result. */
+export interface IdempotencyRecord {
+  idempotencyKey: string;
+  /** sha-256 of the aggregate ids and the command: the key may not be reused for another command. */
+  fingerprint: string;
+  commitId: string;
+  outcome: "committed" | "rejected";
+  /** committed: the versions the commit wrote, per aggregate. */
+  commits?: { aggregateId: string; fromVersion: number; toVersion: number }[];
+  /** rejected: the rejection the first execution got. */
+  rejection?: { aggregateId: string; version: number; code: string; detail: string };
+  /** Epoch seconds after which the key is forgotten (the table's TTL attribute). */
+  expiresAt: number;
+}
+
+export interface AppendOptions {
+  /** Identifies the commit; an item already holding it is our own earlier write. Default: a new UUID. */
+  commitId?: string;
+  /**
+   * The caller read every version before this commit consistently from this ledger, so the
+   * predecessor check (a transaction) can be skipped. Default false: the ledger checks.
+   */
+  predecessorsRead?: boolean;
+  /** Remembered in the same transaction; an append of no events records only this (a rejection). */
+  idempotency?: IdempotencyRecord;
 }
 
 /** Where events live. Domain-agnostic: callers validate what they read. */
 export interface EventStore {
   /**
-   * Writes the events of one aggregate atomically, each version at most once.
-   * Throws VersionConflictError when any version already exists, CommitTooLargeError past the limit.
+   * Writes one commit atomically: events of one or several aggregates, each version at most once,
+   * never after a missing version. A write whose answer was lost is recognised by its commit id.
+   * Throws VersionConflictError when a version exists, VersionGapError when its predecessor does
+   * not, IdempotencyKeyTakenError when the key is remembered already, CommitTooLargeError past
+   * the limits, CommitOutcomeUnknownError when no attempt could learn whether it was applied.
    */
-  append(events: readonly StoredEventItem[]): Promise<void>;
+  append(events: readonly StoredEventItem[], options?: AppendOptions): Promise<{ commitId: string }>;
   /** Consistent read of the events with `after < version <= upTo`, in version order, all pages. */
   read(aggregateId: string, after: number, upTo?: number): Promise<Record<string, unknown>[]>;
 }
@@ -24,6 +59,7 @@ export interface StoredEventItem {
   payload: Record<string, unknown>;
   timestamp: string;
   metadata?: Record<string, unknown>;
+  commitId?: string;
 }
 
 /** Anything that can hand out a starting point for a fold: a snapshot table or a read model carrying state. */

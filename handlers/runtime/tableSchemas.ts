@@ -1,4 +1,6 @@
 import {
+  IDEMPOTENCY_PARTITION_KEY,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
   LEDGER_PARTITION_KEY,
   LEDGER_SORT_KEY,
   PROJECTION_PARTITION_KEY,
@@ -12,6 +14,8 @@ export interface TableSchema {
   sortKey?: { name: string; type: "S" | "N" };
   /** Stream view the table publishes, if any. */
   stream?: "NEW_IMAGE";
+  /** Attribute holding the epoch second after which DynamoDB may delete the item. */
+  ttlAttribute?: string;
 }
 
 export const LEDGER_TABLE: TableSchema = {
@@ -27,4 +31,9 @@ export const SNAPSHOT_TABLE: TableSchema = {
 
 export const READ_MODEL_TABLE: TableSchema = {
   partitionKey: { name: PROJECTION_PARTITION_KEY, type: "S" },
+};
+
+export const IDEMPOTENCY_TABLE: TableSchema = {
+  partitionKey: { name: IDEMPOTENCY_PARTITION_KEY, type: "S" },
+  ttlAttribute: IDEMPOTENCY_TTL_ATTRIBUTE,
 };

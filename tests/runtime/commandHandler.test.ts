@@ -3,6 +3,7 @@ import { accounts } from "../../examples/accounts/domain";
 import { CommandHandler } from "../../handlers/runtime/commandHandler";
 import { defineDomain } from "../../handlers/runtime/domain";
 import { emptyAggregate, fold } from "../../handlers/runtime/fold";
+import { toSnapshot } from "../../handlers/runtime/snapshots";
 import { CommandRejectedError, InvalidEventError, RetriesExhaustedError } from "../../handlers/runtime/errors";
 import { EventStore, StoredEventItem } from "../../handlers/runtime/stores";
 import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
@@ -27,12 +28,12 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     const bothDecided = new Promise<void>((resolve) => (release = resolve));
     const barrier: EventStore = {
       read: (id, after, upTo) => ledger.events.read(id, after, upTo),
-      async append(events) {
+      async append(events, options) {
         if (++arrived <= 2) {
           if (arrived === 2) release();
           await bothDecided;
         }
-        return ledger.events.append(events);
+        return ledger.events.append(events, options);
       },
     };
     const handler = new CommandHandler(new AggregateLoader(accounts, barrier), barrier);
@@ -55,15 +56,17 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     assert.equal(arrived, 2, "the loser caught up and was rejected before a second append");
   });
 
-  it("catches a stale snapshot up by reading exactly the 3 missing events (snapshot at 1000, ledger at 1003)", async () => {
+  it("catches a stale snapshot up by reading only the 3 missing events and the snapshot's own version (snapshot at 1000, ledger at 1003)", async () => {
     await seed(ledger, accountEvents("acc-stale", 1, 1003));
     const at1000 = fold(accounts, emptyAggregate(accounts, "acc-stale"), accountEvents("acc-stale", 1, 1000));
-    await ledger.snapshots.save({ ...at1000, schemaVersion: accounts.schemaVersion });
+    await ledger.snapshots.save(toSnapshot(accounts, at1000));
 
     const before = ledger.events.itemsRead;
+    ledger.requests.reset();
     const result = await ledger.handler().execute("acc-stale", { kind: "Debit", amount: 2 });
 
-    assert.equal(ledger.events.itemsRead - before, 3);
+    assert.equal(ledger.events.itemsRead - before, 4, "versions 1001..1003, plus 1000 itself: the proof that the ledger reaches the snapshot");
+    assert.equal(ledger.requests.byOperation.get("Query"), 2, "one snapshot query, one ledger query: the proof costs no request");
     assert.equal(result.aggregate.version, 1004);
     assert.equal(result.aggregate.state.balance, 1002 - 2);
     assert.equal(result.attempts, 1);
@@ -74,9 +77,9 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     // A rival that always wins: before each of our appends, it writes the same version for real.
     const rival: EventStore = {
       read: (id, after, upTo) => ledger.events.read(id, after, upTo),
-      async append(events: readonly StoredEventItem[]) {
+      async append(events: readonly StoredEventItem[], options) {
         await ledger.events.append(events.map((event) => ({ ...event, type: "Credited", payload: { amount: 7 } })));
-        await ledger.events.append(events);
+        return ledger.events.append(events, options);
       },
     };
     const handler = new CommandHandler(new AggregateLoader(accounts, rival), rival, { maxAttempts: 3 });
@@ -105,7 +108,7 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     const full = await naive.load("acc-long");
 
     assert.ok(readWithSnapshot <= 100, `read ${readWithSnapshot} events`);
-    assert.equal(readWithSnapshot, 99);
+    assert.equal(readWithSnapshot, 100, "99 events after the snapshot at 10,000 and the snapshot's own version");
     assert.deepEqual(fast, full, "snapshot catch-up and full fold agree");
     assert.equal(full.version, 10_099);
     assert.equal(ledger.requests.byOperation.get("Query"), 11, "the full read followed all 11 pages of 1,000");
@@ -116,12 +119,13 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     const result = await ledger.handler({ snapshotEvery: 10 }).execute("acc-snap", { kind: "Credit", amount: 5 });
     assert.equal(result.aggregate.version, 10);
     const snapshot = await ledger.snapshots.latest("acc-snap");
-    assert.deepEqual(snapshot, { aggregateId: "acc-snap", version: 10, schemaVersion: 1, state: result.aggregate.state });
+    assert.deepEqual(snapshot, toSnapshot(accounts, result.aggregate));
+    assert.match(String(snapshot?.checksum), /^[0-9a-f]{64}$/);
   });
 
   it("ignores a snapshot made with another schema version and folds from the start", async () => {
     await seed(ledger, accountEvents("acc-schema", 1, 5));
-    await ledger.snapshots.save({ aggregateId: "acc-schema", version: 5, schemaVersion: 99, state: { opened: true, balance: 1e9 } });
+    await ledger.snapshots.save({ ...toSnapshot(accounts, { aggregateId: "acc-schema", version: 5, state: { opened: true, balance: 1e9 } }), schemaVersion: 99 });
     const loaded = await ledger.loader.load("acc-schema");
     assert.equal(loaded.state.balance, 4);
   });

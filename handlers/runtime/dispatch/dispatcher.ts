@@ -5,7 +5,7 @@ import { DeadLetter, DeadLetterSink } from "../deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain";
 import { InvalidEventError } from "../errors";
 import { log } from "../log";
-import { StateCarriedMessage, carriedAggregate } from "../messages";
+import { StateCarriedMessage } from "../messages";
 import { isSnapshotDue, saveSnapshots, toSnapshot } from "../snapshots";
 import { SnapshotStore } from "../stores";
 import { BusEntry, entrySize } from "./batching";
@@ -152,7 +152,7 @@ export class Dispatcher<S> {
     if (wanted.length === 0) return starts;
     try {
       for (const snapshot of await this.options.snapshots.getMany(wanted)) {
-        const start = this.options.loader.trusted(snapshot);
+        const start = this.options.loader.trusted(snapshot.aggregateId, snapshot);
         if (start) starts.set(snapshot.aggregateId, start);
       }
     } catch (error) {
@@ -182,7 +182,7 @@ export class Dispatcher<S> {
   /** The bus entry for one event, by reference when the aggregate is too large; a string says why it cannot be sent. */
   private async toEntry(aggregate: Aggregate<S>, event: LedgerEvent, recordIds: string[]): Promise<(Outgoing & { byReference: boolean }) | string> {
     const { domain, source, snapshots } = this.options;
-    const message: StateCarriedMessage = { schemaVersion: domain.schemaVersion, event, aggregate: carriedAggregate(aggregate.state, aggregate.version) };
+    const message: StateCarriedMessage = { schemaVersion: domain.schemaVersion, event, aggregate: { version: aggregate.version, state: aggregate.state } };
     const entry = { source, detailType: detailTypeOf(event.type), detail: JSON.stringify(message), recordIds, byReference: false };
     if (entrySize(entry) <= this.maxEntryBytes) return entry;
     if (!snapshots) return `aggregate "${aggregate.aggregateId}" at version ${aggregate.version} exceeds ${this.maxEntryBytes} bytes and no snapshot store is configured for a claim check`;

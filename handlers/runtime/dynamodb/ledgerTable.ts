@@ -1,65 +1,75 @@
+import { randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { LEDGER_PARTITION_KEY, LEDGER_SORT_KEY, MAX_EVENTS_PER_COMMIT } from "../conventions";
-import { CommitTooLargeError, InvalidEventError, VersionConflictError } from "../errors";
-import { EventStore, StoredEventItem } from "../stores";
-import { isConditionFailure } from "./client";
+import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../conventions";
+import {
+  CommitOutcomeUnknownError,
+  CommitTooLargeError,
+  IdempotencyKeyTakenError,
+  InvalidEventError,
+  VersionConflictError,
+  VersionGapError,
+} from "../errors";
+import { backoff } from "../retry";
+import { DYNAMODB_LIMITS, itemSize, unstorable } from "../storable";
+import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../stores";
+import { isConditionFailure, plainItem, sentWithoutEffect } from "./client";
 
-/** The event ledger on a DynamoDB table: partition = aggregate id, sort = version. */
+export interface DynamoDbEventStoreOptions {
+  /** Table of idempotency records; commands with an idempotency key need it. */
+  idempotencyTable?: string;
+  /** Items per query page; DynamoDB's 1 MB pages when omitted. */
+  pageSize?: number;
+  /** Times an identical write is sent again after an answer was lost, before CommitOutcomeUnknownError. Default 4. */
+  resendAttempts?: number;
+}
+
+/** What one append sends and how to read a refusal of it. */
+interface WritePlan {
+  commitId: string;
+  /** Per transaction action: what it writes or checks, to name the aggregate a refusal is about. */
+  actions: ({ kind: "event"; aggregateId: string; version: number } | { kind: "predecessor"; aggregateId: string; version: number } | { kind: "idempotency" })[];
+  send(): Promise<unknown>;
+}
+
+const TRANSIENT_CANCELLATION_CODES = new Set(["None", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded", "TransactionConflict"]);
+
+/**
+ * The event ledger on a DynamoDB table: partition = aggregate id, sort = version. Every item
+ * carries its commit id, so a write whose answer was lost and that is sent again (by the SDK's
+ * retry or by this store) is recognised as our own when its condition fails: a command is never
+ * applied twice, and never reported as lost when it was applied.
+ */
 export class DynamoDbEventStore implements EventStore {
   /** Event items returned by reads since creation: what "items read per command" counts. */
   itemsRead = 0;
+  private readonly options: DynamoDbEventStoreOptions;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
-    /** Items per query page; DynamoDB's 1 MB pages when omitted. */
-    private readonly pageSize?: number,
-  ) {}
+    options: DynamoDbEventStoreOptions | number = {},
+  ) {
+    this.options = typeof options === "number" ? { pageSize: options } : options;
+  }
 
-  async append(events: readonly StoredEventItem[]): Promise<void> {
-    if (events.length === 0) return;
-    const first = events[0];
-    if (events.length > MAX_EVENTS_PER_COMMIT) {
-      throw new CommitTooLargeError(first.aggregateId, events.length, MAX_EVENTS_PER_COMMIT);
-    }
-    events.forEach((event, index) => {
-      if (typeof event.aggregateId !== "string" || event.aggregateId.trim() === "") {
-        throw new InvalidEventError("missing aggregate id", undefined, event.version);
-      }
-      if (!Number.isSafeInteger(event.version) || event.version < 1) {
-        throw new InvalidEventError(`version must be a positive integer, got ${JSON.stringify(event.version)}`, event.aggregateId);
-      }
-      if (event.aggregateId !== first.aggregateId) {
-        throw new InvalidEventError("one commit may only hold events of one aggregate", event.aggregateId);
-      }
-      if (event.version !== first.version + index) {
-        throw new InvalidEventError(`commit versions must be contiguous from ${first.version}`, event.aggregateId, event.version);
-      }
-    });
-    // A version can be written once: the condition fails if the item (id, version) exists.
-    const condition = {
-      ConditionExpression: "attribute_not_exists(#pk)",
-      ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY },
-    };
-    if (events.length === 1) {
+  async append(events: readonly StoredEventItem[], options: AppendOptions = {}): Promise<{ commitId: string }> {
+    const commitId = options.commitId ?? randomUUID();
+    const plan = this.plan(events, commitId, options);
+    const attempts = this.options.resendAttempts ?? 4;
+    for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...first }, ...condition }));
+        await plan.send();
+        return { commitId };
       } catch (error) {
-        if (isConditionFailure(error)) throw new VersionConflictError(first.aggregateId, first.version);
-        throw error;
+        // A definite answer: our own commit (its earlier answer was lost), a conflict, a gap, a taken key.
+        const verdict = interpretRefusal(error, plan);
+        if (verdict === "ours") return { commitId };
+        if (verdict) throw verdict;
+        if (sentWithoutEffect(error)) throw error;
+        // No answer, or one that does not say: send the identical commit again until one does.
+        if (attempt >= attempts) throw new CommitOutcomeUnknownError(events[0]?.aggregateId ?? "", commitId, { cause: error });
+        await backoff(attempt, { baseMs: 50, capMs: 1_000 });
       }
-      return;
-    }
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: events.map((event) => ({ Put: { TableName: this.tableName, Item: { ...event }, ...condition } })),
-        }),
-      );
-    } catch (error) {
-      const conflict = conflictingVersion(error, events);
-      if (conflict !== undefined) throw new VersionConflictError(first.aggregateId, conflict);
-      throw error;
     }
   }
 
@@ -77,7 +87,7 @@ export class DynamoDbEventStore implements EventStore {
           ExpressionAttributeValues:
             upTo === undefined ? { ":id": aggregateId, ":after": after } : { ":id": aggregateId, ":from": after + 1, ":upTo": upTo },
           ExclusiveStartKey: startKey,
-          Limit: this.pageSize,
+          Limit: this.options.pageSize,
         }),
       );
       items.push(...(page.Items ?? []));
@@ -86,16 +96,135 @@ export class DynamoDbEventStore implements EventStore {
     this.itemsRead += items.length;
     return items;
   }
+
+  /** Validates the commit against the ledger's rules and DynamoDB's limits, then builds its request. */
+  private plan(events: readonly StoredEventItem[], commitId: string, options: AppendOptions): WritePlan {
+    const firsts = checkCommit(events);
+    const idempotency = options.idempotency && this.idempotencyItem({ ...options.idempotency, commitId });
+    if (events.length === 0 && !idempotency) throw new InvalidEventError("a commit needs at least one event");
+    const items = events.map((event) => ({ ...event, commitId }));
+    const versionIsNew = { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY } };
+    const predecessors = options.predecessorsRead ? [] : [...firsts].filter(([, version]) => version > 1);
+    const actions: WritePlan["actions"] = [
+      ...items.map((item) => ({ kind: "event" as const, aggregateId: item.aggregateId, version: item.version })),
+      ...predecessors.map(([aggregateId, version]) => ({ kind: "predecessor" as const, aggregateId, version })),
+      ...(idempotency ? [{ kind: "idempotency" as const }] : []),
+    ];
+    if (actions.length > DYNAMODB_LIMITS.transactionItems) {
+      throw new CommitTooLargeError(events[0].aggregateId, actions.length, DYNAMODB_LIMITS.transactionItems, "items");
+    }
+    const bytes = items.reduce((sum, item) => sum + itemSize(item), idempotency ? itemSize(idempotency.Item) : 0);
+    if (bytes > DYNAMODB_LIMITS.transactionBytes) throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
+
+    if (actions.length === 1) {
+      const single = idempotency ?? { TableName: this.tableName, Item: items[0], ...versionIsNew };
+      return { commitId, actions, send: () => this.db.send(new PutCommand({ ...single, ReturnValuesOnConditionCheckFailure: "ALL_OLD" })) };
+    }
+    // One token for every send of this commit: DynamoDB answers a repeat of a committed transaction with success.
+    const token = randomUUID();
+    const request = new TransactWriteCommand({
+      ClientRequestToken: token,
+      TransactItems: [
+        ...items.map((Item) => ({ Put: { TableName: this.tableName, Item, ...versionIsNew, ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } })),
+        ...predecessors.map(([aggregateId, version]) => ({
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: { [LEDGER_PARTITION_KEY]: aggregateId, [LEDGER_SORT_KEY]: version - 1 },
+            ConditionExpression: "attribute_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY },
+          },
+        })),
+        ...(idempotency ? [{ Put: { ...idempotency, ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } }] : []),
+      ],
+    });
+    return { commitId, actions, send: () => this.db.send(request) };
+  }
+
+  /** The conditional put of an idempotency record: it succeeds only if the key is new or expired. */
+  private idempotencyItem(record: IdempotencyRecord) {
+    const table = this.options.idempotencyTable;
+    if (!table) throw new InvalidEventError("an idempotency key was given but this event store has no idempotency table");
+    return {
+      TableName: table,
+      Item: { ...record, [IDEMPOTENCY_TTL_ATTRIBUTE]: record.expiresAt } as Record<string, unknown>,
+      ConditionExpression: "attribute_not_exists(#key) OR #expires < :now",
+      ExpressionAttributeNames: { "#key": IDEMPOTENCY_PARTITION_KEY, "#expires": IDEMPOTENCY_TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ":now": Math.floor(Date.now() / 1000) },
+    };
+  }
 }
 
 /**
- * A cancelled transaction is a version conflict when an item failed its condition
- * (the version exists) or another transaction was writing the same item at that moment.
+ * Checks a commit before anything is written: ids and versions well formed, each aggregate's
+ * versions contiguous, payloads DynamoDB stores unchanged, items within 400 KB. Returns each
+ * aggregate's first version.
  */
-function conflictingVersion(error: unknown, events: readonly StoredEventItem[]): number | undefined {
-  const cancelled = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+function checkCommit(events: readonly StoredEventItem[]): Map<string, number> {
+  const next = new Map<string, number>();
+  const firsts = new Map<string, number>();
+  for (const event of events) {
+    const { aggregateId, version } = event;
+    if (typeof aggregateId !== "string" || aggregateId.trim() === "") throw new InvalidEventError("missing aggregate id", undefined, version);
+    if (Buffer.byteLength(aggregateId) > DYNAMODB_LIMITS.partitionKeyBytes) {
+      throw new InvalidEventError(`aggregate id is ${Buffer.byteLength(aggregateId)} bytes, over DynamoDB's ${DYNAMODB_LIMITS.partitionKeyBytes}-byte key limit`, aggregateId.slice(0, 64) + "…");
+    }
+    if (!Number.isSafeInteger(version) || version < 1) {
+      throw new InvalidEventError(`version must be a positive integer, got ${JSON.stringify(version)}`, aggregateId);
+    }
+    const expected = next.get(aggregateId);
+    if (expected === undefined) {
+      if (firsts.has(aggregateId)) throw new InvalidEventError("the events of one aggregate must be contiguous in a commit", aggregateId, version);
+      firsts.set(aggregateId, version);
+    } else if (version !== expected) {
+      throw new InvalidEventError(`commit versions must be contiguous: expected ${expected}`, aggregateId, version);
+    }
+    next.clear();
+    next.set(aggregateId, version + 1);
+    for (const [field, value] of [["payload", event.payload], ["metadata", event.metadata]] as const) {
+      const problem = value === undefined ? undefined : unstorable(value, field);
+      if (problem) throw new InvalidEventError(`${event.type}: ${problem}`, aggregateId, version);
+    }
+    const size = itemSize({ ...event, commitId: "00000000-0000-0000-0000-000000000000" });
+    if (size > DYNAMODB_LIMITS.itemBytes) {
+      throw new InvalidEventError(`${event.type} is ${size} bytes, over DynamoDB's ${DYNAMODB_LIMITS.itemBytes}-byte item limit`, aggregateId, version);
+    }
+  }
+  return firsts;
+}
+
+/**
+ * What a refusal of our write says for sure: "ours" when an item it hit already holds our commit
+ * (an earlier send was applied), a typed error when another commit, a missing predecessor or a
+ * remembered key refused it, undefined when it says nothing certain.
+ */
+function interpretRefusal(error: unknown, plan: WritePlan): "ours" | Error | undefined {
+  if (isConditionFailure(error)) {
+    const held = plainItem((error as { Item?: unknown }).Item);
+    if (held?.commitId === plan.commitId) return "ours";
+    const [action] = plan.actions;
+    if (action.kind === "idempotency") return held ? new IdempotencyKeyTakenError(held as unknown as IdempotencyRecord) : undefined;
+    return new VersionConflictError(action.kind === "event" ? action.aggregateId : "", action.kind === "event" ? action.version : 0, { cause: error });
+  }
+  const cancelled = error as { name?: string; CancellationReasons?: { Code?: string; Item?: unknown }[] };
   if (cancelled?.name !== "TransactionCanceledException") return undefined;
-  const reasons = cancelled.CancellationReasons ?? [];
-  const index = reasons.findIndex((reason) => reason.Code === "ConditionalCheckFailed" || reason.Code === "TransactionConflict");
-  return index >= 0 ? events[index].version : undefined;
+  const reasons = (cancelled.CancellationReasons ?? []).map((reason) => ({ code: reason.Code ?? "None", item: plainItem(reason.Item) }));
+  if (reasons.some((reason) => reason.item?.commitId === plan.commitId)) return "ours";
+  let conflict: Error | undefined;
+  for (const [index, reason] of reasons.entries()) {
+    const action = plan.actions[index];
+    if (!action) continue;
+    if (reason.code === "ConditionalCheckFailed") {
+      // A remembered key decides first: the command ran already, whatever else refused it.
+      if (action.kind === "idempotency") return new IdempotencyKeyTakenError(reason.item as unknown as IdempotencyRecord);
+      if (action.kind === "predecessor") conflict ??= new VersionGapError(action.aggregateId, action.version - 1, `version ${action.version} would leave a gap`, { cause: error });
+      else conflict ??= new VersionConflictError(action.aggregateId, action.version, { cause: error });
+    } else if (reason.code === "TransactionConflict" && action.kind === "event") {
+      // Another transaction is writing this very version: a conflict to catch up on, not an unknown.
+      conflict ??= new VersionConflictError(action.aggregateId, action.version, { cause: error });
+    } else if (!TRANSIENT_CANCELLATION_CODES.has(reason.code)) {
+      return new InvalidEventError(`DynamoDB refused the commit: ${reason.code}`, action.kind === "idempotency" ? undefined : action.aggregateId, undefined, { cause: error });
+    }
+  }
+  // Nothing certain (throttled, or conflicting with our own earlier send still in flight): send again.
+  return conflict;
 }

@@ -1,7 +1,4 @@
-import { LedgerEvent } from "../domain";
-
-/** The aggregate as a projector sees it: the state's fields plus its version. */
-export type CarriedAggregate<S> = S & { version: number };
+import { Aggregate, LedgerEvent } from "../domain";
 
 /** A read model: which events it needs and how one row is computed from the carried aggregate. */
 export interface Projection<S = Record<string, unknown>> {
@@ -11,10 +8,10 @@ export interface Projection<S = Record<string, unknown>> {
   eventTypes: readonly string[];
   /** Aggregate schema version `project` expects. */
   schemaVersion: number;
-  /** Turns an aggregate of an older schema into the current shape; without it, other schemas are dead-lettered. */
-  upcast?(aggregate: Record<string, unknown> & { version: number }, fromSchemaVersion: number): CarriedAggregate<S>;
+  /** Turns a state of an older schema into the current shape; without it, other schemas are dead-lettered. */
+  upcast?(state: unknown, fromSchemaVersion: number): S;
   /** The row's attributes (the key and version are added by the projector). */
-  project(aggregate: CarriedAggregate<S>, event: LedgerEvent): Record<string, unknown>;
+  project(aggregate: Aggregate<S>, event: LedgerEvent): Record<string, unknown>;
 }
 
 export const defineProjection = <S>(projection: Projection<S>): Projection<S> => projection;

@@ -1,10 +1,11 @@
 import { forEachLimit } from "../concurrency";
 import { DeadLetter, DeadLetterSink } from "../deadLetters";
-import { LedgerEvent, isReplay, replayTarget } from "../domain";
+import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain";
 import { log } from "../log";
-import { StateCarriedMessage, carriedAggregate } from "../messages";
+import { CarriedAggregate, StateCarriedMessage } from "../messages";
+import { snapshotChecksum } from "../snapshots";
 import { SnapshotStore } from "../stores";
-import { CarriedAggregate, Projection } from "./projection";
+import { Projection } from "./projection";
 import { ReadModelStore } from "./readModelTable";
 
 /** One queue message (an SQS record's id and body). */
@@ -83,7 +84,8 @@ export class Projector<S> {
       if (target !== undefined && target !== projection.name) return "skipped";
     } else if (!projection.eventTypes.includes(event.type)) return "skipped";
 
-    const aggregate = this.upcast(await this.resolveAggregate(carried), carried.schemaVersion);
+    const carriedState = await this.resolveAggregate(carried);
+    const aggregate: Aggregate<S> = { aggregateId: event.aggregateId, version: carriedState.version, state: this.upcast(carriedState.state, carried.schemaVersion) };
     const outcome = await readModel.putIfNewer(event.aggregateId, aggregate.version, projection.project(aggregate, event));
     if (!outcome.written) {
       log.debug("stale or duplicate message absorbed", { aggregateId: event.aggregateId, version: aggregate.version, storedVersion: outcome.storedVersion });
@@ -91,23 +93,30 @@ export class Projector<S> {
     return outcome.written ? "written" : "stale";
   }
 
-  private async resolveAggregate(message: StateCarriedMessage): Promise<Record<string, unknown> & { version: number }> {
+  private async resolveAggregate(message: StateCarriedMessage): Promise<CarriedAggregate> {
     if (message.aggregate) return message.aggregate;
     const ref = message.aggregateRef!;
     if (!this.options.snapshots) throw new PoisonMessage("aggregate sent by reference but this projector has no snapshot store to read it from");
     const snapshot = await this.options.snapshots.get(ref.aggregateId, ref.version);
     // Missing claim check: the dispatcher saves it before publishing, so this is worth retrying.
     if (!snapshot) throw new Error(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} not found`);
-    return carriedAggregate(snapshot.state, snapshot.version);
+    if (snapshot.checksum !== snapshotChecksum(snapshot)) {
+      throw new PoisonMessage(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} does not match its checksum`);
+    }
+    return { version: snapshot.version, state: snapshot.state };
   }
 
-  private upcast(aggregate: Record<string, unknown> & { version: number }, schemaVersion: number): CarriedAggregate<S> {
+  private upcast(state: unknown, schemaVersion: number): S {
     const { projection } = this.options;
-    if (schemaVersion === projection.schemaVersion) return aggregate as CarriedAggregate<S>;
+    if (schemaVersion === projection.schemaVersion) return state as S;
     if (!projection.upcast) {
       throw new PoisonMessage(`aggregate schema version ${schemaVersion} is not ${projection.schemaVersion} and projector "${projection.name}" has no upcast`);
     }
-    return projection.upcast(aggregate, schemaVersion);
+    try {
+      return projection.upcast(state, schemaVersion);
+    } catch (error) {
+      throw new PoisonMessage(`upcast from schema version ${schemaVersion} failed: ${(error as Error)?.message ?? String(error)}`);
+    }
   }
 }
 
@@ -128,13 +137,23 @@ export function parseMessage(body: string): StateCarriedMessage {
     throw new PoisonMessage(`event of "${event.aggregateId}" has version ${JSON.stringify(event.version)}, not a positive integer`);
   }
   if (typeof event.type !== "string" || event.type === "") throw new PoisonMessage(`event of "${event.aggregateId}" has no type`);
+  if (!isPlainObject(event.payload)) throw new PoisonMessage(`event ${event.type} of "${event.aggregateId}" has no payload object`);
   if (typeof message.schemaVersion !== "number") throw new PoisonMessage("message carries no aggregate schema version");
-  if (message.aggregate) {
+  if (message.aggregate !== undefined) {
+    if (!isPlainObject(message.aggregate) || !("state" in message.aggregate)) {
+      throw new PoisonMessage("the carried aggregate is not { version, state }");
+    }
     if (message.aggregate.version !== event.version) {
       throw new PoisonMessage(`aggregate version ${message.aggregate.version} does not match event version ${event.version}`);
     }
-  } else if (!message.aggregateRef || message.aggregateRef.version !== event.version) {
-    throw new PoisonMessage("message carries neither the aggregate at the event's version nor a reference to it");
+  } else {
+    const ref = message.aggregateRef;
+    if (!isPlainObject(ref) || ref.version !== event.version) {
+      throw new PoisonMessage("message carries neither the aggregate at the event's version nor a reference to it");
+    }
+    if (ref.aggregateId !== event.aggregateId) {
+      throw new PoisonMessage(`the claim check names aggregate ${JSON.stringify(ref.aggregateId)}, not the event's "${event.aggregateId}"`);
+    }
   }
   return message as StateCarriedMessage;
 }

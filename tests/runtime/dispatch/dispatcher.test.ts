@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { AccountState, accounts } from "../../../examples/accounts/domain";
 import { balances } from "../../../examples/accounts/projections";
+import { toSnapshot } from "../../../handlers/runtime/snapshots";
 import { Random } from "../../../local/random";
 import { SqsDeadLetterQueue } from "../../../handlers/runtime/deadLetters";
 import { EventBridgeBus } from "../../../handlers/runtime/dispatch/publisher";
@@ -32,7 +34,7 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     assert.equal(new Set(keys).size, events.length);
     for (const message of bus.messages) {
       const expected = await ledger.loader.load(message.event.aggregateId, message.event.version);
-      assert.deepEqual(message.aggregate, { ...expected.state, version: expected.version });
+      assert.deepEqual(message.aggregate, { version: expected.version, state: expected.state });
       assert.equal(message.schemaVersion, 1);
     }
     assert.ok(bus.calls.every((call) => call.length <= 10), "PutEvents batches hold at most 10 entries");
@@ -51,13 +53,13 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     await dispatcher.dispatch(recordsOf(batch));
 
     assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 10 });
-    assert.equal(ledger.events.itemsRead - before, 10 * 30, "folds only versions 101..130 on top of the snapshot at 100");
-    assert.equal(bus.messages.find((m) => m.event.aggregateId === "agg-3" && m.event.version === 130)?.aggregate?.balance, 129);
+    assert.equal(ledger.events.itemsRead - before, 10 * 31, "folds only versions 101..130 on top of the snapshot at 100 (read with it, as proof)");
+    assert.equal((bus.messages.find((m) => m.event.aggregateId === "agg-3" && m.event.version === 130)?.aggregate?.state as AccountState).balance, 129);
   });
 
   it("falls back to querying the latest snapshot when the expected one is missing, and writes the missing one", async () => {
     await seed(ledger, accountEvents("no-snap", 1, 130));
-    await ledger.snapshots.save({ aggregateId: "no-snap", version: 50, schemaVersion: 1, state: (await ledger.loader.load("no-snap", 50)).state });
+    await ledger.snapshots.save(toSnapshot(accounts, await ledger.loader.load("no-snap", 50)));
     const bus = new RecordingBus();
     const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
     ledger.requests.reset();
@@ -66,8 +68,8 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     await dispatcher.dispatch(recordsOf(accountEvents("no-snap", 121, 130)));
 
     assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 2, PutItem: 1 });
-    assert.equal(ledger.events.itemsRead - before, 80, "folded 51..130 from the snapshot at 50");
-    assert.equal(bus.messages.at(-1)?.aggregate?.balance, 129);
+    assert.equal(ledger.events.itemsRead - before, 81, "folded 51..130 from the snapshot at 50 (read with it, as proof)");
+    assert.equal((bus.messages.at(-1)?.aggregate?.state as AccountState).balance, 129);
     assert.equal((await ledger.snapshots.get("no-snap", 100))?.version, 100, "the snapshot at 100 now exists");
   });
 
