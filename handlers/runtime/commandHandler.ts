@@ -14,6 +14,7 @@ import {
 } from "./errors";
 import { fold } from "./fold";
 import { log } from "./log";
+import { positiveInteger } from "./options";
 import { backoff } from "./retry";
 import { isSnapshotDue, saveSnapshots } from "./snapshots";
 import { unstorable } from "./storable";
@@ -73,14 +74,9 @@ export class CommandHandler<S, C> {
     private readonly events: EventStore,
     private readonly options: CommandHandlerOptions = {},
   ) {
-    this.maxAttempts = options.maxAttempts ?? 5;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
-      throw new RangeError(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
-    }
-    const retention = options.idempotencyRetentionSeconds;
-    if (retention !== undefined && (!Number.isInteger(retention) || retention < 1)) {
-      throw new RangeError(`idempotencyRetentionSeconds must be a positive integer, got ${retention}`);
-    }
+    this.maxAttempts = positiveInteger("maxAttempts", options.maxAttempts, 5);
+    positiveInteger("idempotencyRetentionSeconds", options.idempotencyRetentionSeconds, 1);
+    positiveInteger("snapshotEvery", options.snapshotEvery, 0, { allowZero: true });
   }
 
   /** Strongly consistent read of an aggregate: the same path a command takes. */
@@ -160,7 +156,7 @@ export class CommandHandler<S, C> {
         }
         throw new CommandRejectedError(rejection.aggregateId, rejection.version, rejection.code, rejection.detail);
       }
-      const { events, after, due } = this.apply(aggregates, decision);
+      const { events, after, due } = this.apply(aggregates, decision, commitId);
       if (events.length === 0) return { aggregates, events, attempts: attempt, commitId };
       const commits = [...decision.keys()].filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
         .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
@@ -195,7 +191,7 @@ export class CommandHandler<S, C> {
    * A state that could not be stored or carried (a balance past 2^53) or that fails the domain's
    * check is refused here: it would otherwise poison every projector that receives it.
    */
-  private apply(aggregates: ReadonlyMap<string, Aggregate<S>>, decision: ReadonlyMap<string, readonly NewEvent[]>) {
+  private apply(aggregates: ReadonlyMap<string, Aggregate<S>>, decision: ReadonlyMap<string, readonly NewEvent[]>, commitId: string) {
     const domain = this.loader.domain;
     const timestamp = (this.options.now?.() ?? new Date()).toISOString();
     const events: LedgerEvent[] = [];
@@ -203,7 +199,7 @@ export class CommandHandler<S, C> {
     const due: Aggregate<S>[] = [];
     for (const [id, decided] of decision) {
       const before = aggregates.get(id)!;
-      const stamped = decided.map((event, index) => validateEvent(domain, { ...event, aggregateId: id, version: before.version + index + 1, timestamp }));
+      const stamped = decided.map((event, index) => validateEvent(domain, { ...event, aggregateId: id, version: before.version + index + 1, timestamp, commitId }));
       after.set(id, fold(domain, before, stamped, (next, event) => {
         const problem = unstorable(next.state, "state") ?? domain.checkState?.(next.state);
         if (problem) throw new InvalidEventError(`the state after ${event.type} would be unsound: ${problem}`, id, next.version);

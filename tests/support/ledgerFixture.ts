@@ -7,7 +7,7 @@ import { RequestCounter, documentClient } from "../../handlers/runtime/dynamodb/
 import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
 import { DynamoDbSnapshotStore } from "../../handlers/runtime/dynamodb/snapshotTable";
 import { seedAccount } from "../../examples/accounts/history";
-import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../../handlers/runtime/tableSchemas";
+import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../../handlers/runtime/tableSchemas";
 import { createTable } from "../../local/tables";
 import { dynamoDbLocal, rawClient, uniqueTableName } from "./rootHooks";
 
@@ -20,6 +20,7 @@ export interface BankLedger {
   loader: AggregateLoader<AccountState>;
   ledgerTable: string;
   snapshotTable: string;
+  idempotencyTable: string;
   streamArn?: string;
   handler(options?: CommandHandlerOptions): CommandHandler<AccountState, AccountCommand>;
 }
@@ -29,12 +30,14 @@ export async function bankLedger(): Promise<BankLedger> {
   const client = await rawClient();
   const ledgerTable = uniqueTableName("ledger");
   const snapshotTable = uniqueTableName("snapshots");
+  const idempotencyTable = uniqueTableName("idempotency");
   const streamArn = await createTable(client, ledgerTable, LEDGER_TABLE);
   await createTable(client, snapshotTable, SNAPSHOT_TABLE);
+  await createTable(client, idempotencyTable, IDEMPOTENCY_TABLE);
   client.destroy();
   const requests = new RequestCounter();
   const db = documentClient(config, requests);
-  const events = new DynamoDbEventStore(db, ledgerTable);
+  const events = new DynamoDbEventStore(db, ledgerTable, { idempotencyTable });
   const snapshots = new DynamoDbSnapshotStore(db, snapshotTable);
   const loader = new AggregateLoader(accounts, events, snapshots);
   return {
@@ -45,6 +48,7 @@ export async function bankLedger(): Promise<BankLedger> {
     loader,
     ledgerTable,
     snapshotTable,
+    idempotencyTable,
     streamArn,
     handler: (options = {}) => new CommandHandler(loader, events, { snapshotStore: snapshots, ...options }),
   };

@@ -5,6 +5,7 @@ import { DeadLetter, DeadLetterSink } from "../deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain";
 import { InvalidEventError } from "../errors";
 import { log } from "../log";
+import { positiveInteger } from "../options";
 import { StateCarriedMessage } from "../messages";
 import { isSnapshotDue, saveSnapshots, toSnapshot } from "../snapshots";
 import { SnapshotStore } from "../stores";
@@ -55,10 +56,14 @@ const ORIGIN = "dispatcher";
 export class Dispatcher<S> {
   private readonly snapshotEvery: number;
   private readonly maxEntryBytes: number;
+  private readonly concurrency: number;
 
   constructor(private readonly options: DispatcherOptions<S>) {
-    this.snapshotEvery = options.snapshotEvery ?? 100;
-    this.maxEntryBytes = options.maxEntryBytes ?? PUT_EVENTS_MAX_BYTES;
+    this.snapshotEvery = positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true });
+    this.maxEntryBytes = positiveInteger("maxEntryBytes", options.maxEntryBytes, PUT_EVENTS_MAX_BYTES);
+    this.concurrency = positiveInteger("concurrency", options.concurrency, 8);
+    positiveInteger("publish.maxAttempts", options.publish?.maxAttempts, 4);
+    positiveInteger("publish.backoffMs", options.publish?.backoffMs, 50, { allowZero: true });
   }
 
   async dispatch(records: readonly StreamRecord[]): Promise<DispatchReport> {
@@ -89,7 +94,7 @@ export class Dispatcher<S> {
     const dueSnapshots: Aggregate<S>[] = [];
     let byReference = 0;
     const starts = await this.prefetchStartingPoints(groups);
-    await forEachLimit([...groups], this.options.concurrency ?? 8, async ([aggregateId, byVersion]) => {
+    await forEachLimit([...groups], this.concurrency, async ([aggregateId, byVersion]) => {
       const allRecordIds = [...byVersion.values()].flatMap((wanted) => wanted.recordIds);
       try {
         const folded = await this.foldVersions(aggregateId, [...byVersion.keys()], starts.get(aggregateId));

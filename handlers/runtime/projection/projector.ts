@@ -2,6 +2,7 @@ import { forEachLimit } from "../concurrency";
 import { DeadLetter, DeadLetterSink } from "../deadLetters";
 import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain";
 import { log } from "../log";
+import { positiveInteger } from "../options";
 import { CarriedAggregate, StateCarriedMessage } from "../messages";
 import { snapshotChecksum } from "../snapshots";
 import { SnapshotStore } from "../stores";
@@ -44,15 +45,17 @@ class PoisonMessage extends Error {}
  */
 export class Projector<S> {
   private readonly origin: string;
+  private readonly concurrency: number;
 
   constructor(private readonly options: ProjectorOptions<S>) {
     this.origin = `projector:${options.projection.name}`;
+    this.concurrency = positiveInteger("concurrency", options.concurrency, 10);
   }
 
   async project(messages: readonly QueueMessage[]): Promise<ProjectReport> {
     const report: ProjectReport = { batchItemFailures: [], written: 0, stale: 0, skipped: 0, deadLettered: 0 };
     const poisoned: { letter: DeadLetter; messageId: string }[] = [];
-    await forEachLimit(messages, this.options.concurrency ?? 10, async (message) => {
+    await forEachLimit(messages, this.concurrency, async (message) => {
       try {
         report[await this.projectOne(message)] += 1;
       } catch (error) {
