@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { tableArgs } from "./tableArgs";
 
 export interface EventLedgerArgs {
@@ -18,7 +18,8 @@ export interface EventLedgerArgs {
 
 /**
  * The event ledger: a DynamoDB table of events (partition = aggregate id, sort = version)
- * streaming NEW_IMAGE to the dispatcher, and the snapshot table commands fold from.
+ * streaming NEW_IMAGE to the dispatcher, the snapshot table commands fold from, and the
+ * idempotency table where commands remember their keys (TTL, written in the command's own transaction).
  */
 export class EventLedger extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
@@ -28,6 +29,9 @@ export class EventLedger extends pulumi.ComponentResource {
   readonly streamArn: pulumi.Output<string>;
   readonly snapshotTableName: pulumi.Output<string>;
   readonly snapshotTableArn: pulumi.Output<string>;
+  readonly idempotencyTable: aws.dynamodb.Table;
+  readonly idempotencyTableName: pulumi.Output<string>;
+  readonly idempotencyTableArn: pulumi.Output<string>;
 
   constructor(name: string, args: EventLedgerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:ledger:EventLedger", name, {}, opts);
@@ -40,6 +44,10 @@ export class EventLedger extends pulumi.ComponentResource {
     };
     this.table = new aws.dynamodb.Table(`${name}-events`, tableArgs(LEDGER_TABLE, options), { parent: this });
     this.snapshotTable = new aws.dynamodb.Table(`${name}-snapshots`, tableArgs(SNAPSHOT_TABLE, options), { parent: this });
+    // Keys are forgotten after their retention: no point-in-time recovery needed for them.
+    this.idempotencyTable = new aws.dynamodb.Table(`${name}-idempotency`, tableArgs(IDEMPOTENCY_TABLE, { ...options, pointInTimeRecovery: false }), { parent: this });
+    this.idempotencyTableName = this.idempotencyTable.name;
+    this.idempotencyTableArn = this.idempotencyTable.arn;
     this.tableName = this.table.name;
     this.tableArn = this.table.arn;
     this.streamArn = this.table.streamArn;
@@ -51,6 +59,8 @@ export class EventLedger extends pulumi.ComponentResource {
       streamArn: this.streamArn,
       snapshotTableName: this.snapshotTableName,
       snapshotTableArn: this.snapshotTableArn,
+      idempotencyTableName: this.idempotencyTableName,
+      idempotencyTableArn: this.idempotencyTableArn,
     });
   }
 }

@@ -23,6 +23,7 @@ export function tableArgs(schema: TableSchema, options: TableOptions): aws.dynam
     pointInTimeRecovery: { enabled: options.pointInTimeRecovery },
     serverSideEncryption: { enabled: true, kmsKeyArn: options.kmsKeyArn },
     deletionProtectionEnabled: options.deletionProtection,
+    ...(schema.ttlAttribute ? { ttl: { attributeName: schema.ttlAttribute, enabled: true } } : {}),
     tags: options.tags,
   };
 }

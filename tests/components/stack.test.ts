@@ -60,6 +60,10 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     assert.equal(table.inputs.deletionProtectionEnabled, true, "stage default without config");
     assert.equal(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.deletionProtectionEnabled, false);
     assert.equal(named("aws:dynamodb/table:Table", "accounts-ledger-snapshots").inputs.streamEnabled, false);
+    const keys = named("aws:dynamodb/table:Table", "accounts-ledger-idempotency");
+    assert.equal(keys.inputs.hashKey, "idempotencyKey");
+    assert.deepEqual(keys.inputs.ttl, { attributeName: "expiresAt", enabled: true }, "keys are forgotten after their retention");
+    assert.equal(keys.inputs.streamEnabled, false, "no stream: idempotency records never reach the dispatcher");
   });
 
   it("maps the ledger stream to the dispatcher: INSERT only, bounded retries and age, bisect, DLQ, partial batch responses", () => {
