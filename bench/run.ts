@@ -29,6 +29,7 @@ import { MemoryDeadLetters } from "../local/memoryDeadLetters";
 import { Random } from "../local/random";
 import { insertRecord } from "../local/streamPoller";
 import { createTable } from "../local/tables";
+import { integrityCosts } from "./integrity";
 
 process.env.LOG_LEVEL ??= "error";
 const lines: string[] = [];
@@ -61,6 +62,7 @@ async function main() {
   const requests = new RequestCounter();
   const db = documentClient(dynamo.config, requests);
   try {
+    if (process.argv.includes("--integrity-only")) return await integrityCosts(raw, dynamo.config, out);
     out("### Commands: snapshot catch-up vs full fold (snapshot every 100, ledger 50 events past the last snapshot)");
     out();
     out("| aggregate size | catch-up latency | catch-up items read | full-fold latency | full-fold items read | latency ratio | items ratio |");
@@ -171,6 +173,8 @@ async function main() {
       for (const [id, message] of latest) if ((await guardedStore.get(id))?.version !== message.event.version) wrong += 1;
       out(`| ${guarded ? "conditional PutItem (version guard)" : "plain PutItem (no guard)"} | ${rate.toFixed(0)} | ${written} | ${stale} | ${wrong} / 100 |`);
     }
+    out();
+    await integrityCosts(raw, dynamo.config, out);
     out();
     out(`Measured on DynamoDB Local (in-memory, loopback), ${new Date().toISOString().slice(0, 10)}; absolute times are the emulator's, ratios are the point.`);
   } finally {
