@@ -81,6 +81,16 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       assert.deepEqual(await typesOf(ledger, "acc"), ["1:AccountOpened", "2:Credited", "3:Credited"]);
     });
 
+    it("recognises an identical commit sent again with a new transaction token by the commit id in the cancellation reasons", async () => {
+      await seed(ledger, accountEvents("acc", 1, 1));
+      const commit = accountEvents("acc", 2, 3);
+      const first = await ledger.events.append(commit, { commitId: "commit-1" });
+      const again = await ledger.events.append(commit, { commitId: "commit-1" });
+      assert.equal(again.commitId, first.commitId);
+      await assert.rejects(ledger.events.append(commit, { commitId: "commit-2" }), { name: "VersionConflictError" });
+      assert.deepEqual(await typesOf(ledger, "acc"), ["1:AccountOpened", "2:Credited", "3:Credited"]);
+    });
+
     it("says the outcome is unknown, with the commit id the ledger holds, when no answer ever comes back", async () => {
       const handler = ledger.handler();
       await openAccount(handler, "acc", 0);
