@@ -4,6 +4,7 @@ import { PUT_EVENTS_MAX_BYTES, detailTypeOf } from "../conventions";
 import { DeadLetter, DeadLetterSink } from "../deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain";
 import { InvalidEventError } from "../errors";
+import { emptyAggregate } from "../fold";
 import { log } from "../log";
 import { positiveInteger } from "../options";
 import { StateCarriedMessage } from "../messages";
@@ -143,17 +144,19 @@ export class Dispatcher<S> {
 
   /**
    * Snapshots are taken at multiples of snapshotEvery, so the one each aggregate folds from is
-   * known in advance: one BatchGetItem fetches up to 100 of them. Aggregates whose snapshot is
-   * missing there fall back to the per-aggregate query in foldVersions.
+   * known in advance: one BatchGetItem fetches up to 100 of them, and an aggregate whose batch
+   * starts before the first multiple has none to look up (it folds from its first event).
+   * Aggregates whose snapshot is missing or untrusted fall back to the per-aggregate query.
    */
   private async prefetchStartingPoints(groups: Map<string, Map<number, unknown>>): Promise<Map<string, Aggregate<S>>> {
     const starts = new Map<string, Aggregate<S>>();
     if (!this.options.snapshots || this.snapshotEvery <= 0) return starts;
-    const keys = [...groups].map(([aggregateId, byVersion]) => ({
-      aggregateId,
-      version: Math.floor((Math.min(...byVersion.keys()) - 1) / this.snapshotEvery) * this.snapshotEvery,
-    }));
-    const wanted = keys.filter((key) => key.version > 0);
+    const wanted: { aggregateId: string; version: number }[] = [];
+    for (const [aggregateId, byVersion] of groups) {
+      const version = Math.floor((Math.min(...byVersion.keys()) - 1) / this.snapshotEvery) * this.snapshotEvery;
+      if (version > 0) wanted.push({ aggregateId, version });
+      else starts.set(aggregateId, emptyAggregate(this.options.domain, aggregateId));
+    }
     if (wanted.length === 0) return starts;
     try {
       for (const snapshot of await this.options.snapshots.getMany(wanted)) {

@@ -57,6 +57,19 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     assert.equal((bus.messages.find((m) => m.event.aggregateId === "agg-3" && m.event.version === 130)?.aggregate?.state as AccountState).balance, 129);
   });
 
+  it("looks up no snapshot for aggregates too young to have one: one ledger Query per aggregate, nothing else", async () => {
+    const events = Array.from({ length: 30 }, (_, i) => accountEvents(`young-${i}`, 1, 20)).flat();
+    for (let i = 0; i < 30; i += 1) await seed(ledger, events.slice(i * 20, (i + 1) * 20));
+    const bus = new RecordingBus();
+    const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
+    ledger.requests.reset();
+
+    await dispatcher.dispatch(recordsOf(events.filter((event) => event.version >= 5)));
+
+    assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 30 });
+    assert.equal(bus.messages.length, 30 * 16);
+  });
+
   it("falls back to querying the latest snapshot when the expected one is missing, and writes the missing one", async () => {
     await seed(ledger, accountEvents("no-snap", 1, 130));
     await ledger.snapshots.save(toSnapshot(accounts, await ledger.loader.load("no-snap", 50)));
