@@ -2,11 +2,25 @@ import { Aggregate, Domain, LedgerEvent, validateEvent } from "./domain";
 import { VersionGapError } from "./errors";
 import { emptyAggregate, fold } from "./fold";
 import { log } from "./log";
+import { positiveInteger } from "./options";
 import { snapshotProblem } from "./snapshots";
 import { EventStore, Snapshot, SnapshotSource } from "./stores";
 
 /** Bad snapshots skipped (each costing one more snapshot read) before folding from the start. */
 const MAX_SNAPSHOT_FALLBACKS = 3;
+
+export interface AggregateLoaderOptions {
+  /**
+   * How a load finds its starting point when there is a snapshot source.
+   * "parallel" (default): the latest snapshot and the ledger's last `tailSize` events are read at
+   * once and joined, so an aggregate whose history (or whose events since its snapshot) fit in
+   * the tail costs one round trip: never slower than a plain fold of a young aggregate.
+   * "sequential": the snapshot first, then exactly the events after it (fewest items, two round trips).
+   */
+  start?: "parallel" | "sequential";
+  /** Events the parallel start reads from the ledger's end. Default 100: the dispatcher's snapshot interval, so the latest snapshot is inside it. */
+  tailSize?: number;
+}
 
 /**
  * Snapshot catch-up: an aggregate is the latest trusted snapshot plus a fold of only the
@@ -15,15 +29,35 @@ const MAX_SNAPSHOT_FALLBACKS = 3;
  * or at a version the ledger never reached is ignored, and the ledger decides.
  */
 export class AggregateLoader<S> {
+  private readonly tailSize: number;
+
   constructor(
     readonly domain: Domain<S, unknown>,
     private readonly events: EventStore,
     private readonly snapshots?: SnapshotSource,
-  ) {}
+    private readonly options: AggregateLoaderOptions = {},
+  ) {
+    this.tailSize = positiveInteger("tailSize", options.tailSize, 100);
+  }
 
   /** The aggregate at `upTo` (the latest when omitted). */
   async load(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
-    return this.catchUp(await this.startingPoint(aggregateId, upTo), upTo);
+    if (!this.snapshots || this.options.start === "sequential") return this.catchUp(await this.startingPoint(aggregateId, upTo), upTo);
+    const [snapshot, tailItems] = await Promise.all([this.snapshots.latest(aggregateId, upTo), this.events.readLatest(aggregateId, this.tailSize, upTo)]);
+    const tail = tailItems.map((item) => validateEvent(this.domain, item));
+    if (tail.length === 0) return emptyAggregate(this.domain, aggregateId);
+    const [lowest, last] = [tail[0].version, tail[tail.length - 1].version];
+    if (lowest === 1) return fold(this.domain, emptyAggregate(this.domain, aggregateId), tail);
+    // A snapshot past the tail's end is one the ledger never reached; an untrusted one is skipped
+    // for the trusted one below it (one more snapshot read, on that rare path only).
+    const trusted = snapshot && this.trusted(aggregateId, snapshot);
+    const start = trusted && trusted.version <= last ? trusted
+      : snapshot ? await this.startingPoint(aggregateId, Math.min(last, snapshot.version - 1))
+      : emptyAggregate(this.domain, aggregateId);
+    // The tail holds the starting point's own version: the proof the ledger reaches it, at no extra cost.
+    if (start.version >= lowest) return fold(this.domain, start, tail.filter((event) => event.version > start.version));
+    // The starting point is older than the tail: read what lies between (with its version, as proof).
+    return fold(this.domain, await this.catchUp(start, lowest - 1), tail);
   }
 
   /**

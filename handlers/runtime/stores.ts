@@ -49,6 +49,8 @@ export interface EventStore {
   append(events: readonly StoredEventItem[], options?: AppendOptions): Promise<{ commitId: string }>;
   /** Consistent read of the events with `after < version <= upTo`, in version order, all pages. */
   read(aggregateId: string, after: number, upTo?: number): Promise<Record<string, unknown>[]>;
+  /** Consistent read of the last `limit` events at or below `upTo` (the latest when omitted), in version order: one request. */
+  readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]>;
 }
 
 /** The fields an event item holds in the ledger table. */

@@ -28,6 +28,7 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     const bothDecided = new Promise<void>((resolve) => (release = resolve));
     const barrier: EventStore = {
       read: (id, after, upTo) => ledger.events.read(id, after, upTo),
+      readLatest: (id, limit, upTo) => ledger.events.readLatest(id, limit, upTo),
       async append(events, options) {
         if (++arrived <= 2) {
           if (arrived === 2) release();
@@ -63,7 +64,8 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
 
     const before = ledger.events.itemsRead;
     ledger.requests.reset();
-    const result = await ledger.handler().execute("acc-stale", { kind: "Debit", amount: 2 });
+    const sequential = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start: "sequential" }), ledger.events);
+    const result = await sequential.execute("acc-stale", { kind: "Debit", amount: 2 });
 
     assert.equal(ledger.events.itemsRead - before, 4, "versions 1001..1003, plus 1000 itself: the proof that the ledger reaches the snapshot");
     assert.equal(ledger.requests.byOperation.get("Query"), 2, "one snapshot query, one ledger query: the proof costs no request");
@@ -77,6 +79,7 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     // A rival that always wins: before each of our appends, it writes the same version for real.
     const rival: EventStore = {
       read: (id, after, upTo) => ledger.events.read(id, after, upTo),
+      readLatest: (id, limit, upTo) => ledger.events.readLatest(id, limit, upTo),
       async append(events: readonly StoredEventItem[], options) {
         await ledger.events.append(events.map((event) => ({ ...event, type: "Credited", payload: { amount: 7 } })));
         return ledger.events.append(events, options);
@@ -100,7 +103,7 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     await seed(ledger, accountEvents("acc-long", 1, 10_099), 100);
 
     const before = ledger.events.itemsRead;
-    const fast = await ledger.loader.load("acc-long");
+    const fast = await new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start: "sequential" }).load("acc-long");
     const readWithSnapshot = ledger.events.itemsRead - before;
 
     const naive = new AggregateLoader(accounts, new DynamoDbEventStore(ledger.db, ledger.ledgerTable, 1000));
@@ -112,6 +115,54 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     assert.deepEqual(fast, full, "snapshot catch-up and full fold agree");
     assert.equal(full.version, 10_099);
     assert.equal(ledger.requests.byOperation.get("Query"), 11, "the full read followed all 11 pages of 1,000");
+  });
+
+  describe("parallel start (snapshot and the ledger's tail read at once)", () => {
+    /** A snapshot source that stays pending a moment and says whether the ledger read began meanwhile. */
+    const watched = () => {
+      const seen = { ledgerReadDuringSnapshotRead: false, snapshotPending: false };
+      const events: EventStore = {
+        append: (items, options) => ledger.events.append(items, options),
+        read: (id, after, upTo) => ledger.events.read(id, after, upTo),
+        readLatest: (id, limit, upTo) => {
+          if (seen.snapshotPending) seen.ledgerReadDuringSnapshotRead = true;
+          return ledger.events.readLatest(id, limit, upTo);
+        },
+      };
+      const snapshots = {
+        latest: async (id: string, atOrBelow?: number) => {
+          seen.snapshotPending = true;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          seen.snapshotPending = false;
+          return ledger.snapshots.latest(id, atOrBelow);
+        },
+      };
+      return { seen, loader: new AggregateLoader(accounts, events, snapshots) };
+    };
+
+    it("loads an aggregate younger than the tail in one round trip: the ledger read does not wait for the snapshot read", async () => {
+      await seed(ledger, accountEvents("young", 1, 40));
+      const { seen, loader } = watched();
+      ledger.requests.reset();
+
+      const loaded = await loader.load("young");
+
+      assert.equal(seen.ledgerReadDuringSnapshotRead, true);
+      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 2 }, "one snapshot query and one ledger query, side by side");
+      assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("young"));
+    });
+
+    it("joins a snapshot inside the tail with the events after it, and reads what lies between when the snapshot is older than the tail", async () => {
+      await seed(ledger, accountEvents("old", 1, 250), 100);
+      const full = await new AggregateLoader(accounts, ledger.events).load("old");
+      for (const tailSize of [100, 20]) {
+        ledger.requests.reset();
+        const loaded = await new AggregateLoader(accounts, ledger.events, ledger.snapshots, { tailSize }).load("old");
+        assert.deepEqual(loaded, full, `tail of ${tailSize}`);
+        assert.equal(ledger.requests.byOperation.get("Query"), tailSize === 100 ? 2 : 3, tailSize === 100 ? "the snapshot at 200 lies inside the tail" : "versions 200..230 read after");
+      }
+      assert.deepEqual(await new AggregateLoader(accounts, ledger.events, ledger.snapshots).load("old", 150), await new AggregateLoader(accounts, ledger.events).load("old", 150), "as of a past version too");
+    });
   });
 
   it("saves a snapshot at every multiple of snapshotEvery that a command's events cross", async () => {

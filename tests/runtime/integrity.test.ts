@@ -146,6 +146,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       const bothDecided = new Promise<void>((resolve) => (release = resolve));
       const barrier: EventStore = {
         read: (id, after, upTo) => ledger.events.read(id, after, upTo),
+        readLatest: (id, limit, upTo) => ledger.events.readLatest(id, limit, upTo),
         async append(events, options) {
           if (++arrived <= 2) {
             if (arrived === 2) release();
@@ -204,17 +205,20 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
   });
 
   describe("3. no gap, whatever a snapshot says", () => {
-    it("ignores a snapshot at version 500 when the ledger ends at 10, and appends version 11", async () => {
-      await seed(ledger, accountEvents("acc", 1, 10));
-      const at10 = fold(accounts, emptyAggregate(accounts, "acc"), accountEvents("acc", 1, 10));
-      await ledger.snapshots.save(toSnapshot(accounts, { ...at10, version: 500 }));
+    for (const start of ["sequential", "parallel"] as const) {
+      it(`ignores a snapshot at version 500 when the ledger ends at 10, and appends version 11 (${start} start)`, async () => {
+        await seed(ledger, accountEvents("acc", 1, 10));
+        const at10 = fold(accounts, emptyAggregate(accounts, "acc"), accountEvents("acc", 1, 10));
+        await ledger.snapshots.save(toSnapshot(accounts, { ...at10, version: 500 }));
+        const handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start, tailSize: 5 }), ledger.events);
 
-      const result = await ledger.handler().execute("acc", { kind: "Credit", amount: 1 });
+        const result = await handler.execute("acc", { kind: "Credit", amount: 1 });
 
-      assert.deepEqual(result.events.map((event) => event.version), [11]);
-      assert.equal(result.aggregate.state.balance, 10);
-      assert.equal((await ledgerOf(ledger, "acc")).length, 11);
-    });
+        assert.deepEqual(result.events.map((event) => event.version), [11]);
+        assert.equal(result.aggregate.state.balance, 10);
+        assert.equal((await ledgerOf(ledger, "acc")).length, 11);
+      });
+    }
 
     it("ignores a read-model row at version 50 made from one crafted queue message, and appends version 11", async () => {
       await seed(ledger, accountEvents("acc", 1, 10));
@@ -248,19 +252,25 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       ["a balance of 'abc' with a checksum that matches it", { state: { opened: true, balance: "abc" }, recompute: true }],
       ["a checksum that does not match", { state: { opened: true, balance: 1_000_000 } }],
     ] as const) {
-      it(`falls back to the previous valid snapshot past one with ${label}`, async () => {
-        await seed(ledger, accountEvents("acc", 1, 130), 50);
-        const valid100 = await ledger.snapshots.get("acc", 100);
-        const bad = { ...valid100!, state: corrupt.state } as typeof valid100 & {};
-        const item = "recompute" in corrupt ? toSnapshot(accounts, { aggregateId: "acc", version: 100, state: corrupt.state as never }) : bad;
-        await ledger.db.send(new PutCommand({ TableName: ledger.snapshotTable, Item: item }));
-        const before = ledger.events.itemsRead;
+      for (const [start, itemsRead, how] of [
+        ["sequential", 81, "51..130 after the snapshot at 50 (with 50 as proof)"],
+        ["parallel", 100, "only the 100-event tail, which holds the snapshot at 50: nothing from version 1"],
+      ] as const) {
+        it(`falls back to the previous valid snapshot past one with ${label} (${start} start)`, async () => {
+          await seed(ledger, accountEvents("acc", 1, 130), 50);
+          const valid100 = await ledger.snapshots.get("acc", 100);
+          const bad = { ...valid100!, state: corrupt.state } as typeof valid100 & {};
+          const item = "recompute" in corrupt ? toSnapshot(accounts, { aggregateId: "acc", version: 100, state: corrupt.state as never }) : bad;
+          await ledger.db.send(new PutCommand({ TableName: ledger.snapshotTable, Item: item }));
+          const handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start }), ledger.events);
+          const before = ledger.events.itemsRead;
 
-        const result = await ledger.handler().execute("acc", { kind: "Debit", amount: 5 });
+          const result = await handler.execute("acc", { kind: "Debit", amount: 5 });
 
-        assert.equal(result.aggregate.state.balance, 129 - 5);
-        assert.equal(ledger.events.itemsRead - before, 81, "folded 51..130 on the snapshot at 50, not the ledger from 1");
-      });
+          assert.equal(result.aggregate.state.balance, 129 - 5);
+          assert.equal(ledger.events.itemsRead - before, itemsRead, how);
+        });
+      }
     }
 
     it("never publishes a state folded on a corrupt snapshot from the dispatcher", async () => {

@@ -97,6 +97,23 @@ export class DynamoDbEventStore implements EventStore {
     return items;
   }
 
+  async readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: upTo === undefined ? "#pk = :id" : "#pk = :id AND #sk <= :upTo",
+        ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, ...(upTo === undefined ? {} : { "#sk": LEDGER_SORT_KEY }) },
+        ExpressionAttributeValues: upTo === undefined ? { ":id": aggregateId } : { ":id": aggregateId, ":upTo": upTo },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const items = (page.Items ?? []).reverse();
+    this.itemsRead += items.length;
+    return items;
+  }
+
   /** Validates the commit against the ledger's rules and DynamoDB's limits, then builds its request. */
   private plan(events: readonly StoredEventItem[], commitId: string, options: AppendOptions): WritePlan {
     const firsts = checkCommit(events);

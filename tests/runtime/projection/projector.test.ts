@@ -155,7 +155,7 @@ describe("Projector (DynamoDB Local read models)", () => {
     const { projector, readModel } = await projectorFor(ledger, aggregateProjection("accounts-full", accounts));
     await projector.project(queueMessages(await dispatchAll(ledger, events)));
     await ledger.events.append(accountEvents("rm-snap", 4, 5));
-    const loader = new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel));
+    const loader = new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel), { start: "sequential" });
     const before = ledger.events.itemsRead;
 
     const loaded = await loader.load("rm-snap");
