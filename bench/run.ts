@@ -30,6 +30,7 @@ import { Random } from "../local/random";
 import { insertRecord } from "../local/streamPoller";
 import { createTable } from "../local/tables";
 import { integrityCosts } from "./integrity";
+import { startingPoints } from "./startingPoints";
 
 process.env.LOG_LEVEL ??= "error";
 const lines: string[] = [];
@@ -62,7 +63,13 @@ async function main() {
   const requests = new RequestCounter();
   const db = documentClient(dynamo.config, requests);
   try {
-    if (process.argv.includes("--integrity-only")) return await integrityCosts(raw, dynamo.config, out);
+    // `--only integrity|starts` runs one of the newer sections alone.
+    const only = process.argv[process.argv.indexOf("--only") + 1];
+    if (process.argv.includes("--only")) {
+      if (only === "integrity") return await integrityCosts(raw, dynamo.config, out);
+      if (only === "starts") return void (await startingPoints(raw, db, requests, out));
+      throw new Error(`--only takes integrity or starts, got ${only}`);
+    }
     out("### Commands: snapshot catch-up vs full fold (snapshot every 100, ledger 50 events past the last snapshot)");
     out();
     out("| aggregate size | catch-up latency | catch-up items read | full-fold latency | full-fold items read | latency ratio | items ratio |");
@@ -173,6 +180,8 @@ async function main() {
       for (const [id, message] of latest) if ((await guardedStore.get(id))?.version !== message.event.version) wrong += 1;
       out(`| ${guarded ? "conditional PutItem (version guard)" : "plain PutItem (no guard)"} | ${rate.toFixed(0)} | ${written} | ${stale} | ${wrong} / 100 |`);
     }
+    out();
+    await startingPoints(raw, db, requests, out);
     out();
     await integrityCosts(raw, dynamo.config, out);
     out();

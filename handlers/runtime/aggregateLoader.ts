@@ -9,16 +9,28 @@ import { EventStore, Snapshot, SnapshotSource } from "./stores";
 /** Bad snapshots skipped (each costing one more snapshot read) before folding from the start. */
 const MAX_SNAPSHOT_FALLBACKS = 3;
 
+/** Aggregates whose last seen version a loader remembers, to pick the cheapest start next time. */
+const MAX_VERSION_HINTS = 10_000;
+
+export type StartStrategy = "adaptive" | "tail" | "parallel" | "sequential";
+
 export interface AggregateLoaderOptions {
   /**
    * How a load finds its starting point when there is a snapshot source.
-   * "parallel" (default): the latest snapshot and the ledger's last `tailSize` events are read at
-   * once and joined, so an aggregate whose history (or whose events since its snapshot) fit in
-   * the tail costs one round trip: never slower than a plain fold of a young aggregate.
-   * "sequential": the snapshot first, then exactly the events after it (fewest items, two round trips).
+   * - "adaptive" (default): "tail" for an aggregate not seen yet or last seen within `tailSize`
+   *   events, "sequential" for one last seen older than that. A young aggregate costs exactly what
+   *   a plain fold costs (one query), an old one what the snapshot catch-up costs.
+   * - "tail": the ledger's last `tailSize` events first; only when they do not reach version 1,
+   *   the snapshot at or below the last one.
+   * - "parallel": the snapshot and the tail read side by side (one round trip, two requests).
+   * - "sequential": the snapshot first, then exactly the events after it (fewest items).
    */
-  start?: "parallel" | "sequential";
-  /** Events the parallel start reads from the ledger's end. Default 100: the dispatcher's snapshot interval, so the latest snapshot is inside it. */
+  start?: StartStrategy;
+  /**
+   * Events the tail read takes from the ledger's end. Default 200, twice the dispatcher's snapshot
+   * interval: the latest snapshot lies inside it, and an aggregate the dispatcher has not yet
+   * snapshotted is still read in one query.
+   */
   tailSize?: number;
 }
 
@@ -30,6 +42,7 @@ export interface AggregateLoaderOptions {
  */
 export class AggregateLoader<S> {
   private readonly tailSize: number;
+  private readonly versionHints = new Map<string, number>();
 
   constructor(
     readonly domain: Domain<S, unknown>,
@@ -37,14 +50,46 @@ export class AggregateLoader<S> {
     private readonly snapshots?: SnapshotSource,
     private readonly options: AggregateLoaderOptions = {},
   ) {
-    this.tailSize = positiveInteger("tailSize", options.tailSize, 100);
+    this.tailSize = positiveInteger("tailSize", options.tailSize, 200);
   }
 
   /** The aggregate at `upTo` (the latest when omitted). */
   async load(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
-    if (!this.snapshots || this.options.start === "sequential") return this.catchUp(await this.startingPoint(aggregateId, upTo), upTo);
-    const [snapshot, tailItems] = await Promise.all([this.snapshots.latest(aggregateId, upTo), this.events.readLatest(aggregateId, this.tailSize, upTo)]);
-    const tail = tailItems.map((item) => validateEvent(this.domain, item));
+    const strategy = this.strategyFor(aggregateId, upTo);
+    let loaded: Aggregate<S>;
+    if (strategy === "sequential") loaded = await this.catchUp(await this.startingPoint(aggregateId, upTo), upTo);
+    else if (strategy === "parallel") {
+      const [snapshot, tail] = await Promise.all([this.snapshots!.latest(aggregateId, upTo), this.readTail(aggregateId, upTo)]);
+      loaded = await this.join(aggregateId, tail, snapshot);
+    } else {
+      const tail = await this.readTail(aggregateId, upTo);
+      const reachesStart = tail.length === 0 || tail[0].version === 1;
+      loaded = await this.join(aggregateId, tail, reachesStart ? undefined : await this.snapshots!.latest(aggregateId, tail[tail.length - 1].version));
+    }
+    if (upTo === undefined) this.rememberVersion(aggregateId, loaded.version);
+    return loaded;
+  }
+
+  private strategyFor(aggregateId: string, upTo?: number): Exclude<StartStrategy, "adaptive"> {
+    if (!this.snapshots) return "sequential"; // no snapshot: one query from the first event
+    const start = this.options.start ?? "adaptive";
+    if (start !== "adaptive") return start;
+    const hint = upTo ?? this.versionHints.get(aggregateId);
+    return hint === undefined || hint <= this.tailSize ? "tail" : "sequential";
+  }
+
+  private rememberVersion(aggregateId: string, version: number): void {
+    this.versionHints.delete(aggregateId);
+    this.versionHints.set(aggregateId, version);
+    if (this.versionHints.size > MAX_VERSION_HINTS) this.versionHints.delete(this.versionHints.keys().next().value as string);
+  }
+
+  private async readTail(aggregateId: string, upTo?: number): Promise<LedgerEvent[]> {
+    return (await this.events.readLatest(aggregateId, this.tailSize, upTo)).map((item) => validateEvent(this.domain, item));
+  }
+
+  /** The aggregate from the ledger's tail and a snapshot (when the tail does not reach version 1). */
+  private async join(aggregateId: string, tail: LedgerEvent[], snapshot?: Snapshot): Promise<Aggregate<S>> {
     if (tail.length === 0) return emptyAggregate(this.domain, aggregateId);
     const [lowest, last] = [tail[0].version, tail[tail.length - 1].version];
     if (lowest === 1) return fold(this.domain, emptyAggregate(this.domain, aggregateId), tail);

@@ -6,7 +6,7 @@ import { emptyAggregate, fold } from "../../handlers/runtime/fold";
 import { toSnapshot } from "../../handlers/runtime/snapshots";
 import { CommandRejectedError, InvalidEventError, RetriesExhaustedError } from "../../handlers/runtime/errors";
 import { EventStore, StoredEventItem } from "../../handlers/runtime/stores";
-import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
+import { AggregateLoader, StartStrategy } from "../../handlers/runtime/aggregateLoader";
 import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
 import { BankLedger, accountEvents, bankLedger, seed } from "../support/ledgerFixture";
 
@@ -137,19 +137,45 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
           return ledger.snapshots.latest(id, atOrBelow);
         },
       };
-      return { seen, loader: new AggregateLoader(accounts, events, snapshots) };
+      return { seen, loader: (start: StartStrategy) => new AggregateLoader(accounts, events, snapshots, { start }) };
     };
 
-    it("loads an aggregate younger than the tail in one round trip: the ledger read does not wait for the snapshot read", async () => {
+    it("parallel: reads the ledger's tail while the snapshot read is still pending (one round trip)", async () => {
       await seed(ledger, accountEvents("young", 1, 40));
       const { seen, loader } = watched();
       ledger.requests.reset();
 
-      const loaded = await loader.load("young");
+      const loaded = await loader("parallel").load("young");
 
       assert.equal(seen.ledgerReadDuringSnapshotRead, true);
       assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 2 }, "one snapshot query and one ledger query, side by side");
       assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("young"));
+    });
+
+    it("adaptive (the default): loads an aggregate younger than the tail with exactly the one query a plain fold makes", async () => {
+      await seed(ledger, accountEvents("young", 1, 150), 100);
+      ledger.requests.reset();
+      const before = ledger.events.itemsRead;
+
+      const loaded = await ledger.loader.load("young");
+
+      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 1 }, "no snapshot read at all");
+      assert.equal(ledger.events.itemsRead - before, 150);
+      assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("young"));
+    });
+
+    it("adaptive: starts an aggregate it has seen past the tail from its snapshot, reading only the events after it", async () => {
+      await seed(ledger, accountEvents("old", 1, 1_030), 100);
+      const loader = new AggregateLoader(accounts, ledger.events, ledger.snapshots);
+      const first = await loader.load("old");
+      ledger.requests.reset();
+      const before = ledger.events.itemsRead;
+
+      const again = await loader.load("old");
+
+      assert.deepEqual(again, first);
+      assert.equal(ledger.requests.byOperation.get("Query"), 2, "snapshot, then the events after it");
+      assert.equal(ledger.events.itemsRead - before, 31, "versions 1001..1030 and 1000 itself as proof");
     });
 
     it("joins a snapshot inside the tail with the events after it, and reads what lies between when the snapshot is older than the tail", async () => {
