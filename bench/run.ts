@@ -30,6 +30,7 @@ import { Random } from "../local/random";
 import { insertRecord } from "../local/streamPoller";
 import { createTable } from "../local/tables";
 import { integrityCosts } from "./integrity";
+import { contention } from "./contention";
 import { startingPoints } from "./startingPoints";
 
 process.env.LOG_LEVEL ??= "error";
@@ -63,12 +64,13 @@ async function main() {
   const requests = new RequestCounter();
   const db = documentClient(dynamo.config, requests);
   try {
-    // `--only integrity|starts` runs one of the newer sections alone.
+    // `--only integrity|starts|contention` runs one of the newer sections alone.
     const only = process.argv[process.argv.indexOf("--only") + 1];
     if (process.argv.includes("--only")) {
       if (only === "integrity") return await integrityCosts(raw, dynamo.config, out);
       if (only === "starts") return void (await startingPoints(raw, db, requests, out));
-      throw new Error(`--only takes integrity or starts, got ${only}`);
+      if (only === "contention") return await contention(raw, db, requests, out);
+      throw new Error(`--only takes integrity, starts or contention, got ${only}`);
     }
     out("### Commands: snapshot catch-up vs full fold (snapshot every 100, ledger 50 events past the last snapshot)");
     out();
@@ -182,6 +184,8 @@ async function main() {
     }
     out();
     await startingPoints(raw, db, requests, out);
+    out();
+    await contention(raw, db, requests, out);
     out();
     await integrityCosts(raw, dynamo.config, out);
     out();

@@ -155,7 +155,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
           return ledger.events.append(events, options);
         },
       };
-      const handler = new CommandHandler(new AggregateLoader(accounts, barrier), barrier);
+      const handler = new CommandHandler(new AggregateLoader(accounts, barrier), barrier, { serializePerAggregate: false });
 
       const [a, b] = await Promise.all([
         handler.execute("acc", { kind: "Debit", amount: 60 }, { idempotencyKey: "req-3" }),
