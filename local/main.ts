@@ -1,17 +1,21 @@
 /**
  * The local stage: the bank scenario end to end on this machine, no AWS account.
- *   npm start -- [--events N] [--aggregates M] [--chaos] [--seed S] [--concurrency C]
- * Exits non-zero when a read model disagrees with the ledger.
+ *   npm start -- [--events N] [--aggregates M] [--chaos [sdk]] [--seed S] [--concurrency C]
+ * `--chaos` reorders, duplicates and delays deliveries; `--chaos sdk` also injects faults into every
+ * AWS SDK client and abandons handler invocations, then checks every invariant (local/chaos/).
+ * Exits non-zero when a read model disagrees with the ledger or an invariant is broken.
  */
 import { parseArgs } from "node:util";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { balances, lastTransaction } from "../examples/accounts/projections";
 import { forEachLimit } from "../handlers/runtime/concurrency";
 import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/errors";
+import { runChaos } from "./chaos/harness";
 import { Random } from "./random";
 import { LocalStage } from "./stage";
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     events: { type: "string", default: "400" },
     aggregates: { type: "string", default: "8" },
@@ -31,7 +35,11 @@ const options = {
   seed: positive("seed", values.seed),
   concurrency: positive("concurrency", values.concurrency),
   chaos: values.chaos ?? false,
+  // `--chaos sdk`: the word after the flag arrives as a positional.
+  sdkChaos: (values.chaos ?? false) && positionals.includes("sdk"),
 };
+const unexpected = positionals.filter((word) => word !== "sdk" || !values.chaos);
+if (unexpected.length > 0) throw new Error(`unexpected argument(s): ${unexpected.join(" ")} (did you mean --chaos sdk?)`);
 
 const say = (line = "") => process.stdout.write(line + "\n");
 const progress = (line: string) => process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
@@ -39,13 +47,21 @@ const progress = (line: string) => process.stderr.write(process.stderr.isTTY ? `
 async function main(): Promise<number> {
   const started = Date.now();
   process.env.LOG_LEVEL ??= "error";
-  say(`local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `on (seed ${options.seed})` : "off"}`);
+  say(`local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `${options.sdkChaos ? "sdk + delivery" : "delivery"} (seed ${options.seed})` : "off"}`);
   const stage = await LocalStage.start<AccountState, AccountCommand>({
     serviceName: "accounts",
     domain: accounts,
     projections: [balances, lastTransaction],
     chaos: options.chaos ? { seed: options.seed } : undefined,
+    sdkChaos: options.sdkChaos ? { seed: options.seed } : undefined,
   });
+  if (options.sdkChaos) {
+    try {
+      return await faultInjectionRun(stage, started);
+    } finally {
+      await stage.stop();
+    }
+  }
   try {
     const random = new Random(options.seed);
     const ids = Array.from({ length: options.aggregates }, (_, i) => `acc-${String(i + 1).padStart(3, "0")}`);
@@ -151,6 +167,26 @@ async function main(): Promise<number> {
   } finally {
     await stage.stop();
   }
+}
+
+/** `--chaos sdk`: random commands under every fault, then every invariant checked (see local/chaos/). */
+async function faultInjectionRun(stage: LocalStage<AccountState, AccountCommand>, started: number): Promise<number> {
+  const report = await runChaos(stage, { ...options, commands: options.events }, (done) => progress(`  commands ${done}/${options.events}, faults injected ${stage.faults.total}, invocations abandoned ${stage.crashes}`));
+  if (process.stderr.isTTY) process.stderr.write("\n");
+  const seconds = (Date.now() - started) / 1000;
+  say();
+  say("what happened");
+  say(`  commands: ${report.outcomes.applied} applied, ${report.outcomes.rejected} rejected, ${report.outcomes.unknown} outcome unknown, ${report.outcomes.failed} failed (nothing written)`);
+  say(`  faults injected: ${Object.entries(stage.faults.byKind).map(([kind, count]) => `${count} ${kind}`).join(", ")}; ${stage.crashes} invocations abandoned`);
+  say(`  faults by operation: ${[...stage.faults.byOperation].map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
+  say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries, ${stage.poller.stats.readErrors} failed stream reads retried`);
+  say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent`);
+  for (const p of stage.projectors) say(`  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed; ${p.queue.stats.redelivered} redelivered`);
+  say(`  checked: gap-free ledgers, every event owned by a command reported applied or unknown, every answer consistent with the ledger's order, read models equal to the fold, nothing queued, no dead letter`);
+  report.problems.slice(0, 20).forEach((problem) => say(`BROKEN ${problem}`));
+  const ok = report.problems.length === 0;
+  say(`${ok ? "OK" : "FAILED"}: ${ok ? "every invariant held" : `${report.problems.length} broken invariants (replay with --seed ${options.seed})`}; ${(options.events / seconds).toFixed(0)} commands/s; ${seconds.toFixed(1)} s`);
+  return ok ? 0 : 1;
 }
 
 main().then(

@@ -21,6 +21,7 @@ import { MemoryDeadLetters } from "./memoryDeadLetters";
 import { Random } from "./random";
 import { StreamPoller } from "./streamPoller";
 import { createTable } from "./tables";
+import { DEFAULT_FAULT_RATES, FaultLog, FaultRates, injectSdkFaults } from "./chaos/sdkFaults";
 
 export interface LocalStageOptions<S, C> {
   serviceName: string;
@@ -32,6 +33,13 @@ export interface LocalStageOptions<S, C> {
   snapshotEvery?: number;
   /** Stream records per dispatcher batch. Default 100. */
   batchSize?: number;
+  /**
+   * Seeded faults in every AWS SDK client the pipeline uses (DynamoDB for commands, dispatcher and
+   * projectors; DynamoDB Streams reads), and handler invocations abandoned midway. Default off.
+   */
+  sdkChaos?: { seed: number; rates?: FaultRates; crash?: number };
+  /** Use this running DynamoDB Local instead of starting one (its tables get the service name as prefix). */
+  dynamo?: DynamoDbLocal;
 }
 
 /** A projector as the stage runs it: its queue, read model and running totals. */
@@ -51,6 +59,12 @@ export interface LocalProjector<S> {
  */
 export class LocalStage<S, C> {
   readonly projectors: LocalProjector<S>[] = [];
+  /** Faults injected so far (SDK chaos), and invocations abandoned. */
+  readonly faults = new FaultLog();
+  crashes = 0;
+  private ownsDynamo = true;
+  private crashRandom?: Random;
+  private crashRate = 0;
   private constructor(
     readonly requests: RequestCounter,
     readonly deadLetters: MemoryDeadLetters,
@@ -68,7 +82,7 @@ export class LocalStage<S, C> {
   ) {}
 
   static async start<S, C>(options: LocalStageOptions<S, C>): Promise<LocalStage<S, C>> {
-    const dynamo = await DynamoDbLocal.start();
+    const dynamo = options.dynamo ?? (await DynamoDbLocal.start());
     const raw = new DynamoDBClient(dynamo.config);
     const streams = new DynamoDBStreamsClient(dynamo.config);
     const streamArn = await createTable(raw, `${options.serviceName}-ledger`, LEDGER_TABLE);
@@ -92,8 +106,18 @@ export class LocalStage<S, C> {
       source: options.serviceName,
       publish: { backoffMs: 5 },
     });
-    const poller = new StreamPoller(streams, streamArn!, (records) => dispatcher.dispatch(records), deadLetters, { batchSize: options.batchSize ?? 100 });
-    const stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events), bus, poller, dispatcher);
+    let stage: LocalStage<S, C> | undefined;
+    const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), deadLetters, { batchSize: options.batchSize ?? 100 });
+    stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events), bus, poller, dispatcher);
+    stage.ownsDynamo = !options.dynamo;
+    if (options.sdkChaos) {
+      const rates = options.sdkChaos.rates ?? DEFAULT_FAULT_RATES;
+      const chaos = new Random(options.sdkChaos.seed * 7919 + 1);
+      injectSdkFaults(db, chaos, rates, stage.faults);
+      injectSdkFaults(streams, chaos, { ...rates, lostAnswer: 0 }, stage.faults);
+      stage.crashRandom = chaos;
+      stage.crashRate = options.sdkChaos.crash ?? 0.02;
+    }
     for (const projection of options.projections) {
       const tableName = `${options.serviceName}-${projection.name}`;
       await createTable(raw, tableName, READ_MODEL_TABLE);
@@ -114,14 +138,28 @@ export class LocalStage<S, C> {
       for (const local of this.projectors) {
         while (local.queue.depth > 0) {
           const batch = local.queue.receive(10);
-          const report = await local.projector.project(batch);
-          await local.queue.settle(batch, new Set(report.batchItemFailures.map((failure) => failure.itemIdentifier)));
-          for (const key of ["written", "stale", "skipped", "deadLettered"] as const) local.totals[key] += report[key];
+          const report = await this.invoke(() => local.projector.project(batch), batch.length).catch(() => undefined);
+          // A thrown or abandoned invocation fails its whole batch: every message comes back.
+          const failed = report ? report.batchItemFailures.map((failure) => failure.itemIdentifier) : batch.map((message) => message.messageId);
+          await local.queue.settle(batch, new Set(failed));
+          if (report) for (const key of ["written", "stale", "skipped", "deadLettered"] as const) local.totals[key] += report[key];
           projected += batch.length;
         }
       }
       if (dispatched === 0 && projected === 0) return;
     }
+  }
+
+  /**
+   * One handler invocation. With SDK chaos some are abandoned midway, as when Lambda times out:
+   * the caller sees a failure for the whole batch while the abandoned work may still land.
+   */
+  invoke<T>(handler: () => Promise<T>, size: number): Promise<T> {
+    const running = handler();
+    if (!this.crashRandom || size === 0 || !this.crashRandom.chance(this.crashRate)) return running;
+    this.crashes += 1;
+    running.catch(() => undefined);
+    return new Promise((_resolve, reject) => setTimeout(() => reject(new Error("injected: invocation abandoned (timeout)")), this.crashRandom!.integer(0, 3)));
   }
 
   /** Deletes every row of a read model (what an operator fixing a broken projection would do). */
@@ -143,6 +181,6 @@ export class LocalStage<S, C> {
     this.raw.destroy();
     this.streams.destroy();
     this.db.destroy();
-    await this.dynamo.stop();
+    if (this.ownsDynamo) await this.dynamo.stop();
   }
 }

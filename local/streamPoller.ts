@@ -13,11 +13,13 @@ import { StreamRecord, recordId } from "../handlers/runtime/dispatch/streamRecor
 export interface StreamPollerOptions {
   /** Records per dispatcher invocation, like the mapping's BatchSize. Default 100. */
   batchSize?: number;
-  /** Retries of a failing batch before its first failed record is dead-lettered. Default 3. */
+  /** Retries of a failing batch before its first failed record is dead-lettered. Default 10, as the component's mapping. */
   maximumRetryAttempts?: number;
 }
 
 export interface PollStats {
+  /** Stream reads that failed and were tried again. */
+  readErrors: number;
   batches: number;
   records: number;
   retries: number;
@@ -34,7 +36,7 @@ type BatchHandler = (records: StreamRecord[]) => Promise<{ batchItemFailures: { 
  */
 export class StreamPoller {
   private readonly iterators = new Map<string, string | undefined>();
-  readonly stats: PollStats = { batches: 0, records: 0, retries: 0, deadLettered: 0 };
+  readonly stats: PollStats = { readErrors: 0, batches: 0, records: 0, retries: 0, deadLettered: 0 };
 
   constructor(
     private readonly streams: DynamoDBStreamsClient,
@@ -44,11 +46,22 @@ export class StreamPoller {
     private readonly options: StreamPollerOptions = {},
   ) {}
 
-  /** Polls every shard until none has new records; returns how many records were handled. */
+  /**
+   * Polls every shard until none has new records; returns how many records were handled. A failed
+   * read of the stream is tried again, as the event source mapping does, a bounded number of times.
+   */
   async drain(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const handled = await this.pollOnce();
+    for (let failures = 0; ; ) {
+      let handled: number;
+      try {
+        handled = await this.pollOnce();
+        failures = 0;
+      } catch (error) {
+        if (++failures > 20) throw error;
+        this.stats.readErrors += 1;
+        continue;
+      }
       total += handled;
       if (handled === 0) return total;
     }
@@ -81,13 +94,14 @@ export class StreamPoller {
     while (pending.length > 0) {
       this.stats.batches += 1;
       this.stats.records += pending.length;
-      const { batchItemFailures } = await this.handle(pending);
+      // An invocation that throws (or is abandoned) fails its whole batch, as in Lambda.
+      const { batchItemFailures } = await this.handle(pending).catch(() => ({ batchItemFailures: pending.map((record) => ({ itemIdentifier: recordId(record) })) }));
       const failedIds = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
       const firstFailed = pending.findIndex((record) => failedIds.has(recordId(record)));
       if (firstFailed < 0) return;
       pending = pending.slice(firstFailed);
       attempts += 1;
-      if (attempts > (this.options.maximumRetryAttempts ?? 3)) {
+      if (attempts > (this.options.maximumRetryAttempts ?? 10)) {
         await this.onFailure.send([{ reason: `stream record failed ${attempts} times`, origin: "event-source-mapping", input: pending[0] }]);
         this.stats.deadLettered += 1;
         pending = pending.slice(1);

@@ -38,16 +38,19 @@ describe("commands on one hot aggregate (DynamoDB Local)", function () {
 
   for (const [label, writers, processes] of [
     ["16 writers sharing one handler (one process)", 16, 1],
-    ["8 writers with a handler each (eight processes), default retries", 8, 8],
-    ["16 writers with a handler each (sixteen processes), default retries", 16, 16],
+    ["8 writers with a handler each (eight processes), default attempts", 8, 8],
+    ["16 writers with a handler each (sixteen processes), default attempts", 16, 16],
   ] as const) {
     it(`finishes every command of ${label}: none gives up, the ledger is gap-free and the balance is the fold`, async () => {
-      const shared = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events);
-      const handlers = Array.from({ length: writers }, (_, i) => (processes === 1 || i === 0 ? shared : new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events)));
+      // Default attempts; the wall-clock budget is lifted because on a loaded CI machine it would
+      // measure the machine rather than the retry policy (the contention bench measures it).
+      const handlerFor = () => new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events, { retryBudgetMs: 120_000 });
+      const shared = handlerFor();
+      const handlers = Array.from({ length: writers }, (_, i) => (processes === 1 || i === 0 ? shared : handlerFor()));
 
       const { outcomes, events } = await contend(ledger, handlers, 10);
 
-      assert.deepEqual(outcomes.failed, [], "no RetriesExhaustedError or any other failure");
+      assert.deepEqual(outcomes.failed.map(String), [], "no RetriesExhaustedError or any other failure");
       assert.equal(outcomes.applied + outcomes.rejected, writers * 10, "every command accounted for");
       assert.equal(events.length, 1 + outcomes.applied, "one event per applied command");
       assert.deepEqual(events.map((event) => event.version), events.map((_, index) => index + 1), "gap-free");
