@@ -73,7 +73,9 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
         statements: [
           { Sid: "ReadStream", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: [ledger.streamArn] },
           { Sid: "ReadLedger", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [ledger.tableArn] },
-          { Sid: "ReadWriteSnapshots", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"], Resource: [ledger.snapshotTableArn] },
+          // BatchGetItem: one prefetch of every aggregate's expected snapshot per batch; Query: the latest
+          // one when that is missing; PutItem: snapshots and claim checks.
+          { Sid: "ReadWriteSnapshots", Effect: "Allow", Action: ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"], Resource: [ledger.snapshotTableArn] },
           { Sid: "PublishToBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [bus.busArn] },
           { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [this.deadLetterQueue.arn] },
         ],

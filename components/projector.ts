@@ -112,7 +112,8 @@ export class Projector extends pulumi.ComponentResource {
     }
     const table: TableRef = args.readModelTable ?? { name: this.table!.name, arn: this.table!.arn };
     const statements: PolicyStatement[] = [
-      { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: [this.queue.arn] },
+      // What Lambda's SQS event source mapping needs with the function's role.
+      { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: [this.queue.arn] },
       { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [this.deadLetterQueue.arn] },
       { Sid: "WriteReadModel", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [table.arn] },
     ];

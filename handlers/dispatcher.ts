@@ -1,6 +1,5 @@
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { AggregateLoader } from "./runtime/aggregateLoader";
+import { AwsClients, resolveClients } from "./runtime/awsClients";
 import { ENV } from "./runtime/conventions";
 import { SqsDeadLetterQueue } from "./runtime/deadLetters";
 import { Dispatcher } from "./runtime/dispatch/dispatcher";
@@ -17,18 +16,19 @@ import { log } from "./runtime/log";
  * The AggregateDispatcher Lambda: DynamoDB stream batch in, state-carried events out.
  * The component bundles it with the domain module and sets the environment.
  */
-export function createDispatcherHandler<S>(domain: Domain<S, unknown>) {
+export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: Partial<AwsClients> = {}) {
   let dispatcher: Dispatcher<S> | undefined;
+  const aws = resolveClients(clients);
   const build = (): Dispatcher<S> => {
-    const db = documentClient();
+    const db = documentClient(aws.dynamodb);
     const snapshots = new DynamoDbSnapshotStore(db, requireEnv(ENV.snapshotTable));
     return new Dispatcher({
       domain,
       loader: new AggregateLoader(domain, new DynamoDbEventStore(db, requireEnv(ENV.ledgerTable)), snapshots),
       snapshots,
       snapshotEvery: Number(process.env[ENV.snapshotEvery] ?? 100),
-      bus: new EventBridgeBus(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
-      deadLetters: new SqsDeadLetterQueue(new SQSClient({}), requireEnv(ENV.deadLetterQueueUrl)),
+      bus: new EventBridgeBus(aws.eventBridge, requireEnv(ENV.eventBusName)),
+      deadLetters: new SqsDeadLetterQueue(aws.sqs, requireEnv(ENV.deadLetterQueueUrl)),
       source: requireEnv(ENV.serviceName),
     });
   };

@@ -1,4 +1,4 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { AwsClients, resolveClients } from "./runtime/awsClients";
 import { ENV } from "./runtime/conventions";
 import { SqsDeadLetterQueue } from "./runtime/deadLetters";
 import { documentClient } from "./runtime/dynamodb/client";
@@ -13,16 +13,17 @@ import { DynamoDbReadModel } from "./runtime/projection/readModelTable";
  * The Projector Lambda: SQS batch of bus messages in, version-guarded rows out.
  * The component bundles it with the projection module and sets the environment.
  */
-export function createProjectorHandler<S>(projection: Projection<S>) {
+export function createProjectorHandler<S>(projection: Projection<S>, clients: Partial<AwsClients> = {}) {
   let projector: Projector<S> | undefined;
+  const aws = resolveClients(clients);
   const build = (): Projector<S> => {
-    const db = documentClient();
+    const db = documentClient(aws.dynamodb);
     const snapshotTable = process.env[ENV.snapshotTable];
     return new Projector({
       projection,
       readModel: new DynamoDbReadModel(db, requireEnv(ENV.readModelTable)),
       snapshots: snapshotTable ? new DynamoDbSnapshotStore(db, snapshotTable) : undefined,
-      deadLetters: new SqsDeadLetterQueue(new SQSClient({}), requireEnv(ENV.deadLetterQueueUrl)),
+      deadLetters: new SqsDeadLetterQueue(aws.sqs, requireEnv(ENV.deadLetterQueueUrl)),
     });
   };
   return async (event: { Records: { messageId: string; body: string }[] }): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {

@@ -6,46 +6,15 @@ import { bundleHandler } from "../../components/bundle";
 import { REPLAY_EVENT_TYPE } from "../../handlers/runtime/conventions";
 import { matchesPattern } from "../../handlers/runtime/eventPatterns";
 
-// Not in the typings, but exported: resolves once every pending resource registration is done.
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+import { mockedStack, named, ofType, Registered } from "../support/mockedStack";
 
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-  arn: string;
-}
-
-/** Mocked resources return computed fields (ARNs, stream ARN, queue URL, names) as AWS would. */
-const registered: Registered[] = [];
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    const arn = `arn:aws:mock:${args.type}:${args.name}`;
-    const state: Record<string, unknown> = { ...args.inputs, arn, name: args.inputs.name ?? `${args.name}-physical` };
-    if (args.type === "aws:dynamodb/table:Table" && args.inputs.streamEnabled) state.streamArn = `${arn}/stream/2026`;
-    if (args.type === "aws:sqs/queue:Queue") state.url = `https://sqs.local/${args.name}`;
-    registered.push({ type: args.type, name: args.name, inputs: args.inputs, arn });
-    return { id: `${args.name}-id`, state };
-  },
-  call: (args) => args.inputs,
-};
-
-const ofType = (type: string) => registered.filter((resource) => resource.type === type);
-const named = (type: string, name: string): Registered => {
-  const found = registered.find((resource) => resource.type === type && resource.name === name);
-  assert.ok(found, `no ${type} named ${name}`);
-  return found;
-};
+let registered: Registered[] = [];
 
 describe("Pulumi components composed in the example stack (mocks)", function () {
   this.timeout(120_000);
 
   before(async () => {
-    await pulumi.runtime.setMocks(mocks, "accounts-service", "test", false);
-    const program = await import("../../index");
-    // A second microservice in the same program: nothing may collide.
-    program.accountsService("payments", { deletionProtection: false, archiveRetentionDays: 7, logRetentionDays: 7 });
-    await waitForRPCs();
+    registered = await mockedStack();
   });
 
   it("creates the ledger table keyed by aggregate id and version, streaming NEW_IMAGE, encrypted, with PITR", () => {

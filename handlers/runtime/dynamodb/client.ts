@@ -15,9 +15,12 @@ export class RequestCounter {
   }
 }
 
-/** A DynamoDB document client that drops undefined fields, optionally counting its requests. */
-export function documentClient(config: DynamoDBClientConfig = {}, counter?: RequestCounter): DynamoDBDocumentClient {
-  const client = new DynamoDBClient(config);
+/**
+ * A DynamoDB document client that drops undefined fields, optionally counting its requests. Given
+ * a client, it shares that client's middleware (and so its instrumentation).
+ */
+export function documentClient(config: DynamoDBClientConfig | DynamoDBClient = {}, counter?: RequestCounter): DynamoDBDocumentClient {
+  const client = config instanceof DynamoDBClient ? config : new DynamoDBClient(config);
   if (counter) {
     client.middlewareStack.add(
       (next, context) => async (args) => {

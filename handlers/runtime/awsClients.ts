@@ -1,0 +1,32 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+
+/**
+ * The SDK clients a handler sends its calls with. Each handler factory takes them as an optional
+ * argument (tracing, custom endpoints, tests recording every call); by default plain clients
+ * configured from the Lambda environment.
+ */
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  eventBridge: EventBridgeClient;
+  sqs: SQSClient;
+}
+
+/** Missing clients built on first use, so a function never constructs one it does not call. */
+export function resolveClients(given: Partial<AwsClients> = {}): AwsClients {
+  let dynamodb = given.dynamodb;
+  let eventBridge = given.eventBridge;
+  let sqs = given.sqs;
+  return {
+    get dynamodb() {
+      return (dynamodb ??= new DynamoDBClient({}));
+    },
+    get eventBridge() {
+      return (eventBridge ??= new EventBridgeClient({}));
+    },
+    get sqs() {
+      return (sqs ??= new SQSClient({}));
+    },
+  };
+}
