@@ -10,6 +10,10 @@ export interface StageConfig {
   archiveRetentionDays: number;
   /** Days of Lambda logs. dev: 7, prod: 90. */
   logRetentionDays: number;
+  /** Customer-managed KMS key for the ledger tables. Default: the AWS-managed key. */
+  kmsKeyArn?: string;
+  /** SNS topics notified by the alarms. Default none. */
+  alarmActions?: string[];
 }
 
 export function stageConfig(): StageConfig {
@@ -18,6 +22,8 @@ export function stageConfig(): StageConfig {
     deletionProtection: config.getBoolean("deletionProtection") ?? true,
     archiveRetentionDays: config.getNumber("archiveRetentionDays") ?? 0,
     logRetentionDays: config.getNumber("logRetentionDays") ?? 30,
+    kmsKeyArn: config.get("kmsKeyArn"),
+    alarmActions: config.getObject<string[]>("alarmActions"),
   };
 }
 
@@ -28,7 +34,8 @@ const examples = path.join(__dirname, "examples", "accounts");
  * models (balances, last transaction). A platform team writes one such function per service.
  */
 export function accountsService(name: string, stage: StageConfig) {
-  const ledger = new EventLedger(`${name}-ledger`, { deletionProtection: stage.deletionProtection });
+  const alarms = { actions: stage.alarmActions };
+  const ledger = new EventLedger(`${name}-ledger`, { deletionProtection: stage.deletionProtection, kmsKeyArn: stage.kmsKeyArn });
   const bus = new ServiceBus(`${name}-bus`, { serviceName: name, archiveRetentionDays: stage.archiveRetentionDays });
   const dispatcher = new AggregateDispatcher(`${name}-dispatcher`, {
     ledger,
@@ -36,11 +43,12 @@ export function accountsService(name: string, stage: StageConfig) {
     domainModule: path.join(examples, "domain.ts"),
     domainExport: "accounts",
     logRetentionDays: stage.logRetentionDays,
+    alarms,
   });
   const claimCheckTable = { name: ledger.snapshotTableName, arn: ledger.snapshotTableArn };
   const projectionModule = path.join(examples, "projections.ts");
-  const balances = new Projector(`${name}-balances`, { bus, projectionModule, projectionExport: "balances", claimCheckTable, logRetentionDays: stage.logRetentionDays });
-  const lastTransaction = new Projector(`${name}-last-transaction`, { bus, projectionModule, projectionExport: "lastTransaction", claimCheckTable, logRetentionDays: stage.logRetentionDays });
+  const balances = new Projector(`${name}-balances`, { bus, projectionModule, projectionExport: "balances", claimCheckTable, kmsKeyArn: stage.kmsKeyArn, logRetentionDays: stage.logRetentionDays, alarms });
+  const lastTransaction = new Projector(`${name}-last-transaction`, { bus, projectionModule, projectionExport: "lastTransaction", claimCheckTable, kmsKeyArn: stage.kmsKeyArn, logRetentionDays: stage.logRetentionDays, alarms });
   return { ledger, bus, dispatcher, balances, lastTransaction };
 }
 

@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV } from "../handlers/runtime/conventions";
+import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/conventions";
+import { AlarmsArgs, deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { handlerFunction } from "./handlerFunction";
+import { PolicyStatement, kmsStatements } from "./policy";
 import { ServiceBus } from "./serviceBus";
 
 export interface AggregateDispatcherArgs {
@@ -15,50 +17,66 @@ export interface AggregateDispatcherArgs {
   /** Export of `domainModule` holding the domain. Default "default". */
   domainExport?: string;
   /** Stream records per invocation. Default 100. */
-  batchSize?: number;
+  batchSize?: pulumi.Input<number>;
   /** Seconds to gather a batch. Default 1. */
-  batchingWindowSeconds?: number;
-  /** Retries of a failing batch before its records go to the DLQ (bounded, never infinite). Default 10. */
-  maximumRetryAttempts?: number;
-  /** Records older than this go to the DLQ instead of blocking the shard. Default 3600 (1 hour). */
-  maximumRecordAgeSeconds?: number;
+  batchingWindowSeconds?: pulumi.Input<number>;
+  /** Retries of a failing batch before the rest of it goes to the failed-batches bucket (bounded, never infinite). Default 10. */
+  maximumRetryAttempts?: pulumi.Input<number>;
+  /**
+   * Records older than this are given up on (written to the failed-batches bucket). Default -1:
+   * never before the stream's own 24-hour retention, so an outage of up to a day loses nothing.
+   */
+  maximumRecordAgeSeconds?: pulumi.Input<number>;
+  /** Days a failed batch is kept in its bucket for recovery. Default 90. */
+  failedBatchRetentionDays?: pulumi.Input<number>;
   /** Take a snapshot every this many versions. Default 100. */
   snapshotEvery?: number;
   /** Where a new mapping starts reading. Default "TRIM_HORIZON" (nothing in the stream is skipped). */
-  startingPosition?: "TRIM_HORIZON" | "LATEST";
-  /** Lambda runtime. Default "nodejs22.x" (ships the AWS SDK v3 the bundle leaves external). */
-  runtime?: string;
+  startingPosition?: pulumi.Input<"TRIM_HORIZON" | "LATEST">;
+  /** Lambda runtime. Default "nodejs22.x". */
+  runtime?: pulumi.Input<string>;
   /** Memory in MB. Default 512. */
-  memorySize?: number;
+  memorySize?: pulumi.Input<number>;
   /** Timeout in seconds. Default 60. */
-  timeout?: number;
+  timeout?: pulumi.Input<number>;
   /** Log retention in days. Default 30. */
-  logRetentionDays?: number;
+  logRetentionDays?: pulumi.Input<number>;
   /** DLQ message retention in seconds. Default 1209600 (14 days, the maximum). */
-  deadLetterRetentionSeconds?: number;
+  deadLetterRetentionSeconds?: pulumi.Input<number>;
+  /** More statements for the function's role (e.g. to read a table of your own). */
+  extraStatements?: PolicyStatement[];
+  /** Alarms on errors, throttles, iterator age and dead letters. Default on, without actions. */
+  alarms?: AlarmsArgs;
 }
 
 /**
  * The Lambda on the ledger's stream: folds each aggregate once per batch and publishes
- * `{ event, aggregate }` to the service bus. INSERTs only, partial batch responses,
- * bisect on error, bounded retries and record age, failures to its own DLQ.
+ * `{ event, aggregate }` to the service bus. INSERTs only, partial batch responses, bisect on
+ * error, bounded retries; a batch given up on goes, records included, to an S3 bucket from which
+ * `recoverFailedBatches` replays its aggregates. Poison records go to its DLQ with their reason.
  */
 export class AggregateDispatcher extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
   readonly deadLetterQueue: aws.sqs.Queue;
+  readonly failedBatches: aws.s3.Bucket;
   readonly eventSourceMapping: aws.lambda.EventSourceMapping;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
   readonly functionName: pulumi.Output<string>;
   readonly deadLetterQueueUrl: pulumi.Output<string>;
+  readonly failedBatchBucket: pulumi.Output<string>;
 
   constructor(name: string, args: AggregateDispatcherArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:dispatch:AggregateDispatcher", name, {}, opts);
     const { ledger, bus } = args;
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
-      { messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 1_209_600, sqsManagedSseEnabled: true },
+      { messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true },
       { parent: this },
     );
-    const { fn } = handlerFunction(
+    this.failedBatches = failedBatchBucket(`${name}-failed-batches`, args.failedBatchRetentionDays ?? 90, this);
+    const { fn, role, logGroup } = handlerFunction(
       name,
       {
         bundle: { kind: "dispatcher", module: args.domainModule, exportName: args.domainExport ?? "default" },
@@ -78,6 +96,11 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
           { Sid: "ReadWriteSnapshots", Effect: "Allow", Action: ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"], Resource: [ledger.snapshotTableArn] },
           { Sid: "PublishToBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [bus.busArn] },
           { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [this.deadLetterQueue.arn] },
+          // The mapping writes a batch it gave up on with the function's role.
+          { Sid: "FailedBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: [pulumi.interpolate`${this.failedBatches.arn}/*`] },
+          { Sid: "FailedBatchesBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [this.failedBatches.arn] },
+          ...kmsStatements(ledger.kmsKeyArn),
+          ...(args.extraStatements ?? []),
         ],
         runtime: args.runtime ?? "nodejs22.x",
         memorySize: args.memorySize ?? 512,
@@ -87,6 +110,8 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
       this,
     );
     this.function = fn;
+    this.role = role;
+    this.logGroup = logGroup;
     this.eventSourceMapping = new aws.lambda.EventSourceMapping(
       `${name}-stream`,
       {
@@ -99,13 +124,25 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
         functionResponseTypes: ["ReportBatchItemFailures"],
         bisectBatchOnFunctionError: true,
         maximumRetryAttempts: args.maximumRetryAttempts ?? 10,
-        maximumRecordAgeInSeconds: args.maximumRecordAgeSeconds ?? 3600,
-        destinationConfig: { onFailure: { destinationArn: this.deadLetterQueue.arn } },
+        maximumRecordAgeInSeconds: args.maximumRecordAgeSeconds ?? -1,
+        destinationConfig: { onFailure: { destinationArn: this.failedBatches.arn } },
       },
       { parent: this },
     );
+    const alarms = args.alarms ?? {};
+    this.alarms = [...functionAlarms(name, fn, alarms, this), ...iteratorAgeAlarm(name, fn, alarms, this), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, this)];
     this.functionName = fn.name;
     this.deadLetterQueueUrl = this.deadLetterQueue.url;
-    this.registerOutputs({ functionName: this.functionName, deadLetterQueueUrl: this.deadLetterQueueUrl });
+    this.failedBatchBucket = this.failedBatches.bucket;
+    this.registerOutputs({ functionName: this.functionName, deadLetterQueueUrl: this.deadLetterQueueUrl, failedBatchBucket: this.failedBatchBucket });
   }
+}
+
+/** A private, encrypted bucket whose objects expire after `retentionDays`. */
+function failedBatchBucket(name: string, retentionDays: pulumi.Input<number>, parent: pulumi.Resource): aws.s3.Bucket {
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: false }, { parent });
+  new aws.s3.BucketPublicAccessBlock(`${name}-private`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
+  new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent });
+  new aws.s3.BucketLifecycleConfiguration(`${name}-expiry`, { bucket: bucket.id, rules: [{ id: "expire-failed-batches", status: "Enabled", filter: {}, expiration: { days: retentionDays } }] }, { parent });
+  return bucket;
 }

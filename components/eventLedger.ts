@@ -10,10 +10,18 @@ export interface EventLedgerArgs {
   pointInTimeRecovery?: boolean;
   /** DynamoDB billing mode. Default "PAY_PER_REQUEST" (on demand). */
   billingMode?: "PAY_PER_REQUEST" | "PROVISIONED";
-  /** Customer-managed KMS key for server-side encryption. Default: the AWS-managed key. */
-  kmsKeyArn?: string;
-  /** Tags on both tables. Default none. */
-  tags?: Record<string, string>;
+  /**
+   * Customer-managed KMS key for server-side encryption. Every function of the library that reads or
+   * writes these tables is granted its use. Default: the AWS-managed key.
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Tags on the tables. Default none. */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Keep the events and snapshot tables in AWS when Pulumi deletes or replaces them (a destroyed
+   * dev stack, a renamed component without an alias). Default true: a ledger is never dropped by a deploy.
+   */
+  retainOnDelete?: boolean;
 }
 
 /**
@@ -32,6 +40,8 @@ export class EventLedger extends pulumi.ComponentResource {
   readonly idempotencyTable: aws.dynamodb.Table;
   readonly idempotencyTableName: pulumi.Output<string>;
   readonly idempotencyTableArn: pulumi.Output<string>;
+  /** The customer-managed key of the tables, if any: functions using them are granted it. */
+  readonly kmsKeyArn?: pulumi.Input<string>;
 
   constructor(name: string, args: EventLedgerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:ledger:EventLedger", name, {}, opts);
@@ -42,10 +52,13 @@ export class EventLedger extends pulumi.ComponentResource {
       kmsKeyArn: args.kmsKeyArn,
       tags: args.tags,
     };
-    this.table = new aws.dynamodb.Table(`${name}-events`, tableArgs(LEDGER_TABLE, options), { parent: this });
-    this.snapshotTable = new aws.dynamodb.Table(`${name}-snapshots`, tableArgs(SNAPSHOT_TABLE, options), { parent: this });
+    // Children are named after the component, so an alias on the component carries over to them.
+    const keep = { parent: this, retainOnDelete: args.retainOnDelete ?? true };
+    this.table = new aws.dynamodb.Table(`${name}-events`, tableArgs(LEDGER_TABLE, options), keep);
+    this.snapshotTable = new aws.dynamodb.Table(`${name}-snapshots`, tableArgs(SNAPSHOT_TABLE, options), keep);
     // Keys are forgotten after their retention: no point-in-time recovery needed for them.
     this.idempotencyTable = new aws.dynamodb.Table(`${name}-idempotency`, tableArgs(IDEMPOTENCY_TABLE, { ...options, pointInTimeRecovery: false }), { parent: this });
+    this.kmsKeyArn = args.kmsKeyArn;
     this.idempotencyTableName = this.idempotencyTable.name;
     this.idempotencyTableArn = this.idempotencyTable.arn;
     this.tableName = this.table.name;

@@ -8,10 +8,10 @@ export interface HandlerFunctionArgs {
   environment: Record<string, pulumi.Input<string>>;
   /** What the function may do besides writing its own logs. */
   statements: PolicyStatement[];
-  runtime: string;
-  memorySize: number;
-  timeout: number;
-  logRetentionDays: number;
+  runtime: pulumi.Input<string>;
+  memorySize: pulumi.Input<number>;
+  timeout: pulumi.Input<number>;
+  logRetentionDays: pulumi.Input<number>;
 }
 
 /**

@@ -1,12 +1,13 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV } from "../handlers/runtime/conventions";
+import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/conventions";
 import { projectorEventPattern } from "../handlers/runtime/eventPatterns";
 import { Projection } from "../handlers/runtime/projection/projection";
 import { READ_MODEL_TABLE } from "../handlers/runtime/tableSchemas";
+import { AlarmsArgs, deadLetterAlarm, functionAlarms, queueAgeAlarm } from "./alarms";
 import { handlerFunction } from "./handlerFunction";
-import { PolicyStatement } from "./policy";
+import { PolicyStatement, kmsStatements } from "./policy";
 import { ServiceBus } from "./serviceBus";
 import { tableArgs } from "./tableArgs";
 
@@ -27,22 +28,30 @@ export interface ProjectorArgs {
   readModelTable?: TableRef;
   /** Snapshot table to resolve aggregates sent by reference (the ledger's, in the same service). Default none. */
   claimCheckTable?: TableRef;
+  /** Customer-managed KMS key of the claim-check table or of a given read-model table: the function is granted its use. */
+  kmsKeyArn?: pulumi.Input<string>;
   /** Deliveries of a message before SQS moves it to the DLQ. Default 5. */
-  maxReceiveCount?: number;
+  maxReceiveCount?: pulumi.Input<number>;
   /** Messages per invocation. Default 10. */
-  batchSize?: number;
+  batchSize?: pulumi.Input<number>;
   /** Concurrent invocations at most (2 to 1000). Default 5. */
-  maximumConcurrency?: number;
+  maximumConcurrency?: pulumi.Input<number>;
   /** Deletion protection of a created read-model table. Default false (read models can be rebuilt by replay). */
   deletionProtection?: pulumi.Input<boolean>;
+  /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds. Default 86400 (the maximum). */
+  deliveryMaxAgeSeconds?: pulumi.Input<number>;
   /** Lambda runtime. Default "nodejs22.x". */
-  runtime?: string;
+  runtime?: pulumi.Input<string>;
   /** Memory in MB. Default 256. */
-  memorySize?: number;
+  memorySize?: pulumi.Input<number>;
   /** Timeout in seconds; the queue's visibility timeout is six times this. Default 30. */
   timeout?: number;
   /** Log retention in days. Default 30. */
-  logRetentionDays?: number;
+  logRetentionDays?: pulumi.Input<number>;
+  /** More statements for the function's role. */
+  extraStatements?: PolicyStatement[];
+  /** Alarms on errors, throttles, queue age and dead letters. Default on, without actions. */
+  alarms?: AlarmsArgs;
 }
 
 /**
@@ -54,6 +63,9 @@ export class Projector extends pulumi.ComponentResource {
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
   readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
   readonly table?: aws.dynamodb.Table;
   readonly projectorName: string;
   readonly tableName: pulumi.Output<string>;
@@ -66,11 +78,13 @@ export class Projector extends pulumi.ComponentResource {
     this.projectorName = projection.name;
     const timeout = args.timeout ?? 30;
 
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 1_209_600, sqsManagedSseEnabled: true }, { parent: this });
+    // Both at SQS's largest message size: whatever PutEvents accepts, envelope included, is deliverable.
+    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true }, { parent: this });
     this.queue = new aws.sqs.Queue(
       `${name}-queue`,
       {
         visibilityTimeoutSeconds: timeout * 6,
+        maxMessageSize: SQS_MAX_MESSAGE_BYTES,
         sqsManagedSseEnabled: true,
         redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
       },
@@ -81,27 +95,35 @@ export class Projector extends pulumi.ComponentResource {
       { eventBusName: args.bus.busName, eventPattern: JSON.stringify(projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name)) },
       { parent: this },
     );
-    new aws.sqs.QueuePolicy(
-      `${name}-queue-policy`,
+    const onlyThisRule = (queue: aws.sqs.Queue, sid: string) =>
+      pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: sid,
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queue.arn,
+            Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+          },
+        ],
+      });
+    const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, { queueUrl: this.queue.url, policy: onlyThisRule(this.queue, "OnlyThisRule") }, { parent: this });
+    // What EventBridge cannot deliver (after its retries, or at once when denied) lands here, not nowhere.
+    const deadLetterPolicy = new aws.sqs.QueuePolicy(`${name}-dlq-policy`, { queueUrl: this.deadLetterQueue.url, policy: onlyThisRule(this.deadLetterQueue, "UndeliverableFromThisRule") }, { parent: this });
+    new aws.cloudwatch.EventTarget(
+      `${name}-target`,
       {
-        queueUrl: this.queue.url,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "OnlyThisRule",
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: "sqs:SendMessage",
-              Resource: this.queue.arn,
-              Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
-            },
-          ],
-        }),
+        rule: this.rule.name,
+        eventBusName: args.bus.busName,
+        arn: this.queue.arn,
+        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+        retryPolicy: { maximumEventAgeInSeconds: args.deliveryMaxAgeSeconds ?? 86_400, maximumRetryAttempts: 185 },
       },
-      { parent: this },
+      // The rule delivers only once the queues accept it: no event is refused while a new projector is created.
+      { parent: this, dependsOn: [queuePolicy, deadLetterPolicy] },
     );
-    new aws.cloudwatch.EventTarget(`${name}-target`, { rule: this.rule.name, eventBusName: args.bus.busName, arn: this.queue.arn }, { parent: this });
 
     if (!args.readModelTable) {
       this.table = new aws.dynamodb.Table(
@@ -120,7 +142,8 @@ export class Projector extends pulumi.ComponentResource {
     if (args.claimCheckTable) {
       statements.push({ Sid: "ResolveClaimChecks", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [args.claimCheckTable.arn] });
     }
-    const { fn } = handlerFunction(
+    statements.push(...kmsStatements(args.kmsKeyArn), ...(args.extraStatements ?? []));
+    const { fn, role, logGroup } = handlerFunction(
       name,
       {
         bundle: { kind: "projector", module: args.projectionModule, exportName },
@@ -138,6 +161,8 @@ export class Projector extends pulumi.ComponentResource {
       this,
     );
     this.function = fn;
+    this.role = role;
+    this.logGroup = logGroup;
     new aws.lambda.EventSourceMapping(
       `${name}-source`,
       {
@@ -149,6 +174,8 @@ export class Projector extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const alarms = args.alarms ?? {};
+    this.alarms = [...functionAlarms(name, fn, alarms, this), ...queueAgeAlarm(name, this.queue, alarms, this), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, this)];
     this.tableName = pulumi.output(table.name);
     this.queueUrl = this.queue.url;
     this.registerOutputs({ projectorName: this.projectorName, tableName: this.tableName, queueUrl: this.queueUrl });

@@ -6,8 +6,8 @@ export interface TableOptions {
   billingMode: "PAY_PER_REQUEST" | "PROVISIONED";
   pointInTimeRecovery: boolean;
   deletionProtection: pulumi.Input<boolean>;
-  kmsKeyArn?: string;
-  tags?: Record<string, string>;
+  kmsKeyArn?: pulumi.Input<string>;
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** DynamoDB table arguments from a shared key schema: encrypted, PITR and deletion protection as configured. */

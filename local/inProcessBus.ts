@@ -14,6 +14,8 @@ export class InProcessBus implements Bus {
   private readonly rules: { pattern: EventPattern; queue: LocalQueue }[] = [];
   published = 0;
   refused = 0;
+  /** While true every PutEvents call fails, as in a regional EventBridge outage. */
+  outage = false;
 
   constructor(private readonly refuse?: { random: Random; probability: number }) {}
 
@@ -22,6 +24,7 @@ export class InProcessBus implements Bus {
   }
 
   async putEvents(entries: readonly BusEntry[]): Promise<(string | undefined)[]> {
+    if (this.outage) throw Object.assign(new Error("EventBridge is unavailable (local outage)"), { name: "ServiceUnavailableException", $fault: "server" });
     return entries.map((entry) => {
       if (this.refuse?.random.chance(this.refuse.probability)) {
         this.refused += 1;

@@ -14,6 +14,7 @@ import { Projection } from "../handlers/runtime/projection/projection";
 import { ProjectReport, Projector } from "../handlers/runtime/projection/projector";
 import { DynamoDbReadModel } from "../handlers/runtime/projection/readModelTable";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "../handlers/runtime/dispatch/failedBatches";
 import { DynamoDbLocal } from "./dynamodbLocal";
 import { InProcessBus } from "./inProcessBus";
 import { LocalQueue } from "./localQueue";
@@ -61,6 +62,8 @@ export class LocalStage<S, C> {
   readonly projectors: LocalProjector<S>[] = [];
   /** Faults injected so far (SDK chaos), and invocations abandoned. */
   readonly faults = new FaultLog();
+  /** The dispatcher mapping's on-failure destination (an S3 bucket when deployed): batches given up on, records included. */
+  readonly failedBatches: FailedBatchRecord[] = [];
   crashes = 0;
   private ownsDynamo = true;
   private crashRandom?: Random;
@@ -107,7 +110,7 @@ export class LocalStage<S, C> {
       publish: { backoffMs: 5 },
     });
     let stage: LocalStage<S, C> | undefined;
-    const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), deadLetters, { batchSize: options.batchSize ?? 100 });
+    const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), async (record) => void stage!.failedBatches.push(record), { batchSize: options.batchSize ?? 100 });
     stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events), bus, poller, dispatcher);
     stage.ownsDynamo = !options.dynamo;
     if (options.sdkChaos) {
@@ -160,6 +163,20 @@ export class LocalStage<S, C> {
     this.crashes += 1;
     running.catch(() => undefined);
     return new Promise((_resolve, reject) => setTimeout(() => reject(new Error("injected: invocation abandoned (timeout)")), this.crashRandom!.integer(0, 3)));
+  }
+
+  /**
+   * What an operator runs after an outage that exhausted the dispatcher's retries: replays every
+   * aggregate the failed batches touched, then lets the pipeline settle.
+   */
+  async recoverFailedBatches(): Promise<RecoveryReport> {
+    const taken = this.failedBatches.splice(0);
+    async function* bodies() {
+      for (const [index, record] of taken.entries()) yield { source: `failed batch ${index}`, body: JSON.stringify(record) };
+    }
+    const report = await recoverFailedBatches(bodies(), (id) => this.commands.replay(id));
+    await this.settle();
+    return report;
   }
 
   /** Deletes every row of a read model (what an operator fixing a broken projection would do). */

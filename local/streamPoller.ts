@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -7,13 +8,13 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { DeadLetterSink } from "../handlers/runtime/deadLetters";
+import { FailedBatchRecord } from "../handlers/runtime/dispatch/failedBatches";
 import { StreamRecord, recordId } from "../handlers/runtime/dispatch/streamRecords";
 
 export interface StreamPollerOptions {
   /** Records per dispatcher invocation, like the mapping's BatchSize. Default 100. */
   batchSize?: number;
-  /** Retries of a failing batch before its first failed record is dead-lettered. Default 10, as the component's mapping. */
+  /** Retries of a failing batch before the rest of it goes to the on-failure destination. Default 10, as the component's mapping. */
   maximumRetryAttempts?: number;
 }
 
@@ -23,26 +24,31 @@ export interface PollStats {
   batches: number;
   records: number;
   retries: number;
-  deadLettered: number;
+  /** Batches given up on and written to the on-failure destination. */
+  failedBatches: number;
 }
+
+/** Where the mapping writes a batch it gave up on: an S3 bucket in the deployed stack. */
+export type FailureDestination = (record: FailedBatchRecord) => Promise<void>;
 
 type BatchHandler = (records: StreamRecord[]) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 /**
  * Reads a real DynamoDB stream (from DynamoDB Local) and feeds the dispatcher the way Lambda's
  * event source mapping does: per shard, in batches, INSERTs only; on reported failures it
- * retries from the lowest failed record, and after the retry budget sends that record to the
- * on-failure destination so the shard never blocks.
+ * retries from the lowest failed record, and after the retry budget writes what is left of the
+ * batch, records included, to the on-failure destination (as Lambda does to an S3 destination)
+ * and moves on, so the shard never blocks.
  */
 export class StreamPoller {
   private readonly iterators = new Map<string, string | undefined>();
-  readonly stats: PollStats = { readErrors: 0, batches: 0, records: 0, retries: 0, deadLettered: 0 };
+  readonly stats: PollStats = { readErrors: 0, batches: 0, records: 0, retries: 0, failedBatches: 0 };
 
   constructor(
     private readonly streams: DynamoDBStreamsClient,
     private readonly streamArn: string,
     private readonly handle: BatchHandler,
-    private readonly onFailure: DeadLetterSink,
+    private readonly onFailure: FailureDestination,
     private readonly options: StreamPollerOptions = {},
   ) {}
 
@@ -81,14 +87,14 @@ export class StreamPoller {
       const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 100 }));
       this.iterators.set(shardId, page.NextShardIterator);
       const inserts = (page.Records ?? []).filter((record) => record.eventName === "INSERT").map(toStreamRecord);
-      if (inserts.length > 0) await this.deliver(inserts);
+      if (inserts.length > 0) await this.deliver(shardId, inserts);
       handled += inserts.length;
     }
     return handled;
   }
 
   /** One batch, retried from the lowest failed record as the event source mapping does. */
-  private async deliver(records: StreamRecord[]): Promise<void> {
+  private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {
     let pending = records;
     let attempts = 0;
     while (pending.length > 0) {
@@ -102,12 +108,25 @@ export class StreamPoller {
       pending = pending.slice(firstFailed);
       attempts += 1;
       if (attempts > (this.options.maximumRetryAttempts ?? 10)) {
-        await this.onFailure.send([{ reason: `stream record failed ${attempts} times`, origin: "event-source-mapping", input: pending[0] }]);
-        this.stats.deadLettered += 1;
-        pending = pending.slice(1);
-        attempts = 0;
-      } else this.stats.retries += 1;
+        await this.onFailure(this.failedBatch(shardId, pending, attempts));
+        this.stats.failedBatches += 1;
+        return;
+      }
+      this.stats.retries += 1;
     }
+  }
+
+  /** The record Lambda writes to an S3 on-failure destination for a batch it gave up on. */
+  private failedBatch(shardId: string, records: StreamRecord[], attempts: number): FailedBatchRecord {
+    const sequence = (record: StreamRecord) => record.dynamodb?.SequenceNumber ?? "";
+    return {
+      version: "1.0",
+      timestamp: new Date().toISOString(),
+      requestContext: { requestId: randomUUID(), functionArn: "arn:aws:lambda:local:000000000000:function:dispatcher", condition: "RetryAttemptsExhausted", approximateInvokeCount: attempts },
+      responseContext: { statusCode: 200, executedVersion: "$LATEST" },
+      DDBStreamBatchInfo: { shardId, startSequenceNumber: sequence(records[0]), endSequenceNumber: sequence(records[records.length - 1]), batchSize: records.length, streamArn: this.streamArn },
+      payload: { Records: records },
+    };
   }
 }
 

@@ -35,6 +35,13 @@ export const MAX_EVENTS_PER_COMMIT = 98;
 export const PUT_EVENTS_MAX_ENTRIES = 10;
 export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 
+/**
+ * SQS: the largest message a queue accepts (and the largest SendMessageBatch request). The
+ * components set every queue to it, so any event PutEvents accepts (256 KB) fits with EventBridge's
+ * envelope around it (some 200 bytes), and any dead letter up to this size can be stored.
+ */
+export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /** Environment variables the components set on the Lambda functions. */
 export const ENV = {
   ledgerTable: "LEDGER_TABLE_NAME",

@@ -128,7 +128,13 @@ describe("IAM proven by observation: each function's policy grants exactly what 
     published.push(...calls.filter((call) => call.operation === "PutEvents").flatMap((call) => call.input.Entries));
 
     const ledger = named("aws:dynamodb/table:Table", "accounts-ledger-events");
-    const mapping = MAPPING_PERMISSIONS.stream.map((action) => `${action} ${ledger.arn}/stream/2026`);
+    const bucket = named("aws:s3/bucket:Bucket", "accounts-dispatcher-failed-batches");
+    const mapping = [
+      ...MAPPING_PERMISSIONS.stream.map((action) => `${action} ${ledger.arn}/stream/2026`),
+      // The on-failure destination: the mapping writes a batch it gave up on with the function's role.
+      `s3:PutObject ${bucket.arn}/*`,
+      `s3:ListBucket ${bucket.arn}`,
+    ];
     const policy = named("aws:iam/rolePolicy:RolePolicy", "accounts-dispatcher-policy").inputs.policy;
     assert.deepEqual(grantedLines(policy, ["OwnLogs"]), neededLines(calls, arnOf, mapping));
   });

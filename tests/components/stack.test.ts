@@ -3,10 +3,10 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/bundle";
-import { REPLAY_EVENT_TYPE } from "../../handlers/runtime/conventions";
+import { PUT_EVENTS_MAX_BYTES, REPLAY_EVENT_TYPE, SQS_MAX_MESSAGE_BYTES } from "../../handlers/runtime/conventions";
 import { matchesPattern } from "../../handlers/runtime/eventPatterns";
 
-import { mockedStack, named, ofType, Registered } from "../support/mockedStack";
+import { PAYMENTS_KEY, PAYMENTS_ON_CALL, mockedStack, named, ofType, Registered } from "../support/mockedStack";
 
 let registered: Registered[] = [];
 
@@ -35,15 +35,18 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     assert.equal(keys.inputs.streamEnabled, false, "no stream: idempotency records never reach the dispatcher");
   });
 
-  it("maps the ledger stream to the dispatcher: INSERT only, bounded retries and age, bisect, DLQ, partial batch responses", () => {
+  it("maps the ledger stream to the dispatcher: INSERT only, bounded retries, records kept for the stream's 24 hours, bisect, failed batches to S3, partial batch responses", () => {
     const mapping = named("aws:lambda/eventSourceMapping:EventSourceMapping", "accounts-dispatcher-stream");
     assert.equal(mapping.inputs.eventSourceArn, `${named("aws:dynamodb/table:Table", "accounts-ledger-events").arn}/stream/2026`);
     assert.deepEqual(JSON.parse(mapping.inputs.filterCriteria.filters[0].pattern), { eventName: ["INSERT"] });
     assert.deepEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
     assert.equal(mapping.inputs.bisectBatchOnFunctionError, true);
     assert.ok(mapping.inputs.maximumRetryAttempts >= 0 && mapping.inputs.maximumRetryAttempts <= 10000, "finite retries");
-    assert.ok(mapping.inputs.maximumRecordAgeInSeconds > 0, "bounded record age (-1 would be infinite)");
-    assert.equal(mapping.inputs.destinationConfig.onFailure.destinationArn, named("aws:sqs/queue:Queue", "accounts-dispatcher-dlq").arn);
+    assert.equal(mapping.inputs.maximumRecordAgeInSeconds, -1, "no record is given up on for its age before the stream itself drops it (24 h)");
+    const bucket = named("aws:s3/bucket:Bucket", "accounts-dispatcher-failed-batches");
+    assert.equal(mapping.inputs.destinationConfig.onFailure.destinationArn, bucket.arn, "an S3 destination receives the records themselves, not only their sequence numbers");
+    assert.deepEqual(named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "accounts-dispatcher-failed-batches-private").inputs.restrictPublicBuckets, true);
+    assert.equal(named("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "accounts-dispatcher-failed-batches-expiry").inputs.rules[0].expiration.days, 90);
     const fn = named("aws:lambda/function:Function", "accounts-dispatcher-function");
     assert.equal(mapping.inputs.functionName, fn.arn);
     assert.equal(fn.inputs.environment.variables.SERVICE_NAME, "accounts");
@@ -90,9 +93,10 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
       for (const statement of JSON.parse(policy.inputs.policy).Statement) {
         for (const action of statement.Action) assert.ok(!action.includes("*"), `${policy.name}: action ${action}`);
         for (const resource of statement.Resource) {
-          // The one wildcard: log streams inside the function's own log group.
+          // The wildcards: log streams inside the function's own log group, objects in its own failed-batches bucket.
           const ownLogStreams = statement.Sid === "OwnLogs" && /logGroup:LogGroup:[\w-]+-logs:\*$/.test(resource);
-          assert.ok(!resource.includes("*") || ownLogStreams, `${policy.name}: resource ${resource}`);
+          const ownFailedBatches = statement.Sid === "FailedBatches" && /s3\/bucket:Bucket:[\w-]+-dispatcher-failed-batches\/\*$/.test(resource);
+          assert.ok(!resource.includes("*") || ownLogStreams || ownFailedBatches, `${policy.name}: resource ${resource}`);
         }
       }
     }
@@ -103,7 +107,7 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     assert.deepEqual(dispatcher.ReadLedger, { actions: ["dynamodb:Query"], resources: [ledger.arn] });
     assert.deepEqual(dispatcher.PublishToBus, { actions: ["events:PutEvents"], resources: [named("aws:cloudwatch/eventBus:EventBus", "accounts-bus-bus").arn] });
     assert.deepEqual(dispatcher.DeadLetters.resources, [named("aws:sqs/queue:Queue", "accounts-dispatcher-dlq").arn]);
-    assert.deepEqual(Object.keys(dispatcher).sort(), ["DeadLetters", "OwnLogs", "PublishToBus", "ReadLedger", "ReadStream", "ReadWriteSnapshots"]);
+    assert.deepEqual(Object.keys(dispatcher).sort(), ["DeadLetters", "FailedBatches", "FailedBatchesBucket", "OwnLogs", "PublishToBus", "ReadLedger", "ReadStream", "ReadWriteSnapshots"]);
     const balances = actionsOf("accounts-balances-policy");
     assert.deepEqual(balances.WriteReadModel, { actions: ["dynamodb:PutItem"], resources: [named("aws:dynamodb/table:Table", "accounts-balances-table").arn] });
     assert.deepEqual(balances.ResolveClaimChecks, { actions: ["dynamodb:GetItem"], resources: [named("aws:dynamodb/table:Table", "accounts-ledger-snapshots").arn] });
@@ -128,6 +132,52 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
       assert.equal(typeof load(code).handler, "function", spec.kind);
       assert.ok(!/node_modules\/@aws-sdk/.test(code), "the AWS SDK stays external");
     }
+  });
+
+  it("keeps every event EventBridge cannot deliver: a DLQ and a retry policy on each target, the DLQ open to that rule only", () => {
+    for (const projector of ["accounts-balances", "accounts-last-transaction"]) {
+      const target = named("aws:cloudwatch/eventTarget:EventTarget", `${projector}-target`);
+      const dlq = named("aws:sqs/queue:Queue", `${projector}-dlq`);
+      const rule = named("aws:cloudwatch/eventRule:EventRule", `${projector}-rule`);
+      assert.deepEqual(target.inputs.deadLetterConfig, { arn: dlq.arn });
+      assert.deepEqual(target.inputs.retryPolicy, { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 });
+      const statement = JSON.parse(named("aws:sqs/queuePolicy:QueuePolicy", `${projector}-dlq-policy`).inputs.policy).Statement[0];
+      assert.deepEqual([statement.Principal, statement.Action, statement.Resource, statement.Condition], [{ Service: "events.amazonaws.com" }, "sqs:SendMessage", dlq.arn, { ArnEquals: { "aws:SourceArn": rule.arn } }]);
+    }
+  });
+
+  it("sizes every queue so that the largest entry PutEvents accepts, in EventBridge's envelope, can be delivered and dead-lettered", () => {
+    const entry = { Source: "a-service-name-of-some-length", DetailType: "ledger.SomeLongEventTypeName", Detail: "" };
+    entry.Detail = JSON.stringify({ pad: "x".repeat(PUT_EVENTS_MAX_BYTES - 14 - entry.Source.length - entry.DetailType.length - 12) });
+    const envelope = JSON.stringify({ version: "0", id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": entry.DetailType, source: entry.Source, account: "123456789012", time: "2026-11-24T06:07:07Z", region: "ap-southeast-5", resources: [], detail: JSON.parse(entry.Detail) });
+    const queues = ofType("aws:sqs/queue:Queue");
+    assert.ok(queues.length >= 6);
+    for (const queue of queues) assert.equal(queue.inputs.maxMessageSize, SQS_MAX_MESSAGE_BYTES, queue.name);
+    const headroom = SQS_MAX_MESSAGE_BYTES - Buffer.byteLength(envelope);
+    assert.ok(headroom > 700_000, `headroom ${headroom} bytes`);
+  });
+
+  it("alarms on function errors and throttles, the dispatcher's iterator age, projector queue age and every DLQ, notifying the given topic", () => {
+    const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    const of = (service: string) => alarms.filter((alarm) => alarm.name.startsWith(`${service}-`)).map((alarm) => alarm.name).sort();
+    assert.deepEqual(of("accounts"), [
+      "accounts-balances-dead-letters", "accounts-balances-errors", "accounts-balances-queue-age", "accounts-balances-throttles",
+      "accounts-dispatcher-dead-letters", "accounts-dispatcher-errors", "accounts-dispatcher-iterator-age", "accounts-dispatcher-throttles",
+      "accounts-last-transaction-dead-letters", "accounts-last-transaction-errors", "accounts-last-transaction-queue-age", "accounts-last-transaction-throttles",
+    ]);
+    const deadLetters = named("aws:cloudwatch/metricAlarm:MetricAlarm", "accounts-balances-dead-letters");
+    assert.deepEqual([deadLetters.inputs.metricName, deadLetters.inputs.threshold, deadLetters.inputs.dimensions.QueueName], ["ApproximateNumberOfMessagesVisible", 1, "accounts-balances-dlq-physical"]);
+    assert.equal(named("aws:cloudwatch/metricAlarm:MetricAlarm", "accounts-dispatcher-iterator-age").inputs.threshold, 300_000);
+    assert.deepEqual(named("aws:cloudwatch/metricAlarm:MetricAlarm", "accounts-dispatcher-errors").inputs.alarmActions, []);
+    for (const alarm of alarms.filter((a) => a.name.startsWith("payments-"))) assert.deepEqual(alarm.inputs.alarmActions, [PAYMENTS_ON_CALL], alarm.name);
+  });
+
+  it("grants the ledger's customer-managed key to every function that reads its tables, and to none when there is none", () => {
+    const keyStatement = (policy: string) => JSON.parse(named("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy).Statement.find((s: { Sid: string }) => s.Sid === "UseTableKey");
+    for (const fn of ["payments-dispatcher", "payments-balances", "payments-last-transaction"])
+      assert.deepEqual(keyStatement(`${fn}-policy`), { Sid: "UseTableKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [PAYMENTS_KEY] }, fn);
+    for (const fn of ["accounts-dispatcher", "accounts-balances"]) assert.equal(keyStatement(`${fn}-policy`), undefined, fn);
+    assert.equal(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.serverSideEncryption.kmsKeyArn, PAYMENTS_KEY);
   });
 
   it("composes two microservices in one program without a name collision", () => {

@@ -4,6 +4,7 @@ import { AccountCommand, AccountState, accounts } from "../../examples/accounts/
 import { balances, lastTransaction } from "../../examples/accounts/projections";
 import { recordId, StreamRecord } from "../../handlers/runtime/dispatch/streamRecords";
 import { LocalQueue } from "../../local/localQueue";
+import { FailedBatchRecord, aggregatesOfFailedBatch } from "../../handlers/runtime/dispatch/failedBatches";
 import { MemoryDeadLetters } from "../../local/memoryDeadLetters";
 import { LocalStage } from "../../local/stage";
 import { StreamPoller } from "../../local/streamPoller";
@@ -26,7 +27,7 @@ describe("local stage", () => {
           return { batchItemFailures: [{ itemIdentifier: recordId(third) }] };
         }
         return { batchItemFailures: [] };
-      }, new MemoryDeadLetters(), { batchSize: 5 });
+      }, async () => assert.fail("nothing fails for good"), { batchSize: 5 });
 
       assert.equal(await poller.drain(), 7);
 
@@ -35,23 +36,26 @@ describe("local stage", () => {
       streams.destroy();
     });
 
-    it("sends a record that keeps failing to the on-failure destination and moves on instead of blocking the shard", async () => {
+    it("writes the rest of a batch that keeps failing, records included, to the on-failure destination as Lambda does to S3, and moves on", async () => {
       const ledger = await bankLedger();
       await seed(ledger, accountEvents("s2", 1, 4));
+      await seed(ledger, accountEvents("s3", 1, 2));
       const streams = new DynamoDBStreamsClient((await dynamoDbLocal()).config);
-      const deadLetters = new MemoryDeadLetters();
+      const failed: FailedBatchRecord[] = [];
       const delivered = new Set<number>();
       const poller = new StreamPoller(streams, ledger.streamArn!, async (records) => {
-        const failures = records.filter((record) => record.dynamodb!.NewImage!.version.N === "2").map((record) => ({ itemIdentifier: recordId(record) }));
+        const failures = records.filter((record) => record.dynamodb!.NewImage!.aggregateId.S === "s2" && record.dynamodb!.NewImage!.version.N === "2").map((record) => ({ itemIdentifier: recordId(record) }));
         records.forEach((record) => delivered.add(Number(record.dynamodb!.NewImage!.version.N)));
         return { batchItemFailures: failures };
-      }, deadLetters, { maximumRetryAttempts: 2 });
+      }, async (record) => void failed.push(record), { maximumRetryAttempts: 2, batchSize: 4 });
 
       await poller.drain();
 
-      assert.equal(deadLetters.letters.length, 1);
-      assert.equal(((deadLetters.letters[0].input as StreamRecord).dynamodb!.NewImage!.version.N), "2");
-      assert.deepEqual([...delivered].sort(), [1, 2, 3, 4]);
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0].requestContext.condition, "RetryAttemptsExhausted");
+      assert.equal(failed[0].DDBStreamBatchInfo.batchSize, 3, "from the failed record to the end of its batch");
+      assert.deepEqual(aggregatesOfFailedBatch(failed[0]), ["s2"]);
+      assert.deepEqual([...delivered].sort(), [1, 2, 3, 4], "the next batch (s3) was delivered: the shard moved on");
       streams.destroy();
     });
   });
@@ -89,6 +93,38 @@ describe("local stage", () => {
       assert.ok(stage.projectors[0].totals.stale > 0, "duplicates were absorbed by the version guard");
       assert.equal(stage.deadLetters.letters.length, 0);
       assert.equal((await stage.snapshots.latest("x"))?.version, 30, "the dispatcher took snapshots");
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it("loses nothing to a dispatcher outage that outlasts the mapping's retries: the failed batch keeps its records and one recovery makes every read model converge", async function () {
+    this.timeout(120_000);
+    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "outage", domain: accounts, projections: [balances, lastTransaction], snapshotEvery: 10 });
+    try {
+      for (const id of ["p", "q", "r"]) await stage.commands.execute(id, { kind: "Open", owner: id });
+      await stage.settle();
+      stage.bus.outage = true;
+      for (const id of ["p", "q"]) await stage.commands.execute(id, { kind: "Credit", amount: 5 });
+      await stage.settle();
+      stage.bus.outage = false;
+      await stage.commands.execute("r", { kind: "Credit", amount: 1 });
+      await stage.settle();
+
+      assert.ok(stage.failedBatches.length > 0, "the mapping gave up on the batch and wrote it to its destination");
+      assert.equal((await stage.projectors[0].readModel.get("p"))?.balance, 0, "stale until recovered: no later event for p");
+      const report = await stage.recoverFailedBatches();
+
+      assert.deepEqual(report.replayed.sort(), ["p", "q"]);
+      for (const local of stage.projectors)
+        for (const id of ["p", "q", "r"]) {
+          const aggregate = await stage.commands.query(id);
+          const { id: _id, version, ...row } = (await local.readModel.get(id)) ?? {};
+          assert.equal(version, aggregate.version, `${local.projection.name} ${id} at the ledger's version`);
+          assert.deepEqual(Object.keys(row).length > 0 ? row : {}, { ...(local.projection.project(aggregate, undefined as never) as object) }, `${local.projection.name} ${id}`);
+        }
+      assert.equal((await stage.projectors[0].readModel.get("p"))?.balance, 5);
+      assert.equal(stage.failedBatches.length, 0);
     } finally {
       await stage.stop();
     }

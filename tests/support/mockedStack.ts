@@ -26,6 +26,10 @@ const mocks: pulumi.runtime.Mocks = {
   call: (args) => args.inputs,
 };
 
+/** The second service encrypts its ledger with its own key and pages its on-call topic. */
+export const PAYMENTS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/payments";
+export const PAYMENTS_ON_CALL = "arn:aws:sns:eu-west-1:123456789012:payments-on-call";
+
 let composed: Promise<Registered[]> | undefined;
 
 /**
@@ -37,7 +41,7 @@ export function mockedStack(): Promise<Registered[]> {
     await pulumi.runtime.setMocks(mocks, "accounts-service", "test", false);
     const program = await import("../../index");
     // A second microservice in the same program: nothing may collide.
-    program.accountsService("payments", { deletionProtection: false, archiveRetentionDays: 7, logRetentionDays: 7 });
+    program.accountsService("payments", { deletionProtection: false, archiveRetentionDays: 7, logRetentionDays: 7, kmsKeyArn: PAYMENTS_KEY, alarmActions: [PAYMENTS_ON_CALL] });
     await waitForRPCs();
     return registered;
   })();

@@ -8,6 +8,7 @@ export interface StreamRecord {
   eventID?: string;
   eventName?: string;
   dynamodb?: {
+    Keys?: Record<string, AttributeValue>;
     NewImage?: Record<string, AttributeValue>;
     SequenceNumber?: string;
   };

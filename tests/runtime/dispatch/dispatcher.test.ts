@@ -6,6 +6,7 @@ import { balances } from "../../../examples/accounts/projections";
 import { toSnapshot } from "../../../handlers/runtime/snapshots";
 import { Random } from "../../../local/random";
 import { SqsDeadLetterQueue } from "../../../handlers/runtime/deadLetters";
+import { SQS_MAX_MESSAGE_BYTES } from "../../../handlers/runtime/conventions";
 import { EventBridgeBus } from "../../../handlers/runtime/dispatch/publisher";
 import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf, streamRecord } from "../../support/pipelineFixture";
@@ -173,6 +174,33 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     assert.deepEqual(report.batchItemFailures, [{ itemIdentifier: poison.dynamodb!.SequenceNumber }]);
     assert.equal(calls[0].name, "SendMessageBatchCommand");
     assert.match(calls[0].input.Entries[0].MessageAttributes.reason.StringValue, /unknown event type "Nope"/);
+  });
+
+  it("dead-letters ten 300 KB poison records and a 1.5 MB one without a refused batch: requests within SQS's limits, the oversized letter kept truncated with its reason", async () => {
+    const client = new SQSClient({ region: "local" });
+    const stored: any[] = [];
+    // Answers as SQS does: a request over 10 entries or 1 MiB in total is refused whole.
+    const calls = stubSend(client, (command) => {
+      const entries = command.input.Entries as { MessageBody: string; MessageAttributes: Record<string, { StringValue: string; DataType: string }> }[];
+      const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody) + Object.entries(entry.MessageAttributes).reduce((n, [k, v]) => n + k.length + v.DataType.length + Buffer.byteLength(v.StringValue), 0), 0);
+      if (entries.length > 10) throw Object.assign(new Error("too many entries"), { name: "TooManyEntriesInBatchRequest" });
+      if (bytes > SQS_MAX_MESSAGE_BYTES) throw Object.assign(new Error(`batch of ${bytes} bytes`), { name: "BatchRequestTooLong" });
+      stored.push(...entries.map((entry) => JSON.parse(entry.MessageBody)));
+      return { Successful: entries.map((_, index) => ({ Id: String(index) })), Failed: [] };
+    });
+    const { dispatcher } = bankDispatcher(ledger, new RecordingBus(), { deadLetters: new SqsDeadLetterQueue(client, "https://dlq") });
+    const poison = (id: string, bytes: number) => streamRecord({ aggregateId: id, version: 1, type: "Nope", payload: { blob: "x".repeat(bytes) }, timestamp: new Date().toISOString() });
+    const records = [...Array.from({ length: 10 }, (_, i) => poison(`p${i}`, 300_000)), poison("huge", 1_500_000)];
+
+    const report = await dispatcher.dispatch(records);
+
+    assert.deepEqual(report.batchItemFailures, [], "every poison record is stored, none is retried");
+    assert.equal(stored.length, 11);
+    assert.ok(calls.length >= 4, "ten 300 KB letters take at least four requests");
+    const huge = stored.find((letter) => letter.inputTruncated);
+    assert.match(huge.reason, /unknown event type "Nope"/);
+    assert.ok(huge.inputTruncated.originalBytes > 1_500_000);
+    assert.match(huge.inputTruncated.prefix, /"aggregateId":\{"S":"huge"\}/, "the prefix still names the record");
   });
 
   it("takes a snapshot at every multiple of snapshotEvery while dispatching", async () => {
