@@ -16,8 +16,10 @@ const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createPro
 const cache = new Map<string, string>();
 
 /**
- * Bundles a handler with esbuild into one CommonJS file exporting `handler`. The AWS SDK v3
- * stays external: the Node.js Lambda runtime provides it. No closure serialization.
+ * Bundles a handler with esbuild into one CommonJS file exporting `handler`, the pinned AWS SDK
+ * included: the function runs the SDK the tests ran, not whichever copy the Lambda runtime ships.
+ * No closure serialization. The output depends on the sources only, never on where the checkout
+ * is, so the same code gives the same archive on every machine and `pulumi up` redeploys nothing.
  */
 export function bundleHandler(spec: HandlerBundleSpec): string {
   const modulePath = path.resolve(spec.module);
@@ -29,7 +31,7 @@ export function bundleHandler(spec: HandlerBundleSpec): string {
     `import { ${FACTORIES[spec.kind]} as factory } from ${JSON.stringify(factoryPath)};`,
     `import * as userModule from ${JSON.stringify(modulePath)};`,
     `const exported = (userModule as Record<string, unknown>)[${JSON.stringify(spec.exportName)}];`,
-    `if (!exported) throw new Error(${JSON.stringify(`${modulePath} has no export "${spec.exportName}"`)});`,
+    `if (!exported) throw new Error(${JSON.stringify(`${path.basename(modulePath)} has no export "${spec.exportName}"`)});`,
     `export const handler = factory(exported as never);`,
   ].join("\n");
   const result = esbuild.buildSync({
@@ -39,7 +41,12 @@ export function bundleHandler(spec: HandlerBundleSpec): string {
     platform: "node",
     target: "node20",
     format: "cjs",
-    external: ["@aws-sdk/*"],
+    // Minified whitespace and syntax drop the path comments esbuild writes; names stay readable in stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    // Paths esbuild keeps (e.g. in `__filename` shims) are relative to the package, not to the machine.
+    absWorkingDir: path.join(__dirname, ".."),
     legalComments: "none",
     logLevel: "silent",
   });
