@@ -181,6 +181,7 @@ async function faultInjectionRun(stage: LocalStage<AccountState, AccountCommand>
   say(`  faults by operation: ${[...stage.faults.byOperation].map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
   say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries, ${stage.poller.stats.readErrors} failed stream reads retried`);
   say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent`);
+  say(`  failed batches recovered by replay: ${report.recovered} aggregates`);
   for (const p of stage.projectors) say(`  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed; ${p.queue.stats.redelivered} redelivered`);
   say(`  checked: gap-free ledgers, every event owned by a command reported applied or unknown, every answer consistent with the ledger's order, read models equal to the fold, nothing queued, no dead letter`);
   report.problems.slice(0, 20).forEach((problem) => say(`BROKEN ${problem}`));

@@ -54,6 +54,8 @@ export async function runChaos(stage: LocalStage<AccountState, AccountCommand>, 
     progress?.(done);
   }
   await stage.settle();
+  // A batch the mapping gave up on (retries exhausted under faults) is what an operator recovers.
+  const recovered = stage.failedBatches.length > 0 ? (await stage.recoverFailedBatches()).replayed.length : 0;
 
   // The evidence is read through a client without faults: the checks must not be the chaos's victims.
   const clean = documentClient(stage.dynamo.config);
@@ -78,5 +80,5 @@ export async function runChaos(stage: LocalStage<AccountState, AccountCommand>, 
   });
   const outcomes = { applied: 0, rejected: 0, unknown: 0, failed: 0 };
   for (const record of history) outcomes[record.outcome.kind] += 1;
-  return { history, problems, outcomes };
+  return { history, problems, outcomes, recovered };
 }

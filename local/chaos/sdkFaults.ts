@@ -19,7 +19,7 @@ export interface FaultRates {
   partialBatch: number;
 }
 
-export const DEFAULT_FAULT_RATES: FaultRates = { lostAnswer: 0.03, throttle: 0.03, timeoutBefore: 0.02, serverError: 0.02, partialBatch: 0.2 };
+export const DEFAULT_FAULT_RATES: FaultRates = { lostAnswer: 0.02, throttle: 0.02, timeoutBefore: 0.01, serverError: 0.01, partialBatch: 0.2 };
 
 export type FaultKind = keyof FaultRates;
 
