@@ -23,6 +23,8 @@ export interface ChaosRunReport {
   history: CommandRecord[];
   problems: string[];
   outcomes: Record<CommandRecord["outcome"]["kind"], number>;
+  /** Aggregates replayed from batches the dispatcher's mapping gave up on. */
+  recovered: number;
 }
 
 export async function runChaos(stage: LocalStage<AccountState, AccountCommand>, options: ChaosRunOptions, progress?: (done: number) => void): Promise<ChaosRunReport> {
