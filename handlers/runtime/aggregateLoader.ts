@@ -106,6 +106,18 @@ export class AggregateLoader<S> {
   }
 
   /**
+   * Seed 000's starting point for a command: the snapshot source's latest trusted state (a read
+   * replica row) without reading the ledger at all. Unproven: the ledger may be ahead of it (the
+   * append then conflicts and the command catches up) or, for a row that lies, behind it (the
+   * append's predecessor check refuses it). Without a usable row, the empty aggregate: a new
+   * aggregate's first append needs no read.
+   */
+  async fromReplica(aggregateId: string): Promise<Aggregate<S>> {
+    const snapshot = await this.snapshots?.latest(aggregateId);
+    return (snapshot && this.trusted(aggregateId, snapshot)) ?? emptyAggregate(this.domain, aggregateId);
+  }
+
+  /**
    * The newest trusted snapshot at or below `atOrBelow`, or the empty aggregate. An untrusted
    * one is skipped for the one below it, a few times, then the fold starts from nothing.
    */

@@ -11,6 +11,7 @@ import {
   InvalidEventError,
   RetriesExhaustedError,
   VersionConflictError,
+  VersionGapError,
 } from "./errors";
 import { fold } from "./fold";
 import { KeyedMutex } from "./keyedMutex";
@@ -43,6 +44,14 @@ export interface CommandHandlerOptions {
   idempotencyRetentionSeconds?: number;
   /** Event timestamps. Default: the system clock. */
   now?: () => Date;
+  /**
+   * Seed 000's fast path, for a loader whose snapshot source is a read replica (an
+   * aggregateProjection's rows): decide on the replica's state and append at once, reading the
+   * ledger only after a conflict, and then only the events missed. One read and one write when
+   * the replica is current. The append carries a check that the replica's version exists in the
+   * ledger (a transaction item), so a row that lies can never open a gap. Default false.
+   */
+  decideOnReplica?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -166,10 +175,19 @@ export class CommandHandler<S, C> {
     const remembered = (record: Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">): IdempotencyRecord | undefined =>
       key === undefined ? undefined : { idempotencyKey: key, fingerprint: fingerprint!, commitId, expiresAt: this.keyExpiry(), ...record };
 
-    let aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
+    const fast = this.options.decideOnReplica === true;
+    let aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await (fast ? this.loader.fromReplica(id) : this.loader.load(id))] as const)));
+    // Versions read from the ledger itself in this command: appending after them needs no predecessor check.
+    let proven = !fast;
     let firstConflictAt: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
-      const decision = decide(aggregates);
+      let decision = decide(aggregates);
+      // A replica may lag: a rejection or a decision to do nothing stands only on the ledger's state.
+      if (!proven && (isRejection(decision) || [...decision.values()].every((events) => events.length === 0))) {
+        aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.catchUp(aggregates.get(id)!)] as const)));
+        proven = true;
+        decision = decide(aggregates);
+      }
       if (isRejection(decision)) {
         const [first] = ids;
         const rejection = { aggregateId: first, version: aggregates.get(first)!.version, code: decision.code, detail: decision.detail };
@@ -189,22 +207,32 @@ export class CommandHandler<S, C> {
       const commits = [...decision.keys()].filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
         .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
       try {
-        // Every version before the commit was just read consistently: no predecessor check needed.
-        await this.events.append(events, { commitId, predecessorsRead: true, idempotency: remembered({ outcome: "committed", commits }) });
+        // Versions read consistently from the ledger need no predecessor check; a replica's do.
+        await this.events.append(events, { commitId, predecessorsRead: proven, idempotency: remembered({ outcome: "committed", commits }) });
       } catch (error) {
         if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
+        // A replica row claiming a version the ledger never reached: start again from the ledger.
+        if (error instanceof VersionGapError && !proven) {
+          log.warn("a replica row is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
+          aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
+          proven = true;
+          continue;
+        }
         if (!(error instanceof VersionConflictError)) throw error;
         const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
         const caughtUp = new Map(aggregates);
-        for (const id of conflicted) caughtUp.set(id, await this.loader.catchUp(aggregates.get(id)!));
+        const missed: LedgerEvent[] = [];
+        for (const id of conflicted) caughtUp.set(id, await this.loader.catchUp(aggregates.get(id)!, undefined, (_, event) => missed.push(event)));
         // Our own earlier send may have landed after all (its answer was a conflict with itself).
-        const landed = await this.findOwnCommit(aggregates, caughtUp, commitId);
+        const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
         if (landed) return { ...landed, attempts: attempt };
         firstConflictAt ??= Date.now();
         if (attempt >= this.maxAttempts || Date.now() - firstConflictAt > this.retryBudgetMs) throw new RetriesExhaustedError(error.aggregateId, attempt, caughtUp.get(error.aggregateId)?.version ?? -1, { cause: error });
         const unchanged = conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
         log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt });
         aggregates = caughtUp;
+        // The catch-up read each conflicted aggregate from its starting version on; others stay unproven.
+        if (!proven && conflicted.length === ids.length) proven = true;
         // Retry at once after the first conflict; after repeated ones (or when the winner's
         // transaction is still in flight and nothing new is visible) back off with jitter.
         if (attempt > 1 || unchanged) await backoff(attempt, CONFLICT_BACKOFF);
@@ -239,13 +267,9 @@ export class CommandHandler<S, C> {
     return { events, after, due };
   }
 
-  /** When a catch-up shows events carrying our commit id, the commit landed: its result, else undefined. */
-  private async findOwnCommit(before: ReadonlyMap<string, Aggregate<S>>, caughtUp: ReadonlyMap<string, Aggregate<S>>, commitId: string) {
-    const ours: LedgerEvent[] = [];
-    for (const [id, aggregate] of caughtUp) {
-      if (aggregate.version === before.get(id)!.version) continue;
-      ours.push(...(await this.loader.readEvents(id, before.get(id)!.version, aggregate.version)).filter((event) => event.commitId === commitId));
-    }
+  /** When the events a catch-up read carry our commit id, the commit landed: its result, else undefined. */
+  private async findOwnCommit(before: ReadonlyMap<string, Aggregate<S>>, caughtUp: ReadonlyMap<string, Aggregate<S>>, missed: readonly LedgerEvent[], commitId: string) {
+    const ours = missed.filter((event) => event.commitId === commitId);
     if (ours.length === 0) return undefined;
     const aggregates = new Map<string, Aggregate<S>>();
     for (const id of caughtUp.keys()) {
