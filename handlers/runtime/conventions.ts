@@ -53,6 +53,8 @@ export const ENV = {
   readModelTable: "READ_MODEL_TABLE_NAME",
   logLevel: "LOG_LEVEL",
   idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
+  replicaTable: "REPLICA_TABLE_NAME",
+  maxBodyBytes: "MAX_BODY_BYTES",
 } as const;
 
 /** Idempotency table: one item per idempotency key, forgotten after its retention (TTL attribute). */
