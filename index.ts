@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { AggregateDispatcher, EventLedger, Projector, ServiceBus } from "./components";
+import { AggregateDispatcher, CommandApi, EventLedger, Projector, ServiceBus } from "./components";
 
 /** What differs between stages (Pulumi.<stage>.yaml, namespace "accounts"). */
 export interface StageConfig {
@@ -49,7 +49,16 @@ export function accountsService(name: string, stage: StageConfig) {
   const projectionModule = path.join(examples, "projections.ts");
   const balances = new Projector(`${name}-balances`, { bus, projectionModule, projectionExport: "balances", claimCheckTable, kmsKeyArn: stage.kmsKeyArn, logRetentionDays: stage.logRetentionDays, alarms });
   const lastTransaction = new Projector(`${name}-last-transaction`, { bus, projectionModule, projectionExport: "lastTransaction", claimCheckTable, kmsKeyArn: stage.kmsKeyArn, logRetentionDays: stage.logRetentionDays, alarms });
-  return { ledger, bus, dispatcher, balances, lastTransaction };
+  const replica = new Projector(`${name}-replica`, { bus, projectionModule, projectionExport: "replica", claimCheckTable, kmsKeyArn: stage.kmsKeyArn, logRetentionDays: stage.logRetentionDays, alarms });
+  const commands = new CommandApi(`${name}-commands`, {
+    ledger,
+    domainModule: path.join(examples, "domain.ts"),
+    domainExport: "accounts",
+    replica,
+    logRetentionDays: stage.logRetentionDays,
+    alarms,
+  });
+  return { ledger, bus, dispatcher, balances, lastTransaction, replica, commands };
 }
 
 const service = accountsService("accounts", stageConfig());
@@ -60,3 +69,5 @@ export const busName = service.bus.busName;
 export const dispatcherDeadLetterQueue = service.dispatcher.deadLetterQueueUrl;
 export const balancesTable = service.balances.tableName;
 export const lastTransactionTable = service.lastTransaction.tableName;
+/** Call it with SigV4 (e.g. `awscurl --service lambda`): POST /aggregates/{id}/commands, GET /aggregates/{id}. */
+export const commandApiUrl = service.commands.url;

@@ -4,15 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Which handler factory to wrap and which user module (domain or projection) to hand it. */
 export interface HandlerBundleSpec {
-  /** `dispatcher` or `projector`: the file under handlers/ whose factory builds the Lambda handler. */
-  kind: "dispatcher" | "projector";
+  /** The file under handlers/ whose factory builds the Lambda handler. */
+  kind: "dispatcher" | "projector" | "commandApi";
   /** Path of the user module (absolute, or relative to the Pulumi program's working directory). */
   module: string;
   /** The module's export holding the domain or projection. */
   exportName: string;
 }
 
-const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createProjectorHandler" } as const;
+const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createProjectorHandler", commandApi: "createCommandApiHandler" } as const;
 const cache = new Map<string, string>();
 
 /**

@@ -12,6 +12,8 @@ export interface HandlerFunctionArgs {
   memorySize: pulumi.Input<number>;
   timeout: pulumi.Input<number>;
   logRetentionDays: pulumi.Input<number>;
+  /** Concurrent executions reserved (and allowed at most). Default: unreserved. */
+  reservedConcurrency?: pulumi.Input<number>;
 }
 
 /**
@@ -52,6 +54,7 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
       memorySize: args.memorySize,
       timeout: args.timeout,
       environment: { variables: args.environment },
+      reservedConcurrentExecutions: args.reservedConcurrency,
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     },
     // The policy must exist before the event source mapping polls with the role.

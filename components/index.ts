@@ -2,3 +2,6 @@ export { EventLedger, EventLedgerArgs } from "./eventLedger";
 export { ServiceBus, ServiceBusArgs } from "./serviceBus";
 export { AggregateDispatcher, AggregateDispatcherArgs } from "./aggregateDispatcher";
 export { Projector, ProjectorArgs, TableRef } from "./projector";
+export { CommandApi, CommandApiArgs, CommandApiAuth } from "./commandApi";
+export { AlarmsArgs } from "./alarms";
+export { PolicyStatement } from "./policy";

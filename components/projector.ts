@@ -69,6 +69,7 @@ export class Projector extends pulumi.ComponentResource {
   readonly table?: aws.dynamodb.Table;
   readonly projectorName: string;
   readonly tableName: pulumi.Output<string>;
+  readonly tableArn: pulumi.Output<string>;
   readonly queueUrl: pulumi.Output<string>;
 
   constructor(name: string, args: ProjectorArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -177,6 +178,7 @@ export class Projector extends pulumi.ComponentResource {
     const alarms = args.alarms ?? {};
     this.alarms = [...functionAlarms(name, fn, alarms, this), ...queueAgeAlarm(name, this.queue, alarms, this), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, this)];
     this.tableName = pulumi.output(table.name);
+    this.tableArn = pulumi.output(table.arn);
     this.queueUrl = this.queue.url;
     this.registerOutputs({ projectorName: this.projectorName, tableName: this.tableName, queueUrl: this.queueUrl });
   }

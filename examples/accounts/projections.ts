@@ -1,5 +1,6 @@
 import { defineProjection } from "../../handlers/runtime/projection/projection";
-import { AccountState } from "./domain";
+import { aggregateProjection } from "../../handlers/runtime/projection/readModelSnapshots";
+import { AccountState, accounts } from "./domain";
 
 /** Read model "balances": owner and balance of every account. */
 export const balances = defineProjection<AccountState>({
@@ -16,3 +17,9 @@ export const lastTransaction = defineProjection<AccountState>({
   schemaVersion: 1,
   project: ({ state }) => ({ ...(state.lastTransaction ?? {}) }),
 });
+
+/**
+ * Read model "replica": every account's whole state, checksummed. The CommandApi decides on it
+ * (seed 000's fast path) and serves eventually consistent reads from it.
+ */
+export const replica = aggregateProjection<AccountState>("replica", accounts);

@@ -3,16 +3,19 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { accounts } from "../../examples/accounts/domain";
-import { balances, lastTransaction } from "../../examples/accounts/projections";
+import { balances, lastTransaction, replica } from "../../examples/accounts/projections";
+import { HttpApiEvent, createCommandApiHandler } from "../../handlers/commandApi";
 import { seedAccount, accountEvents } from "../../examples/accounts/history";
 import { createDispatcherHandler } from "../../handlers/dispatcher";
 import { createProjectorHandler } from "../../handlers/projector";
+import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
+import { DynamoDbReadModel } from "../../handlers/runtime/projection/readModelTable";
 import { documentClient } from "../../handlers/runtime/dynamodb/client";
 import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
 import { DynamoDbSnapshotStore } from "../../handlers/runtime/dynamodb/snapshotTable";
 import { matchesPattern } from "../../handlers/runtime/eventPatterns";
 import { Projection } from "../../handlers/runtime/projection/projection";
-import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, TableSchema } from "../../handlers/runtime/tableSchemas";
+import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, TableSchema } from "../../handlers/runtime/tableSchemas";
 import { insertRecord } from "../../local/streamPoller";
 import { createTable } from "../../local/tables";
 import { ObservedCall, grantedLines, observeClient, permissionsOf } from "../support/iam";
@@ -142,6 +145,7 @@ describe("IAM proven by observation: each function's policy grants exactly what 
   for (const [projection, component] of [
     [balances, "accounts-balances"],
     [lastTransaction, "accounts-last-transaction"],
+    [replica, "accounts-replica"],
   ] as [Projection<unknown>, string][]) {
     it(`projector ${projection.name}: writes its read model, resolves claim checks, dead-letters poison; nothing more, nothing less`, async () => {
       assert.ok(published.length > 0, "runs after the dispatcher's test, on what it published");
@@ -168,8 +172,40 @@ describe("IAM proven by observation: each function's policy grants exactly what 
     });
   }
 
+  it("command API: commands on the fast path, conflicts, idempotency keys, transfers, consistent and eventual reads; nothing more, nothing less", async () => {
+    const variables = named("aws:lambda/function:Function", "accounts-commands-function").inputs.environment.variables as Record<string, string>;
+    await tablesFor(variables, { LEDGER_TABLE_NAME: LEDGER_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE, REPLICA_TABLE_NAME: READ_MODEL_TABLE });
+    const calls: ObservedCall[] = [];
+    const handler = createCommandApiHandler(accounts, await observedClients(calls));
+    const http = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query?: Record<string, string>): HttpApiEvent => ({
+      rawPath: path, headers, queryStringParameters: query, body: body === undefined ? undefined : JSON.stringify(body), requestContext: { http: { method, path } },
+    });
+    const statuses: number[] = [];
+    await withEnvironment(variables, async () => {
+      statuses.push((await handler(http("POST", "/aggregates/iam-a/commands", { kind: "Open", owner: "a" }))).statusCode);
+      statuses.push((await handler(http("POST", "/aggregates/iam-b/commands", { kind: "Open", owner: "b" }))).statusCode);
+      // The replica's projector catches up on iam-a (written unobserved: another function's work).
+      const unobserved = documentClient((await dynamoDbLocal()).config);
+      const opened = await new AggregateLoader(accounts, new DynamoDbEventStore(unobserved, variables.LEDGER_TABLE_NAME)).load("iam-a");
+      await new DynamoDbReadModel(unobserved, variables.REPLICA_TABLE_NAME).putIfNewer("iam-a", opened.version, replica.project(opened, undefined as never) as Record<string, unknown>);
+      for (const event of [
+        http("POST", "/aggregates/iam-a/commands", { kind: "Credit", amount: 9 }, { "idempotency-key": "iam-1" }),
+        http("POST", "/aggregates/iam-a/commands", { kind: "Credit", amount: 9 }, { "idempotency-key": "iam-1" }),
+        http("POST", "/aggregates/iam-a/commands", { kind: "Debit", amount: 1000 }),
+        http("POST", "/commands", { aggregateIds: ["iam-a", "iam-b"], command: { kind: "Transfer", from: "iam-a", to: "iam-b", amount: 2 } }),
+        http("GET", "/aggregates/iam-a"),
+        http("GET", "/aggregates/iam-a", undefined, {}, { consistency: "eventual" }),
+      ]) statuses.push((await handler(event)).statusCode);
+    });
+    assert.deepEqual(statuses, [200, 200, 200, 200, 409, 200, 200, 200]);
+    const operations = new Set(calls.map((call) => call.operation));
+    for (const expected of ["GetItem", "PutItem", "TransactWriteItems", "Query"]) assert.ok(operations.has(expected), `the scenario made the handler call ${expected}`);
+    const policy = named("aws:iam/rolePolicy:RolePolicy", "accounts-commands-policy").inputs.policy;
+    assert.deepEqual(grantedLines(policy, ["OwnLogs"]), neededLines(calls, arnOf, []));
+  });
+
   it("observes every function the stack deploys", () => {
     const functions = ofType("aws:lambda/function:Function").filter((fn) => fn.name.startsWith("accounts-"));
-    assert.deepEqual(functions.map((fn) => fn.name).sort(), ["accounts-balances-function", "accounts-dispatcher-function", "accounts-last-transaction-function"]);
+    assert.deepEqual(functions.map((fn) => fn.name).sort(), ["accounts-balances-function", "accounts-commands-function", "accounts-dispatcher-function", "accounts-last-transaction-function", "accounts-replica-function"]);
   });
 });

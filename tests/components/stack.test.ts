@@ -88,7 +88,7 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
 
   it("grants each function only the actions and resources it needs, never '*'", () => {
     const policies = ofType("aws:iam/rolePolicy:RolePolicy");
-    assert.equal(policies.length, 6, "three functions per service, two services");
+    assert.equal(policies.length, 10, "five functions per service (dispatcher, three projectors, command API), two services");
     for (const policy of policies) {
       for (const statement of JSON.parse(policy.inputs.policy).Statement) {
         for (const action of statement.Action) assert.ok(!action.includes("*"), `${policy.name}: action ${action}`);
@@ -161,8 +161,10 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     const of = (service: string) => alarms.filter((alarm) => alarm.name.startsWith(`${service}-`)).map((alarm) => alarm.name).sort();
     assert.deepEqual(of("accounts"), [
       "accounts-balances-dead-letters", "accounts-balances-errors", "accounts-balances-queue-age", "accounts-balances-throttles",
+      "accounts-commands-errors", "accounts-commands-throttles",
       "accounts-dispatcher-dead-letters", "accounts-dispatcher-errors", "accounts-dispatcher-iterator-age", "accounts-dispatcher-throttles",
       "accounts-last-transaction-dead-letters", "accounts-last-transaction-errors", "accounts-last-transaction-queue-age", "accounts-last-transaction-throttles",
+      "accounts-replica-dead-letters", "accounts-replica-errors", "accounts-replica-queue-age", "accounts-replica-throttles",
     ]);
     const deadLetters = named("aws:cloudwatch/metricAlarm:MetricAlarm", "accounts-balances-dead-letters");
     assert.deepEqual([deadLetters.inputs.metricName, deadLetters.inputs.threshold, deadLetters.inputs.dimensions.QueueName], ["ApproximateNumberOfMessagesVisible", 1, "accounts-balances-dlq-physical"]);
@@ -179,10 +181,22 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     assert.equal(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.serverSideEncryption.kmsKeyArn, PAYMENTS_KEY);
   });
 
+  it("serves the command side behind an IAM-authenticated function URL, fast path on the replica, and refuses a public URL not asked for by name", () => {
+    const url = named("aws:lambda/functionUrl:FunctionUrl", "accounts-commands-url");
+    assert.equal(url.inputs.authorizationType, "AWS_IAM");
+    const fn = named("aws:lambda/function:Function", "accounts-commands-function");
+    assert.equal(url.inputs.functionName, `${fn.name}-physical`);
+    assert.equal(fn.inputs.environment.variables.REPLICA_TABLE_NAME, "accounts-replica-table-physical");
+    assert.equal(fn.inputs.environment.variables.IDEMPOTENCY_TABLE_NAME, "accounts-ledger-idempotency-physical");
+    const { CommandApi } = require("../../components") as typeof import("../../components");
+    const ledger = {} as never;
+    assert.throws(() => new CommandApi("open-by-mistake", { ledger, domainModule: "x", auth: { type: "NONE" } as never }), /auth must be "AWS_IAM" or \{ type: "NONE", acknowledgePublicEndpoint: true \}/);
+  });
+
   it("composes two microservices in one program without a name collision", () => {
     const keys = registered.map((resource) => `${resource.type}::${resource.name}`);
     assert.equal(new Set(keys).size, keys.length);
-    assert.equal(ofType("aws:lambda/function:Function").length, 6);
+    assert.equal(ofType("aws:lambda/function:Function").length, 10);
     assert.equal(ofType("aws:cloudwatch/eventArchive:EventArchive").length, 1, "only payments asked for an archive");
   });
 });

@@ -1,0 +1,122 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV } from "../handlers/runtime/conventions";
+import { AlarmsArgs, functionAlarms } from "./alarms";
+import { EventLedger } from "./eventLedger";
+import { handlerFunction } from "./handlerFunction";
+import { PolicyStatement, kmsStatements } from "./policy";
+import { Projector } from "./projector";
+
+/**
+ * Who may call the endpoint. "AWS_IAM" (default): SigV4-signed requests from principals granted
+ * `lambda:InvokeFunctionUrl` (see `invokeStatement`). A public endpoint must be asked for by name,
+ * so authentication is never dropped by leaving an argument out.
+ */
+export type CommandApiAuth = "AWS_IAM" | { type: "NONE"; acknowledgePublicEndpoint: true };
+
+export interface CommandApiArgs {
+  /** The ledger commands append to. */
+  ledger: EventLedger;
+  /** Path of the module exporting the domain (decide and reduce), bundled into the function. */
+  domainModule: string;
+  /** Export of `domainModule` holding the domain. Default "default". */
+  domainExport?: string;
+  /**
+   * The read replica: a Projector of an `aggregateProjection` of the same domain. With it, commands
+   * take seed 000's fast path (decide on the replica, read the ledger only after a conflict) and
+   * `GET ?consistency=eventual` answers from it. Without it, commands start from the ledger's snapshots.
+   */
+  replica?: Projector;
+  /** Authentication of the endpoint. Default "AWS_IAM". */
+  auth?: CommandApiAuth;
+  /** Largest request body accepted, in bytes (413 above). Default 262144. */
+  maxBodyBytes?: number;
+  /** Requests the function serves at once at most (protects the ledger's hot partitions). Default: unreserved. */
+  reservedConcurrency?: pulumi.Input<number>;
+  /** Lambda runtime. Default "nodejs22.x". */
+  runtime?: pulumi.Input<string>;
+  /** Memory in MB. Default 512. */
+  memorySize?: pulumi.Input<number>;
+  /** Timeout in seconds. Default 29. */
+  timeout?: pulumi.Input<number>;
+  /** Log retention in days. Default 30. */
+  logRetentionDays?: pulumi.Input<number>;
+  /** More statements for the function's role. */
+  extraStatements?: PolicyStatement[];
+  /** Alarms on errors and throttles. Default on, without actions. */
+  alarms?: AlarmsArgs;
+}
+
+/**
+ * The command side deployed: a Lambda behind a function URL (IAM-authenticated by default)
+ * serving `POST /aggregates/{id}/commands`, `POST /commands` and `GET /aggregates/{id}`.
+ */
+export class CommandApi extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly functionUrl: aws.lambda.FunctionUrl;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+  readonly url: pulumi.Output<string>;
+  readonly functionName: pulumi.Output<string>;
+  /** What a caller's role needs to call the endpoint: attach it to the roles of your clients. */
+  readonly invokeStatement: PolicyStatement;
+
+  constructor(name: string, args: CommandApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("eventledger:command:CommandApi", name, {}, opts);
+    const auth = args.auth ?? "AWS_IAM";
+    if (auth !== "AWS_IAM" && !(auth.type === "NONE" && auth.acknowledgePublicEndpoint === true)) {
+      throw new Error(`CommandApi "${name}": auth must be "AWS_IAM" or { type: "NONE", acknowledgePublicEndpoint: true }`);
+    }
+    const { ledger, replica } = args;
+    const statements: PolicyStatement[] = [
+      // Loads and catch-ups query the ledger; a commit is a PutItem, or a transaction of PutItems
+      // and ConditionCheckItems (predecessor checks, idempotency records, multi-aggregate commits).
+      { Sid: "Ledger", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], Resource: [ledger.tableArn] },
+      { Sid: "IdempotencyKeys", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [ledger.idempotencyTableArn] },
+      replica
+        ? { Sid: "Replica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }
+        : { Sid: "Snapshots", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [ledger.snapshotTableArn] },
+      ...kmsStatements(ledger.kmsKeyArn),
+      ...(args.extraStatements ?? []),
+    ];
+    const { fn, role, logGroup } = handlerFunction(
+      name,
+      {
+        bundle: { kind: "commandApi", module: args.domainModule, exportName: args.domainExport ?? "default" },
+        environment: {
+          [ENV.ledgerTable]: ledger.tableName,
+          [ENV.idempotencyTable]: ledger.idempotencyTableName,
+          ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: ledger.snapshotTableName }),
+          ...(args.maxBodyBytes !== undefined ? { [ENV.maxBodyBytes]: String(args.maxBodyBytes) } : {}),
+        },
+        statements,
+        runtime: args.runtime ?? "nodejs22.x",
+        memorySize: args.memorySize ?? 512,
+        timeout: args.timeout ?? 29,
+        logRetentionDays: args.logRetentionDays ?? 30,
+        reservedConcurrency: args.reservedConcurrency,
+      },
+      this,
+    );
+    this.function = fn;
+    this.role = role;
+    this.logGroup = logGroup;
+    this.functionUrl = new aws.lambda.FunctionUrl(`${name}-url`, { functionName: fn.name, authorizationType: auth === "AWS_IAM" ? "AWS_IAM" : "NONE" }, { parent: this });
+    if (auth !== "AWS_IAM") {
+      // A public URL answers only once its resource policy lets anyone invoke it.
+      new aws.lambda.Permission(`${name}-public`, { function: fn.name, action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" }, { parent: this });
+    }
+    this.invokeStatement = {
+      Sid: "InvokeCommandApi",
+      Effect: "Allow",
+      Action: ["lambda:InvokeFunctionUrl"],
+      Resource: [fn.arn],
+      Condition: { StringEquals: { "lambda:FunctionUrlAuthType": auth === "AWS_IAM" ? "AWS_IAM" : "NONE" } },
+    };
+    this.alarms = functionAlarms(name, fn, args.alarms ?? {}, this);
+    this.url = this.functionUrl.functionUrl;
+    this.functionName = fn.name;
+    this.registerOutputs({ url: this.url, functionName: this.functionName });
+  }
+}
