@@ -54,6 +54,8 @@ async function main(): Promise<number> {
     projections: [balances, lastTransaction],
     chaos: options.chaos ? { seed: options.seed } : undefined,
     sdkChaos: options.sdkChaos ? { seed: options.seed } : undefined,
+    // Under SDK chaos, snapshots often enough that the dispatcher's BatchGetItem (and its partial answers) run too.
+    snapshotEvery: options.sdkChaos ? 20 : undefined,
   });
   if (options.sdkChaos) {
     try {
