@@ -1,15 +1,18 @@
 /**
  * The local stage: the bank scenario end to end on this machine, no AWS account.
  *   npm start -- [--events N] [--aggregates M] [--chaos [sdk]] [--seed S] [--concurrency C]
+ *   npm start -- --serve [--port P]
+ * Commands go through the CommandApi handler served on localhost, as HTTP requests. `--serve` keeps
+ * the pipeline running and prints curl lines to try it.
  * `--chaos` reorders, duplicates and delays deliveries; `--chaos sdk` also injects faults into every
  * AWS SDK client and abandons handler invocations, then checks every invariant (local/chaos/).
  * Exits non-zero when a read model disagrees with the ledger or an invariant is broken.
  */
 import { parseArgs } from "node:util";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
-import { balances, lastTransaction } from "../examples/accounts/projections";
+import { balances, lastTransaction, replica } from "../examples/accounts/projections";
+import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
 import { forEachLimit } from "../handlers/runtime/concurrency";
-import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/errors";
 import { runChaos } from "./chaos/harness";
 import { Random } from "./random";
 import { LocalStage } from "./stage";
@@ -22,6 +25,8 @@ const { values, positionals } = parseArgs({
     chaos: { type: "boolean", default: false },
     seed: { type: "string", default: "42" },
     concurrency: { type: "string", default: "4" },
+    serve: { type: "boolean", default: false },
+    port: { type: "string", default: "3000" },
   },
 });
 const positive = (name: string, raw: string | undefined): number => {
@@ -34,6 +39,8 @@ const options = {
   aggregates: positive("aggregates", values.aggregates),
   seed: positive("seed", values.seed),
   concurrency: positive("concurrency", values.concurrency),
+  serve: values.serve ?? false,
+  port: positive("port", values.port),
   chaos: values.chaos ?? false,
   // `--chaos sdk`: the word after the flag arrives as a positional.
   sdkChaos: (values.chaos ?? false) && positionals.includes("sdk"),
@@ -47,11 +54,11 @@ const progress = (line: string) => process.stderr.write(process.stderr.isTTY ? `
 async function main(): Promise<number> {
   const started = Date.now();
   process.env.LOG_LEVEL ??= "error";
-  say(`local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `${options.sdkChaos ? "sdk + delivery" : "delivery"} (seed ${options.seed})` : "off"}`);
+  if (!options.serve) say(`local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `${options.sdkChaos ? "sdk + delivery" : "delivery"} (seed ${options.seed})` : "off"}`);
   const stage = await LocalStage.start<AccountState, AccountCommand>({
     serviceName: "accounts",
     domain: accounts,
-    projections: [balances, lastTransaction],
+    projections: [balances, lastTransaction, replica],
     chaos: options.chaos ? { seed: options.seed } : undefined,
     sdkChaos: options.sdkChaos ? { seed: options.seed } : undefined,
     // Under SDK chaos, snapshots often enough that the dispatcher's BatchGetItem (and its partial answers) run too.
@@ -64,20 +71,24 @@ async function main(): Promise<number> {
       await stage.stop();
     }
   }
+  if (options.serve) return serve(stage);
   try {
     const random = new Random(options.seed);
     const ids = Array.from({ length: options.aggregates }, (_, i) => `acc-${String(i + 1).padStart(3, "0")}`);
     const counts = { succeeded: 0, rejected: 0, retries: 0, gaveUp: 0 };
+    const api = await stage.serveCommandApi();
+    /** One command as a client sends it: POST to the CommandApi, its status says what happened. */
+    const send = (id: string, command: AccountCommand) =>
+      fetch(`${api.url}/aggregates/${encodeURIComponent(id)}/commands`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(command) })
+        .then(async (response) => ({ status: response.status, body: (await response.json()) as { attempts?: number; code?: string; version?: number; message?: string } }));
     const run = async (id: string, command: AccountCommand) => {
-      try {
-        const result = await stage.commands.execute(id, command);
+      const { status, body } = await send(id, command);
+      if (status === 200) {
         counts.succeeded += 1;
-        counts.retries += result.attempts - 1;
-      } catch (error) {
-        if (error instanceof CommandRejectedError) counts.rejected += 1;
-        else if (error instanceof RetriesExhaustedError) counts.gaveUp += 1; // typed outcome under contention, nothing written
-        else throw error;
-      }
+        counts.retries += (body.attempts ?? 1) - 1;
+      } else if (status === 409) counts.rejected += 1;
+      else if (status === 503) counts.gaveUp += 1; // typed outcome under contention, nothing written
+      else throw new Error(`command ${JSON.stringify(command)} on ${id} answered ${status}: ${body.message}`);
     };
 
     // 1. Accounts opened and funded, then a random workload of concurrent credits and debits.
@@ -103,12 +114,10 @@ async function main(): Promise<number> {
     // 2. The bank race: 50 on the account, two debits of 40 and 25 at once.
     await run("acc-race", { kind: "Open", owner: "race" });
     await run("acc-race", { kind: "Credit", amount: 50 });
-    const race = await Promise.allSettled([
-      stage.commands.execute("acc-race", { kind: "Debit", amount: 40 }),
-      stage.commands.execute("acc-race", { kind: "Debit", amount: 25 }),
-    ]);
-    const raceWinners = race.filter((outcome) => outcome.status === "fulfilled").length;
-    const raceLoser = race.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected")?.reason;
+    const race = await Promise.all([send("acc-race", { kind: "Debit", amount: 40 }), send("acc-race", { kind: "Debit", amount: 25 })]);
+    const raceWinners = race.filter((outcome) => outcome.status === 200).length;
+    const raceLoser = race.find((outcome) => outcome.status !== 200);
+    const raceRejected = raceLoser?.status === 409 && raceLoser.body.code === "insufficient-funds";
     ids.push("acc-race");
 
     // 3. A stale snapshot: the dispatcher snapshots at 100, the ledger moves on to 103.
@@ -117,7 +126,7 @@ async function main(): Promise<number> {
     await stage.settle();
     for (let i = 0; i < 3; i += 1) await run("acc-stale", { kind: "Credit", amount: 1 });
     const readBefore = stage.events.itemsRead;
-    const staleLoad = await stage.commands.query("acc-stale");
+    const staleLoad = await new AggregateLoader(accounts, stage.events, stage.snapshots, { start: "sequential" }).load("acc-stale");
     const staleRead = stage.events.itemsRead - readBefore;
     ids.push("acc-stale");
     await stage.settle();
@@ -148,8 +157,8 @@ async function main(): Promise<number> {
 
     say();
     say("what happened");
-    say(`  commands: ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts, ${counts.gaveUp} gave up (retries exhausted)`);
-    say(`  race (50, debits 40 and 25 at once): ${raceWinners} won, the other ${raceLoser instanceof CommandRejectedError ? `rejected: ${raceLoser.code} at v${raceLoser.version}` : "NOT rejected"}`);
+    say(`  commands (HTTP POST to the CommandApi handler at ${api.url}): ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts (a replica behind the ledger, or a concurrent writer), ${counts.gaveUp} gave up (retries exhausted)`);
+    say(`  race (50, debits 40 and 25 at once, over HTTP): ${raceWinners} won, the other ${raceRejected ? `409 ${raceLoser!.body.code} at v${raceLoser!.body.version}` : "NOT rejected"}`);
     say(`  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events (3 missing + v100 itself, the proof the ledger reaches it)`);
     say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries`);
     say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent`);
@@ -162,13 +171,40 @@ async function main(): Promise<number> {
     say("  account      ledger  read model  ledger v  model v");
     rows.forEach((row) => say(row));
     say();
-    const ok = mismatches.length === 0 && raceWinners === 1 && raceLoser instanceof CommandRejectedError && staleRead === 4 && lastUntouched && stage.deadLetters.letters.length === 0;
+    const ok = mismatches.length === 0 && raceWinners === 1 && raceRejected && staleRead === 4 && lastUntouched && stage.deadLetters.letters.length === 0;
     mismatches.forEach((line) => say(`MISMATCH ${line}`));
     say(`${ok ? "OK" : "FAILED"}: read models ${mismatches.length === 0 ? "equal" : "differ from"} the ledger; ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return ok ? 0 : 1;
   } finally {
     await stage.stop();
   }
+}
+
+/** `--serve`: the pipeline keeps running behind the CommandApi on localhost until Ctrl-C. */
+async function serve(stage: LocalStage<AccountState, AccountCommand>): Promise<number> {
+  const api = await stage.serveCommandApi(options.port);
+  const json = "-H 'content-type: application/json'";
+  say(`CommandApi (the deployed function's handler) on ${api.url}; the stream, bus and projectors run behind it.`);
+  say("try:");
+  say(`  curl -s -X POST ${api.url}/aggregates/acc-1/commands ${json} -d '{"kind":"Open","owner":"ada"}'`);
+  say(`  curl -s -X POST ${api.url}/aggregates/acc-1/commands ${json} -H 'Idempotency-Key: credit-1' -d '{"kind":"Credit","amount":100}'`);
+  say(`  curl -s -X POST ${api.url}/aggregates/acc-1/commands ${json} -d '{"kind":"Debit","amount":30}'`);
+  say(`  curl -s ${api.url}/aggregates/acc-1                        # strongly consistent: replica row + the events after it`);
+  say(`  curl -s '${api.url}/aggregates/acc-1?consistency=eventual'  # the replica's row alone`);
+  say(`  curl -s '${api.url}/aggregates/acc-1?version=2'             # as of version 2`);
+  say("Ctrl-C stops it.");
+  let running = true;
+  let settling: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    settling = settling.then(() => (running ? stage.settle() : undefined)).catch((error) => say(`pipeline: ${(error as Error).message}`));
+  }, 250);
+  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  running = false;
+  clearInterval(timer);
+  await settling;
+  await stage.stop();
+  say("stopped");
+  return 0;
 }
 
 /** `--chaos sdk`: random commands under every fault, then every invariant checked (see local/chaos/). */

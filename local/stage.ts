@@ -15,7 +15,10 @@ import { ProjectReport, Projector } from "../handlers/runtime/projection/project
 import { DynamoDbReadModel } from "../handlers/runtime/projection/readModelTable";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "../handlers/runtime/dispatch/failedBatches";
+import { createCommandApiHandler } from "../handlers/commandApi";
+import { ENV } from "../handlers/runtime/conventions";
 import { DynamoDbLocal } from "./dynamodbLocal";
+import { LocalEndpoint, serveLambda } from "./httpServer";
 import { InProcessBus } from "./inProcessBus";
 import { LocalQueue } from "./localQueue";
 import { MemoryDeadLetters } from "./memoryDeadLetters";
@@ -66,6 +69,9 @@ export class LocalStage<S, C> {
   readonly failedBatches: FailedBatchRecord[] = [];
   crashes = 0;
   private ownsDynamo = true;
+  private readonly endpoints: LocalEndpoint[] = [];
+  /** The service the stage runs: its tables' prefix and its events' source. */
+  serviceName = "";
   private crashRandom?: Random;
   private crashRate = 0;
   private constructor(
@@ -113,6 +119,7 @@ export class LocalStage<S, C> {
     const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), async (record) => void stage!.failedBatches.push(record), { batchSize: options.batchSize ?? 100 });
     stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events), bus, poller, dispatcher);
     stage.ownsDynamo = !options.dynamo;
+    stage.serviceName = options.serviceName;
     if (options.sdkChaos) {
       const rates = options.sdkChaos.rates ?? DEFAULT_FAULT_RATES;
       const chaos = new Random(options.sdkChaos.seed * 7919 + 1);
@@ -179,6 +186,23 @@ export class LocalStage<S, C> {
     return report;
   }
 
+  /**
+   * Serves the CommandApi Lambda handler (the deployed function's code) on localhost, configured as
+   * the component configures it: the ledger, its idempotency table, and the "replica" projector's
+   * table when the stage has one (seed 000's fast path), else the snapshot table.
+   */
+  async serveCommandApi(port = 0): Promise<LocalEndpoint> {
+    const replica = this.projectors.find((local) => local.projection.name === "replica");
+    Object.assign(process.env, {
+      [ENV.ledgerTable]: this.events.tableName,
+      [ENV.idempotencyTable]: `${this.serviceName}-idempotency`,
+      ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: `${this.serviceName}-snapshots` }),
+    });
+    const endpoint = await serveLambda(createCommandApiHandler(this.loader.domain as Domain<S, C>, { dynamodb: new DynamoDBClient(this.dynamo.config) }), port);
+    this.endpoints.push(endpoint);
+    return endpoint;
+  }
+
   /** Deletes every row of a read model (what an operator fixing a broken projection would do). */
   async wipe(local: LocalProjector<S>): Promise<number> {
     let deleted = 0;
@@ -195,6 +219,7 @@ export class LocalStage<S, C> {
   }
 
   async stop(): Promise<void> {
+    for (const endpoint of this.endpoints.splice(0)) await endpoint.close();
     this.raw.destroy();
     this.streams.destroy();
     this.db.destroy();

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { AccountCommand, AccountState, accounts } from "../../examples/accounts/domain";
-import { balances, lastTransaction } from "../../examples/accounts/projections";
+import { balances, lastTransaction, replica } from "../../examples/accounts/projections";
 import { recordId, StreamRecord } from "../../handlers/runtime/dispatch/streamRecords";
 import { LocalQueue } from "../../local/localQueue";
 import { FailedBatchRecord, aggregatesOfFailedBatch } from "../../handlers/runtime/dispatch/failedBatches";
@@ -125,6 +125,31 @@ describe("local stage", () => {
         }
       assert.equal((await stage.projectors[0].readModel.get("p"))?.balance, 5);
       assert.equal(stage.failedBatches.length, 0);
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it("serves the deployed CommandApi handler over HTTP: commands by POST, a resend under the same Idempotency-Key answered once, reads strong and eventual", async function () {
+    this.timeout(120_000);
+    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "http", domain: accounts, projections: [balances, replica] });
+    try {
+      const api = await stage.serveCommandApi();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const body = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
+      const post = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${api.url}/aggregates/${id}/commands`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+      assert.equal((await post("h1", { kind: "Open", owner: "h" })).status, 200);
+      const credit = (await (await post("h1", { kind: "Credit", amount: 40 }, { "Idempotency-Key": "h-credit" })).json()) as { commitId: string };
+      const resent = (await (await post("h1", { kind: "Credit", amount: 40 }, { "Idempotency-Key": "h-credit" })).json()) as { repeated: boolean; commitId: string };
+      assert.deepEqual([resent.repeated, resent.commitId], [true, credit.commitId]);
+      const rejected = await post("h1", { kind: "Debit", amount: 41 });
+      assert.deepEqual([rejected.status, (await body(rejected)).code], [409, "insufficient-funds"]);
+      assert.equal((await body(fetch(`${api.url}/aggregates/h1`))).state.balance, 40);
+      await stage.settle();
+      const eventual = await body(fetch(`${api.url}/aggregates/h1?consistency=eventual`));
+      assert.deepEqual([eventual.version, eventual.state.balance], [2, 40]);
+      assert.equal((await fetch(`${api.url}/aggregates/h1`, { method: "DELETE" })).status, 405);
     } finally {
       await stage.stop();
     }

@@ -97,7 +97,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
       methods: {
         POST: async (request, id) => {
           const result = await options.commands.execute(id, readBody(request) as C, { idempotencyKey: idempotencyKey(request) });
-          return json(200, { ...aggregateView(result.aggregate), events: result.events.map(eventView), commitId: result.commitId, repeated: result.repeated === true });
+          return json(200, { ...aggregateView(result.aggregate), events: result.events.map(eventView), commitId: result.commitId, repeated: result.repeated === true, attempts: result.attempts });
         },
       },
     },
