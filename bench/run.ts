@@ -32,6 +32,7 @@ import { createTable } from "../local/tables";
 import { integrityCosts } from "./integrity";
 import { contention } from "./contention";
 import { startingPoints } from "./startingPoints";
+import { fastPath } from "./fastPath";
 
 process.env.LOG_LEVEL ??= "error";
 const lines: string[] = [];
@@ -64,13 +65,14 @@ async function main() {
   const requests = new RequestCounter();
   const db = documentClient(dynamo.config, requests);
   try {
-    // `--only integrity|starts|contention` runs one of the newer sections alone.
+    // `--only integrity|starts|contention|fast` runs one of the newer sections alone.
     const only = process.argv[process.argv.indexOf("--only") + 1];
     if (process.argv.includes("--only")) {
       if (only === "integrity") return await integrityCosts(raw, dynamo.config, out);
       if (only === "starts") return void (await startingPoints(raw, db, requests, out));
       if (only === "contention") return await contention(raw, db, requests, out);
-      throw new Error(`--only takes integrity, starts or contention, got ${only}`);
+      if (only === "fast") return await fastPath(raw, db, requests, out);
+      throw new Error(`--only takes integrity, starts, contention or fast, got ${only}`);
     }
     out("### Commands: snapshot catch-up vs full fold (snapshot every 100, ledger 50 events past the last snapshot)");
     out();
@@ -184,6 +186,8 @@ async function main() {
     }
     out();
     await startingPoints(raw, db, requests, out);
+    out();
+    await fastPath(raw, db, requests, out);
     out();
     await contention(raw, db, requests, out);
     out();

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV } from "../handlers/runtime/conventions";
+import { COMMAND_STARTS, CommandStart, ENV } from "../handlers/runtime/conventions";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { handlerFunction } from "./handlerFunction";
@@ -27,6 +27,12 @@ export interface CommandApiArgs {
    * `GET ?consistency=eventual` answers from it. Without it, commands start from the ledger's snapshots.
    */
   replica?: Projector;
+  /**
+   * How a command starts from the replica: "replica-and-tail" (default: the row and the ledger's last
+   * 10 events at once, then a plain write; never slower than a full fold) or "decide-on-replica"
+   * (seed 000: the row alone, the write checks its version; fewest requests while the replica is current).
+   */
+  start?: CommandStart;
   /** Authentication of the endpoint. Default "AWS_IAM". */
   auth?: CommandApiAuth;
   /** Largest request body accepted, in bytes (413 above). Default 262144. */
@@ -69,10 +75,12 @@ export class CommandApi extends pulumi.ComponentResource {
       throw new Error(`CommandApi "${name}": auth must be "AWS_IAM" or { type: "NONE", acknowledgePublicEndpoint: true }`);
     }
     const { ledger, replica } = args;
+    if (args.start !== undefined && !COMMAND_STARTS.includes(args.start)) throw new Error(`CommandApi "${name}": start must be one of ${COMMAND_STARTS.join(", ")}, got "${args.start}"`);
     const statements: PolicyStatement[] = [
       // Loads and catch-ups query the ledger; a commit is a PutItem, or a transaction of PutItems
-      // and ConditionCheckItems (predecessor checks, idempotency records, multi-aggregate commits).
-      { Sid: "Ledger", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], Resource: [ledger.tableArn] },
+      // (idempotency records, multi-aggregate commits) with, when deciding on the replica alone, a
+      // ConditionCheckItem proving the replica's version exists.
+      { Sid: "Ledger", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem", ...(args.start === "decide-on-replica" && replica ? ["dynamodb:ConditionCheckItem"] : [])], Resource: [ledger.tableArn] },
       { Sid: "IdempotencyKeys", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [ledger.idempotencyTableArn] },
       replica
         ? { Sid: "Replica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }
@@ -89,6 +97,7 @@ export class CommandApi extends pulumi.ComponentResource {
           [ENV.idempotencyTable]: ledger.idempotencyTableName,
           ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: ledger.snapshotTableName }),
           ...(args.maxBodyBytes !== undefined ? { [ENV.maxBodyBytes]: String(args.maxBodyBytes) } : {}),
+          ...(args.start !== undefined ? { [ENV.commandStart]: args.start } : {}),
         },
         statements,
         runtime: args.runtime ?? "nodejs22.x",

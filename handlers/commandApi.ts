@@ -1,7 +1,7 @@
 import { AggregateLoader } from "./runtime/aggregateLoader";
 import { AwsClients, resolveClients } from "./runtime/awsClients";
 import { CommandHandler } from "./runtime/commandHandler";
-import { ENV } from "./runtime/conventions";
+import { COMMAND_STARTS, CommandStart, ENV, REPLICA_TAIL_EVENTS } from "./runtime/conventions";
 import { Domain } from "./runtime/domain";
 import { documentClient } from "./runtime/dynamodb/client";
 import { DynamoDbEventStore } from "./runtime/dynamodb/ledgerTable";
@@ -39,8 +39,8 @@ export function toHttpRequest(event: HttpApiEvent): HttpRequest {
 
 /**
  * The CommandApi Lambda: HTTP requests in, commands and strongly consistent reads out. With a
- * replica table (an aggregateProjection's rows) commands take seed 000's fast path: decide on
- * the replica, append at once, read the ledger only after a conflict.
+ * replica table (an aggregateProjection's rows) commands start from the replica (COMMAND_START:
+ * the replica and the ledger's tail at once by default, or seed 000's decide-on-replica).
  */
 export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}) {
   let routes: ((request: HttpRequest) => Promise<HttpResponse>) | undefined;
@@ -50,10 +50,13 @@ export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Par
     const events = new DynamoDbEventStore(db, requireEnv(ENV.ledgerTable), { idempotencyTable: requireEnv(ENV.idempotencyTable) });
     const replicaTable = process.env[ENV.replicaTable];
     const replica = replicaTable ? new DynamoDbReadModel(db, replicaTable) : undefined;
+    const start = (process.env[ENV.commandStart] ?? "replica-and-tail") as CommandStart;
+    if (!COMMAND_STARTS.includes(start)) throw new Error(`${ENV.commandStart} must be one of ${COMMAND_STARTS.join(", ")}, got "${start}"`);
     const snapshots = replica ? new ReadModelSnapshotSource(replica) : new DynamoDbSnapshotStore(db, requireEnv(ENV.snapshotTable));
-    const loader = new AggregateLoader(domain as Domain<S, unknown>, events, snapshots);
+    const loader = new AggregateLoader(domain as Domain<S, unknown>, events, snapshots, replica && start === "replica-and-tail" ? { start: "parallel", tailSize: REPLICA_TAIL_EVENTS } : {});
     const maxBodyBytes = process.env[ENV.maxBodyBytes] ? Number(process.env[ENV.maxBodyBytes]) : undefined;
-    return commandRoutes({ commands: new CommandHandler<S, C>(loader, events, { decideOnReplica: replica !== undefined }), replica, maxBodyBytes });
+    const commands = new CommandHandler<S, C>(loader, events, { decideOnReplica: replica !== undefined && start === "decide-on-replica" });
+    return commandRoutes({ commands, replica, maxBodyBytes });
   };
   return async (event: HttpApiEvent): Promise<HttpResponse> => {
     routes ??= build();

@@ -55,7 +55,21 @@ export const ENV = {
   idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
   replicaTable: "REPLICA_TABLE_NAME",
   maxBodyBytes: "MAX_BODY_BYTES",
+  commandStart: "COMMAND_START",
 } as const;
+
+/**
+ * How the CommandApi starts a command from its read replica:
+ * - "replica-and-tail" (default): the replica row and the ledger's last few events read at once,
+ *   then one plain write; never a refused write, never slower than a full fold (bench).
+ * - "decide-on-replica": seed 000 verbatim: decide on the replica row alone and write at once (with
+ *   a check of the row's version in the same transaction); the ledger is read only after a conflict.
+ *   Fewest requests when the replica is current; two more round trips when it lags.
+ */
+export type CommandStart = "replica-and-tail" | "decide-on-replica";
+export const COMMAND_STARTS: readonly CommandStart[] = ["replica-and-tail", "decide-on-replica"];
+/** Events the "replica-and-tail" start reads from the ledger's end beside the replica row. */
+export const REPLICA_TAIL_EVENTS = 10;
 
 /** Idempotency table: one item per idempotency key, forgotten after its retention (TTL attribute). */
 export const IDEMPOTENCY_PARTITION_KEY = "idempotencyKey";

@@ -172,7 +172,7 @@ describe("IAM proven by observation: each function's policy grants exactly what 
     });
   }
 
-  it("command API: commands on the fast path, conflicts, idempotency keys, transfers, consistent and eventual reads; nothing more, nothing less", async () => {
+  it("command API: commands from the replica and the ledger's tail, idempotency keys, transfers, consistent and eventual reads; nothing more, nothing less", async () => {
     const variables = named("aws:lambda/function:Function", "accounts-commands-function").inputs.environment.variables as Record<string, string>;
     await tablesFor(variables, { LEDGER_TABLE_NAME: LEDGER_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE, REPLICA_TABLE_NAME: READ_MODEL_TABLE });
     const calls: ObservedCall[] = [];

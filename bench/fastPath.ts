@@ -1,0 +1,79 @@
+/**
+ * Seed 000's fast path against the other ways a command starts, by aggregate size and by how far
+ * the replica is behind, in one interleaved run: the fast path (decide on the replica, read the
+ * ledger only after a conflict), the snapshot catch-up (snapshot, then the events after it), the
+ * adaptive default, and a plain full fold.
+ */
+import { performance } from "node:perf_hooks";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
+import { accountEvents, seedAccount } from "../examples/accounts/history";
+import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
+import { CommandHandler } from "../handlers/runtime/commandHandler";
+import { RequestCounter } from "../handlers/runtime/dynamodb/client";
+import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { ReadModelSnapshotSource, aggregateProjection } from "../handlers/runtime/projection/readModelSnapshots";
+import { DynamoDbReadModel } from "../handlers/runtime/projection/readModelTable";
+import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { createTable } from "../local/tables";
+
+const PATHS = ["fast path", "replica + tail", "catch-up", "adaptive", "full fold"] as const;
+type Path = (typeof PATHS)[number];
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void): Promise<void> {
+  await createTable(raw, "bench-fast-events", LEDGER_TABLE);
+  await createTable(raw, "bench-fast-snapshots", SNAPSHOT_TABLE);
+  await createTable(raw, "bench-fast-replica", READ_MODEL_TABLE);
+  const events = new DynamoDbEventStore(db, "bench-fast-events");
+  const snapshots = new DynamoDbSnapshotStore(db, "bench-fast-snapshots");
+  const replicaTable = new DynamoDbReadModel(db, "bench-fast-replica");
+  const replica = aggregateProjection<AccountState>("replica", accounts);
+  const plain = new AggregateLoader(accounts, events);
+  const handlers: Record<Path, CommandHandler<AccountState, AccountCommand>> = {
+    "fast path": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable)), events, { decideOnReplica: true }),
+    // The replica row and the ledger's last 10 events read at once: never a refused write.
+    "replica + tail": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events),
+    "catch-up": new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "sequential" }), events),
+    adaptive: new CommandHandler(new AggregateLoader(accounts, events, snapshots), events),
+    "full fold": new CommandHandler(plain, events),
+  };
+  out("### Commands with seed 000's fast path (decide on the replica) vs snapshot catch-up vs adaptive (default) vs full fold (medians, interleaved)");
+  out();
+  out("| events | replica | fast path latency | requests | items | replica + tail latency | requests | items | catch-up latency | requests | items | adaptive latency | requests | items | full fold latency | requests | items | fast / full fold | replica + tail / full fold |");
+  out("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const size of [100, 1_000, 10_000]) {
+    for (const behind of [0, 3]) {
+      const reps = size >= 10_000 ? 15 : 31;
+      const idOf = (path: Path) => `f${size}-${behind}-${path.replace(" ", "")}`;
+      for (const path of PATHS) await seedAccount(events, snapshots, accountEvents(idOf(path), 1, size), 100);
+      const samples = Object.fromEntries(PATHS.map((path) => [path, { times: [] as number[], requests: 0, items: 0 }])) as Record<Path, { times: number[]; requests: number; items: number }>;
+      for (let rep = -1; rep < reps; rep += 1) {
+        for (const path of PATHS) {
+          const id = idOf(path);
+          // The replica row where this case wants it: at the ledger's version, or `behind` versions back.
+          const latest = await plain.load(id);
+          const rowAt = await plain.load(id, latest.version - behind);
+          await replicaTable.putIfNewer(id, rowAt.version, replica.project(rowAt, undefined as never) as Record<string, unknown>);
+          requests.reset();
+          const itemsBefore = events.itemsRead;
+          const start = performance.now();
+          await handlers[path].execute(id, { kind: "Credit", amount: 1 });
+          const elapsed = performance.now() - start;
+          if (rep < 0) continue;
+          samples[path].times.push(elapsed);
+          samples[path].requests += requests.total;
+          samples[path].items += events.itemsRead - itemsBefore;
+        }
+      }
+      const result = (path: Path) => ({ latency: median(samples[path].times), requests: samples[path].requests / reps, items: samples[path].items / reps });
+      const cells = (path: Path) => `${result(path).latency.toFixed(2)} ms | ${result(path).requests.toFixed(1)} | ${result(path).items.toFixed(0)}`;
+      out(`| ${size.toLocaleString("en")} | ${behind === 0 ? "current" : `${behind} behind`} | ${PATHS.map(cells).join(" | ")} | ${(result("fast path").latency / result("full fold").latency).toFixed(2)} | ${(result("replica + tail").latency / result("full fold").latency).toFixed(2)} |`);
+    }
+  }
+  out();
+  out("Requests count the write; items are ledger events read. The fast path's write on a current replica is a transaction (the event, and a check that the replica's version exists in the ledger): 1 read + 1 write. A replica 3 behind costs a refused write, then the 3 missing events (and the replica's own version, as proof), then the write. The replica row is read with ConsistentRead.");
+}
