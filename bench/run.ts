@@ -28,6 +28,7 @@ import { DynamoDbLocal } from "../local/dynamodbLocal";
 import { MemoryDeadLetters } from "../local/memoryDeadLetters";
 import { Random } from "../local/random";
 import { insertRecord } from "../local/streamPoller";
+import { requirePrerequisites } from "../local/prerequisites";
 import { createTable } from "../local/tables";
 import { integrityCosts } from "./integrity";
 import { contention } from "./contention";
@@ -60,6 +61,7 @@ const records = (events: ReturnType<typeof accountEvents>): StreamRecord[] =>
   events.map((event, i) => insertRecord({ ...event }, String(i)));
 
 async function main() {
+  requirePrerequisites();
   const dynamo = await DynamoDbLocal.start();
   const raw = new DynamoDBClient(dynamo.config);
   const requests = new RequestCounter();

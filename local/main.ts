@@ -9,6 +9,7 @@
  * Exits non-zero when a read model disagrees with the ledger or an invariant is broken.
  */
 import { parseArgs } from "node:util";
+import { requirePrerequisites } from "./prerequisites";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { balances, lastTransaction, replica } from "../examples/accounts/projections";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
@@ -16,6 +17,8 @@ import { forEachLimit } from "../handlers/runtime/concurrency";
 import { runChaos } from "./chaos/harness";
 import { Random } from "./random";
 import { LocalStage } from "./stage";
+
+requirePrerequisites();
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

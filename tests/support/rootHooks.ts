@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbLocal } from "../../local/dynamodbLocal";
+import { requirePrerequisites } from "../../local/prerequisites";
 
 /**
  * One DynamoDB Local for the whole run, started lazily by the first suite that needs it
@@ -21,6 +22,8 @@ let tableCounter = 0;
 export const uniqueTableName = (role: string): string => `${role}-${process.pid}-${++tableCounter}`;
 
 process.env.LOG_LEVEL ??= "silent";
+// Before any suite: Java for DynamoDB Local, Node's version; a clear message and exit 2 otherwise.
+requirePrerequisites();
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
