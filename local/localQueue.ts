@@ -67,7 +67,9 @@ export class LocalQueue {
       message.receiveCount += 1;
       batch.push(message);
       if (this.chaos?.random.chance(this.chaos.duplicate)) {
-        this.ready.push({ ...message, messageId: `${message.messageId}-dup` });
+        // A second delivery with its own receive count: copies of copies must not add up to a
+        // maxReceiveCount no single message ever reached.
+        this.ready.push({ ...message, messageId: `${message.messageId}-dup`, receiveCount: 0 });
         this.stats.duplicated += 1;
       }
     }

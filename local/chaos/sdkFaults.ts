@@ -77,7 +77,9 @@ export function injectSdkFaults(client: MiddlewareClient, random: Random, rates:
       }
       return result;
     },
-    { step: "deserialize", name: "injectedSdkFaults", priority: "low" },
+    // Outside the deserializer (high priority in its step), so a partial answer edits the parsed
+    // output; inside the SDK's retry loop (finalizeRequest), so its retries see every fault.
+    { step: "deserialize", name: "injectedSdkFaults", priority: "high" },
   );
 }
 

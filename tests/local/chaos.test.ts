@@ -3,6 +3,17 @@ import * as fc from "fast-check";
 import { AccountCommand, AccountState, accounts } from "../../examples/accounts/domain";
 import { balances, lastTransaction } from "../../examples/accounts/projections";
 import { runChaos } from "../../local/chaos/harness";
+import { FaultLog, injectSdkFaults } from "../../local/chaos/sdkFaults";
+import { LocalQueue } from "../../local/localQueue";
+import { MemoryDeadLetters } from "../../local/memoryDeadLetters";
+import { Random } from "../../local/random";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { documentClient } from "../../handlers/runtime/dynamodb/client";
+import { DynamoDbSnapshotStore } from "../../handlers/runtime/dynamodb/snapshotTable";
+import { SNAPSHOT_TABLE } from "../../handlers/runtime/tableSchemas";
+import { createTable } from "../../local/tables";
+import { toSnapshot } from "../../handlers/runtime/snapshots";
+import { uniqueTableName } from "../support/rootHooks";
 import { LocalStage } from "../../local/stage";
 import { dynamoDbLocal } from "../support/rootHooks";
 
@@ -39,5 +50,38 @@ describe("fault injection over the whole pipeline (SDK faults, crashes, delivery
     if (REPLAY !== undefined) return run(REPLAY);
     // A seed does not shrink into a simpler run: stop at the first failure and print it.
     await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), run), { numRuns: RUNS, endOnFailure: true });
+  });
+
+  describe("defects the harness found in its own models", () => {
+    it("a partial BatchGetItem answer edits the parsed output, and the snapshot store asks again for the unprocessed keys", async () => {
+      const client = new DynamoDBClient((await dynamoDbLocal()).config);
+      const table = uniqueTableName("partial");
+      await createTable(client, table, SNAPSHOT_TABLE);
+      const faults = new FaultLog();
+      injectSdkFaults(client, new Random(5), { lostAnswer: 0, throttle: 0, timeoutBefore: 0, serverError: 0, partialBatch: 1 }, faults);
+      const store = new DynamoDbSnapshotStore(documentClient(client), table);
+      const keys = Array.from({ length: 10 }, (_, i) => ({ aggregateId: `p${i}`, version: 100 }));
+      for (const key of keys) await store.save(toSnapshot(accounts, { ...key, state: { opened: true, balance: 1 } }));
+
+      const found = await store.getMany(keys);
+
+      assert.ok(faults.byKind.partialBatch >= 2, "answered partially, then asked again");
+      assert.ok(found.length > 0 && found.length <= 10);
+      assert.ok(found.every((snapshot) => keys.some((key) => key.aggregateId === snapshot.aggregateId)));
+      client.destroy();
+    });
+
+    it("a duplicated message counts its own receives: a chain of copies failing once is redelivered, not dead-lettered", async () => {
+      const deadLetters = new MemoryDeadLetters();
+      const queue = new LocalQueue("q", deadLetters, 2, { random: new Random(1), duplicate: 1, delay: 0, reorder: false });
+      queue.send("m");
+      let batch = queue.receive(1);
+      for (let round = 0; round < 3; round += 1) {
+        await queue.settle(batch, new Set());
+        batch = queue.receive(1); // the next copy in the chain
+      }
+      await queue.settle(batch, new Set(batch.map((message) => message.messageId)));
+      assert.equal(deadLetters.letters.length, 0);
+    });
   });
 });
