@@ -13,6 +13,7 @@ export interface TableOptions {
 /** DynamoDB table arguments from a shared key schema: encrypted, PITR and deletion protection as configured. */
 export function tableArgs(schema: TableSchema, options: TableOptions): aws.dynamodb.TableArgs {
   const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
+  for (const index of schema.indexes ?? []) for (const key of [index.partitionKey, index.sortKey]) if (!keys.some((known) => known.name === key.name)) keys.push(key);
   return {
     billingMode: options.billingMode,
     hashKey: schema.partitionKey.name,
@@ -24,6 +25,9 @@ export function tableArgs(schema: TableSchema, options: TableOptions): aws.dynam
     serverSideEncryption: { enabled: true, kmsKeyArn: options.kmsKeyArn },
     deletionProtectionEnabled: options.deletionProtection,
     ...(schema.ttlAttribute ? { ttl: { attributeName: schema.ttlAttribute, enabled: true } } : {}),
+    ...(schema.indexes
+      ? { globalSecondaryIndexes: schema.indexes.map((index) => ({ name: index.name, hashKey: index.partitionKey.name, rangeKey: index.sortKey.name, projectionType: "KEYS_ONLY" })) }
+      : {}),
     tags: options.tags,
   };
 }

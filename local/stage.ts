@@ -70,6 +70,7 @@ export class LocalStage<S, C> {
   crashes = 0;
   private ownsDynamo = true;
   private readonly endpoints: LocalEndpoint[] = [];
+  private queueChaos?: Random;
   /** The service the stage runs: its tables' prefix and its events' source. */
   serviceName = "";
   private crashRandom?: Random;
@@ -128,16 +129,26 @@ export class LocalStage<S, C> {
       stage.crashRandom = chaos;
       stage.crashRate = options.sdkChaos.crash ?? 0.02;
     }
-    for (const projection of options.projections) {
-      const tableName = `${options.serviceName}-${projection.name}`;
-      await createTable(raw, tableName, READ_MODEL_TABLE);
-      const queue = new LocalQueue(projection.name, deadLetters, 5, random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined);
-      bus.subscribe(projectorEventPattern(options.serviceName, projection.eventTypes, projection.name), queue);
-      const readModel = new DynamoDbReadModel(db, tableName);
-      const projector = new Projector({ projection, readModel, snapshots, deadLetters });
-      stage.projectors.push({ projection, projector, queue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } });
-    }
+    stage.queueChaos = random;
+    for (const projection of options.projections) await stage.addProjector(projection);
     return stage;
+  }
+
+  /**
+   * A projector joins the running pipeline (its table, queue and rule, as `pulumi up` would add
+   * them): it receives events published from now on; a replay backfills what came before.
+   */
+  async addProjector(projection: Projection<S>): Promise<LocalProjector<S>> {
+    const tableName = `${this.serviceName}-${projection.name}`;
+    await createTable(this.raw, tableName, READ_MODEL_TABLE);
+    const random = this.queueChaos;
+    const queue = new LocalQueue(projection.name, this.deadLetters, 5, random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined);
+    this.bus.subscribe(projectorEventPattern(this.serviceName, projection.eventTypes, projection.name), queue);
+    const readModel = new DynamoDbReadModel(this.db, tableName);
+    const projector = new Projector({ projection, readModel, snapshots: this.snapshots, deadLetters: this.deadLetters });
+    const local: LocalProjector<S> = { projection, projector, queue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } };
+    this.projectors.push(local);
+    return local;
   }
 
   /** Runs stream → dispatcher → bus → queues → projectors until nothing moves. */

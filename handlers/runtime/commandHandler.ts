@@ -150,11 +150,12 @@ export class CommandHandler<S, C> {
 
   /**
    * Appends a replay event so projectors rewrite their rows from the latest aggregate;
-   * `target` limits it to one projector. An aggregate with no event has nothing to replay.
+   * `target` limits it to one projector. An aggregate with no event has nothing to replay. With an
+   * idempotency key (e.g. one per target, generation and aggregate), a repeat appends nothing.
    */
-  async replay(aggregateId: string, target?: string): Promise<CommandResult<S>> {
+  async replay(aggregateId: string, target?: string, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
     const id = requireAggregateId(aggregateId);
-    const result = await this.run([id], undefined, {}, (aggregates) =>
+    const result = await this.run([id], { replay: target ?? null }, options, (aggregates) =>
       new Map([[id, aggregates.get(id)!.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }]]]),
     );
     return { ...result, aggregate: result.aggregates.get(id)! };

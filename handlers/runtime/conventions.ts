@@ -8,6 +8,22 @@
 export const LEDGER_PARTITION_KEY = "aggregateId";
 export const LEDGER_SORT_KEY = "version";
 
+/**
+ * The ledger's sparse index of aggregates: only an aggregate's first event (version 1) carries a
+ * bucket, so the index holds one small item per aggregate, spread over a few partitions, and
+ * listing every aggregate never reads the events themselves.
+ */
+export const AGGREGATE_INDEX = "aggregates";
+export const AGGREGATE_BUCKET_ATTRIBUTE = "aggregateBucket";
+export const AGGREGATE_BUCKETS = 16;
+
+/** The index bucket of an aggregate id (FNV-1a of its UTF-8 bytes): stable across runtimes. */
+export function aggregateBucket(aggregateId: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(aggregateId, "utf8")) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash % AGGREGATE_BUCKETS;
+}
+
 /** Snapshot table: one item per snapshot, so a state at or below any version can be found. */
 export const SNAPSHOT_PARTITION_KEY = "aggregateId";
 export const SNAPSHOT_SORT_KEY = "version";

@@ -1,4 +1,6 @@
 import {
+  AGGREGATE_BUCKET_ATTRIBUTE,
+  AGGREGATE_INDEX,
   IDEMPOTENCY_PARTITION_KEY,
   IDEMPOTENCY_TTL_ATTRIBUTE,
   LEDGER_PARTITION_KEY,
@@ -16,12 +18,15 @@ export interface TableSchema {
   stream?: "NEW_IMAGE";
   /** Attribute holding the epoch second after which DynamoDB may delete the item. */
   ttlAttribute?: string;
+  /** Global secondary indexes, keys only. */
+  indexes?: { name: string; partitionKey: { name: string; type: "S" | "N" }; sortKey: { name: string; type: "S" | "N" } }[];
 }
 
 export const LEDGER_TABLE: TableSchema = {
   partitionKey: { name: LEDGER_PARTITION_KEY, type: "S" },
   sortKey: { name: LEDGER_SORT_KEY, type: "N" },
   stream: "NEW_IMAGE",
+  indexes: [{ name: AGGREGATE_INDEX, partitionKey: { name: AGGREGATE_BUCKET_ATTRIBUTE, type: "N" }, sortKey: { name: LEDGER_PARTITION_KEY, type: "S" } }],
 };
 
 export const SNAPSHOT_TABLE: TableSchema = {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../conventions";
+import { AGGREGATE_BUCKET_ATTRIBUTE, IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY, aggregateBucket } from "../conventions";
 import {
   CommitOutcomeUnknownError,
   CommitTooLargeError,
@@ -119,7 +119,8 @@ export class DynamoDbEventStore implements EventStore {
     const firsts = checkCommit(events);
     const idempotency = options.idempotency && this.idempotencyItem({ ...options.idempotency, commitId });
     if (events.length === 0 && !idempotency) throw new InvalidEventError("a commit needs at least one event");
-    const items = events.map((event) => ({ ...event, commitId }));
+    // An aggregate's first event also enters the sparse index of aggregates.
+    const items = events.map((event) => ({ ...event, commitId, ...(event.version === 1 ? { [AGGREGATE_BUCKET_ATTRIBUTE]: aggregateBucket(event.aggregateId) } : {}) }));
     const versionIsNew = { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY } };
     const predecessors = options.predecessorsRead ? [] : [...firsts].filter(([, version]) => version > 1);
     const actions: WritePlan["actions"] = [
