@@ -34,6 +34,7 @@ import { integrityCosts } from "./integrity";
 import { contention } from "./contention";
 import { startingPoints } from "./startingPoints";
 import { fastPath } from "./fastPath";
+import { enumerationCost } from "./enumerate";
 
 process.env.LOG_LEVEL ??= "error";
 const lines: string[] = [];
@@ -74,7 +75,8 @@ async function main() {
       if (only === "starts") return void (await startingPoints(raw, db, requests, out));
       if (only === "contention") return await contention(raw, db, requests, out);
       if (only === "fast") return await fastPath(raw, db, requests, out);
-      throw new Error(`--only takes integrity, starts, contention or fast, got ${only}`);
+      if (only === "enumerate") return await enumerationCost(raw, db, out);
+      throw new Error(`--only takes integrity, starts, contention, fast or enumerate, got ${only}`);
     }
     out("### Commands: snapshot catch-up vs full fold (snapshot every 100, ledger 50 events past the last snapshot)");
     out();
@@ -194,6 +196,8 @@ async function main() {
     await contention(raw, db, requests, out);
     out();
     await integrityCosts(raw, dynamo.config, out);
+    out();
+    await enumerationCost(raw, db, out);
     out();
     out(`Measured on DynamoDB Local (in-memory, loopback), ${new Date().toISOString().slice(0, 10)}; absolute times are the emulator's, ratios are the point.`);
   } finally {

@@ -195,6 +195,8 @@ async function serve(stage: LocalStage<AccountState, AccountCommand>): Promise<n
   say(`  curl -s ${api.url}/aggregates/acc-1                        # strongly consistent: replica row + the events after it`);
   say(`  curl -s '${api.url}/aggregates/acc-1?consistency=eventual'  # the replica's row alone`);
   say(`  curl -s '${api.url}/aggregates/acc-1?version=2'             # as of version 2`);
+  say("rebuild a read model (replay every aggregate to it, rate-limited, resumable):");
+  say(`  npm run replay -- --endpoint ${stage.dynamo.config.endpoint} --ledger-table ${stage.events.tableName} --idempotency-table ${stage.serviceName}-idempotency --domain examples/accounts/domain.ts --export accounts --target balances --rate 200`);
   say("Ctrl-C stops it.");
   let running = true;
   let settling: Promise<unknown> = Promise.resolve();

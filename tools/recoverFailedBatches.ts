@@ -29,6 +29,9 @@ const { values } = parseArgs({
   },
 });
 
+// The SDK is pinned to a release that supports Node 20 (see local/prerequisites.ts).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 async function main(): Promise<number> {
   const missing = ["bucket", "ledger-table", "idempotency-table", "domain"].filter((name) => !values[name as keyof typeof values]);
   if (missing.length > 0) {

@@ -60,9 +60,10 @@ export interface ReplayRunOptions {
  * stopped or crashed resumes where it was. Aggregates that failed are tried again first on resume.
  * Idempotent when `replay` uses a key per (target, generation, aggregate): a second run does nothing new.
  */
-export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckpoint & { stopped: boolean }> {
+export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckpoint & { stopped: boolean; thisRun: { replayed: number; skipped: number } }> {
   const saved = await options.checkpoint.load();
   const state: ReplayCheckpoint = saved ? { ...saved, position: { ...saved.position } } : { position: {}, replayed: 0, skipped: 0, failed: [] };
+  const before = { replayed: state.replayed, skipped: state.skipped };
   const retry = state.failed.splice(0);
   const started = Date.now();
   let handedOut = 0;
@@ -130,5 +131,5 @@ export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckp
   advance();
   stopped ||= options.signal?.aborted === true;
   await options.checkpoint.save(state);
-  return { ...state, stopped };
+  return { ...state, stopped, thisRun: { replayed: state.replayed - before.replayed, skipped: state.skipped - before.skipped } };
 }
