@@ -11,8 +11,8 @@ import { AccountCommand, AccountState, accounts } from "../examples/accounts/dom
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../handlers/runtime/commandHandler";
 import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/errors";
-import { RequestCounter } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
+import { RequestCounter } from "../local/instruments";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { LEDGER_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
 

@@ -7,8 +7,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { accountEvents, seedAccount } from "../examples/accounts/history";
 import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../handlers/runtime/conventions";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
 

@@ -11,11 +11,11 @@ import { AccountCommand, AccountState, accounts } from "../examples/accounts/dom
 import { accountEvents, seedAccount } from "../examples/accounts/history";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
 import { CommandHandler } from "../handlers/runtime/commandHandler";
-import { RequestCounter } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { RequestCounter } from "../local/instruments";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { ReadModelSnapshotSource, aggregateProjection } from "../handlers/runtime/projection/readModelSnapshots";
-import { DynamoDbReadModel } from "../handlers/runtime/projection/readModelTable";
+import { DynamoDbReadModel } from "../handlers/runtime/aws/readModelTable";
 import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
 
@@ -59,14 +59,14 @@ export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, 
           const rowAt = await plain.load(id, latest.version - behind);
           await replicaTable.putIfNewer(id, rowAt.version, replica.project(rowAt, undefined as never) as Record<string, unknown>);
           requests.reset();
-          const itemsBefore = events.itemsRead;
+          const itemsBefore = requests.itemsRead(events.tableName);
           const start = performance.now();
           await handlers[path].execute(id, { kind: "Credit", amount: 1 });
           const elapsed = performance.now() - start;
           if (rep < 0) continue;
           samples[path].times.push(elapsed);
           samples[path].requests += requests.total;
-          samples[path].items += events.itemsRead - itemsBefore;
+          samples[path].items += requests.itemsRead(events.tableName) - itemsBefore;
         }
       }
       const result = (path: Path) => ({ latency: median(samples[path].times), requests: samples[path].requests / reps, items: samples[path].items / reps });

@@ -10,9 +10,9 @@ import { accounts } from "../examples/accounts/domain";
 import { accountEvents, seedAccount } from "../examples/accounts/history";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
 import { CommandHandler } from "../handlers/runtime/commandHandler";
-import { RequestCounter, documentClient } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { RequestCounter, countedDocumentClient } from "../local/instruments";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
 import { createTable } from "../local/tables";
@@ -30,7 +30,7 @@ class CapacityMeter {
 const WRITES = new Set(["PutItemCommand", "TransactWriteItemsCommand", "UpdateItemCommand", "DeleteItemCommand", "BatchWriteItemCommand"]);
 
 function meteredClient(config: DynamoDbEndpoint, requests: RequestCounter, meter: CapacityMeter) {
-  const db = documentClient(config, requests);
+  const db = countedDocumentClient(config, requests);
   db.middlewareStack.add(
     (next, context) => async (args) => {
       (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
@@ -72,7 +72,7 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
     await command(id, -1); // warm-up, not counted
     requests.reset();
     meter.reset();
-    const itemsBefore = events.itemsRead;
+    const itemsBefore = requests.itemsRead(events.tableName);
     const times: number[] = [];
     for (let i = 0; i < reps; i += 1) {
       const start = performance.now();
@@ -82,7 +82,7 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
     const per = (value: number) => (value / reps).toFixed(2);
     const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
     const operations = [...requests.byOperation].map(([name, count]) => `${per(count).replace(/\.00$/, "")} ${name}`).join(" + ");
-    out(`| ${label} | ${per(requests.total)} (${operations}) | ${per(events.itemsRead - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median.toFixed(1)} ms |`);
+    out(`| ${label} | ${per(requests.total)} (${operations}) | ${per(requests.itemsRead(events.tableName) - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median.toFixed(1)} ms |`);
   };
 
   out("### Integrity guards: cost per command (account 50 events past its snapshot, 60 commands each)");

@@ -17,30 +17,45 @@ import { CommandHandler } from "../handlers/runtime/commandHandler";
 import { Dispatcher } from "../handlers/runtime/dispatch/dispatcher";
 import { Bus } from "../handlers/runtime/dispatch/publisher";
 import { StreamRecord, parseRecord } from "../handlers/runtime/dispatch/streamRecords";
-import { RequestCounter, documentClient } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { RequestCounter, countedDocumentClient } from "../local/instruments";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { StateCarriedMessage } from "../handlers/runtime/messages";
 import { Projector, QueueMessage } from "../handlers/runtime/projection/projector";
-import { DynamoDbReadModel, ReadModelStore } from "../handlers/runtime/projection/readModelTable";
+import { DynamoDbReadModel } from "../handlers/runtime/aws/readModelTable";
+import { ReadModelStore } from "../handlers/runtime/stores";
 import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { DynamoDbLocal } from "../local/dynamodbLocal";
-import { MemoryDeadLetters } from "../local/memoryDeadLetters";
+import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
 import { Random } from "../local/random";
 import { insertRecord } from "../local/streamPoller";
 import { requirePrerequisites } from "../local/prerequisites";
 import { createTable } from "../local/tables";
 import { integrityCosts } from "./integrity";
 import { contention } from "./contention";
-import { startingPoints } from "./startingPoints";
+import { STRATEGIES, StartingPointRow, Strategy, startingPoints } from "./startingPoints";
+import { DispatcherRequestRow, dispatcherRequests } from "./dispatcherRequests";
+import { lineChart } from "./svgChart";
 import { fastPath } from "./fastPath";
 import { enumerationCost } from "./enumerate";
 
 process.env.LOG_LEVEL ??= "error";
+// The functions' EMF metric lines are for CloudWatch; here they would only bury the output.
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 const lines: string[] = [];
 const out = (line = "") => {
   lines.push(line);
   process.stdout.write(line + "\n");
+};
+/** What the bench is measuring now: a line per section, and on a terminal a running status line. */
+let section = 0;
+const SECTIONS = 9;
+const announce = (title: string) => {
+  section += 1;
+  process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}[${section}/${SECTIONS}] ${title}\n`);
+};
+const progress = (what: string) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K      ${what}`);
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -61,12 +76,41 @@ async function ledgerStores(raw: DynamoDBClient, db: DynamoDBDocumentClient) {
 const records = (events: ReturnType<typeof accountEvents>): StreamRecord[] =>
   events.map((event, i) => insertRecord({ ...event }, String(i)));
 
+/** The README's charts from this run's rows: file name and SVG text. */
+function benchCharts(starts: StartingPointRow[], dispatcher: DispatcherRequestRow[]): Record<string, string> {
+  const byStrategy = (value: (row: StartingPointRow, strategy: Strategy) => number) =>
+    STRATEGIES.map((strategy) => ({ name: strategy, points: starts.map((row) => [row.size, value(row, strategy)] as const) }));
+  const thousand = dispatcher.filter((row) => row.batch >= 900);
+  const series = (name: string, age: "young" | "old", value: (row: DispatcherRequestRow) => number) => ({
+    name,
+    points: thousand.filter((row) => row.age === age).map((row) => [row.aggregates, value(row)] as const),
+  });
+  return {
+    "bench-latency.svg": lineChart({ title: "Command latency by aggregate size (median)", xLabel: "events before the command", yLabel: "ms", series: byStrategy((row, strategy) => row.results[strategy].latency) }),
+    "bench-items.svg": lineChart({ title: "Ledger items read per command by aggregate size", xLabel: "events before the command", yLabel: "items read", series: byStrategy((row, strategy) => row.results[strategy].items) }),
+    "bench-dispatcher-reads.svg": lineChart({
+      title: "Dispatcher reads per event, batches of 1,000 records",
+      xLabel: "aggregates in the batch",
+      yLabel: "reads per event",
+      series: [
+        series("prefetch, old", "old", (row) => row.prefetch),
+        series("query each, old", "old", (row) => row.perAggregate),
+        series("prefetch, young", "young", (row) => row.prefetch),
+        series("query each, young", "young", (row) => row.perAggregate),
+        series("floor, old", "old", (row) => row.floor),
+      ],
+    }),
+  };
+}
+
+let charts: Record<string, string> = {};
+
 async function main() {
   requirePrerequisites();
   const dynamo = await DynamoDbLocal.start();
   const raw = new DynamoDBClient(dynamo.config);
   const requests = new RequestCounter();
-  const db = documentClient(dynamo.config, requests);
+  const db = countedDocumentClient(dynamo.config, requests);
   try {
     // `--only integrity|starts|contention|fast` runs one of the newer sections alone.
     const only = process.argv[process.argv.indexOf("--only") + 1];
@@ -76,13 +120,16 @@ async function main() {
       if (only === "contention") return await contention(raw, db, requests, out);
       if (only === "fast") return await fastPath(raw, db, requests, out);
       if (only === "enumerate") return await enumerationCost(raw, db, out);
-      throw new Error(`--only takes integrity, starts, contention, fast or enumerate, got ${only}`);
+      if (only === "dispatcher") return void (await dispatcherRequests(raw, db, requests, out, progress));
+      throw new Error(`--only takes integrity, starts, contention, fast, enumerate or dispatcher, got ${only}`);
     }
+    announce("commands: snapshot catch-up vs full fold at 100, 1,000 and 10,000 events");
     out("### Commands: snapshot catch-up vs full fold (snapshot every 100, ledger 50 events past the last snapshot)");
     out();
     out("| aggregate size | catch-up latency | catch-up items read | full-fold latency | full-fold items read | latency ratio | items ratio |");
     out("|---:|---:|---:|---:|---:|---:|---:|");
     for (const size of [100, 1_000, 10_000]) {
+      progress(`aggregate of ${size.toLocaleString("en")} events`);
       const { events, snapshots } = await ledgerStores(raw, db);
       const fast = new CommandHandler(new AggregateLoader(accounts, events, snapshots), events);
       const naive = new CommandHandler(new AggregateLoader(accounts, events), events);
@@ -90,13 +137,13 @@ async function main() {
         await seedAccount(events, snapshots, accountEvents(id, 1, size + 50), 100);
         await handler.execute(id, { kind: "Credit", amount: 1 }); // warm-up, not counted
         const times: number[] = [];
-        const before = events.itemsRead;
+        const before = requests.itemsRead(events.tableName);
         for (let i = 0; i < reps; i += 1) {
           const start = performance.now();
           await handler.execute(id, { kind: "Credit", amount: 1 });
           times.push(performance.now() - start);
         }
-        return { latency: median(times), items: (events.itemsRead - before) / reps };
+        return { latency: median(times), items: (requests.itemsRead(events.tableName) - before) / reps };
       };
       const reps = size >= 10_000 ? 5 : 15;
       const catchUp = await measure(fast, `fast-${size}`, reps);
@@ -105,11 +152,13 @@ async function main() {
     }
 
     out();
+    announce("dispatcher: batched fold vs a full fold per record");
     out("### Dispatcher: batch of 100 events, per-aggregate fold from the snapshot vs a full fold per record (aggregates with 250 events of history)");
     out();
     out("| aggregates in batch | batched events/s | batched DynamoDB requests/event | per-record events/s | per-record requests/event | per-record items read/event | throughput ratio |");
     out("|---:|---:|---:|---:|---:|---:|---:|");
     for (const aggregateCount of [1, 10, 100]) {
+      progress(`${aggregateCount} aggregates in the batch`);
       const { events, snapshots } = await ledgerStores(raw, db);
       const perAggregate = 100 / aggregateCount;
       const batch: ReturnType<typeof accountEvents> = [];
@@ -118,7 +167,7 @@ async function main() {
         await seedAccount(events, snapshots, history, 100);
         batch.push(...history.slice(250));
       }
-      const batched = new Dispatcher({ domain: accounts, loader: new AggregateLoader(accounts, events, snapshots), snapshots, snapshotEvery: 100, bus: nullBus, deadLetters: new MemoryDeadLetters(), source: "bench" });
+      const batched = new Dispatcher({ domain: accounts, loader: new AggregateLoader(accounts, events, snapshots), snapshots, snapshotEvery: 100, bus: nullBus, deadLetters: new InMemoryDeadLetters(), source: "bench" });
       const naiveLoader = new AggregateLoader(accounts, events);
       // The naive way: every record folds its aggregate from version 1 on its own.
       const perRecord = async (input: StreamRecord[]) => {
@@ -134,11 +183,11 @@ async function main() {
       const run = async (dispatch: (input: StreamRecord[]) => Promise<unknown>) => {
         const rounds = 5;
         requests.reset();
-        const itemsBefore = events.itemsRead;
+        const itemsBefore = requests.itemsRead(events.tableName);
         const start = performance.now();
         for (let i = 0; i < rounds; i += 1) await dispatch(records(batch));
         const seconds = (performance.now() - start) / 1000;
-        return { rate: (rounds * batch.length) / seconds, requests: requests.total / (rounds * batch.length), items: (events.itemsRead - itemsBefore) / (rounds * batch.length) };
+        return { rate: (rounds * batch.length) / seconds, requests: requests.total / (rounds * batch.length), items: (requests.itemsRead(events.tableName) - itemsBefore) / (rounds * batch.length) };
       };
       const fast = await run((input) => batched.dispatch(input));
       const slow = await run(perRecord);
@@ -146,6 +195,7 @@ async function main() {
     }
 
     out();
+    announce("projector: version guard under duplicates and disorder");
     out("### Projector: 2,000 messages over 100 aggregates, 25% duplicates, shuffled, batches of 10");
     out();
     out("| write | messages/s | rows written | stale/duplicates absorbed | rows wrong after disorder |");
@@ -173,7 +223,7 @@ async function main() {
       const store: ReadModelStore = guarded
         ? guardedStore
         : { get: (id) => guardedStore.get(id), putIfNewer: async (id, version, row) => (await db.send(new PutCommand({ TableName: table, Item: { ...row, id, version } })), { written: true }) };
-      const projector = new Projector({ projection: balances, readModel: store, deadLetters: new MemoryDeadLetters() });
+      const projector = new Projector({ projection: balances, readModel: store, deadLetters: new InMemoryDeadLetters() });
       const queue = asQueue(delivered);
       let written = 0;
       let stale = 0;
@@ -189,15 +239,30 @@ async function main() {
       out(`| ${guarded ? "conditional PutItem (version guard)" : "plain PutItem (no guard)"} | ${rate.toFixed(0)} | ${written} | ${stale} | ${wrong} / 100 |`);
     }
     out();
-    await startingPoints(raw, db, requests, out);
+    announce("dispatcher: reads per event by batch shape, beside the floor");
+    const dispatcherRows = await dispatcherRequests(raw, db, requests, out, progress);
     out();
+    announce("commands by aggregate size: adaptive, parallel, sequential start and full fold (0 to 10,000 events)");
+    const startRows = await startingPoints(raw, db, requests, out, undefined, progress);
+    out();
+    announce("command API starts: replica and tail vs decide-on-replica vs full fold");
     await fastPath(raw, db, requests, out);
     out();
+    announce("contention: writers on one hot aggregate");
     await contention(raw, db, requests, out);
     out();
+    announce("integrity guards: cost per command");
     await integrityCosts(raw, dynamo.config, out);
     out();
+    announce("rebuild: listing aggregates by index vs scan");
     await enumerationCost(raw, db, out);
+    out();
+    charts = benchCharts(startRows, dispatcherRows);
+    out("![Command latency by aggregate size](docs/bench-latency.svg)");
+    out();
+    out("![Ledger items read per command by aggregate size](docs/bench-items.svg)");
+    out();
+    out("![Dispatcher reads per event by aggregates in a batch](docs/bench-dispatcher-reads.svg)");
     out();
     out(`Measured on DynamoDB Local (in-memory, loopback), ${new Date().toISOString().slice(0, 10)}; absolute times are the emulator's, ratios are the point.`);
   } finally {
@@ -212,6 +277,9 @@ async function main() {
     const end = "<!-- bench:end -->";
     if (!text.includes(begin) || !text.includes(end)) throw new Error(`README.md has no ${begin} ... ${end} markers`);
     fs.writeFileSync(readme, text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${lines.join("\n")}\n${end}`));
+    const docs = path.join(__dirname, "..", "docs");
+    fs.mkdirSync(docs, { recursive: true });
+    for (const [file, svg] of Object.entries(charts)) fs.writeFileSync(path.join(docs, file), svg);
     process.stdout.write("README.md updated\n");
   }
 }

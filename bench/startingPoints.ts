@@ -11,9 +11,9 @@ import { accounts } from "../examples/accounts/domain";
 import { accountEvents, seedAccount } from "../examples/accounts/history";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
 import { CommandHandler } from "../handlers/runtime/commandHandler";
-import { RequestCounter } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { RequestCounter } from "../local/instruments";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
 
@@ -33,6 +33,7 @@ export async function startingPoints(
   requests: RequestCounter,
   out: (line?: string) => void,
   sizes: readonly number[] = [0, 10, 50, 100, 199, 1_000, 10_000],
+  progress: (what: string) => void = () => {},
 ): Promise<StartingPointRow[]> {
   await createTable(raw, "bench-start-events", LEDGER_TABLE);
   await createTable(raw, "bench-start-snapshots", SNAPSHOT_TABLE);
@@ -50,6 +51,7 @@ export async function startingPoints(
   out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   const rows: StartingPointRow[] = [];
   for (const size of sizes) {
+    progress(`aggregates of ${size.toLocaleString("en")} events`);
     // Small aggregates: a fresh one per command, so every command sees exactly `size` events.
     // Large ones: one aggregate per strategy, growing by a few events over the run.
     const fresh = size < 1_000;
@@ -63,14 +65,14 @@ export async function startingPoints(
         if (fresh && size > 0) await seedAccount(events, snapshots, accountEvents(id, 1, size), 100);
         const command = size === 0 ? { kind: "Open", owner: "x" } : { kind: "Credit", amount: 1 };
         requests.reset();
-        const itemsBefore = events.itemsRead;
+        const itemsBefore = requests.itemsRead(events.tableName);
         const start = performance.now();
         await handlers[strategy].execute(id, command);
         const elapsed = performance.now() - start;
         if (rep < 0) continue; // warm-up round
         samples[strategy].times.push(elapsed);
         samples[strategy].requests += requests.total;
-        samples[strategy].items += events.itemsRead - itemsBefore;
+        samples[strategy].items += requests.itemsRead(events.tableName) - itemsBefore;
       }
     }
     const results = Object.fromEntries(

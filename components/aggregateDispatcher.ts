@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/conventions";
 import { AlarmsArgs, deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from "./alarms";
 import { EventLedger } from "./eventLedger";
-import { handlerFunction } from "./handlerFunction";
-import { PolicyStatement, kmsStatements } from "./policy";
+import { FunctionArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";
+import { kmsStatements } from "./policy";
 import { ServiceBus } from "./serviceBus";
 
-export interface AggregateDispatcherArgs {
+export interface AggregateDispatcherArgs extends FunctionArgs {
   /** The ledger whose stream is dispatched. */
   ledger: EventLedger;
   /** The bus the state-carried events are published to. */
@@ -30,21 +30,11 @@ export interface AggregateDispatcherArgs {
   /** Days a failed batch is kept in its bucket for recovery. Default 90. */
   failedBatchRetentionDays?: pulumi.Input<number>;
   /** Take a snapshot every this many versions. Default 100. */
-  snapshotEvery?: number;
+  snapshotEvery?: pulumi.Input<number>;
   /** Where a new mapping starts reading. Default "TRIM_HORIZON" (nothing in the stream is skipped). */
   startingPosition?: pulumi.Input<"TRIM_HORIZON" | "LATEST">;
-  /** Lambda runtime. Default "nodejs22.x". */
-  runtime?: pulumi.Input<string>;
-  /** Memory in MB. Default 512. */
-  memorySize?: pulumi.Input<number>;
-  /** Timeout in seconds. Default 60. */
-  timeout?: pulumi.Input<number>;
-  /** Log retention in days. Default 30. */
-  logRetentionDays?: pulumi.Input<number>;
   /** DLQ message retention in seconds. Default 1209600 (14 days, the maximum). */
   deadLetterRetentionSeconds?: pulumi.Input<number>;
-  /** More statements for the function's role (e.g. to read a table of your own). */
-  extraStatements?: PolicyStatement[];
   /** Alarms on errors, throttles, iterator age and dead letters. Default on, without actions. */
   alarms?: AlarmsArgs;
 }
@@ -57,7 +47,7 @@ export interface AggregateDispatcherArgs {
  */
 export class AggregateDispatcher extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
-  readonly role: aws.iam.Role;
+  readonly role: RoleRef;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly failedBatches: aws.s3.Bucket;
@@ -72,10 +62,10 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
     const { ledger, bus } = args;
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
-      { messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true },
+      { messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags },
       { parent: this },
     );
-    this.failedBatches = failedBatchBucket(`${name}-failed-batches`, args.failedBatchRetentionDays ?? 90, this);
+    this.failedBatches = failedBatchBucket(`${name}-failed-batches`, args.failedBatchRetentionDays ?? 90, args.tags, this);
     const { fn, role, logGroup } = handlerFunction(
       name,
       {
@@ -86,7 +76,7 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
           [ENV.eventBusName]: bus.busName,
           [ENV.serviceName]: bus.serviceName,
           [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
-          [ENV.snapshotEvery]: String(args.snapshotEvery ?? 100),
+          [ENV.snapshotEvery]: pulumi.output(args.snapshotEvery ?? 100).apply(String),
         },
         statements: [
           { Sid: "ReadStream", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: [ledger.streamArn] },
@@ -100,12 +90,10 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
           { Sid: "FailedBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: [pulumi.interpolate`${this.failedBatches.arn}/*`] },
           { Sid: "FailedBatchesBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [this.failedBatches.arn] },
           ...kmsStatements(ledger.kmsKeyArn),
-          ...(args.extraStatements ?? []),
-        ],
-        runtime: args.runtime ?? "nodejs22.x",
-        memorySize: args.memorySize ?? 512,
-        timeout: args.timeout ?? 60,
-        logRetentionDays: args.logRetentionDays ?? 30,
+            ],
+        defaults: { memorySize: 512, timeout: 60 },
+        serviceName: bus.serviceName,
+        function: args,
       },
       this,
     );
@@ -139,8 +127,8 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
 }
 
 /** A private, encrypted bucket whose objects expire after `retentionDays`. */
-function failedBatchBucket(name: string, retentionDays: pulumi.Input<number>, parent: pulumi.Resource): aws.s3.Bucket {
-  const bucket = new aws.s3.Bucket(name, { forceDestroy: false }, { parent });
+function failedBatchBucket(name: string, retentionDays: pulumi.Input<number>, tags: Tags | undefined, parent: pulumi.Resource): aws.s3.Bucket {
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags }, { parent });
   new aws.s3.BucketPublicAccessBlock(`${name}-private`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
   new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent });
   new aws.s3.BucketLifecycleConfiguration(`${name}-expiry`, { bucket: bucket.id, rules: [{ id: "expire-failed-batches", status: "Enabled", filter: {}, expiration: { days: retentionDays } }] }, { parent });

@@ -8,13 +8,13 @@ export interface AlarmsArgs {
   /** Notified when an alarm fires or clears (SNS topic ARNs, usually the on-call topic). Default none: the alarms show in the console only. */
   actions?: pulumi.Input<string>[];
   /** Dispatcher only: stream iterator age, in seconds, above which the ledger's stream is falling behind. Default 300. */
-  iteratorAgeSeconds?: number;
+  iteratorAgeSeconds?: pulumi.Input<number>;
   /** Projector only: age, in seconds, of the oldest message in its queue above which the read model is falling behind. Default 900. */
-  oldestMessageAgeSeconds?: number;
+  oldestMessageAgeSeconds?: pulumi.Input<number>;
 }
 
 /** One alarm: the metric's statistic over 5 minutes crossing a threshold once. */
-function alarm(name: string, args: AlarmsArgs, metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; statistic: "Sum" | "Maximum"; threshold: number; description: string }, parent: pulumi.Resource) {
+function alarm(name: string, args: AlarmsArgs, metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; statistic: "Sum" | "Maximum"; threshold: pulumi.Input<number>; description: string }, parent: pulumi.Resource) {
   return new aws.cloudwatch.MetricAlarm(
     name,
     {
@@ -58,7 +58,7 @@ export function deadLetterAlarm(name: string, queue: aws.sqs.Queue, args: Alarms
 export function iteratorAgeAlarm(name: string, fn: aws.lambda.Function, args: AlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(`${name}-iterator-age`, args, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fn.name }, statistic: "Maximum", threshold: (args.iteratorAgeSeconds ?? 300) * 1000, description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream." }, parent),
+    alarm(`${name}-iterator-age`, args, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fn.name }, statistic: "Maximum", threshold: pulumi.output(args.iteratorAgeSeconds ?? 300).apply((seconds) => seconds * 1000), description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream." }, parent),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,7 +14,14 @@ export interface HandlerBundleSpec {
 }
 
 const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createProjectorHandler", commandApi: "createCommandApiHandler" } as const;
-const cache = new Map<string, string>();
+const cache = new Map<string, HandlerBundle>();
+
+/** A bundle's code and the user module's export it wraps, as the bundle itself loaded it. */
+export interface HandlerBundle {
+  code: string;
+  /** The domain or projection, checked by the handler's factory when the bundle loaded. */
+  definition: unknown;
+}
 
 /**
  * Bundles a handler with esbuild into one CommonJS file exporting `handler`, the pinned AWS SDK
@@ -21,7 +29,7 @@ const cache = new Map<string, string>();
  * No closure serialization. The output depends on the sources only, never on where the checkout
  * is, so the same code gives the same archive on every machine and `pulumi up` redeploys nothing.
  */
-export function bundleHandler(spec: HandlerBundleSpec): string {
+export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
   const modulePath = path.resolve(spec.module);
   const key = `${spec.kind}|${modulePath}|${spec.exportName}`;
   const cached = cache.get(key);
@@ -33,8 +41,11 @@ export function bundleHandler(spec: HandlerBundleSpec): string {
     `const exported = (userModule as Record<string, unknown>)[${JSON.stringify(spec.exportName)}];`,
     `if (!exported) throw new Error(${JSON.stringify(`${path.basename(modulePath)} has no export "${spec.exportName}"`)});`,
     `export const handler = factory(exported as never);`,
+    `export const definition = exported;`,
   ].join("\n");
-  const result = esbuild.buildSync({
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  try {
+    result = esbuild.buildSync({
     stdin: { contents: entry, loader: "ts", resolveDir: path.dirname(modulePath), sourcefile: `${spec.kind}-entry.ts` },
     bundle: true,
     write: false,
@@ -49,12 +60,32 @@ export function bundleHandler(spec: HandlerBundleSpec): string {
     absWorkingDir: path.join(__dirname, ".."),
     legalComments: "none",
     logLevel: "silent",
-  });
+    });
+  } catch (error) {
+    throw new Error(`the ${spec.kind} bundle of ${spec.module} does not build: ${(error as Error).message}`, { cause: error });
+  }
   const code = result.outputFiles[0].text;
-  cache.set(key, code);
-  return code;
+  const bundle = { code, definition: loadBundle(code, spec) };
+  cache.set(key, bundle);
+  return bundle;
+}
+
+/**
+ * Loads the bundle as Lambda will, when the program runs: a wrong export, a module that throws
+ * when imported, or a domain or projection its factory refuses fails `pulumi up` with the reason,
+ * not the function's first cold start.
+ */
+function loadBundle(code: string, spec: HandlerBundleSpec): unknown {
+  const module = { exports: {} as { handler?: unknown; definition?: unknown } };
+  try {
+    new Function("module", "exports", "require", "__filename", "__dirname", code)(module, module.exports, createRequire(__filename), "/var/task/index.js", "/var/task");
+  } catch (error) {
+    throw new Error(`${spec.module} export "${spec.exportName}" cannot be the ${spec.kind}'s: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof module.exports.handler !== "function") throw new Error(`the ${spec.kind} bundle of ${spec.module} exports no handler function`);
+  return module.exports.definition;
 }
 
 /** The bundle as the Lambda code archive: `index.js`, handler `index.handler`. */
 export const handlerArchive = (spec: HandlerBundleSpec): pulumi.asset.AssetArchive =>
-  new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleHandler(spec)) });
+  new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleHandler(spec).code) });

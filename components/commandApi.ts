@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMMAND_STARTS, CommandStart, ENV } from "../handlers/runtime/conventions";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
-import { handlerFunction } from "./handlerFunction";
+import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements } from "./policy";
 import { Projector } from "./projector";
 
@@ -14,7 +14,7 @@ import { Projector } from "./projector";
  */
 export type CommandApiAuth = "AWS_IAM" | { type: "NONE"; acknowledgePublicEndpoint: true };
 
-export interface CommandApiArgs {
+export interface CommandApiArgs extends FunctionArgs {
   /** The ledger commands append to. */
   ledger: EventLedger;
   /** Path of the module exporting the domain (decide and reduce), bundled into the function. */
@@ -36,19 +36,11 @@ export interface CommandApiArgs {
   /** Authentication of the endpoint. Default "AWS_IAM". */
   auth?: CommandApiAuth;
   /** Largest request body accepted, in bytes (413 above). Default 262144. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: pulumi.Input<number>;
+  /** The service name in logs and metrics. Default: the component's name. */
+  serviceName?: pulumi.Input<string>;
   /** Requests the function serves at once at most (protects the ledger's hot partitions). Default: unreserved. */
   reservedConcurrency?: pulumi.Input<number>;
-  /** Lambda runtime. Default "nodejs22.x". */
-  runtime?: pulumi.Input<string>;
-  /** Memory in MB. Default 512. */
-  memorySize?: pulumi.Input<number>;
-  /** Timeout in seconds. Default 29. */
-  timeout?: pulumi.Input<number>;
-  /** Log retention in days. Default 30. */
-  logRetentionDays?: pulumi.Input<number>;
-  /** More statements for the function's role. */
-  extraStatements?: PolicyStatement[];
   /** Alarms on errors and throttles. Default on, without actions. */
   alarms?: AlarmsArgs;
 }
@@ -59,7 +51,7 @@ export interface CommandApiArgs {
  */
 export class CommandApi extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
-  readonly role: aws.iam.Role;
+  readonly role: RoleRef;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly functionUrl: aws.lambda.FunctionUrl;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
@@ -86,7 +78,6 @@ export class CommandApi extends pulumi.ComponentResource {
         ? { Sid: "Replica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }
         : { Sid: "Snapshots", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [ledger.snapshotTableArn] },
       ...kmsStatements(ledger.kmsKeyArn),
-      ...(args.extraStatements ?? []),
     ];
     const { fn, role, logGroup } = handlerFunction(
       name,
@@ -96,14 +87,13 @@ export class CommandApi extends pulumi.ComponentResource {
           [ENV.ledgerTable]: ledger.tableName,
           [ENV.idempotencyTable]: ledger.idempotencyTableName,
           ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: ledger.snapshotTableName }),
-          ...(args.maxBodyBytes !== undefined ? { [ENV.maxBodyBytes]: String(args.maxBodyBytes) } : {}),
+          ...(args.maxBodyBytes !== undefined ? { [ENV.maxBodyBytes]: pulumi.output(args.maxBodyBytes).apply(String) } : {}),
           ...(args.start !== undefined ? { [ENV.commandStart]: args.start } : {}),
         },
         statements,
-        runtime: args.runtime ?? "nodejs22.x",
-        memorySize: args.memorySize ?? 512,
-        timeout: args.timeout ?? 29,
-        logRetentionDays: args.logRetentionDays ?? 30,
+        defaults: { memorySize: 512, timeout: 29 },
+        serviceName: args.serviceName ?? name,
+        function: args,
         reservedConcurrency: args.reservedConcurrency,
       },
       this,

@@ -6,10 +6,8 @@ import { tableArgs } from "./tableArgs";
 export interface EventLedgerArgs {
   /** Refuse to delete the tables (set true for production stages). Default true. */
   deletionProtection?: pulumi.Input<boolean>;
-  /** Point-in-time recovery on both tables. Default true. */
-  pointInTimeRecovery?: boolean;
-  /** DynamoDB billing mode. Default "PAY_PER_REQUEST" (on demand). */
-  billingMode?: "PAY_PER_REQUEST" | "PROVISIONED";
+  /** Point-in-time recovery on the events and snapshot tables. Default true. */
+  pointInTimeRecovery?: pulumi.Input<boolean>;
   /**
    * Customer-managed KMS key for server-side encryption. Every function of the library that reads or
    * writes these tables is granted its use. Default: the AWS-managed key.
@@ -28,6 +26,8 @@ export interface EventLedgerArgs {
  * The event ledger: a DynamoDB table of events (partition = aggregate id, sort = version)
  * streaming NEW_IMAGE to the dispatcher, the snapshot table commands fold from, and the
  * idempotency table where commands remember their keys (TTL, written in the command's own transaction).
+ * Billed on demand: a ledger's load follows its hottest aggregates and its stream's bursts, which
+ * provisioned capacity (three tables and an index to scale) would throttle rather than absorb.
  */
 export class EventLedger extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
@@ -46,7 +46,6 @@ export class EventLedger extends pulumi.ComponentResource {
   constructor(name: string, args: EventLedgerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:ledger:EventLedger", name, {}, opts);
     const options = {
-      billingMode: args.billingMode ?? "PAY_PER_REQUEST",
       pointInTimeRecovery: args.pointInTimeRecovery ?? true,
       deletionProtection: args.deletionProtection ?? true,
       kmsKeyArn: args.kmsKeyArn,

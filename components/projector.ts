@@ -1,15 +1,18 @@
-import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/conventions";
 import { projectorEventPattern } from "../handlers/runtime/eventPatterns";
 import { Projection } from "../handlers/runtime/projection/projection";
 import { READ_MODEL_TABLE } from "../handlers/runtime/tableSchemas";
+import { bundleHandler } from "./bundle";
 import { AlarmsArgs, deadLetterAlarm, functionAlarms, queueAgeAlarm } from "./alarms";
-import { handlerFunction } from "./handlerFunction";
+import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements } from "./policy";
 import { ServiceBus } from "./serviceBus";
 import { tableArgs } from "./tableArgs";
+
+/** Seconds a projector's function may run; its queue hides a message six times as long. */
+const DEFAULT_TIMEOUT = 30;
 
 /** A DynamoDB table given by name and ARN. */
 export interface TableRef {
@@ -17,7 +20,7 @@ export interface TableRef {
   arn: pulumi.Input<string>;
 }
 
-export interface ProjectorArgs {
+export interface ProjectorArgs extends FunctionArgs {
   /** The bus to subscribe to: this service's or another's. */
   bus: ServiceBus;
   /** Path of the module exporting the projection; its name and event types shape the rule. */
@@ -40,16 +43,6 @@ export interface ProjectorArgs {
   deletionProtection?: pulumi.Input<boolean>;
   /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds. Default 86400 (the maximum). */
   deliveryMaxAgeSeconds?: pulumi.Input<number>;
-  /** Lambda runtime. Default "nodejs22.x". */
-  runtime?: pulumi.Input<string>;
-  /** Memory in MB. Default 256. */
-  memorySize?: pulumi.Input<number>;
-  /** Timeout in seconds; the queue's visibility timeout is six times this. Default 30. */
-  timeout?: number;
-  /** Log retention in days. Default 30. */
-  logRetentionDays?: pulumi.Input<number>;
-  /** More statements for the function's role. */
-  extraStatements?: PolicyStatement[];
   /** Alarms on errors, throttles, queue age and dead letters. Default on, without actions. */
   alarms?: AlarmsArgs;
 }
@@ -63,7 +56,7 @@ export class Projector extends pulumi.ComponentResource {
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
   readonly function: aws.lambda.Function;
-  readonly role: aws.iam.Role;
+  readonly role: RoleRef;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
   readonly table?: aws.dynamodb.Table;
@@ -75,16 +68,18 @@ export class Projector extends pulumi.ComponentResource {
   constructor(name: string, args: ProjectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:projection:Projector", name, {}, opts);
     const exportName = args.projectionExport ?? "default";
-    const projection = loadProjection(args.projectionModule, exportName);
+    // The projection as its bundle loads it: its name and event types shape the rule.
+    const projection = bundleHandler({ kind: "projector", module: args.projectionModule, exportName }).definition as Projection<unknown>;
     this.projectorName = projection.name;
-    const timeout = args.timeout ?? 30;
 
     // Both at SQS's largest message size: whatever PutEvents accepts, envelope included, is deliverable.
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true }, { parent: this });
+    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags }, { parent: this });
     this.queue = new aws.sqs.Queue(
       `${name}-queue`,
       {
-        visibilityTimeoutSeconds: timeout * 6,
+        // Six times the function's timeout, as Lambda advises for SQS sources.
+        visibilityTimeoutSeconds: pulumi.output(args.timeout ?? DEFAULT_TIMEOUT).apply((seconds) => seconds * 6),
+        tags: args.tags,
         maxMessageSize: SQS_MAX_MESSAGE_BYTES,
         sqsManagedSseEnabled: true,
         redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
@@ -93,7 +88,7 @@ export class Projector extends pulumi.ComponentResource {
     );
     this.rule = new aws.cloudwatch.EventRule(
       `${name}-rule`,
-      { eventBusName: args.bus.busName, eventPattern: JSON.stringify(projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name)) },
+      { eventBusName: args.bus.busName, eventPattern: JSON.stringify(projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name)), tags: args.tags },
       { parent: this },
     );
     const onlyThisRule = (queue: aws.sqs.Queue, sid: string) =>
@@ -129,7 +124,7 @@ export class Projector extends pulumi.ComponentResource {
     if (!args.readModelTable) {
       this.table = new aws.dynamodb.Table(
         `${name}-table`,
-        tableArgs(READ_MODEL_TABLE, { billingMode: "PAY_PER_REQUEST", pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false }),
+        tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }),
         { parent: this },
       );
     }
@@ -143,7 +138,7 @@ export class Projector extends pulumi.ComponentResource {
     if (args.claimCheckTable) {
       statements.push({ Sid: "ResolveClaimChecks", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [args.claimCheckTable.arn] });
     }
-    statements.push(...kmsStatements(args.kmsKeyArn), ...(args.extraStatements ?? []));
+    statements.push(...kmsStatements(args.kmsKeyArn));
     const { fn, role, logGroup } = handlerFunction(
       name,
       {
@@ -154,10 +149,9 @@ export class Projector extends pulumi.ComponentResource {
           ...(args.claimCheckTable ? { [ENV.snapshotTable]: args.claimCheckTable.name } : {}),
         },
         statements,
-        runtime: args.runtime ?? "nodejs22.x",
-        memorySize: args.memorySize ?? 256,
-        timeout,
-        logRetentionDays: args.logRetentionDays ?? 30,
+        defaults: { memorySize: 256, timeout: DEFAULT_TIMEOUT },
+        serviceName: args.bus.serviceName,
+        function: args,
       },
       this,
     );
@@ -182,13 +176,4 @@ export class Projector extends pulumi.ComponentResource {
     this.queueUrl = this.queue.url;
     this.registerOutputs({ projectorName: this.projectorName, tableName: this.tableName, queueUrl: this.queueUrl });
   }
-}
-
-/** Reads the projection at program time: its name and event types define the subscription. */
-function loadProjection(modulePath: string, exportName: string): Projection<unknown> {
-  const loaded = require(path.resolve(modulePath))[exportName] as Projection<unknown> | undefined;
-  if (!loaded || typeof loaded.project !== "function" || !Array.isArray(loaded.eventTypes) || !loaded.name) {
-    throw new Error(`${modulePath} export "${exportName}" is not a projection (needs name, eventTypes and project)`);
-  }
-  return loaded;
 }

@@ -4,8 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 export interface ServiceBusArgs {
   /** The microservice's name: the `source` of every event it publishes. */
   serviceName: string;
-  /** Keep an archive of every event for this many days (0 = no archive). Default 0. */
-  archiveRetentionDays?: pulumi.Input<number>;
+  /** Keep an archive of every event the service publishes (for EventBridge replays). Default: no archive. */
+  archive?: {
+    /** Days the archive keeps an event; 0 keeps them indefinitely. Default 0. */
+    retentionDays?: pulumi.Input<number>;
+  };
+  /** Tags on the bus and its archive. Default none. */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** One EventBridge bus per microservice. Other services subscribe to it by rule (source + detail-type). */
@@ -20,13 +25,13 @@ export class ServiceBus extends pulumi.ComponentResource {
     super("eventledger:bus:ServiceBus", name, {}, opts);
     if (!args.serviceName) throw new Error(`ServiceBus "${name}": serviceName is required (it is the events' source)`);
     this.serviceName = args.serviceName;
-    this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, {}, { parent: this });
+    this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, { tags: args.tags }, { parent: this });
     this.busName = this.bus.name;
     this.busArn = this.bus.arn;
-    if (args.archiveRetentionDays !== undefined && args.archiveRetentionDays !== 0) {
+    if (args.archive) {
       this.archive = new aws.cloudwatch.EventArchive(
         `${name}-archive`,
-        { eventSourceArn: this.bus.arn, retentionDays: args.archiveRetentionDays, eventPattern: JSON.stringify({ source: [args.serviceName] }) },
+        { eventSourceArn: this.bus.arn, retentionDays: args.archive.retentionDays ?? 0, eventPattern: JSON.stringify({ source: [args.serviceName] }) },
         { parent: this },
       );
     }

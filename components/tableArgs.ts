@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TableSchema } from "../handlers/runtime/tableSchemas";
 
 export interface TableOptions {
-  billingMode: "PAY_PER_REQUEST" | "PROVISIONED";
-  pointInTimeRecovery: boolean;
+  pointInTimeRecovery: pulumi.Input<boolean>;
   deletionProtection: pulumi.Input<boolean>;
   kmsKeyArn?: pulumi.Input<string>;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -15,7 +14,7 @@ export function tableArgs(schema: TableSchema, options: TableOptions): aws.dynam
   const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
   for (const index of schema.indexes ?? []) for (const key of [index.partitionKey, index.sortKey]) if (!keys.some((known) => known.name === key.name)) keys.push(key);
   return {
-    billingMode: options.billingMode,
+    billingMode: "PAY_PER_REQUEST",
     hashKey: schema.partitionKey.name,
     rangeKey: schema.sortKey?.name,
     attributes: keys.map((key) => ({ name: key.name, type: key.type })),

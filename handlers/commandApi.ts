@@ -1,27 +1,21 @@
-import { AggregateLoader } from "./runtime/aggregateLoader";
-import { AwsClients, resolveClients } from "./runtime/awsClients";
-import { CommandHandler } from "./runtime/commandHandler";
-import { COMMAND_STARTS, CommandStart, ENV, REPLICA_TAIL_EVENTS } from "./runtime/conventions";
-import { Domain } from "./runtime/domain";
-import { documentClient } from "./runtime/dynamodb/client";
-import { DynamoDbEventStore } from "./runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "./runtime/dynamodb/snapshotTable";
+import { AwsClients, resolveClients } from "./runtime/aws/clients";
+import { dynamoDbCommandSide } from "./runtime/aws/commandSide";
+import { CommandStart, ENV } from "./runtime/conventions";
+import { Domain, requireDomain } from "./runtime/domain";
 import { requireEnv } from "./runtime/environment";
-import { HttpRequest, HttpResponse, commandRoutes } from "./runtime/http/commandRoutes";
+import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/http/commandRoutes";
+import { CommandRejectedError, CommitOutcomeUnknownError, RetriesExhaustedError } from "./runtime/errors";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { instrumented } from "./observability";
 import { log } from "./runtime/log";
-import { ReadModelSnapshotSource } from "./runtime/projection/readModelSnapshots";
-import { DynamoDbReadModel } from "./runtime/projection/readModelTable";
 
-/** The part of an HTTP request event (payload format 2.0: Lambda function URLs and API Gateway HTTP APIs) the API reads. */
-export interface HttpApiEvent {
-  rawPath?: string;
-  rawQueryString?: string;
-  headers?: Record<string, string | undefined>;
-  queryStringParameters?: Record<string, string | undefined>;
-  body?: string;
-  isBase64Encoded?: boolean;
-  requestContext?: { requestId?: string; http?: { method?: string; path?: string } };
-}
+/**
+ * An HTTP request event in payload format 2.0 (Lambda function URLs, API Gateway HTTP APIs), of
+ * which the API reads the path, query, headers, body and request id; the rest may be absent.
+ */
+export type HttpApiEvent = Partial<Omit<APIGatewayProxyEventV2, "requestContext">> & {
+  requestContext?: { requestId?: string; http?: Partial<APIGatewayProxyEventV2["requestContext"]["http"]> };
+};
 
 /** The event as the routes' request: lower-case header names, a decoded body. */
 export function toHttpRequest(event: HttpApiEvent): HttpRequest {
@@ -43,26 +37,45 @@ export function toHttpRequest(event: HttpApiEvent): HttpRequest {
  * the replica and the ledger's tail at once by default, or seed 000's decide-on-replica).
  */
 export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}) {
+  requireDomain(domain);
   let routes: ((request: HttpRequest) => Promise<HttpResponse>) | undefined;
   const aws = resolveClients(clients);
   const build = () => {
-    const db = documentClient(aws.dynamodb);
-    const events = new DynamoDbEventStore(db, requireEnv(ENV.ledgerTable), { idempotencyTable: requireEnv(ENV.idempotencyTable) });
-    const replicaTable = process.env[ENV.replicaTable];
-    const replica = replicaTable ? new DynamoDbReadModel(db, replicaTable) : undefined;
-    const start = (process.env[ENV.commandStart] ?? "replica-and-tail") as CommandStart;
-    if (!COMMAND_STARTS.includes(start)) throw new Error(`${ENV.commandStart} must be one of ${COMMAND_STARTS.join(", ")}, got "${start}"`);
-    const snapshots = replica ? new ReadModelSnapshotSource(replica) : new DynamoDbSnapshotStore(db, requireEnv(ENV.snapshotTable));
-    const loader = new AggregateLoader(domain as Domain<S, unknown>, events, snapshots, replica && start === "replica-and-tail" ? { start: "parallel", tailSize: REPLICA_TAIL_EVENTS } : {});
+    const { commands, replica } = dynamoDbCommandSide({
+      domain,
+      client: aws.dynamodb,
+      ledgerTable: requireEnv(ENV.ledgerTable),
+      idempotencyTable: requireEnv(ENV.idempotencyTable),
+      replicaTable: process.env[ENV.replicaTable],
+      snapshotTable: process.env[ENV.replicaTable] ? undefined : requireEnv(ENV.snapshotTable),
+      start: (process.env[ENV.commandStart] ?? "replica-and-tail") as CommandStart,
+    });
     const maxBodyBytes = process.env[ENV.maxBodyBytes] ? Number(process.env[ENV.maxBodyBytes]) : undefined;
-    const commands = new CommandHandler<S, C>(loader, events, { decideOnReplica: replica !== undefined && start === "decide-on-replica" });
-    return commandRoutes({ commands, replica, maxBodyBytes });
+    return commandRoutes({ commands, replica, maxBodyBytes, observe: (outcome) => (last = outcome) });
   };
-  return async (event: HttpApiEvent): Promise<HttpResponse> => {
-    routes ??= build();
-    const request = toHttpRequest(event);
-    const response = await routes(request);
-    log.info("command API request", { method: request.method, path: request.path, status: response.statusCode, requestId: request.requestId });
-    return response;
+  let last: CommandOutcome | undefined;
+  return (event: HttpApiEvent, context?: Context): Promise<HttpResponse> =>
+    instrumented(context, async () => {
+      routes ??= build();
+      last = undefined;
+      const request = toHttpRequest(event);
+      const response = await routes(request);
+      log.info("command API request", { method: request.method, path: request.path, status: response.statusCode, requestId: request.requestId });
+      return { result: response, counts: commandCounts(last) };
+    });
+}
+
+/** The metrics of one command request, every counter present (zeros included); nothing for a read. */
+function commandCounts(outcome: CommandOutcome | undefined): Record<string, number> {
+  if (!outcome) return {};
+  const error = "error" in outcome ? outcome.error : undefined;
+  const committed = "attempts" in outcome;
+  return {
+    CommandsCommitted: committed && !outcome.repeated ? 1 : 0,
+    CommandsRepeated: committed && outcome.repeated ? 1 : 0,
+    CommandsRejected: error instanceof CommandRejectedError ? 1 : 0,
+    RetriesExhausted: error instanceof RetriesExhaustedError ? 1 : 0,
+    CommitOutcomesUnknown: error instanceof CommitOutcomeUnknownError ? 1 : 0,
+    VersionConflicts: committed ? outcome.attempts - 1 : error instanceof RetriesExhaustedError ? error.attempts : 0,
   };
 }

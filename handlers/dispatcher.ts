@@ -1,15 +1,18 @@
 import { AggregateLoader } from "./runtime/aggregateLoader";
-import { AwsClients, resolveClients } from "./runtime/awsClients";
+import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { ENV } from "./runtime/conventions";
-import { SqsDeadLetterQueue } from "./runtime/deadLetters";
+import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
 import { Dispatcher } from "./runtime/dispatch/dispatcher";
-import { EventBridgeBus } from "./runtime/dispatch/publisher";
+import { EventBridgeBus } from "./runtime/aws/eventBridgeBus";
 import { StreamRecord } from "./runtime/dispatch/streamRecords";
-import { Domain } from "./runtime/domain";
-import { documentClient } from "./runtime/dynamodb/client";
-import { DynamoDbEventStore } from "./runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "./runtime/dynamodb/snapshotTable";
+import { Domain, requireDomain } from "./runtime/domain";
+import { documentClient } from "./runtime/aws/documentClient";
+import { DynamoDbEventStore } from "./runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "./runtime/aws/snapshotTable";
 import { requireEnv } from "./runtime/environment";
+import type { Context, DynamoDBStreamEvent } from "aws-lambda";
+import { instrumented } from "./observability";
+import { BatchResponse } from "./runtime/batchResponse";
 import { log } from "./runtime/log";
 
 /**
@@ -17,6 +20,7 @@ import { log } from "./runtime/log";
  * The component bundles it with the domain module and sets the environment.
  */
 export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: Partial<AwsClients> = {}) {
+  requireDomain(domain);
   let dispatcher: Dispatcher<S> | undefined;
   const aws = resolveClients(clients);
   const build = (): Dispatcher<S> => {
@@ -32,10 +36,16 @@ export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: 
       source: requireEnv(ENV.serviceName),
     });
   };
-  return async (event: { Records: StreamRecord[] }): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
-    dispatcher ??= build();
-    const report = await dispatcher.dispatch(event.Records ?? []);
-    log.info("dispatched stream batch", { records: event.Records?.length ?? 0, ...report, batchItemFailures: report.batchItemFailures.length });
-    return { batchItemFailures: report.batchItemFailures };
-  };
+  return (event: DynamoDBStreamEvent, context?: Context): Promise<BatchResponse> =>
+    instrumented(context, async () => {
+      dispatcher ??= build();
+      const records = (event.Records ?? []) as StreamRecord[];
+      const report = await dispatcher.dispatch(records);
+      log.info("dispatched stream batch", { records: records.length, ...report, batchItemFailures: report.batchItemFailures.length });
+      const { published, byReference, refused, resent, deadLettered } = report;
+      return {
+        result: { batchItemFailures: report.batchItemFailures },
+        counts: { Published: published, PublishedByReference: byReference, Refused: refused, Resent: resent, DeadLettered: deadLettered, RecordsRetried: report.batchItemFailures.length },
+      };
+    });
 }

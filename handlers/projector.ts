@@ -1,19 +1,23 @@
-import { AwsClients, resolveClients } from "./runtime/awsClients";
+import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { ENV } from "./runtime/conventions";
-import { SqsDeadLetterQueue } from "./runtime/deadLetters";
-import { documentClient } from "./runtime/dynamodb/client";
-import { DynamoDbSnapshotStore } from "./runtime/dynamodb/snapshotTable";
+import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
+import { documentClient } from "./runtime/aws/documentClient";
+import { DynamoDbSnapshotStore } from "./runtime/aws/snapshotTable";
 import { requireEnv } from "./runtime/environment";
+import type { Context, SQSEvent } from "aws-lambda";
+import { instrumented } from "./observability";
+import { BatchResponse } from "./runtime/batchResponse";
 import { log } from "./runtime/log";
-import { Projection } from "./runtime/projection/projection";
+import { Projection, requireProjection } from "./runtime/projection/projection";
 import { Projector } from "./runtime/projection/projector";
-import { DynamoDbReadModel } from "./runtime/projection/readModelTable";
+import { DynamoDbReadModel } from "./runtime/aws/readModelTable";
 
 /**
  * The Projector Lambda: SQS batch of bus messages in, version-guarded rows out.
  * The component bundles it with the projection module and sets the environment.
  */
 export function createProjectorHandler<S>(projection: Projection<S>, clients: Partial<AwsClients> = {}) {
+  requireProjection(projection);
   let projector: Projector<S> | undefined;
   const aws = resolveClients(clients);
   const build = (): Projector<S> => {
@@ -26,10 +30,15 @@ export function createProjectorHandler<S>(projection: Projection<S>, clients: Pa
       deadLetters: new SqsDeadLetterQueue(aws.sqs, requireEnv(ENV.deadLetterQueueUrl)),
     });
   };
-  return async (event: { Records: { messageId: string; body: string }[] }): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
-    projector ??= build();
-    const report = await projector.project(event.Records ?? []);
-    log.info("projected queue batch", { projector: projection.name, messages: event.Records?.length ?? 0, ...report, batchItemFailures: report.batchItemFailures.length });
-    return { batchItemFailures: report.batchItemFailures };
-  };
+  return (event: SQSEvent, context?: Context): Promise<BatchResponse> =>
+    instrumented(context, async () => {
+      projector ??= build();
+      const report = await projector.project(event.Records ?? []);
+      log.info("projected queue batch", { projector: projection.name, messages: event.Records?.length ?? 0, ...report, batchItemFailures: report.batchItemFailures.length });
+      const { written, stale, skipped, deadLettered } = report;
+      return {
+        result: { batchItemFailures: report.batchItemFailures },
+        counts: { RowsWritten: written, StaleAbsorbed: stale, Skipped: skipped, DeadLettered: deadLettered, MessagesRetried: report.batchItemFailures.length },
+      };
+    });
 }

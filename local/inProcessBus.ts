@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { BusEntry } from "../handlers/runtime/dispatch/batching";
 import { Bus } from "../handlers/runtime/dispatch/publisher";
-import { EventPattern, matchesPattern } from "../handlers/runtime/eventPatterns";
+import { EventPattern } from "../handlers/runtime/eventPatterns";
+import { matchesPattern } from "./eventPatternMatch";
 import { LocalQueue } from "./localQueue";
 import { Random } from "./random";
 

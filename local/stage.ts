@@ -6,13 +6,13 @@ import { CommandHandler } from "../handlers/runtime/commandHandler";
 import { PROJECTION_PARTITION_KEY } from "../handlers/runtime/conventions";
 import { Dispatcher } from "../handlers/runtime/dispatch/dispatcher";
 import { Domain } from "../handlers/runtime/domain";
-import { RequestCounter, documentClient } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../handlers/runtime/dynamodb/snapshotTable";
+import { RequestCounter, countedDocumentClient } from "./instruments";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { projectorEventPattern } from "../handlers/runtime/eventPatterns";
 import { Projection } from "../handlers/runtime/projection/projection";
 import { ProjectReport, Projector } from "../handlers/runtime/projection/projector";
-import { DynamoDbReadModel } from "../handlers/runtime/projection/readModelTable";
+import { DynamoDbReadModel } from "../handlers/runtime/aws/readModelTable";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "../handlers/runtime/dispatch/failedBatches";
 import { createCommandApiHandler } from "../handlers/commandApi";
@@ -21,7 +21,7 @@ import { DynamoDbLocal } from "./dynamodbLocal";
 import { LocalEndpoint, serveLambda } from "./httpServer";
 import { InProcessBus } from "./inProcessBus";
 import { LocalQueue } from "./localQueue";
-import { MemoryDeadLetters } from "./memoryDeadLetters";
+import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
 import { Random } from "./random";
 import { StreamPoller } from "./streamPoller";
 import { createTable } from "./tables";
@@ -77,7 +77,7 @@ export class LocalStage<S, C> {
   private crashRate = 0;
   private constructor(
     readonly requests: RequestCounter,
-    readonly deadLetters: MemoryDeadLetters,
+    readonly deadLetters: InMemoryDeadLetters,
     readonly dynamo: DynamoDbLocal,
     readonly db: DynamoDBDocumentClient,
     private readonly raw: DynamoDBClient,
@@ -99,13 +99,13 @@ export class LocalStage<S, C> {
     await createTable(raw, `${options.serviceName}-snapshots`, SNAPSHOT_TABLE);
     await createTable(raw, `${options.serviceName}-idempotency`, IDEMPOTENCY_TABLE);
     const requests = new RequestCounter();
-    const db = documentClient(dynamo.config, requests);
+    const db = countedDocumentClient(dynamo.config, requests);
     const events = new DynamoDbEventStore(db, `${options.serviceName}-ledger`, { idempotencyTable: `${options.serviceName}-idempotency` });
     const snapshots = new DynamoDbSnapshotStore(db, `${options.serviceName}-snapshots`);
     const loader = new AggregateLoader(options.domain, events, snapshots);
     const random = options.chaos ? new Random(options.chaos.seed) : undefined;
     const bus = new InProcessBus(random ? { random, probability: 0.05 } : undefined);
-    const deadLetters = new MemoryDeadLetters();
+    const deadLetters = new InMemoryDeadLetters();
     const dispatcher = new Dispatcher({
       domain: options.domain,
       loader,

@@ -6,8 +6,8 @@ import {
   GetShardIteratorCommand,
   _Record,
 } from "@aws-sdk/client-dynamodb-streams";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import { BatchResponse } from "../handlers/runtime/batchResponse";
 import { FailedBatchRecord } from "../handlers/runtime/dispatch/failedBatches";
 import { StreamRecord, recordId } from "../handlers/runtime/dispatch/streamRecords";
 
@@ -31,7 +31,7 @@ export interface PollStats {
 /** Where the mapping writes a batch it gave up on: an S3 bucket in the deployed stack. */
 export type FailureDestination = (record: FailedBatchRecord) => Promise<void>;
 
-type BatchHandler = (records: StreamRecord[]) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+type BatchHandler = (records: StreamRecord[]) => Promise<BatchResponse>;
 
 /**
  * Reads a real DynamoDB stream (from DynamoDB Local) and feeds the dispatcher the way Lambda's
@@ -134,12 +134,15 @@ export class StreamPoller {
 export const insertRecord = (item: Record<string, unknown>, sequenceNumber: string, eventID?: string): StreamRecord => ({
   eventID,
   eventName: "INSERT",
-  dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }), SequenceNumber: sequenceNumber },
+  dynamodb: { NewImage: marshall(item, { removeUndefinedValues: true }) as StreamImage, SequenceNumber: sequenceNumber },
 });
+
+/** The SDK's and Lambda's AttributeValue types describe the same wire shape. */
+type StreamImage = NonNullable<NonNullable<StreamRecord["dynamodb"]>["NewImage"]>;
 
 const toStreamRecord = (record: _Record): StreamRecord => ({
   eventID: record.eventID,
   eventName: record.eventName,
   // The streams client's AttributeValue is the same wire shape as DynamoDB's.
-  dynamodb: { NewImage: record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined, SequenceNumber: record.dynamodb?.SequenceNumber },
+  dynamodb: { NewImage: record.dynamodb?.NewImage as StreamImage | undefined, SequenceNumber: record.dynamodb?.SequenceNumber },
 });

@@ -12,11 +12,11 @@ import { parseArgs } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
 import { CommandHandler } from "../handlers/runtime/commandHandler";
-import { failedBatchObjects } from "../handlers/runtime/dispatch/failedBatchBucket";
+import { failedBatchObjects } from "../handlers/runtime/aws/failedBatchBucket";
 import { recoverFailedBatches } from "../handlers/runtime/dispatch/failedBatches";
 import { Domain } from "../handlers/runtime/domain";
-import { documentClient } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
+import { documentClient } from "../handlers/runtime/aws/documentClient";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 
 const { values } = parseArgs({
   options: {

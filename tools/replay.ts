@@ -16,9 +16,9 @@ import { parseArgs } from "node:util";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
 import { CommandHandler } from "../handlers/runtime/commandHandler";
 import { Domain } from "../handlers/runtime/domain";
-import { documentClient } from "../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../handlers/runtime/dynamodb/ledgerTable";
-import { countIndexedAggregates, indexedAggregateIds } from "../handlers/runtime/rebuild/aggregateIds";
+import { documentClient } from "../handlers/runtime/aws/documentClient";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { countIndexedAggregates, indexedAggregateIds } from "../handlers/runtime/aws/aggregateIds";
 import { fileCheckpoint, replayRun } from "../handlers/runtime/rebuild/replayRun";
 
 const { values } = parseArgs({

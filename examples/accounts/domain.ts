@@ -8,6 +8,12 @@ export interface AccountState {
   lastTransaction?: { type: string; amount: number; at: string };
 }
 
+/** The events an account's ledger holds. A transfer's two sides name the other account. */
+export type AccountEvent =
+  | { type: "AccountOpened"; payload: { owner: string } }
+  | { type: "Credited"; payload: { amount: number; transfer?: { from: string } } }
+  | { type: "Debited"; payload: { amount: number; transfer?: { to: string } } };
+
 export type AccountCommand =
   | { kind: "Open"; owner: string }
   | { kind: "Credit"; amount: number }
@@ -20,7 +26,7 @@ const positiveAmount = (payload: Record<string, unknown>): string | undefined =>
     ? undefined
     : `amount must be a positive number, got ${JSON.stringify(payload.amount)}`;
 
-export const accounts = defineDomain<AccountState, AccountCommand>({
+export const accounts = defineDomain<AccountState, AccountCommand, AccountEvent>({
   name: "Account",
   schemaVersion: 1,
   initialState: () => ({ opened: false, balance: 0 }),
@@ -40,10 +46,10 @@ export const accounts = defineDomain<AccountState, AccountCommand>({
   reduce(state, event) {
     switch (event.type) {
       case "AccountOpened":
-        return { ...state, opened: true, owner: event.payload.owner as string };
+        return { ...state, opened: true, owner: event.payload.owner };
       case "Credited":
       case "Debited": {
-        const amount = event.payload.amount as number;
+        const { amount } = event.payload;
         return {
           ...state,
           balance: state.balance + (event.type === "Credited" ? amount : -amount),

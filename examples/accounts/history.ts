@@ -1,13 +1,16 @@
-import { LedgerEvent } from "../../handlers/runtime/domain";
+import { LedgerEvent, Recorded } from "../../handlers/runtime/domain";
 import { emptyAggregate, fold } from "../../handlers/runtime/fold";
 import { toSnapshot } from "../../handlers/runtime/snapshots";
 import { EventStore, SnapshotStore } from "../../handlers/runtime/stores";
 import { MAX_EVENTS_PER_COMMIT } from "../../handlers/runtime/conventions";
-import { accounts } from "./domain";
+import { AccountEvent, accounts } from "./domain";
+
+/** An account event as the ledger holds it, typed for both the runtime and the domain. */
+export type AccountLedgerEvent = LedgerEvent & Recorded<AccountEvent>;
 
 /** Versions `from..to` of an account's history: opened at version 1, then credits of 1, at fixed times. */
-export function accountEvents(aggregateId: string, from: number, to: number): LedgerEvent[] {
-  const events: LedgerEvent[] = [];
+export function accountEvents(aggregateId: string, from: number, to: number): AccountLedgerEvent[] {
+  const events: AccountLedgerEvent[] = [];
   for (let version = from; version <= to; version += 1) {
     const timestamp = new Date(Date.UTC(2026, 0, 1) + version).toISOString();
     events.push(

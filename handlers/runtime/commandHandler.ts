@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AggregateLoader } from "./aggregateLoader";
 import { checksumOf } from "./checksum";
 import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REPLAY_EVENT_TYPE } from "./conventions";
-import { Aggregate, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, validateEvent } from "./domain";
+import { Aggregate, Domain, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, recordDecided } from "./domain";
 import {
   CommandRejectedError,
   IdempotencyKeyReusedError,
@@ -257,7 +257,7 @@ export class CommandHandler<S, C> {
     const due: Aggregate<S>[] = [];
     for (const [id, decided] of decision) {
       const before = aggregates.get(id)!;
-      const stamped = decided.map((event, index) => validateEvent(domain, { ...event, aggregateId: id, version: before.version + index + 1, timestamp, commitId }));
+      const stamped = decided.map((event, index) => recordDecided(domain as Domain<unknown, unknown>, event, { aggregateId: id, version: before.version + index + 1, timestamp, commitId }));
       after.set(id, fold(domain, before, stamped, (next, event) => {
         const problem = unstorable(next.state, "state") ?? domain.checkState?.(next.state);
         if (problem) throw new InvalidEventError(`the state after ${event.type} would be unsound: ${problem}`, id, next.version);

@@ -106,3 +106,17 @@ export class IdempotencyKeyReusedError extends LedgerError {
     super(`idempotency key "${idempotencyKey}" was already used for a different command; use a new key for a new command`);
   }
 }
+
+/** A domain or projection given to a handler or a component is not one (a wrong export, a missing function). */
+export class InvalidDefinitionError extends LedgerError {
+  constructor(readonly what: string, readonly problem: string) {
+    super(`${what} ${problem}`);
+  }
+}
+
+/** A queue message that can never be projected (malformed, unknown schema): dead-lettered with this reason, never retried. */
+export class PoisonMessageError extends LedgerError {
+  constructor(readonly reason: string, options?: ErrorOptions) {
+    super(reason, options);
+  }
+}

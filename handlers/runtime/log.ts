@@ -1,29 +1,29 @@
 /**
- * Structured logs, one JSON object per line (what CloudWatch Logs Insights queries best).
- * LOG_LEVEL = debug | info | warn | error | silent, read at each call so tests can mute it.
+ * Structured logs through Powertools' Logger: one JSON object per line with the service, the
+ * request id and cold start once a Lambda adapter adds its context. The level comes from the
+ * environment (POWERTOOLS_LOG_LEVEL, else LOG_LEVEL), read at every call.
  */
-import { ENV } from "./conventions";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { LogLevel } from "@aws-lambda-powertools/logger/types";
 
-const LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
-type Level = (typeof LEVELS)[number];
+let instance: Logger | undefined;
+const LEVELS = new Set(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"]);
 
-const enabled = (level: Level): boolean => {
-  const configured = (process.env[ENV.logLevel] ?? "info") as Level;
-  const threshold = LEVELS.includes(configured) ? LEVELS.indexOf(configured) : 1;
-  return LEVELS.indexOf(level) >= threshold;
-};
+/** The logger, at the level the environment names now (tests and the local stage change it between runs). */
+export function logger(): Logger {
+  const named = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO").toUpperCase();
+  const level = (LEVELS.has(named) ? named : "INFO") as LogLevel;
+  instance ??= new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME ?? "event-ledger", logLevel: level });
+  if (instance.getLevelName() !== level) instance.setLogLevel(level);
+  return instance;
+}
 
-const write = (level: Level, message: string, fields: Record<string, unknown>): void => {
-  if (!enabled(level)) return;
-  const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...fields }, (_key, value) =>
-    value instanceof Error ? { name: value.name, message: value.message } : value,
-  );
-  (level === "error" || level === "warn" ? process.stderr : process.stdout).write(line + "\n");
-};
+type Fields = Record<string, unknown>;
 
+/** The runtime's log calls: a message and the fields that let a query find it. */
 export const log = {
-  debug: (message: string, fields: Record<string, unknown> = {}) => write("debug", message, fields),
-  info: (message: string, fields: Record<string, unknown> = {}) => write("info", message, fields),
-  warn: (message: string, fields: Record<string, unknown> = {}) => write("warn", message, fields),
-  error: (message: string, fields: Record<string, unknown> = {}) => write("error", message, fields),
+  debug: (message: string, fields: Fields = {}) => logger().debug(message, fields),
+  info: (message: string, fields: Fields = {}) => logger().info(message, fields),
+  warn: (message: string, fields: Fields = {}) => logger().warn(message, fields),
+  error: (message: string, fields: Fields = {}) => logger().error(message, fields),
 };

@@ -1,3 +1,4 @@
+/** The one retry pacing of the runtime: every loop that sends again after a refusal or a conflict waits with it. */
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface BackoffOptions {

@@ -1,5 +1,6 @@
 import { checksumOf } from "./checksum";
 import { forEachLimit } from "./concurrency";
+import { versionProblem } from "./identity";
 import { Aggregate, Domain } from "./domain";
 import { log } from "./log";
 import { Snapshot, SnapshotStore } from "./stores";
@@ -24,7 +25,8 @@ export const toSnapshot = <S>(domain: Domain<S, unknown>, aggregate: Aggregate<S
 export function snapshotProblem<S>(domain: Domain<S, unknown>, aggregateId: string, snapshot: Snapshot): string | undefined {
   if (snapshot.schemaVersion !== domain.schemaVersion) return `made with schema version ${snapshot.schemaVersion}, not ${domain.schemaVersion}`;
   if (snapshot.aggregateId !== aggregateId) return `belongs to aggregate "${snapshot.aggregateId}"`;
-  if (!Number.isSafeInteger(snapshot.version) || snapshot.version < 1) return `version ${JSON.stringify(snapshot.version)} is not a positive integer`;
+  const versionIssue = versionProblem(snapshot.version);
+  if (versionIssue) return versionIssue;
   if (typeof snapshot.checksum !== "string") return "has no checksum";
   if (snapshot.checksum !== snapshotChecksum(snapshot)) return "checksum does not match its content";
   try {

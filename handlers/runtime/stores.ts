@@ -78,3 +78,12 @@ export interface SnapshotStore extends SnapshotSource {
   /** Idempotent: writing the same snapshot twice is harmless. */
   save(snapshot: Snapshot): Promise<void>;
 }
+
+export type WriteOutcome = { written: true } | { written: false; storedVersion?: number };
+
+/** Where a projector keeps its rows. */
+export interface ReadModelStore {
+  /** Writes the row only if there is none or its stored version is strictly lower. */
+  putIfNewer(id: string, version: number, row: Record<string, unknown>): Promise<WriteOutcome>;
+  get(id: string): Promise<Record<string, unknown> | undefined>;
+}

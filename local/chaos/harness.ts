@@ -5,9 +5,9 @@
 import { AccountCommand, AccountState } from "../../examples/accounts/domain";
 import { forEachLimit } from "../../handlers/runtime/concurrency";
 import { LedgerEvent } from "../../handlers/runtime/domain";
-import { documentClient } from "../../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbReadModel } from "../../handlers/runtime/projection/readModelTable";
+import { documentClient } from "../../handlers/runtime/aws/documentClient";
+import { DynamoDbEventStore } from "../../handlers/runtime/aws/ledgerTable";
+import { DynamoDbReadModel } from "../../handlers/runtime/aws/readModelTable";
 import { Random } from "../random";
 import { LocalStage } from "../stage";
 import { CommandRecord, checkRun, recorded } from "./checks";

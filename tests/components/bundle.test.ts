@@ -25,7 +25,7 @@ describe("handler bundles", function () {
       ]) {
         const [a, b] = dirs.map((dir) => {
           const { bundleHandler } = require(path.join(dir, "components", "bundle.ts")) as typeof import("../../components/bundle");
-          return bundleHandler({ ...spec, module: path.join(dir, spec.module) } as never);
+          return bundleHandler({ ...spec, module: path.join(dir, spec.module) } as never).code;
         });
         assert.ok(a === b, `${spec.kind}: the bundles differ`);
         for (const dir of dirs) assert.ok(!a.includes(dir) && !a.includes(path.dirname(dir)), "no checkout path inside the bundle");
@@ -37,7 +37,7 @@ describe("handler bundles", function () {
 
   it("include the pinned AWS SDK instead of relying on the copy the Lambda runtime ships", () => {
     const { bundleHandler } = require("../../components/bundle") as typeof import("../../components/bundle");
-    const code = bundleHandler({ kind: "projector", module: path.join(ROOT, "examples/accounts/projections.ts"), exportName: "lastTransaction" });
+    const { code } = bundleHandler({ kind: "projector", module: path.join(ROOT, "examples/accounts/projections.ts"), exportName: "lastTransaction" });
     // The one exception is the optional CRT signer the SDK requires inside a try block; it is not installed.
     assert.deepEqual([...new Set(code.match(/require\("@aws-sdk\/[^"]+"\)/g))], ['require("@aws-sdk/signature-v4-crt")'], "no other @aws-sdk module is left to the runtime");
     assert.ok(code.includes("SendMessageBatchCommand"), "the SQS client is inside");

@@ -1,3 +1,4 @@
+import { sqsEvent } from "../support/lambdaEvents";
 import * as assert from "node:assert/strict";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -9,11 +10,11 @@ import { seedAccount, accountEvents } from "../../examples/accounts/history";
 import { createDispatcherHandler } from "../../handlers/dispatcher";
 import { createProjectorHandler } from "../../handlers/projector";
 import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
-import { DynamoDbReadModel } from "../../handlers/runtime/projection/readModelTable";
-import { documentClient } from "../../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../../handlers/runtime/dynamodb/snapshotTable";
-import { matchesPattern } from "../../handlers/runtime/eventPatterns";
+import { DynamoDbReadModel } from "../../handlers/runtime/aws/readModelTable";
+import { documentClient } from "../../handlers/runtime/aws/documentClient";
+import { DynamoDbEventStore } from "../../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../../handlers/runtime/aws/snapshotTable";
+import { matchesPattern } from "../../local/eventPatternMatch";
 import { Projection } from "../../handlers/runtime/projection/projection";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, TableSchema } from "../../handlers/runtime/tableSchemas";
 import { insertRecord } from "../../local/streamPoller";
@@ -160,7 +161,7 @@ describe("IAM proven by observation: each function's policy grants exactly what 
 
       const calls: ObservedCall[] = [];
       const handler = createProjectorHandler(projection, await observedClients(calls));
-      const response = await withEnvironment(variables, () => handler({ Records: messages }));
+      const response = await withEnvironment(variables, () => handler(sqsEvent(messages)));
 
       assert.deepEqual(response.batchItemFailures, []);
       const operations = new Set(calls.map((call) => call.operation));

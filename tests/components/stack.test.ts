@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/bundle";
 import { PUT_EVENTS_MAX_BYTES, REPLAY_EVENT_TYPE, SQS_MAX_MESSAGE_BYTES } from "../../handlers/runtime/conventions";
-import { matchesPattern } from "../../handlers/runtime/eventPatterns";
+import { matchesPattern } from "../../local/eventPatternMatch";
 
 import { PAYMENTS_KEY, PAYMENTS_ON_CALL, mockedStack, named, ofType, Registered } from "../support/mockedStack";
 
@@ -128,7 +128,7 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
       { kind: "dispatcher", module: "examples/accounts/domain.ts", exportName: "accounts" },
       { kind: "projector", module: "examples/accounts/projections.ts", exportName: "lastTransaction" },
     ] as const) {
-      const code = bundleHandler(spec);
+      const { code } = bundleHandler(spec);
       assert.equal(typeof load(code).handler, "function", spec.kind);
     }
   });

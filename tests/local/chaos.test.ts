@@ -5,11 +5,11 @@ import { balances, lastTransaction } from "../../examples/accounts/projections";
 import { runChaos } from "../../local/chaos/harness";
 import { FaultLog, injectSdkFaults } from "../../local/chaos/sdkFaults";
 import { LocalQueue } from "../../local/localQueue";
-import { MemoryDeadLetters } from "../../local/memoryDeadLetters";
+import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { Random } from "../../local/random";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { documentClient } from "../../handlers/runtime/dynamodb/client";
-import { DynamoDbSnapshotStore } from "../../handlers/runtime/dynamodb/snapshotTable";
+import { documentClient } from "../../handlers/runtime/aws/documentClient";
+import { DynamoDbSnapshotStore } from "../../handlers/runtime/aws/snapshotTable";
 import { SNAPSHOT_TABLE } from "../../handlers/runtime/tableSchemas";
 import { createTable } from "../../local/tables";
 import { toSnapshot } from "../../handlers/runtime/snapshots";
@@ -72,7 +72,7 @@ describe("fault injection over the whole pipeline (SDK faults, crashes, delivery
     });
 
     it("a duplicated message counts its own receives: a chain of copies failing once is redelivered, not dead-lettered", async () => {
-      const deadLetters = new MemoryDeadLetters();
+      const deadLetters = new InMemoryDeadLetters();
       const queue = new LocalQueue("q", deadLetters, 2, { random: new Random(1), duplicate: 1, delay: 0, reorder: false });
       queue.send("m");
       let batch = queue.receive(1);

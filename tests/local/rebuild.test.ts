@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { AccountCommand, AccountState, accounts } from "../../examples/accounts/domain";
 import { balances, replica } from "../../examples/accounts/projections";
 import { forEachLimit } from "../../handlers/runtime/concurrency";
-import { indexedAggregateIds, countIndexedAggregates, scannedAggregateIds } from "../../handlers/runtime/rebuild/aggregateIds";
+import { indexedAggregateIds, countIndexedAggregates, scannedAggregateIds } from "../../handlers/runtime/aws/aggregateIds";
 import { CheckpointStore, ReplayCheckpoint, replayRun } from "../../handlers/runtime/rebuild/replayRun";
 import { LocalStage } from "../../local/stage";
 import { dynamoDbLocal } from "../support/rootHooks";

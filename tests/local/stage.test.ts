@@ -5,7 +5,7 @@ import { balances, lastTransaction, replica } from "../../examples/accounts/proj
 import { recordId, StreamRecord } from "../../handlers/runtime/dispatch/streamRecords";
 import { LocalQueue } from "../../local/localQueue";
 import { FailedBatchRecord, aggregatesOfFailedBatch } from "../../handlers/runtime/dispatch/failedBatches";
-import { MemoryDeadLetters } from "../../local/memoryDeadLetters";
+import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { LocalStage } from "../../local/stage";
 import { StreamPoller } from "../../local/streamPoller";
 import { accountEvents, bankLedger, seed } from "../support/ledgerFixture";
@@ -61,7 +61,7 @@ describe("local stage", () => {
   });
 
   it("LocalQueue redelivers failed messages and moves them to its DLQ after maxReceiveCount", async () => {
-    const deadLetters = new MemoryDeadLetters();
+    const deadLetters = new InMemoryDeadLetters();
     const queue = new LocalQueue("q", deadLetters, 2);
     queue.send("a");
     for (let round = 0; round < 2; round += 1) {

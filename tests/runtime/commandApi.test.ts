@@ -49,6 +49,27 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
   };
   const command = (id: string, body: unknown, headers: Record<string, string> = {}) => send(request("POST", `/aggregates/${encodeURIComponent(id)}/commands`, { body: JSON.stringify(body), headers }));
 
+  it("publishes the request's metrics in CloudWatch's embedded metric format: commits, conflicts, how commands ended", async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.env.POWERTOOLS_METRICS_DISABLED = "false";
+    process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      await command("metered", { kind: "Open", owner: "ada" });
+      await command("metered", { kind: "Debit", amount: 5 });
+    } finally {
+      process.stdout.write = write;
+      process.env.POWERTOOLS_METRICS_DISABLED = "true";
+    }
+    const blobs = lines.flatMap((line) => line.split("\n")).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+    const metric = (name: string) => blobs.filter((blob) => name in blob).map((blob) => blob[name]);
+    assert.deepEqual(metric("CommandsCommitted"), [1, 0]);
+    assert.deepEqual(metric("CommandsRejected"), [0, 1]);
+    assert.deepEqual(metric("VersionConflicts"), [0, 0]);
+    assert.deepEqual(metric("RetriesExhausted"), [0, 0]);
+    assert.deepEqual(blobs[0]._aws.CloudWatchMetrics[0].Namespace, "EventLedger");
+  });
+
   it("200: runs a command and answers with the aggregate, its new events and the commit id", async () => {
     const opened = await command("acc 1", { kind: "Open", owner: "ada" });
     assert.equal(opened.statusCode, 200);

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { accounts } from "../../examples/accounts/domain";
+import { AccountCommand, AccountState, accounts } from "../../examples/accounts/domain";
 import { CommandHandler } from "../../handlers/runtime/commandHandler";
 import { defineDomain } from "../../handlers/runtime/domain";
 import { emptyAggregate, fold } from "../../handlers/runtime/fold";
@@ -7,7 +7,7 @@ import { toSnapshot } from "../../handlers/runtime/snapshots";
 import { CommandRejectedError, InvalidEventError, RetriesExhaustedError } from "../../handlers/runtime/errors";
 import { EventStore, StoredEventItem } from "../../handlers/runtime/stores";
 import { AggregateLoader, StartStrategy } from "../../handlers/runtime/aggregateLoader";
-import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
+import { DynamoDbEventStore } from "../../handlers/runtime/aws/ledgerTable";
 import { BankLedger, accountEvents, bankLedger, seed } from "../support/ledgerFixture";
 
 const versionsOf = async (ledger: BankLedger, id: string): Promise<number[]> =>
@@ -63,12 +63,12 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     const at1000 = fold(accounts, emptyAggregate(accounts, "acc-stale"), accountEvents("acc-stale", 1, 1000));
     await ledger.snapshots.save(toSnapshot(accounts, at1000));
 
-    const before = ledger.events.itemsRead;
+    const before = ledger.requests.itemsRead(ledger.events.tableName);
     ledger.requests.reset();
     const sequential = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start: "sequential" }), ledger.events);
     const result = await sequential.execute("acc-stale", { kind: "Debit", amount: 2 });
 
-    assert.equal(ledger.events.itemsRead - before, 4, "versions 1001..1003, plus 1000 itself: the proof that the ledger reaches the snapshot");
+    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 4, "versions 1001..1003, plus 1000 itself: the proof that the ledger reaches the snapshot");
     assert.equal(ledger.requests.byOperation.get("Query"), 2, "one snapshot query, one ledger query: the proof costs no request");
     assert.equal(result.aggregate.version, 1004);
     assert.equal(result.aggregate.state.balance, 1002 - 2);
@@ -103,9 +103,9 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     this.timeout(180_000);
     await seed(ledger, accountEvents("acc-long", 1, 10_099), 100);
 
-    const before = ledger.events.itemsRead;
+    const before = ledger.requests.itemsRead(ledger.events.tableName);
     const fast = await new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start: "sequential" }).load("acc-long");
-    const readWithSnapshot = ledger.events.itemsRead - before;
+    const readWithSnapshot = ledger.requests.itemsRead(ledger.events.tableName) - before;
 
     const naive = new AggregateLoader(accounts, new DynamoDbEventStore(ledger.db, ledger.ledgerTable, 1000));
     ledger.requests.reset();
@@ -156,12 +156,12 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     it("adaptive (the default): loads an aggregate younger than the tail with exactly the one query a plain fold makes", async () => {
       await seed(ledger, accountEvents("young", 1, 150), 100);
       ledger.requests.reset();
-      const before = ledger.events.itemsRead;
+      const before = ledger.requests.itemsRead(ledger.events.tableName);
 
       const loaded = await ledger.loader.load("young");
 
       assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 1 }, "no snapshot read at all");
-      assert.equal(ledger.events.itemsRead - before, 150);
+      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 150);
       assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("young"));
     });
 
@@ -170,13 +170,13 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
       const loader = new AggregateLoader(accounts, ledger.events, ledger.snapshots);
       const first = await loader.load("old");
       ledger.requests.reset();
-      const before = ledger.events.itemsRead;
+      const before = ledger.requests.itemsRead(ledger.events.tableName);
 
       const again = await loader.load("old");
 
       assert.deepEqual(again, first);
       assert.equal(ledger.requests.byOperation.get("Query"), 2, "snapshot, then the events after it");
-      assert.equal(ledger.events.itemsRead - before, 31, "versions 1001..1030 and 1000 itself as proof");
+      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 31, "versions 1001..1030 and 1000 itself as proof");
     });
 
     it("joins a snapshot inside the tail with the events after it, and reads what lies between when the snapshot is older than the tail", async () => {
@@ -223,7 +223,8 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
 
   describe("bad input gets a clear error and writes nothing", () => {
     it("rejects an event type the domain does not declare", async () => {
-      const sloppy = defineDomain({ ...accounts, decide: () => [{ type: "Teleported", payload: {} }] });
+      // Declared without its event union, as an untyped (JavaScript) domain would be.
+      const sloppy = defineDomain<AccountState, AccountCommand>({ ...accounts, decide: () => [{ type: "Teleported", payload: {} }] });
       const handler = new CommandHandler(new AggregateLoader(sloppy, ledger.events), ledger.events);
       await assert.rejects(handler.execute("acc-bad", { kind: "Credit", amount: 1 }), (error: unknown) => {
         assert.ok(error instanceof InvalidEventError);

@@ -4,7 +4,7 @@ import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
 import { CommandHandler } from "../../handlers/runtime/commandHandler";
 import { Aggregate, LedgerEvent } from "../../handlers/runtime/domain";
 import { emptyAggregate, fold } from "../../handlers/runtime/fold";
-import { DynamoDbReadModel } from "../../handlers/runtime/projection/readModelTable";
+import { DynamoDbReadModel } from "../../handlers/runtime/aws/readModelTable";
 import { ReadModelSnapshotSource, aggregateProjection } from "../../handlers/runtime/projection/readModelSnapshots";
 import { BankLedger, accountEvents, bankLedger, seed } from "../support/ledgerFixture";
 import { projectorFor } from "../support/pipelineFixture";
@@ -27,7 +27,7 @@ describe("seed 000's fast path: decide on the read replica, read the ledger only
     ledger.requests.reset();
     return events;
   };
-  const ledgerItemsRead = () => ledger.events.itemsRead;
+  const ledgerItemsRead = () => ledger.requests.itemsRead(ledger.events.tableName);
 
   beforeEach(async () => {
     ledger = await bankLedger();

@@ -21,7 +21,7 @@ import { Projector } from "../../handlers/runtime/projection/projector";
 import { toSnapshot } from "../../handlers/runtime/snapshots";
 import { EventStore } from "../../handlers/runtime/stores";
 import { Dispatcher } from "../../handlers/runtime/dispatch/dispatcher";
-import { MemoryDeadLetters } from "../../local/memoryDeadLetters";
+import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { loseAnswers } from "../support/faults";
 import { BankLedger, accountEvents, bankLedger, seed } from "../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../support/pipelineFixture";
@@ -68,7 +68,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
     });
 
     it("recognises a multi-event transaction that committed although every SDK attempt lost its answer", async () => {
-      const twice = defineDomain({ ...accounts, decide: () => [{ type: "Credited", payload: { amount: 1 } }, { type: "Credited", payload: { amount: 2 } }] });
+      const twice = defineDomain({ ...accounts, decide: () => [{ type: "Credited" as const, payload: { amount: 1 } }, { type: "Credited" as const, payload: { amount: 2 } }] });
       const handler = new CommandHandler(new AggregateLoader(twice, ledger.events), ledger.events);
       await ledger.handler().execute("acc", { kind: "Open", owner: "x" });
       const sdkAttempts = await ledger.db.config.maxAttempts();
@@ -263,12 +263,12 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
           const item = "recompute" in corrupt ? toSnapshot(accounts, { aggregateId: "acc", version: 100, state: corrupt.state as never }) : bad;
           await ledger.db.send(new PutCommand({ TableName: ledger.snapshotTable, Item: item }));
           const handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start, tailSize: 100 }), ledger.events);
-          const before = ledger.events.itemsRead;
+          const before = ledger.requests.itemsRead(ledger.events.tableName);
 
           const result = await handler.execute("acc", { kind: "Debit", amount: 5 });
 
           assert.equal(result.aggregate.state.balance, 129 - 5);
-          assert.equal(ledger.events.itemsRead - before, itemsRead, how);
+          assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, itemsRead, how);
         });
       }
     }
@@ -379,10 +379,10 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
     });
 
     it("throws at construction for a concurrency, maxAttempts or snapshotEvery of 0 or NaN", () => {
-      const options = { domain: accounts, loader: ledger.loader, bus: new RecordingBus(), deadLetters: new MemoryDeadLetters(), source: "x" };
+      const options = { domain: accounts, loader: ledger.loader, bus: new RecordingBus(), deadLetters: new InMemoryDeadLetters(), source: "x" };
       assert.throws(() => new Dispatcher({ ...options, concurrency: 0 }), /concurrency must be a positive integer, got 0/);
       assert.throws(() => new Dispatcher({ ...options, snapshotEvery: NaN }), /snapshotEvery/);
-      assert.throws(() => new Projector({ projection: balances, readModel: { get: async () => undefined, putIfNewer: async () => ({ written: true }) }, deadLetters: new MemoryDeadLetters(), concurrency: NaN }), /concurrency/);
+      assert.throws(() => new Projector({ projection: balances, readModel: { get: async () => undefined, putIfNewer: async () => ({ written: true }) }, deadLetters: new InMemoryDeadLetters(), concurrency: NaN }), /concurrency/);
       assert.throws(() => ledger.handler({ maxAttempts: 0 }), /maxAttempts/);
     });
   });
@@ -414,7 +414,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       const handler = new CommandHandler(new AggregateLoader(counter, ledger.events), ledger.events);
       for (const by of [5, 10]) await handler.execute("c", { by });
       const bus = new RecordingBus();
-      const dispatcher = new Dispatcher({ domain: counter, loader: new AggregateLoader(counter, ledger.events), bus, deadLetters: new MemoryDeadLetters(), source: "counters" });
+      const dispatcher = new Dispatcher({ domain: counter, loader: new AggregateLoader(counter, ledger.events), bus, deadLetters: new InMemoryDeadLetters(), source: "counters" });
       await dispatcher.dispatch(recordsOf(await ledgerOf(ledger, "c")));
       assert.deepEqual(bus.messages.map((message) => message.aggregate), [{ version: 1, state: 5 }, { version: 2, state: 15 }]);
 
@@ -434,7 +434,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       });
       await new CommandHandler(new AggregateLoader(versioned, ledger.events), ledger.events).execute("doc", { to: "v2.1" });
       const docBus = new RecordingBus();
-      await new Dispatcher({ domain: versioned, loader: new AggregateLoader(versioned, ledger.events), bus: docBus, deadLetters: new MemoryDeadLetters(), source: "docs" }).dispatch(recordsOf(await ledgerOf(ledger, "doc")));
+      await new Dispatcher({ domain: versioned, loader: new AggregateLoader(versioned, ledger.events), bus: docBus, deadLetters: new InMemoryDeadLetters(), source: "docs" }).dispatch(recordsOf(await ledgerOf(ledger, "doc")));
       assert.deepEqual(docBus.messages[0].aggregate, { version: 1, state: { version: "v2.1" } });
     });
 

@@ -3,9 +3,9 @@ import { accounts, AccountCommand, AccountState } from "../../examples/accounts/
 import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../../handlers/runtime/commandHandler";
 import { LedgerEvent } from "../../handlers/runtime/domain";
-import { RequestCounter, documentClient } from "../../handlers/runtime/dynamodb/client";
-import { DynamoDbEventStore } from "../../handlers/runtime/dynamodb/ledgerTable";
-import { DynamoDbSnapshotStore } from "../../handlers/runtime/dynamodb/snapshotTable";
+import { RequestCounter, countedDocumentClient } from "../../local/instruments";
+import { DynamoDbEventStore } from "../../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../../handlers/runtime/aws/snapshotTable";
 import { seedAccount } from "../../examples/accounts/history";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../../handlers/runtime/tableSchemas";
 import { createTable } from "../../local/tables";
@@ -36,7 +36,7 @@ export async function bankLedger(): Promise<BankLedger> {
   await createTable(client, idempotencyTable, IDEMPOTENCY_TABLE);
   client.destroy();
   const requests = new RequestCounter();
-  const db = documentClient(config, requests);
+  const db = countedDocumentClient(config, requests);
   const events = new DynamoDbEventStore(db, ledgerTable, { idempotencyTable });
   const snapshots = new DynamoDbSnapshotStore(db, snapshotTable);
   const loader = new AggregateLoader(accounts, events, snapshots);

@@ -8,9 +8,9 @@ import { LedgerEvent } from "../../handlers/runtime/domain";
 import { StateCarriedMessage } from "../../handlers/runtime/messages";
 import { Projection } from "../../handlers/runtime/projection/projection";
 import { Projector, QueueMessage } from "../../handlers/runtime/projection/projector";
-import { DynamoDbReadModel } from "../../handlers/runtime/projection/readModelTable";
+import { DynamoDbReadModel } from "../../handlers/runtime/aws/readModelTable";
 import { READ_MODEL_TABLE } from "../../handlers/runtime/tableSchemas";
-import { MemoryDeadLetters } from "../../local/memoryDeadLetters";
+import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { insertRecord } from "../../local/streamPoller";
 import { createTable } from "../../local/tables";
 import { BankLedger } from "./ledgerFixture";
@@ -36,7 +36,7 @@ export class RecordingBus implements Bus {
 }
 
 export function bankDispatcher(ledger: BankLedger, bus: Bus, options: Partial<DispatcherOptions<AccountState>> = {}) {
-  const deadLetters = new MemoryDeadLetters();
+  const deadLetters = new InMemoryDeadLetters();
   const dispatcher = new Dispatcher({
     domain: accounts,
     loader: new AggregateLoader(accounts, ledger.events, ledger.snapshots),
@@ -57,7 +57,7 @@ export async function projectorFor<S>(ledger: BankLedger, projection: Projection
   await createTable(client, tableName, READ_MODEL_TABLE);
   client.destroy();
   const readModel = new DynamoDbReadModel(ledger.db, tableName);
-  const deadLetters = new MemoryDeadLetters();
+  const deadLetters = new InMemoryDeadLetters();
   const projector = new Projector({ projection, readModel, snapshots: ledger.snapshots, deadLetters });
   return { projector, readModel, deadLetters, tableName };
 }

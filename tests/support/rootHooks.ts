@@ -22,6 +22,8 @@ let tableCounter = 0;
 export const uniqueTableName = (role: string): string => `${role}-${process.pid}-${++tableCounter}`;
 
 process.env.LOG_LEVEL ??= "silent";
+// The functions' EMF metric lines are for CloudWatch; here they would only bury the output.
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 // Before any suite: Java for DynamoDB Local, Node's version; a clear message and exit 2 otherwise.
 requirePrerequisites();
 

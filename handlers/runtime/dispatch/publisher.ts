@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { backoff } from "../retry";
 import { BusEntry, batchEntries } from "./batching";
 
 /** One PutEvents-like call: per entry, undefined when accepted or the error that refused it. */
@@ -13,6 +12,12 @@ export interface FailedEntry<T extends BusEntry> {
   error: string;
 }
 
+/** What publishing a batch came to: the entries still refused after the last attempt, and how many sends were repeats. */
+export interface PublishOutcome<T extends BusEntry> {
+  failed: FailedEntry<T>[];
+  resent: number;
+}
+
 export interface PublishOptions {
   /** Attempts per entry, the first included. Default 4. */
   maxAttempts?: number;
@@ -23,17 +28,21 @@ export interface PublishOptions {
 /**
  * Publishes every entry in PutEvents-sized batches. Only the entries a call refused
  * (FailedEntryCount) are sent again, with exponential backoff; a call that throws counts
- * as a refusal of its whole batch. Returns what still failed after the last attempt.
+ * as a refusal of its whole batch.
  */
 export async function publishAll<T extends BusEntry>(
   bus: Bus,
   entries: readonly T[],
   options: PublishOptions = {},
-): Promise<FailedEntry<T>[]> {
+): Promise<PublishOutcome<T>> {
   const maxAttempts = options.maxAttempts ?? 4;
   let pending: FailedEntry<T>[] = entries.map((entry) => ({ entry, error: "not sent" }));
+  let resent = 0;
   for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt += 1) {
-    if (attempt > 1) await sleep((options.backoffMs ?? 50) * 2 ** (attempt - 2) * (0.5 + Math.random() / 2));
+    if (attempt > 1) {
+      resent += pending.length;
+      await backoff(attempt - 1, { baseMs: options.backoffMs ?? 50, capMs: 5_000 });
+    }
     const refused: FailedEntry<T>[] = [];
     for (const batch of batchEntries(pending.map((failed) => failed.entry))) {
       try {
@@ -47,32 +56,5 @@ export async function publishAll<T extends BusEntry>(
     }
     pending = refused;
   }
-  return pending;
-}
-
-/** The Bus on a real EventBridge bus. */
-export class EventBridgeBus implements Bus {
-  constructor(
-    private readonly client: EventBridgeClient,
-    readonly eventBusName: string,
-  ) {}
-
-  async putEvents(entries: readonly BusEntry[]): Promise<(string | undefined)[]> {
-    const response = await this.client.send(
-      new PutEventsCommand({
-        Entries: entries.map((entry) => ({
-          EventBusName: this.eventBusName,
-          Source: entry.source,
-          DetailType: entry.detailType,
-          Detail: entry.detail,
-        })),
-      }),
-    );
-    const results = response.Entries ?? [];
-    return entries.map((_entry, index) => {
-      const result = results[index];
-      if (!result) return "no result returned for this entry";
-      return result.ErrorCode ? `${result.ErrorCode}: ${result.ErrorMessage ?? ""}`.trim() : undefined;
-    });
-  }
+  return { failed: pending, resent };
 }

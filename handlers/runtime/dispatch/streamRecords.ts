@@ -1,18 +1,11 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord } from "aws-lambda";
 import { Domain, LedgerEvent, validateEvent } from "../domain";
 import { InvalidEventError } from "../errors";
 
-/** The part of a DynamoDB stream record (as Lambda delivers it) the dispatcher reads. */
-export interface StreamRecord {
-  eventID?: string;
-  eventName?: string;
-  dynamodb?: {
-    Keys?: Record<string, AttributeValue>;
-    NewImage?: Record<string, AttributeValue>;
-    SequenceNumber?: string;
-  };
-}
+/** A DynamoDB stream record as Lambda delivers it; the dispatcher reads its new image and sequence number. */
+export type StreamRecord = DynamoDBRecord;
 
 export type ParsedRecord =
   | { ok: true; id: string; event: LedgerEvent }
@@ -27,7 +20,7 @@ export function parseRecord(domain: Domain<unknown, unknown>, record: StreamReco
   const image = record.dynamodb?.NewImage;
   if (!image) return { ok: false, id, reason: "stream record has no NewImage (is the stream view NEW_IMAGE?)" };
   try {
-    return { ok: true, id, event: validateEvent(domain, unmarshall(image)) };
+    return { ok: true, id, event: validateEvent(domain, unmarshall(image as Record<string, AttributeValue>)) };
   } catch (error) {
     if (error instanceof InvalidEventError) return { ok: false, id, reason: error.message };
     return { ok: false, id, reason: `unreadable new image: ${(error as Error).message}` };

@@ -10,7 +10,7 @@ import {
   RetriesExhaustedError,
 } from "../errors";
 import { log } from "../log";
-import { ReadModelStore } from "../projection/readModelTable";
+import { ReadModelStore } from "../stores";
 import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
 
 /** An HTTP request as the command API sees it, whatever delivered it (function URL, API Gateway, the local server). */
@@ -38,7 +38,12 @@ export interface CommandRoutesOptions<S, C> {
   maxBodyBytes?: number;
   /** Seconds a client should wait before retrying after a 503. Default 1. */
   retryAfterSeconds?: number;
+  /** Told how each command ended: the attempts it took, or the error it ended with (metrics). */
+  observe?: (outcome: CommandOutcome) => void;
 }
+
+/** How a command request ended, for whoever counts them. */
+export type CommandOutcome = { attempts: number; repeated: boolean } | { error: unknown };
 
 /** A refusal with its HTTP status: the body says what was wrong, never how the code failed. */
 class HttpError extends Error {
@@ -91,12 +96,24 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
 
   const idempotencyKey = (request: HttpRequest) => request.headers["idempotency-key"];
 
+  /** Runs a command and tells the observer how it ended. */
+  const observed = async <R extends { attempts?: number; repeated?: boolean }>(command: () => Promise<R>): Promise<R> => {
+    try {
+      const result = await command();
+      options.observe?.({ attempts: result.attempts ?? 1, repeated: result.repeated === true });
+      return result;
+    } catch (error) {
+      options.observe?.({ error });
+      throw error;
+    }
+  };
+
   const routes: { pattern: RegExp; methods: Record<string, (request: HttpRequest, id: string) => Promise<HttpResponse>> }[] = [
     {
       pattern: /^\/aggregates\/([^/]+)\/commands\/?$/,
       methods: {
         POST: async (request, id) => {
-          const result = await options.commands.execute(id, readBody(request) as C, { idempotencyKey: idempotencyKey(request) });
+          const result = await observed(() => options.commands.execute(id, readBody(request) as C, { idempotencyKey: idempotencyKey(request) }));
           return json(200, { ...aggregateView(result.aggregate), events: result.events.map(eventView), commitId: result.commitId, repeated: result.repeated === true, attempts: result.attempts });
         },
       },
@@ -110,7 +127,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
             throw new HttpError(400, "invalid-body", "aggregateIds must be a non-empty array of aggregate ids");
           }
           if (typeof body.command !== "object" || body.command === null) throw new HttpError(400, "invalid-body", "command must be a JSON object");
-          const result = await options.commands.executeMany(body.aggregateIds as string[], body.command as C, { idempotencyKey: idempotencyKey(request) });
+          const result = await observed(() => options.commands.executeMany(body.aggregateIds as string[], body.command as C, { idempotencyKey: idempotencyKey(request) }));
           return json(200, { aggregates: [...result.aggregates.values()].map(aggregateView), events: result.events.map((event) => ({ aggregateId: event.aggregateId, ...eventView(event) })), commitId: result.commitId, repeated: result.repeated === true });
         },
       },

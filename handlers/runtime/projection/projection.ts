@@ -1,4 +1,5 @@
-import { Aggregate, LedgerEvent } from "../domain";
+import { Aggregate, LedgerEvent, isPlainObject } from "../domain";
+import { InvalidDefinitionError } from "../errors";
 
 /** A read model: which events it needs and how one row is computed from the carried aggregate. */
 export interface Projection<S = Record<string, unknown>> {
@@ -15,3 +16,21 @@ export interface Projection<S = Record<string, unknown>> {
 }
 
 export const defineProjection = <S>(projection: Projection<S>): Projection<S> => projection;
+
+/** What is wrong with a value given as a projection, or undefined when it has a projection's shape. */
+export function projectionProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return "is not a projection (use defineProjection)";
+  if (typeof value.name !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(value.name)) return "needs a name of 1 to 64 letters, digits, '.', '_' or '-' (replays target it)";
+  if (!Array.isArray(value.eventTypes) || value.eventTypes.length === 0 || !value.eventTypes.every((type) => typeof type === "string" && type !== "")) return "needs a non-empty list of eventTypes";
+  if (!Number.isSafeInteger(value.schemaVersion)) return "has no integer schemaVersion";
+  if (typeof value.project !== "function") return "has no project function";
+  if (value.upcast !== undefined && typeof value.upcast !== "function") return "has an upcast that is not a function";
+  return undefined;
+}
+
+/** The value as a projection, or an InvalidDefinitionError saying what it lacks. */
+export function requireProjection<P>(value: P, what = "the projection"): P {
+  const problem = projectionProblem(value);
+  if (problem) throw new InvalidDefinitionError(what, problem);
+  return value;
+}

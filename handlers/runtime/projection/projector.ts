@@ -1,3 +1,6 @@
+import { BatchResponse } from "../batchResponse";
+import { PoisonMessageError } from "../errors";
+import { aggregateIdProblem, versionProblem } from "../identity";
 import { forEachLimit } from "../concurrency";
 import { DeadLetter, DeadLetterSink } from "../deadLetters";
 import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain";
@@ -7,7 +10,7 @@ import { CarriedAggregate, StateCarriedMessage } from "../messages";
 import { snapshotChecksum } from "../snapshots";
 import { SnapshotStore } from "../stores";
 import { Projection } from "./projection";
-import { ReadModelStore } from "./readModelTable";
+import { ReadModelStore } from "../stores";
 
 /** One queue message (an SQS record's id and body). */
 export interface QueueMessage {
@@ -25,8 +28,8 @@ export interface ProjectorOptions<S> {
   concurrency?: number;
 }
 
-export interface ProjectReport {
-  batchItemFailures: { itemIdentifier: string }[];
+/** The messages Lambda must retry (their ids), and what the batch did. */
+export interface ProjectReport extends BatchResponse {
   written: number;
   /** Duplicates and out-of-order messages the version guard absorbed. */
   stale: number;
@@ -35,8 +38,6 @@ export interface ProjectReport {
   deadLettered: number;
 }
 
-/** A message that can never be projected (malformed, unknown schema): dead-lettered, not retried. */
-class PoisonMessage extends Error {}
 
 /**
  * The Projector's logic: every message carries the aggregate at version v, so the row is
@@ -59,7 +60,7 @@ export class Projector<S> {
       try {
         report[await this.projectOne(message)] += 1;
       } catch (error) {
-        if (error instanceof PoisonMessage) {
+        if (error instanceof PoisonMessageError) {
           poisoned.push({ letter: { reason: error.message, origin: this.origin, input: message }, messageId: message.messageId });
         } else {
           log.error("projection failed, message will be retried", { projector: this.options.projection.name, messageId: message.messageId, error });
@@ -99,12 +100,12 @@ export class Projector<S> {
   private async resolveAggregate(message: StateCarriedMessage): Promise<CarriedAggregate> {
     if (message.aggregate) return message.aggregate;
     const ref = message.aggregateRef!;
-    if (!this.options.snapshots) throw new PoisonMessage("aggregate sent by reference but this projector has no snapshot store to read it from");
+    if (!this.options.snapshots) throw new PoisonMessageError("aggregate sent by reference but this projector has no snapshot store to read it from");
     const snapshot = await this.options.snapshots.get(ref.aggregateId, ref.version);
     // Missing claim check: the dispatcher saves it before publishing, so this is worth retrying.
     if (!snapshot) throw new Error(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} not found`);
     if (snapshot.checksum !== snapshotChecksum(snapshot)) {
-      throw new PoisonMessage(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} does not match its checksum`);
+      throw new PoisonMessageError(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} does not match its checksum`);
     }
     return { version: snapshot.version, state: snapshot.state };
   }
@@ -113,12 +114,12 @@ export class Projector<S> {
     const { projection } = this.options;
     if (schemaVersion === projection.schemaVersion) return state as S;
     if (!projection.upcast) {
-      throw new PoisonMessage(`aggregate schema version ${schemaVersion} is not ${projection.schemaVersion} and projector "${projection.name}" has no upcast`);
+      throw new PoisonMessageError(`aggregate schema version ${schemaVersion} is not ${projection.schemaVersion} and projector "${projection.name}" has no upcast`);
     }
     try {
       return projection.upcast(state, schemaVersion);
     } catch (error) {
-      throw new PoisonMessage(`upcast from schema version ${schemaVersion} failed: ${(error as Error)?.message ?? String(error)}`);
+      throw new PoisonMessageError(`upcast from schema version ${schemaVersion} failed: ${(error as Error)?.message ?? String(error)}`);
     }
   }
 }
@@ -129,33 +130,33 @@ export function parseMessage(body: string): StateCarriedMessage {
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new PoisonMessage("message body is not JSON");
+    throw new PoisonMessageError("message body is not JSON");
   }
   const envelope = parsed as { detail?: unknown };
   const message = (typeof envelope?.detail === "object" && envelope.detail !== null ? envelope.detail : parsed) as Partial<StateCarriedMessage>;
   const event = message?.event as Partial<LedgerEvent> | undefined;
-  if (!event || typeof event !== "object") throw new PoisonMessage("message has no event");
-  if (typeof event.aggregateId !== "string" || event.aggregateId === "") throw new PoisonMessage("event has no aggregate id");
-  if (!Number.isSafeInteger(event.version) || (event.version as number) < 1) {
-    throw new PoisonMessage(`event of "${event.aggregateId}" has version ${JSON.stringify(event.version)}, not a positive integer`);
-  }
-  if (typeof event.type !== "string" || event.type === "") throw new PoisonMessage(`event of "${event.aggregateId}" has no type`);
-  if (!isPlainObject(event.payload)) throw new PoisonMessage(`event ${event.type} of "${event.aggregateId}" has no payload object`);
-  if (typeof message.schemaVersion !== "number") throw new PoisonMessage("message carries no aggregate schema version");
+  if (!event || typeof event !== "object") throw new PoisonMessageError("message has no event");
+  const idProblem = aggregateIdProblem(event.aggregateId);
+  if (idProblem) throw new PoisonMessageError(`event: ${idProblem}`);
+  const versionIssue = versionProblem(event.version);
+  if (versionIssue) throw new PoisonMessageError(`event of "${event.aggregateId}": ${versionIssue}`);
+  if (typeof event.type !== "string" || event.type === "") throw new PoisonMessageError(`event of "${event.aggregateId}" has no type`);
+  if (!isPlainObject(event.payload)) throw new PoisonMessageError(`event ${event.type} of "${event.aggregateId}" has no payload object`);
+  if (typeof message.schemaVersion !== "number") throw new PoisonMessageError("message carries no aggregate schema version");
   if (message.aggregate !== undefined) {
     if (!isPlainObject(message.aggregate) || !("state" in message.aggregate)) {
-      throw new PoisonMessage("the carried aggregate is not { version, state }");
+      throw new PoisonMessageError("the carried aggregate is not { version, state }");
     }
     if (message.aggregate.version !== event.version) {
-      throw new PoisonMessage(`aggregate version ${message.aggregate.version} does not match event version ${event.version}`);
+      throw new PoisonMessageError(`aggregate version ${message.aggregate.version} does not match event version ${event.version}`);
     }
   } else {
     const ref = message.aggregateRef;
     if (!isPlainObject(ref) || ref.version !== event.version) {
-      throw new PoisonMessage("message carries neither the aggregate at the event's version nor a reference to it");
+      throw new PoisonMessageError("message carries neither the aggregate at the event's version nor a reference to it");
     }
     if (ref.aggregateId !== event.aggregateId) {
-      throw new PoisonMessage(`the claim check names aggregate ${JSON.stringify(ref.aggregateId)}, not the event's "${event.aggregateId}"`);
+      throw new PoisonMessageError(`the claim check names aggregate ${JSON.stringify(ref.aggregateId)}, not the event's "${event.aggregateId}"`);
     }
   }
   return message as StateCarriedMessage;

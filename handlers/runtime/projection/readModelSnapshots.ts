@@ -2,7 +2,7 @@ import { Domain } from "../domain";
 import { snapshotChecksum } from "../snapshots";
 import { Snapshot, SnapshotSource } from "../stores";
 import { Projection, defineProjection } from "./projection";
-import { ReadModelStore } from "./readModelTable";
+import { ReadModelStore } from "../stores";
 
 /**
  * A projection whose row is the whole aggregate (state, schema version and checksum). Its rows

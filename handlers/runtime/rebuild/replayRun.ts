@@ -1,8 +1,10 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ListingPosition } from "./aggregateIds";
 
 /** Where a replay run stands: what it has handed out and finished, per index bucket, and what failed. */
+/** Where a listing stands: per index bucket, the last aggregate id already handed out. */
+export type ListingPosition = Record<number, string | undefined>;
+
 export interface ReplayCheckpoint {
   /** Per bucket, the last aggregate id such that it and every id before it are done. */
   position: ListingPosition;

@@ -5,9 +5,9 @@ import { AccountState, accounts } from "../../../examples/accounts/domain";
 import { balances } from "../../../examples/accounts/projections";
 import { toSnapshot } from "../../../handlers/runtime/snapshots";
 import { Random } from "../../../local/random";
-import { SqsDeadLetterQueue } from "../../../handlers/runtime/deadLetters";
+import { SqsDeadLetterQueue } from "../../../handlers/runtime/aws/sqsDeadLetterQueue";
 import { SQS_MAX_MESSAGE_BYTES } from "../../../handlers/runtime/conventions";
-import { EventBridgeBus } from "../../../handlers/runtime/dispatch/publisher";
+import { EventBridgeBus } from "../../../handlers/runtime/aws/eventBridgeBus";
 import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf, streamRecord } from "../../support/pipelineFixture";
 import { stubSend } from "../../support/stubClient";
@@ -49,12 +49,12 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     const bus = new RecordingBus();
     const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
     ledger.requests.reset();
-    const before = ledger.events.itemsRead;
+    const before = ledger.requests.itemsRead(ledger.events.tableName);
 
     await dispatcher.dispatch(recordsOf(batch));
 
     assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 10 });
-    assert.equal(ledger.events.itemsRead - before, 10 * 31, "folds only versions 101..130 on top of the snapshot at 100 (read with it, as proof)");
+    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 10 * 31, "folds only versions 101..130 on top of the snapshot at 100 (read with it, as proof)");
     assert.equal((bus.messages.find((m) => m.event.aggregateId === "agg-3" && m.event.version === 130)?.aggregate?.state as AccountState).balance, 129);
   });
 
@@ -77,12 +77,12 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     const bus = new RecordingBus();
     const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
     ledger.requests.reset();
-    const before = ledger.events.itemsRead;
+    const before = ledger.requests.itemsRead(ledger.events.tableName);
 
     await dispatcher.dispatch(recordsOf(accountEvents("no-snap", 121, 130)));
 
     assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 2, PutItem: 1 });
-    assert.equal(ledger.events.itemsRead - before, 81, "folded 51..130 from the snapshot at 50 (read with it, as proof)");
+    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 81, "folded 51..130 from the snapshot at 50 (read with it, as proof)");
     assert.equal((bus.messages.at(-1)?.aggregate?.state as AccountState).balance, 129);
     assert.equal((await ledger.snapshots.get("no-snap", 100))?.version, 100, "the snapshot at 100 now exists");
   });

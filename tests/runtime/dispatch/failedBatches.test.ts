@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { S3Client } from "@aws-sdk/client-s3";
-import { failedBatchObjects } from "../../../handlers/runtime/dispatch/failedBatchBucket";
+import { failedBatchObjects } from "../../../handlers/runtime/aws/failedBatchBucket";
 import { FailedBatchRecord, recoverFailedBatches } from "../../../handlers/runtime/dispatch/failedBatches";
 import { insertRecord } from "../../../local/streamPoller";
 import { stubSend } from "../../support/stubClient";

@@ -9,8 +9,8 @@ import { emptyAggregate, fold } from "../../../handlers/runtime/fold";
 import { StateCarriedMessage } from "../../../handlers/runtime/messages";
 import { Projection, defineProjection } from "../../../handlers/runtime/projection/projection";
 import { Projector } from "../../../handlers/runtime/projection/projector";
-import { ReadModelStore } from "../../../handlers/runtime/projection/readModelTable";
-import { MemoryDeadLetters } from "../../../local/memoryDeadLetters";
+import { ReadModelStore } from "../../../handlers/runtime/stores";
+import { InMemoryDeadLetters } from "../../../handlers/runtime/memory/deadLetters";
 import { AggregateLoader } from "../../../handlers/runtime/aggregateLoader";
 import { ReadModelSnapshotSource, aggregateProjection } from "../../../handlers/runtime/projection/readModelSnapshots";
 import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
@@ -110,7 +110,7 @@ describe("Projector (DynamoDB Local read models)", () => {
     const events = history("mixed", [{ kind: "Credit", amount: 1 }]);
     await seed(ledger, events);
     const [opened, credited] = await dispatchAll(ledger, events);
-    const deadLetters = new MemoryDeadLetters();
+    const deadLetters = new InMemoryDeadLetters();
     const failing: ReadModelStore = {
       get: async () => undefined,
       putIfNewer: async (_id, version) => {
@@ -128,7 +128,7 @@ describe("Projector (DynamoDB Local read models)", () => {
     assert.deepEqual(report.batchItemFailures, [{ itemIdentifier: flaky.messageId }]);
     assert.equal(report.deadLettered, 2);
     assert.deepEqual(deadLetters.letters.map((letter) => [letter.origin, letter.reason]), [
-      ["projector:balances", 'event of "mixed" has version undefined, not a positive integer'],
+      ["projector:balances", 'event of "mixed": version must be a positive integer, got undefined'],
       ["projector:balances", "message body is not JSON"],
     ]);
   });
@@ -156,11 +156,11 @@ describe("Projector (DynamoDB Local read models)", () => {
     await projector.project(queueMessages(await dispatchAll(ledger, events)));
     await ledger.events.append(accountEvents("rm-snap", 4, 5));
     const loader = new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel), { start: "sequential" });
-    const before = ledger.events.itemsRead;
+    const before = ledger.requests.itemsRead(ledger.events.tableName);
 
     const loaded = await loader.load("rm-snap");
 
-    assert.equal(ledger.events.itemsRead - before, 3, "only versions 4 and 5 were read, with the row's own version 3 as proof");
+    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 3, "only versions 4 and 5 were read, with the row's own version 3 as proof");
     assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("rm-snap"));
     assert.equal(await new ReadModelSnapshotSource(readModel).latest("rm-snap", 2), undefined, "a row newer than asked is no starting point");
   });

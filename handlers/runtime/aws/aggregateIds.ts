@@ -1,8 +1,6 @@
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../conventions";
-
-/** Where a listing stands: per index bucket, the last aggregate id already handed out. */
-export type ListingPosition = Record<number, string | undefined>;
+import { ListingPosition } from "../rebuild/replayRun";
 
 export interface ListOptions {
   /** Only ids starting with this. */

@@ -1,15 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../conventions";
-import { isConditionFailure } from "../dynamodb/client";
-
-export type WriteOutcome = { written: true } | { written: false; storedVersion?: number };
-
-/** Where a projector keeps its rows. */
-export interface ReadModelStore {
-  /** Writes the row only if there is none or its stored version is strictly lower. */
-  putIfNewer(id: string, version: number, row: Record<string, unknown>): Promise<WriteOutcome>;
-  get(id: string): Promise<Record<string, unknown> | undefined>;
-}
+import { ReadModelStore, WriteOutcome } from "../stores";
+import { isConditionFailure, plainItem } from "./documentClient";
 
 /** A read model on DynamoDB: one row per aggregate, overwritten only by a higher version. */
 export class DynamoDbReadModel implements ReadModelStore {
@@ -34,7 +26,8 @@ export class DynamoDbReadModel implements ReadModelStore {
       return { written: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const stored = (error as { Item?: Record<string, unknown> }).Item;
+      // The document client leaves the item inside an error in DynamoDB's wire format.
+      const stored = plainItem((error as { Item?: unknown }).Item);
       return { written: false, storedVersion: stored?.[PROJECTION_VERSION_ATTRIBUTE] as number | undefined };
     }
   }

@@ -2,37 +2,9 @@ import { AttributeValue, DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/c
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
-/** Counts every request a client sends, by operation: what the benchmarks and load tests report. */
-export class RequestCounter {
-  readonly byOperation = new Map<string, number>();
-  get total(): number {
-    let sum = 0;
-    for (const count of this.byOperation.values()) sum += count;
-    return sum;
-  }
-  reset(): void {
-    this.byOperation.clear();
-  }
-}
-
-/**
- * A DynamoDB document client that drops undefined fields, optionally counting its requests. Given
- * a client, it shares that client's middleware (and so its instrumentation).
- */
-export function documentClient(config: DynamoDBClientConfig | DynamoDBClient = {}, counter?: RequestCounter): DynamoDBDocumentClient {
-  const client = config instanceof DynamoDBClient ? config : new DynamoDBClient(config);
-  if (counter) {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const operation = String(context.commandName ?? "unknown").replace(/Command$/, "");
-        counter.byOperation.set(operation, (counter.byOperation.get(operation) ?? 0) + 1);
-        return next(args);
-      },
-      { step: "initialize", name: "requestCounter" },
-    );
-  }
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
+/** A DynamoDB document client that drops undefined fields; given a client, it shares that client's middleware. */
+export const documentClient = (config: DynamoDBClientConfig | DynamoDBClient = {}): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(config instanceof DynamoDBClient ? config : new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
 
 /** True for the SDK's error of a failed ConditionExpression. */
 export const isConditionFailure = (error: unknown): boolean =>

@@ -10,9 +10,10 @@ import {
   VersionGapError,
 } from "../errors";
 import { backoff } from "../retry";
-import { DYNAMODB_LIMITS, itemSize, unstorable } from "../storable";
+import { checkCommit } from "../commit";
+import { DYNAMODB_LIMITS, itemSize } from "../storable";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../stores";
-import { isConditionFailure, plainItem, sentWithoutEffect } from "./client";
+import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
 
 export interface DynamoDbEventStoreOptions {
   /** Table of idempotency records; commands with an idempotency key need it. */
@@ -40,8 +41,6 @@ const TRANSIENT_CANCELLATION_CODES = new Set(["None", "ThrottlingError", "Provis
  * applied twice, and never reported as lost when it was applied.
  */
 export class DynamoDbEventStore implements EventStore {
-  /** Event items returned by reads since creation: what "items read per command" counts. */
-  itemsRead = 0;
   private readonly options: DynamoDbEventStoreOptions;
 
   constructor(
@@ -93,7 +92,6 @@ export class DynamoDbEventStore implements EventStore {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    this.itemsRead += items.length;
     return items;
   }
 
@@ -110,7 +108,6 @@ export class DynamoDbEventStore implements EventStore {
       }),
     );
     const items = (page.Items ?? []).reverse();
-    this.itemsRead += items.length;
     return items;
   }
 
@@ -170,44 +167,6 @@ export class DynamoDbEventStore implements EventStore {
       ExpressionAttributeValues: { ":now": Math.floor(Date.now() / 1000) },
     };
   }
-}
-
-/**
- * Checks a commit before anything is written: ids and versions well formed, each aggregate's
- * versions contiguous, payloads DynamoDB stores unchanged, items within 400 KB. Returns each
- * aggregate's first version.
- */
-function checkCommit(events: readonly StoredEventItem[]): Map<string, number> {
-  const next = new Map<string, number>();
-  const firsts = new Map<string, number>();
-  for (const event of events) {
-    const { aggregateId, version } = event;
-    if (typeof aggregateId !== "string" || aggregateId.trim() === "") throw new InvalidEventError("missing aggregate id", undefined, version);
-    if (Buffer.byteLength(aggregateId) > DYNAMODB_LIMITS.partitionKeyBytes) {
-      throw new InvalidEventError(`aggregate id is ${Buffer.byteLength(aggregateId)} bytes, over DynamoDB's ${DYNAMODB_LIMITS.partitionKeyBytes}-byte key limit`, aggregateId.slice(0, 64) + "…");
-    }
-    if (!Number.isSafeInteger(version) || version < 1) {
-      throw new InvalidEventError(`version must be a positive integer, got ${JSON.stringify(version)}`, aggregateId);
-    }
-    const expected = next.get(aggregateId);
-    if (expected === undefined) {
-      if (firsts.has(aggregateId)) throw new InvalidEventError("the events of one aggregate must be contiguous in a commit", aggregateId, version);
-      firsts.set(aggregateId, version);
-    } else if (version !== expected) {
-      throw new InvalidEventError(`commit versions must be contiguous: expected ${expected}`, aggregateId, version);
-    }
-    next.clear();
-    next.set(aggregateId, version + 1);
-    for (const [field, value] of [["payload", event.payload], ["metadata", event.metadata]] as const) {
-      const problem = value === undefined ? undefined : unstorable(value, field);
-      if (problem) throw new InvalidEventError(`${event.type}: ${problem}`, aggregateId, version);
-    }
-    const size = itemSize({ ...event, commitId: "00000000-0000-0000-0000-000000000000" });
-    if (size > DYNAMODB_LIMITS.itemBytes) {
-      throw new InvalidEventError(`${event.type} is ${size} bytes, over DynamoDB's ${DYNAMODB_LIMITS.itemBytes}-byte item limit`, aggregateId, version);
-    }
-  }
-  return firsts;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { backoff } from "../retry";
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { SNAPSHOT_PARTITION_KEY, SNAPSHOT_SORT_KEY } from "../conventions";
 import { Snapshot, SnapshotStore } from "../stores";
-import { isConditionFailure } from "./client";
+import { isConditionFailure } from "./documentClient";
 
 /** Snapshots on a DynamoDB table: partition = aggregate id, sort = version, so history is kept. */
 export class DynamoDbSnapshotStore implements SnapshotStore {
@@ -43,7 +43,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
         .map((key) => ({ [SNAPSHOT_PARTITION_KEY]: key.aggregateId, [SNAPSHOT_SORT_KEY]: key.version }));
       // Unprocessed keys (throttling) are asked again a few times; any left are simply "not found".
       for (let attempt = 0; pending && pending.length > 0 && attempt < 4; attempt += 1) {
-        if (attempt > 0) await sleep(20 * 2 ** attempt);
+        if (attempt > 0) await backoff(attempt, { baseMs: 40, capMs: 1_000 });
         const page = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
         found.push(...((page.Responses?.[this.tableName] ?? []) as Snapshot[]));
         pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;

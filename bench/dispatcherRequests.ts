@@ -1,0 +1,85 @@
+/**
+ * What a dispatcher batch costs in DynamoDB reads, per event, beside the floor: one ledger query per
+ * aggregate and one BatchGetItem per 100 aggregates old enough to have a snapshot. Young aggregates
+ * (the batch holds their first events) and old ones (250 events of history, snapshot at 200), in
+ * batches of 100 and 1,000 records, with the snapshot prefetch (default) and with a snapshot query
+ * per aggregate (the earlier behaviour), measured side by side.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { accounts } from "../examples/accounts/domain";
+import { accountEvents, seedAccount } from "../examples/accounts/history";
+import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
+import { Dispatcher } from "../handlers/runtime/dispatch/dispatcher";
+import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
+import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { RequestCounter } from "../local/instruments";
+import { insertRecord } from "../local/streamPoller";
+import { createTable } from "../local/tables";
+
+const READS = ["Query", "BatchGetItem", "GetItem"];
+
+export interface DispatcherRequestRow {
+  aggregates: number;
+  batch: number;
+  age: "young" | "old";
+  prefetch: number;
+  perAggregate: number;
+  floor: number;
+}
+
+export async function dispatcherRequests(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void, progress: (what: string) => void = () => {}): Promise<DispatcherRequestRow[]> {
+  out("### Dispatcher reads per event by batch shape: snapshot prefetch (default) vs a snapshot query per aggregate (earlier), beside the floor");
+  out();
+  out("| records in batch | aggregates | aggregates are | prefetch: reads/event | query per aggregate: reads/event | floor: reads/event | prefetch / floor |");
+  out("|---:|---:|---|---:|---:|---:|---:|");
+  const rows: DispatcherRequestRow[] = [];
+  let table = 0;
+  for (const batch of [100, 1_000]) {
+    for (const aggregates of [1, 10, 100, 300]) {
+      if (aggregates > batch) continue;
+      for (const age of ["young", "old"] as const) {
+        progress(`dispatcher reads: ${batch} records over ${aggregates} ${age} aggregates`);
+        const results: Record<"prefetch" | "perAggregate", number> = { prefetch: 0, perAggregate: 0 };
+        for (const mode of ["prefetch", "perAggregate"] as const) {
+          const name = `bench-dispatch-${++table}`;
+          await createTable(raw, `${name}-events`, LEDGER_TABLE);
+          await createTable(raw, `${name}-snapshots`, SNAPSHOT_TABLE);
+          const events = new DynamoDbEventStore(db, `${name}-events`);
+          const snapshots = new DynamoDbSnapshotStore(db, `${name}-snapshots`);
+          const history = age === "old" ? 250 : 0;
+          const perAggregate = Math.floor(batch / aggregates);
+          const records = [];
+          for (let a = 0; a < aggregates; a += 1) {
+            const all = accountEvents(`a${a}`, 1, history + perAggregate);
+            await seedAccount(events, snapshots, all, 100);
+            records.push(...all.slice(history).map((event) => ({ ...event })));
+          }
+          const dispatcher = new Dispatcher({
+            domain: accounts,
+            loader: new AggregateLoader(accounts, events, snapshots),
+            snapshots,
+            snapshotEvery: 100,
+            bus: { putEvents: async (entries) => entries.map(() => undefined) },
+            deadLetters: new InMemoryDeadLetters(),
+            source: "bench",
+            prefetchSnapshots: mode === "prefetch",
+          });
+          requests.reset();
+          const report = await dispatcher.dispatch(records.map((event, index) => insertRecord(event, String(index + 1).padStart(21, "0"))));
+          if (report.batchItemFailures.length > 0) throw new Error(`dispatch failed ${report.batchItemFailures.length} records`);
+          results[mode] = READS.reduce((sum, operation) => sum + (requests.byOperation.get(operation) ?? 0), 0) / records.length;
+        }
+        const events = Math.floor(batch / aggregates) * aggregates;
+        const floor = (aggregates + (age === "old" ? Math.ceil(aggregates / 100) : 0)) / events;
+        rows.push({ aggregates, batch: events, age, prefetch: results.prefetch, perAggregate: results.perAggregate, floor });
+        out(`| ${events.toLocaleString("en")} | ${aggregates} | ${age} | ${results.prefetch.toFixed(3)} | ${results.perAggregate.toFixed(3)} | ${floor.toFixed(3)} | ${(results.prefetch / floor).toFixed(2)} |`);
+      }
+    }
+  }
+  out();
+  out("Reads are Query, BatchGetItem and GetItem requests (snapshot writes excluded). Young: the batch holds each aggregate's first events, so no snapshot can exist before them; old: 250 events of history, the batch starts after the snapshot at 200.");
+  return rows;
+}

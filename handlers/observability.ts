@@ -1,0 +1,29 @@
+import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+import { logger } from "./runtime/log";
+
+/**
+ * CloudWatch metrics in the embedded metric format (EMF: JSON log lines CloudWatch turns into
+ * metrics, no API call), namespace and service from POWERTOOLS_METRICS_NAMESPACE and
+ * POWERTOOLS_SERVICE_NAME, which the components set. POWERTOOLS_METRICS_DISABLED=true (the tests'
+ * default, the local stage) keeps them out of the output.
+ */
+let instance: Metrics | undefined;
+const metrics = (): Metrics =>
+  (instance ??= new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EventLedger", serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME }));
+
+/**
+ * Runs one invocation with the Lambda context on every log line (request id, cold start), then
+ * publishes the counts it reports, zero counts included so dashboards see a steady series.
+ */
+export async function instrumented<T>(context: Context | undefined, work: () => Promise<{ result: T; counts: Record<string, number> }>): Promise<T> {
+  if (context) logger().addContext(context);
+  const { result, counts } = await work();
+  // Read at each call, so a test or the local stage can turn metrics on and off.
+  if (process.env.POWERTOOLS_METRICS_DISABLED === "true") return result;
+  const recorder = metrics();
+  recorder.captureColdStartMetric();
+  for (const [name, value] of Object.entries(counts)) recorder.addMetric(name, MetricUnit.Count, value);
+  recorder.publishStoredMetrics();
+  return result;
+}

@@ -1,0 +1,82 @@
+import { SQSClient, SendMessageBatchCommand, SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
+import { SQS_MAX_MESSAGE_BYTES } from "../conventions";
+import { DeadLetter, DeadLetterSink } from "../deadLetters";
+
+/** Bytes SQS counts for a message: its body plus each attribute's name, type and value. */
+function messageBytes(entry: SendMessageBatchRequestEntry): number {
+  let size = Buffer.byteLength(entry.MessageBody ?? "");
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "") + Buffer.byteLength(value.StringValue ?? "");
+  return size;
+}
+
+/** Room kept under the limit for what this code does not count exactly (JSON escaping of the request). */
+const SAFETY_BYTES = 4 * 1024;
+
+/**
+ * The letter's body as SQS will take it: whole when it fits; else its reason and origin with the
+ * input cut down to a prefix of its JSON (the ledger still holds every event in full).
+ */
+function bodyOf(letter: DeadLetter, limit: number): string {
+  const whole = JSON.stringify(letter);
+  if (Buffer.byteLength(whole) <= limit) return whole;
+  const input = JSON.stringify(letter.input) ?? "";
+  const keep = Math.max(0, limit - Buffer.byteLength(letter.reason) - Buffer.byteLength(letter.origin) - 512);
+  return JSON.stringify({ reason: letter.reason, origin: letter.origin, inputTruncated: { originalBytes: Buffer.byteLength(input), prefix: Buffer.from(input).subarray(0, keep).toString("utf8") } });
+}
+
+/**
+ * Dead letters as SQS messages: body = the letter as JSON, the reason also as a message attribute.
+ * Batches respect SQS's limits (10 messages, 1 MiB per message and per request); a letter too large
+ * for a message is stored with its input truncated rather than failing the batch it is in.
+ */
+export class SqsDeadLetterQueue implements DeadLetterSink {
+  constructor(
+    private readonly client: SQSClient,
+    readonly queueUrl: string,
+    private readonly maxBytes = SQS_MAX_MESSAGE_BYTES,
+  ) {}
+
+  async send(letters: readonly DeadLetter[]): Promise<DeadLetter[]> {
+    const limit = this.maxBytes - SAFETY_BYTES;
+    const entries = letters.map((letter, index) => ({
+      letter,
+      entry: {
+        Id: String(index),
+        MessageBody: bodyOf(letter, limit - 2048),
+        MessageAttributes: {
+          reason: { DataType: "String", StringValue: letter.reason.slice(0, 1024) },
+          origin: { DataType: "String", StringValue: letter.origin.slice(0, 256) },
+        },
+      } satisfies SendMessageBatchRequestEntry,
+    }));
+    const unsent: DeadLetter[] = [];
+    for (const chunk of chunks(entries, limit)) {
+      try {
+        const response = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: chunk.map(({ entry }) => entry) }));
+        for (const failed of response.Failed ?? []) unsent.push(entries[Number(failed.Id)].letter);
+      } catch {
+        unsent.push(...chunk.map(({ letter }) => letter));
+      }
+    }
+    return unsent;
+  }
+}
+
+/** Groups of at most 10 entries whose sizes add up to at most `limit` bytes. */
+function chunks<T extends { entry: SendMessageBatchRequestEntry }>(entries: readonly T[], limit: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of entries) {
+    const size = messageBytes(item.entry);
+    if (current.length === 10 || (current.length > 0 && bytes + size > limit)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}

@@ -1,0 +1,47 @@
+/**
+ * `serverless-event-ledger/runtime`: what a domain author needs, free of AWS. Domains and
+ * projections, the command side over any store, typed errors, the store ports, in-memory stores
+ * that honour the DynamoDB stores' contracts, and a given/when/then test kit.
+ */
+export {
+  Aggregate,
+  Decided,
+  Decision,
+  Domain,
+  EventShape,
+  LedgerEvent,
+  MultiDecision,
+  NewEvent,
+  PayloadCheck,
+  PayloadVersions,
+  Recorded,
+  RecordFields,
+  Rejection,
+  Upcaster,
+  defineDomain,
+  domainProblem,
+  isRejection,
+  reject,
+  requireDomain,
+  validateEvent,
+} from "./domain";
+export { Projection, defineProjection, projectionProblem, requireProjection } from "./projection/projection";
+export { ReadModelSnapshotSource, aggregateProjection } from "./projection/readModelSnapshots";
+export { AggregateLoader, AggregateLoaderOptions, StartStrategy } from "./aggregateLoader";
+export { CommandHandler, CommandHandlerOptions, CommandResult, ExecuteOptions, MultiCommandResult } from "./commandHandler";
+export { emptyAggregate, fold } from "./fold";
+export * from "./errors";
+export { AppendOptions, EventStore, IdempotencyRecord, ReadModelStore, Snapshot, SnapshotSource, SnapshotStore, StoredEventItem, WriteOutcome } from "./stores";
+export { DeadLetter, DeadLetterSink } from "./deadLetters";
+export { Bus } from "./dispatch/publisher";
+export { BusEnvelope, CarriedAggregate, StateCarriedMessage } from "./messages";
+export { Dispatcher, DispatcherOptions, DispatchReport } from "./dispatch/dispatcher";
+export { Projector, ProjectorOptions, ProjectReport, QueueMessage } from "./projection/projector";
+export { BatchResponse } from "./batchResponse";
+export { InMemoryEventStore } from "./memory/eventStore";
+export { InMemorySnapshotStore } from "./memory/snapshotStore";
+export { InMemoryReadModel } from "./memory/readModel";
+export { InMemoryDeadLetters } from "./memory/deadLetters";
+export { GivenEvent, Then, deciderSpec } from "./testing/deciderSpec";
+export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./dispatch/failedBatches";
+export { CheckpointStore, ListingPosition, ReplayCheckpoint, ReplayProgress, ReplayRunOptions, fileCheckpoint, replayRun } from "./rebuild/replayRun";

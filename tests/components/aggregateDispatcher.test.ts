@@ -1,0 +1,68 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { AggregateDispatcher, EventLedger, ServiceBus } from "../../components";
+import { compose, lookup } from "../../local/pulumiMocks";
+
+const domainModule = path.join(__dirname, "..", "..", "examples", "accounts", "domain.ts");
+const service = () => ({ ledger: new EventLedger("svc-ledger"), bus: new ServiceBus("svc-bus", { serviceName: "svc" }) });
+const policyOf = (inputs: Record<string, any>) => JSON.parse(inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string[] }[];
+
+describe("AggregateDispatcher", () => {
+  it("defaults: a function with its own role, log group, DLQ and failed-batch bucket, logs and metrics named for the service", async () => {
+    const { result, resources } = await compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts" }));
+    const { named } = lookup(resources);
+    const fn = named("aws:lambda/function:Function", "svc-dispatcher-function").inputs;
+    assert.deepEqual([fn.runtime, fn.memorySize, fn.timeout, fn.architectures[0]], ["nodejs22.x", 512, 60, "arm64"]);
+    assert.deepEqual(
+      [fn.environment.variables.POWERTOOLS_SERVICE_NAME, fn.environment.variables.POWERTOOLS_METRICS_NAMESPACE, fn.environment.variables.POWERTOOLS_LOG_LEVEL],
+      ["svc", "EventLedger", "INFO"],
+    );
+    named("aws:iam/role:Role", "svc-dispatcher-role");
+    assert.equal(named("aws:cloudwatch/logGroup:LogGroup", "svc-dispatcher-logs").inputs.retentionInDays, 30);
+    assert.ok(result.function && result.role && result.logGroup && result.deadLetterQueue && result.failedBatches, "each part is exposed");
+  });
+
+  it("escape hatches: an existing role, more statements, more variables (its own win), tags on what it creates, Inputs everywhere", async () => {
+    const role = { name: pulumi.output("platform-lambda-role"), arn: pulumi.output("arn:aws:iam::123456789012:role/platform-lambda-role") };
+    const { resources } = await compose(
+      () =>
+        new AggregateDispatcher("svc-dispatcher", {
+          ...service(),
+          domainModule,
+          domainExport: "accounts",
+          role,
+          extraStatements: [{ Sid: "ReadPrices", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"] }],
+          environment: { FEATURE_FLAG: "on", EVENT_BUS_NAME: "not-this-one" },
+          tags: pulumi.output({ team: "svc" }),
+          memorySize: pulumi.output(1024),
+          logLevel: "DEBUG",
+        }),
+    );
+    const { named, ofType } = lookup(resources);
+    assert.equal(ofType("aws:iam/role:Role").length, 0, "no role of its own");
+    const policy = named("aws:iam/rolePolicy:RolePolicy", "svc-dispatcher-policy").inputs;
+    assert.equal(policy.role, "platform-lambda-role");
+    assert.deepEqual(policyOf(policy).at(-1), { Sid: "ReadPrices", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"] });
+    const fn = named("aws:lambda/function:Function", "svc-dispatcher-function").inputs;
+    assert.equal(fn.role, "arn:aws:iam::123456789012:role/platform-lambda-role");
+    assert.equal(fn.environment.variables.FEATURE_FLAG, "on");
+    assert.equal(fn.environment.variables.EVENT_BUS_NAME, "svc-bus-bus-physical", "the component's own variable wins");
+    assert.equal(fn.environment.variables.POWERTOOLS_LOG_LEVEL, "DEBUG");
+    assert.equal(fn.memorySize, 1024);
+    for (const [type, name] of [
+      ["aws:lambda/function:Function", "svc-dispatcher-function"],
+      ["aws:cloudwatch/logGroup:LogGroup", "svc-dispatcher-logs"],
+      ["aws:sqs/queue:Queue", "svc-dispatcher-dlq"],
+      ["aws:s3/bucket:Bucket", "svc-dispatcher-failed-batches"],
+    ]) {
+      assert.deepEqual(named(type, name).inputs.tags, { team: "svc" }, name);
+    }
+  });
+
+  it("fails when the program runs, not at a cold start, when the domain export is wrong", async () => {
+    await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "nope" })), /domain\.ts export "nope" cannot be the dispatcher's: domain\.ts has no export "nope"/);
+    const projections = path.join(path.dirname(domainModule), "projections.ts");
+    await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule: projections, domainExport: "balances" })), /cannot be the dispatcher's: the domain has no initialState function/);
+  });
+});

@@ -1,0 +1,37 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Projector, ServiceBus } from "../../components";
+import { compose, lookup, valueOf } from "../../local/pulumiMocks";
+
+const projectionModule = path.join(__dirname, "..", "..", "examples", "accounts", "projections.ts");
+
+describe("Projector", () => {
+  it("defaults: its own table, queue and DLQ, a rule named for its event types, a function of 256 MB / 30 s whose queue hides messages 180 s", async () => {
+    const { result, resources } = await compose(() => new Projector("svc-balances", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule, projectionExport: "balances" }));
+    const { named } = lookup(resources);
+    assert.equal(result.projectorName, "balances");
+    assert.equal(named("aws:sqs/queue:Queue", "svc-balances-queue").inputs.visibilityTimeoutSeconds, 180);
+    const fn = named("aws:lambda/function:Function", "svc-balances-function").inputs;
+    assert.deepEqual([fn.memorySize, fn.timeout], [256, 30]);
+    assert.deepEqual(JSON.parse(named("aws:cloudwatch/eventRule:EventRule", "svc-balances-rule").inputs.eventPattern).source, ["svc"]);
+    assert.equal(await valueOf(result.tableName), "svc-balances-table-physical");
+  });
+
+  it("writes to a table it is given instead of creating one, and takes its timeout as an Input", async () => {
+    const table = { name: pulumi.output("shared-balances"), arn: pulumi.output("arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances") };
+    const { resources } = await compose(
+      () => new Projector("svc-balances", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule, projectionExport: "balances", readModelTable: table, timeout: pulumi.output(10) }),
+    );
+    const { named, ofType } = lookup(resources);
+    assert.equal(ofType("aws:dynamodb/table:Table").length, 0);
+    assert.equal(named("aws:sqs/queue:Queue", "svc-balances-queue").inputs.visibilityTimeoutSeconds, 60);
+    const statements = JSON.parse(named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs.policy).Statement;
+    assert.deepEqual(statements.find((statement: { Sid: string }) => statement.Sid === "WriteReadModel").Resource, ["arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances"]);
+  });
+
+  it("fails when the program runs on an export that is not a projection, saying what it lacks", async () => {
+    const domainModule = path.join(path.dirname(projectionModule), "domain.ts");
+    await assert.rejects(compose(() => new Projector("svc-wrong", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule: domainModule, projectionExport: "accounts" })), /cannot be the projector's: the projection needs a non-empty list of eventTypes/);
+  });
+});
