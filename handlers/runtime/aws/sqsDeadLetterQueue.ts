@@ -1,6 +1,7 @@
 import { SQSClient, SendMessageBatchCommand, SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
 import { SQS_MAX_MESSAGE_BYTES } from "../conventions";
 import { DeadLetter, DeadLetterSink } from "../deadLetters";
+import { sizedBatches } from "../sizedBatches";
 
 /** Bytes SQS counts for a message: its body plus each attribute's name, type and value. */
 function messageBytes(entry: SendMessageBatchRequestEntry): number {
@@ -50,7 +51,7 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
       } satisfies SendMessageBatchRequestEntry,
     }));
     const unsent: DeadLetter[] = [];
-    for (const chunk of chunks(entries, limit)) {
+    for (const chunk of sizedBatches(entries, 10, limit, (item) => messageBytes(item.entry))) {
       try {
         const response = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: chunk.map(({ entry }) => entry) }));
         for (const failed of response.Failed ?? []) unsent.push(entries[Number(failed.Id)].letter);
@@ -60,23 +61,4 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
     }
     return unsent;
   }
-}
-
-/** Groups of at most 10 entries whose sizes add up to at most `limit` bytes. */
-function chunks<T extends { entry: SendMessageBatchRequestEntry }>(entries: readonly T[], limit: number): T[][] {
-  const groups: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of entries) {
-    const size = messageBytes(item.entry);
-    if (current.length === 10 || (current.length > 0 && bytes + size > limit)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
 }

@@ -1,4 +1,5 @@
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES } from "../conventions";
+import { sizedBatches } from "../sizedBatches";
 
 /** One PutEvents entry, before the bus name is added by the adapter. */
 export interface BusEntry {
@@ -20,20 +21,9 @@ export function batchEntries<T extends BusEntry>(
   maxEntries = PUT_EVENTS_MAX_ENTRIES,
   maxBytes = PUT_EVENTS_MAX_BYTES,
 ): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
   for (const entry of entries) {
     const size = entrySize(entry);
     if (size > maxBytes) throw new RangeError(`a bus entry of ${size} bytes exceeds the ${maxBytes}-byte limit`);
-    if (current.length === maxEntries || bytes + size > maxBytes) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
   }
-  if (current.length > 0) batches.push(current);
-  return batches;
+  return sizedBatches(entries, maxEntries, maxBytes, entrySize);
 }
