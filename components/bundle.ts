@@ -6,14 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 /** Which handler factory to wrap and which user module (domain or projection) to hand it. */
 export interface HandlerBundleSpec {
   /** The file under handlers/ whose factory builds the Lambda handler. */
-  kind: "dispatcher" | "projector" | "commandApi";
+  kind: "dispatcher" | "projector" | "commandApi" | "commandApiDax";
   /** Path of the user module (absolute, or relative to the Pulumi program's working directory). */
   module: string;
   /** The module's export holding the domain or projection. */
   exportName: string;
 }
 
-const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createProjectorHandler", commandApi: "createCommandApiHandler" } as const;
+const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createProjectorHandler", commandApi: "createCommandApiHandler", commandApiDax: "createDaxCommandApiHandler" } as const;
 const cache = new Map<string, HandlerBundle>();
 
 /** A bundle's code and the user module's export it wraps, as the bundle itself loaded it. */

@@ -4,7 +4,7 @@ import { COMMAND_STARTS, CommandStart, ENV } from "../handlers/runtime/conventio
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
-import { PolicyStatement, kmsStatements } from "./policy";
+import { PolicyStatement, kmsStatements, policyDocument } from "./policy";
 import { Projector } from "./projector";
 
 /**
@@ -13,6 +13,29 @@ import { Projector } from "./projector";
  * so authentication is never dropped by leaving an argument out.
  */
 export type CommandApiAuth = "AWS_IAM" | { type: "NONE"; acknowledgePublicEndpoint: true };
+
+/**
+ * A DAX cluster in front of the replica (seed 000): commands and eventual reads take replica rows
+ * from its cache; the ledger is still read consistently and written in DynamoDB. The function runs
+ * in the VPC; the VPC needs a route to DynamoDB (a gateway endpoint: give `routeTableIds` to have
+ * one created) and to CloudWatch Logs is not needed (Lambda ships logs itself).
+ */
+export interface CommandApiDax {
+  /** The VPC of the cluster and the function. */
+  vpcId: pulumi.Input<string>;
+  /** Private subnets, in two or more availability zones, for the cluster's nodes and the function. */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Route tables of those subnets: a DynamoDB gateway endpoint is created on them. Default: none created (the VPC has one). */
+  routeTableIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /** The cluster's name (at most 20 characters: letters, digits, hyphens). Default: derived from the component's name. */
+  clusterName?: pulumi.Input<string>;
+  /** Node type. Default "dax.t3.small". */
+  nodeType?: pulumi.Input<string>;
+  /** Nodes: 3 spread over the subnets' zones for production, 1 for a dev stage. Default 3. */
+  replicationFactor?: pulumi.Input<number>;
+  /** How long DAX keeps an item it read, in ms. Default 1000: a starting point is only a hint, the ledger decides. */
+  itemTtlMillis?: pulumi.Input<number>;
+}
 
 export interface CommandApiArgs extends FunctionArgs {
   /** The ledger commands append to. */
@@ -33,6 +56,8 @@ export interface CommandApiArgs extends FunctionArgs {
    * (seed 000: the row alone, the write checks its version; fewest requests while the replica is current).
    */
   start?: CommandStart;
+  /** Read the replica through a DAX cluster created for it (needs `replica`). Default: no DAX. */
+  dax?: CommandApiDax;
   /** Authentication of the endpoint. Default "AWS_IAM". */
   auth?: CommandApiAuth;
   /** Largest request body accepted, in bytes (413 above). Default 262144. */
@@ -59,6 +84,8 @@ export class CommandApi extends pulumi.ComponentResource {
   readonly functionName: pulumi.Output<string>;
   /** What a caller's role needs to call the endpoint: attach it to the roles of your clients. */
   readonly invokeStatement: PolicyStatement;
+  /** The DAX cluster, when `dax` was given. */
+  readonly daxCluster?: aws.dax.Cluster;
 
   constructor(name: string, args: CommandApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:command:CommandApi", name, {}, opts);
@@ -79,17 +106,23 @@ export class CommandApi extends pulumi.ComponentResource {
         : { Sid: "Snapshots", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [ledger.snapshotTableArn] },
       ...kmsStatements(ledger.kmsKeyArn),
     ];
+    if (args.dax && !replica) throw new Error(`CommandApi "${name}": dax caches the replica's rows; give a replica too`);
+    const dax = args.dax && replica ? daxInFront(name, args.dax, replica, ledger.kmsKeyArn, args.tags, this) : undefined;
+    if (dax) statements.push({ Sid: "ReplicaThroughDax", Effect: "Allow", Action: ["dax:GetItem"], Resource: [dax.cluster.arn] });
+    this.daxCluster = dax?.cluster;
     const { fn, role, logGroup } = handlerFunction(
       name,
       {
-        bundle: { kind: "commandApi", module: args.domainModule, exportName: args.domainExport ?? "default" },
+        bundle: { kind: dax ? "commandApiDax" : "commandApi", module: args.domainModule, exportName: args.domainExport ?? "default" },
         environment: {
           [ENV.ledgerTable]: ledger.tableName,
           [ENV.idempotencyTable]: ledger.idempotencyTableName,
           ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: ledger.snapshotTableName }),
           ...(args.maxBodyBytes !== undefined ? { [ENV.maxBodyBytes]: pulumi.output(args.maxBodyBytes).apply(String) } : {}),
           ...(args.start !== undefined ? { [ENV.commandStart]: args.start } : {}),
+          ...(dax ? { [ENV.daxEndpoint]: pulumi.interpolate`daxs://${dax.cluster.clusterAddress}` } : {}),
         },
+        vpc: dax ? { subnetIds: args.dax!.subnetIds, securityGroupIds: [dax.functionSecurityGroup.id] } : undefined,
         statements,
         defaults: { memorySize: 512, timeout: 29 },
         serviceName: args.serviceName ?? name,
@@ -118,4 +151,73 @@ export class CommandApi extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.registerOutputs({ url: this.url, functionName: this.functionName });
   }
+}
+
+/**
+ * The cluster and what it needs: a security group that admits only the function's, a subnet group,
+ * parameters (item TTL), a role DAX reads the replica table with, encryption at rest and in transit,
+ * and when asked a DynamoDB gateway endpoint for the function's ledger calls.
+ */
+function daxInFront(name: string, dax: CommandApiDax, replica: Projector, kmsKeyArn: pulumi.Input<string> | undefined, tags: FunctionArgs["tags"], parent: pulumi.Resource) {
+  const functionSecurityGroup = new aws.ec2.SecurityGroup(
+    `${name}-function-sg`,
+    { vpcId: dax.vpcId, description: "CommandApi function: outbound to DAX and DynamoDB", egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }], tags },
+    { parent },
+  );
+  const clusterSecurityGroup = new aws.ec2.SecurityGroup(
+    `${name}-dax-sg`,
+    { vpcId: dax.vpcId, description: "DAX: the CommandApi function only (TLS port 9111)", ingress: [{ protocol: "tcp", fromPort: 9111, toPort: 9111, securityGroups: [functionSecurityGroup.id] }], tags },
+    { parent },
+  );
+  const subnetGroup = new aws.dax.SubnetGroup(`${name}-dax-subnets`, { subnetIds: dax.subnetIds }, { parent });
+  const ttl = pulumi.output(dax.itemTtlMillis ?? 1000).apply(String);
+  const parameterGroup = new aws.dax.ParameterGroup(
+    `${name}-dax-params`,
+    { parameters: [{ name: "record-ttl-millis", value: ttl }, { name: "query-ttl-millis", value: ttl }] },
+    { parent },
+  );
+  const role = new aws.iam.Role(
+    `${name}-dax-role`,
+    { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dax.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags },
+    { parent },
+  );
+  const policy = new aws.iam.RolePolicy(
+    `${name}-dax-policy`,
+    { role: role.name, policy: policyDocument([{ Sid: "ReadReplica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }, ...kmsStatements(kmsKeyArn)]) },
+    { parent },
+  );
+  const cluster = new aws.dax.Cluster(
+    `${name}-dax`,
+    {
+      clusterName: dax.clusterName ?? daxClusterName(name),
+      iamRoleArn: role.arn,
+      nodeType: dax.nodeType ?? "dax.t3.small",
+      replicationFactor: dax.replicationFactor ?? 3,
+      subnetGroupName: subnetGroup.name,
+      parameterGroupName: parameterGroup.name,
+      securityGroupIds: [clusterSecurityGroup.id],
+      serverSideEncryption: { enabled: true },
+      clusterEndpointEncryptionType: "TLS",
+      tags,
+    },
+    { parent, dependsOn: [policy] },
+  );
+  if (dax.routeTableIds) {
+    const region = aws.getRegionOutput({}, { parent });
+    new aws.ec2.VpcEndpoint(
+      `${name}-dynamodb-endpoint`,
+      { vpcId: dax.vpcId, serviceName: pulumi.interpolate`com.amazonaws.${region.name}.dynamodb`, vpcEndpointType: "Gateway", routeTableIds: dax.routeTableIds, tags },
+      { parent },
+    );
+  }
+  return { cluster, functionSecurityGroup };
+}
+
+/** A DAX cluster name from a component name: lower case, letters, digits and hyphens, 20 characters at most, unique by a hash. */
+export function daxClusterName(name: string): string {
+  const cleaned = name.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").replace(/-+/g, "-");
+  let hash = 2166136261;
+  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  const suffix = hash.toString(36).slice(0, 5);
+  return `${cleaned.slice(0, 14).replace(/-$/, "")}-${suffix}`;
 }

@@ -47,11 +47,25 @@ export interface HandlerFunctionArgs {
   defaults: { memorySize: number; timeout: number };
   /** Concurrent executions reserved (and allowed at most). Default: unreserved. */
   reservedConcurrency?: pulumi.Input<number>;
+  /** Run the function in these subnets with these security groups (it then needs the ENI permissions Lambda uses). */
+  vpc?: { subnetIds: pulumi.Input<pulumi.Input<string>[]>; securityGroupIds: pulumi.Input<pulumi.Input<string>[]> };
   /** What the user asked for. */
   function: FunctionArgs;
   /** The service name for logs and metrics. */
   serviceName: pulumi.Input<string>;
 }
+
+/**
+ * What Lambda does with a function's role to attach it to a VPC (the managed
+ * AWSLambdaVPCAccessExecutionRole): these EC2 actions do not support resource-level permissions,
+ * so this is the one statement on "*", and only for functions placed in a VPC.
+ */
+const VPC_NETWORK_INTERFACES: PolicyStatement = {
+  Sid: "VpcNetworkInterfaces",
+  Effect: "Allow",
+  Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+  Resource: ["*"],
+};
 
 /**
  * A bundled Lambda with its own log group, role and inline least-privilege policy
@@ -81,6 +95,7 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
       policy: policyDocument([
         { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [pulumi.interpolate`${logGroup.arn}:*`] },
         ...args.statements,
+        ...(args.vpc ? [VPC_NETWORK_INTERFACES] : []),
         ...(options.extraStatements ?? []),
       ]),
     },
@@ -106,6 +121,7 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
         },
       },
       reservedConcurrentExecutions: args.reservedConcurrency,
+      vpcConfig: args.vpc,
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       tags,
     },

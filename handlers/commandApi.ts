@@ -5,6 +5,7 @@ import { Domain, requireDomain } from "./runtime/domain";
 import { requireEnv } from "./runtime/environment";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/http/commandRoutes";
 import { CommandRejectedError, CommitOutcomeUnknownError, RetriesExhaustedError } from "./runtime/errors";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { instrumented } from "./observability";
 import { log } from "./runtime/log";
@@ -36,7 +37,7 @@ export function toHttpRequest(event: HttpApiEvent): HttpRequest {
  * replica table (an aggregateProjection's rows) commands start from the replica (COMMAND_START:
  * the replica and the ledger's tail at once by default, or seed 000's decide-on-replica).
  */
-export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}) {
+export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}, replicaReader?: () => DynamoDBDocumentClient) {
   requireDomain(domain);
   let routes: ((request: HttpRequest) => Promise<HttpResponse>) | undefined;
   const aws = resolveClients(clients);
@@ -49,6 +50,7 @@ export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Par
       replicaTable: process.env[ENV.replicaTable],
       snapshotTable: process.env[ENV.replicaTable] ? undefined : requireEnv(ENV.snapshotTable),
       start: (process.env[ENV.commandStart] ?? "replica-and-tail") as CommandStart,
+      replicaReader: replicaReader?.(),
     });
     const maxBodyBytes = process.env[ENV.maxBodyBytes] ? Number(process.env[ENV.maxBodyBytes]) : undefined;
     return commandRoutes({ commands, replica, maxBodyBytes, observe: (outcome) => (last = outcome) });

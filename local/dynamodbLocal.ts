@@ -20,12 +20,12 @@ export class DynamoDbLocal {
   ) {}
 
   /** Starts an in-memory instance on a free loopback port and waits until it answers. */
-  static async start(options: { timeoutMs?: number } = {}): Promise<DynamoDbLocal> {
+  static async start(options: { timeoutMs?: number; jvmOptions?: string[] } = {}): Promise<DynamoDbLocal> {
     const emulator = path.join(path.dirname(require.resolve("amplify-dynamodb-simulator/package.json")), "emulator");
     const port = await freePort();
     const child = spawn(
       "java",
-      [`-Djava.library.path=${path.join(emulator, "DynamoDBLocal_lib")}`, "-jar", path.join(emulator, "DynamoDBLocal.jar"), "-inMemory", "-port", String(port)],
+      [...(options.jvmOptions ?? (process.env.DYNAMODB_LOCAL_JVM_OPTIONS ?? "").split(" ").filter(Boolean)), `-Djava.library.path=${path.join(emulator, "DynamoDBLocal_lib")}`, "-jar", path.join(emulator, "DynamoDBLocal.jar"), "-inMemory", "-port", String(port)],
       { cwd: emulator, stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";

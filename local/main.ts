@@ -106,6 +106,8 @@ async function main(): Promise<number> {
       command: { kind: random.chance(0.5) ? "Credit" : "Debit", amount: random.integer(1, 60) } as AccountCommand,
     }));
     let done = 0;
+    const workloadStarted = Date.now();
+    const appendedBefore = counts.succeeded;
     for (let start = 0; start < workload.length; start += 100) {
       await forEachLimit(workload.slice(start, start + 100), options.concurrency, async ({ id, command }) => {
         await run(id, command);
@@ -114,6 +116,9 @@ async function main(): Promise<number> {
       await stage.settle(); // the pipeline keeps up as it would in AWS
       if (process.stderr.isTTY || (start / 100) % Math.max(1, Math.round(workload.length / 1000)) === 0) progress(`  commands ${done}/${workload.length}, published ${stage.bus.published}, queued ${stage.projectors.reduce((n, p) => n + p.queue.depth, 0)}`);
     }
+    const workloadSeconds = (Date.now() - workloadStarted) / 1000;
+    const workloadEvents = counts.succeeded - appendedBefore;
+    const workloadRequests = new Map(stage.requests.byOperation);
     if (process.stderr.isTTY) process.stderr.write("\n");
 
     // 2. The bank race: 50 on the account, two debits of 40 and 25 at once.
@@ -163,6 +168,9 @@ async function main(): Promise<number> {
     say();
     say("what happened");
     say(`  commands (HTTP POST to the CommandApi handler at ${api.url}): ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts (a replica behind the ledger, or a concurrent writer), ${counts.gaveUp} gave up (retries exhausted)`);
+    say(`  workload: ${workload.length} commands, ${workloadEvents} events appended and carried through dispatcher, bus and ${stage.projectors.length} projectors in ${workloadSeconds.toFixed(1)} s: ${(workloadEvents / workloadSeconds).toFixed(0)} events/s`);
+    const requestTotal = [...workloadRequests.values()].reduce((sum, count) => sum + count, 0);
+    say(`  DynamoDB requests until then: ${requestTotal} (${(requestTotal / Math.max(1, workloadEvents)).toFixed(1)} per event): ${[...workloadRequests].sort((a, b) => b[1] - a[1]).map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
     say(`  race (50, debits 40 and 25 at once, over HTTP): ${raceWinners} won, the other ${raceRejected ? `409 ${raceLoser!.body.code} at v${raceLoser!.body.version}` : "NOT rejected"}`);
     say(`  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events (3 missing + v100 itself, the proof the ledger reaches it)`);
     say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries`);

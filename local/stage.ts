@@ -153,22 +153,29 @@ export class LocalStage<S, C> {
 
   /** Runs stream → dispatcher → bus → queues → projectors until nothing moves. */
   async settle(): Promise<void> {
-    for (;;) {
-      const dispatched = await this.poller.drain();
-      let projected = 0;
-      for (const local of this.projectors) {
-        while (local.queue.depth > 0) {
-          const batch = local.queue.receive(10);
-          const report = await this.invoke(() => local.projector.project(batch), batch.length).catch(() => undefined);
-          // A thrown or abandoned invocation fails its whole batch: every message comes back.
-          const failed = report ? report.batchItemFailures.map((failure) => failure.itemIdentifier) : batch.map((message) => message.messageId);
-          await local.queue.settle(batch, new Set(failed));
-          if (report) for (const key of ["written", "stale", "skipped", "deadLettered"] as const) local.totals[key] += report[key];
-          projected += batch.length;
-        }
-      }
-      if (dispatched === 0 && projected === 0) return;
+    while ((await this.step()) > 0);
+  }
+
+  /** One pass: the stream drained into the dispatcher, then every projector's queue at once. How much moved. */
+  private async step(): Promise<number> {
+    const dispatched = await this.poller.drain();
+    const projected = await Promise.all(this.projectors.map((local) => this.drainQueue(local)));
+    return projected.reduce((sum, count) => sum + count, dispatched);
+  }
+
+  /** A projector's queue, batch after batch, until it is empty. */
+  private async drainQueue(local: LocalProjector<S>): Promise<number> {
+    let projected = 0;
+    while (local.queue.depth > 0) {
+      const batch = local.queue.receive(10);
+      const report = await this.invoke(() => local.projector.project(batch), batch.length).catch(() => undefined);
+      // A thrown or abandoned invocation fails its whole batch: every message comes back.
+      const failed = report ? report.batchItemFailures.map((failure) => failure.itemIdentifier) : batch.map((message) => message.messageId);
+      await local.queue.settle(batch, new Set(failed));
+      if (report) for (const key of ["written", "stale", "skipped", "deadLettered"] as const) local.totals[key] += report[key];
+      projected += batch.length;
     }
+    return projected;
   }
 
   /**
@@ -209,7 +216,7 @@ export class LocalStage<S, C> {
       [ENV.idempotencyTable]: `${this.serviceName}-idempotency`,
       ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: `${this.serviceName}-snapshots` }),
     });
-    const endpoint = await serveLambda(createCommandApiHandler(this.loader.domain as Domain<S, C>, { dynamodb: new DynamoDBClient(this.dynamo.config) }), port);
+    const endpoint = await serveLambda(createCommandApiHandler(this.loader.domain as Domain<S, C>, { dynamodb: this.requests.watch(new DynamoDBClient(this.dynamo.config)) }), port);
     this.endpoints.push(endpoint);
     return endpoint;
   }

@@ -72,6 +72,7 @@ export const ENV = {
   replicaTable: "REPLICA_TABLE_NAME",
   maxBodyBytes: "MAX_BODY_BYTES",
   commandStart: "COMMAND_START",
+  daxEndpoint: "DAX_ENDPOINT",
 } as const;
 
 /**

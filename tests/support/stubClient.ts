@@ -10,3 +10,27 @@ export function stubSend<C extends { send: unknown }>(client: C, respond: (comma
   };
   return calls;
 }
+
+/**
+ * Stubs a DynamoDB client below every document client built on it: each call is recorded (the
+ * operation's command name and its wire-format input) and answered by `respond`, nothing is sent.
+ */
+export function stubDynamoDb(client: { middlewareStack: { add: (...args: any[]) => void } }, respond: (operation: string, input: any) => unknown) {
+  const calls: { name: string; input: any }[] = [];
+  client.middlewareStack.add(
+    () => async (args: { input: any }) => {
+      return { output: { $metadata: {}, ...(respond(String(contextName.current), args.input) as object) }, response: {} };
+    },
+    { step: "initialize", name: "stubDynamoDb", priority: "low" },
+  );
+  client.middlewareStack.add(
+    (next: (args: unknown) => unknown, context: { commandName?: string }) => async (args: { input: any }) => {
+      contextName.current = context.commandName ?? "unknown";
+      calls.push({ name: contextName.current, input: args.input });
+      return next(args);
+    },
+    { step: "initialize", name: "recordDynamoDb", priority: "high" },
+  );
+  const contextName = { current: "" };
+  return calls;
+}

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AggregateLoader } from "../aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../commandHandler";
 import { COMMAND_STARTS, CommandStart, REPLICA_TAIL_EVENTS } from "../conventions";
@@ -23,6 +24,8 @@ export interface DynamoDbCommandSideOptions<S, C> {
   start?: CommandStart;
   /** The DynamoDB client. Default: one configured from the environment. */
   client?: DynamoDBClient;
+  /** What the replica's rows are read with, e.g. a DAX document client. Default: DynamoDB, through `client`. */
+  replicaReader?: DynamoDBDocumentClient;
   /** Retries, serialization, idempotency retention (see CommandHandlerOptions). */
   commands?: CommandHandlerOptions;
 }
@@ -36,7 +39,7 @@ export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S,
   if (!COMMAND_STARTS.includes(start)) throw new RangeError(`start must be one of ${COMMAND_STARTS.join(", ")}, got "${start}"`);
   const db = documentClient(options.client ?? new DynamoDBClient({}));
   const events = new DynamoDbEventStore(db, options.ledgerTable, { idempotencyTable: options.idempotencyTable });
-  const replica = options.replicaTable ? new DynamoDbReadModel(db, options.replicaTable) : undefined;
+  const replica = options.replicaTable ? new DynamoDbReadModel(options.replicaReader ?? db, options.replicaTable) : undefined;
   const snapshots = replica ? new ReadModelSnapshotSource(replica) : options.snapshotTable ? new DynamoDbSnapshotStore(db, options.snapshotTable) : undefined;
   const loader = new AggregateLoader(options.domain as Domain<S, unknown>, events, snapshots, replica && start === "replica-and-tail" ? { start: "parallel", tailSize: REPLICA_TAIL_EVENTS } : {});
   const commands = new CommandHandler<S, C>(loader, events, { decideOnReplica: replica !== undefined && start === "decide-on-replica", ...options.commands });
