@@ -13,13 +13,13 @@ import { CommandHandler, CommandHandlerOptions } from "../handlers/runtime/comma
 import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/errors";
 import { RequestCounter } from "../local/instruments";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
-import { LEDGER_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
+import { BENCH_LEDGER_TABLE } from "./tables";
 
 const COMMANDS = 192;
 
 export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void): Promise<void> {
-  await createTable(raw, "bench-hot-events", LEDGER_TABLE);
+  await createTable(raw, "bench-hot-events", BENCH_LEDGER_TABLE);
   const events = new DynamoDbEventStore(db, "bench-hot-events");
   const handlerWith = (options: CommandHandlerOptions = {}) => new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options);
   let run = 0;

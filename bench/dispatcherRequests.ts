@@ -14,10 +14,11 @@ import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { Dispatcher } from "../handlers/runtime/dispatch/dispatcher";
 import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
-import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { RequestCounter } from "../local/instruments";
 import { insertRecord } from "../local/streamPoller";
 import { createTable } from "../local/tables";
+import { BENCH_LEDGER_TABLE } from "./tables";
 
 const READS = ["Query", "BatchGetItem", "GetItem"];
 
@@ -44,7 +45,7 @@ export async function dispatcherRequests(raw: DynamoDBClient, db: DynamoDBDocume
         progress(`dispatcher reads: ${batch} records over ${aggregates} ${age} aggregates`);
         const results: Record<"prefetch" | "perAggregate", number> = { prefetch: 0, perAggregate: 0 };
         const name = `bench-dispatch-${++table}`;
-        await createTable(raw, `${name}-events`, LEDGER_TABLE);
+        await createTable(raw, `${name}-events`, BENCH_LEDGER_TABLE);
         await createTable(raw, `${name}-snapshots`, SNAPSHOT_TABLE);
         const events = new DynamoDbEventStore(db, `${name}-events`);
         const snapshots = new DynamoDbSnapshotStore(db, `${name}-snapshots`);

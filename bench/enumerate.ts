@@ -9,12 +9,13 @@ import { accountEvents, seedAccount } from "../examples/accounts/history";
 import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../handlers/runtime/conventions";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
-import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
+import { BENCH_LEDGER_TABLE } from "./tables";
 
 export async function enumerationCost(raw: DynamoDBClient, db: DynamoDBDocumentClient, out: (line?: string) => void): Promise<void> {
   const table = "bench-enumerate";
-  await createTable(raw, table, LEDGER_TABLE);
+  await createTable(raw, table, BENCH_LEDGER_TABLE);
   await createTable(raw, `${table}-snapshots`, SNAPSHOT_TABLE);
   const events = new DynamoDbEventStore(db, table);
   const snapshots = new DynamoDbSnapshotStore(db, `${table}-snapshots`);

@@ -16,8 +16,9 @@ import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { ReadModelSnapshotSource, aggregateProjection } from "../handlers/runtime/projection/readModelSnapshots";
 import { DynamoDbReadModel } from "../handlers/runtime/aws/readModelTable";
-import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
+import { BENCH_LEDGER_TABLE } from "./tables";
 
 const PATHS = ["fast path", "replica + tail", "catch-up", "adaptive", "full fold"] as const;
 type Path = (typeof PATHS)[number];
@@ -25,7 +26,7 @@ type Path = (typeof PATHS)[number];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void): Promise<void> {
-  await createTable(raw, "bench-fast-events", LEDGER_TABLE);
+  await createTable(raw, "bench-fast-events", BENCH_LEDGER_TABLE);
   await createTable(raw, "bench-fast-snapshots", SNAPSHOT_TABLE);
   await createTable(raw, "bench-fast-replica", READ_MODEL_TABLE);
   const events = new DynamoDbEventStore(db, "bench-fast-events");

@@ -13,9 +13,10 @@ import { CommandHandler } from "../handlers/runtime/commandHandler";
 import { RequestCounter, countedDocumentClient } from "../local/instruments";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
-import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { IDEMPOTENCY_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
 import { createTable } from "../local/tables";
+import { BENCH_LEDGER_TABLE } from "./tables";
 
 /** Capacity units consumed, summed from every answer (the bench asks each request to report it). */
 class CapacityMeter {
@@ -54,7 +55,7 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
   const meter = new CapacityMeter();
   const db = meteredClient(config, requests, meter);
   const tables = { events: "bench-guards-events", snapshots: "bench-guards-snapshots", keys: "bench-guards-keys" };
-  await createTable(raw, tables.events, LEDGER_TABLE);
+  await createTable(raw, tables.events, BENCH_LEDGER_TABLE);
   await createTable(raw, tables.snapshots, SNAPSHOT_TABLE);
   await createTable(raw, tables.keys, IDEMPOTENCY_TABLE);
   const events = new DynamoDbEventStore(db, tables.events, { idempotencyTable: tables.keys });

@@ -24,7 +24,7 @@ import { StateCarriedMessage } from "../handlers/runtime/messages";
 import { Projector, QueueMessage } from "../handlers/runtime/projection/projector";
 import { DynamoDbReadModel } from "../handlers/runtime/aws/readModelTable";
 import { ReadModelStore } from "../handlers/runtime/stores";
-import { LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { DynamoDbLocal } from "../local/dynamodbLocal";
 import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
 import { Random } from "../local/random";
@@ -38,6 +38,7 @@ import { DispatcherRequestRow, dispatcherRequests } from "./dispatcherRequests";
 import { lineChart } from "./svgChart";
 import { fastPath } from "./fastPath";
 import { enumerationCost } from "./enumerate";
+import { BENCH_LEDGER_TABLE } from "./tables";
 
 process.env.LOG_LEVEL ??= "error";
 // The functions' EMF metric lines are for CloudWatch; here they would only bury the output.
@@ -68,7 +69,7 @@ let tables = 0;
 /** A fresh events + snapshots table pair and the stores over them. */
 async function ledgerStores(raw: DynamoDBClient, db: DynamoDBDocumentClient) {
   const name = `bench-${++tables}`;
-  await createTable(raw, `${name}-events`, LEDGER_TABLE);
+  await createTable(raw, `${name}-events`, BENCH_LEDGER_TABLE);
   await createTable(raw, `${name}-snapshots`, SNAPSHOT_TABLE);
   return { events: new DynamoDbEventStore(db, `${name}-events`), snapshots: new DynamoDbSnapshotStore(db, `${name}-snapshots`) };
 }

@@ -14,8 +14,9 @@ import { CommandHandler } from "../handlers/runtime/commandHandler";
 import { RequestCounter } from "../local/instruments";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
-import { LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
+import { BENCH_LEDGER_TABLE } from "./tables";
 
 export const STRATEGIES = ["adaptive", "parallel", "sequential", "full fold"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -35,7 +36,7 @@ export async function startingPoints(
   sizes: readonly number[] = [0, 10, 50, 100, 199, 1_000, 10_000],
   progress: (what: string) => void = () => {},
 ): Promise<StartingPointRow[]> {
-  await createTable(raw, "bench-start-events", LEDGER_TABLE);
+  await createTable(raw, "bench-start-events", BENCH_LEDGER_TABLE);
   await createTable(raw, "bench-start-snapshots", SNAPSHOT_TABLE);
   const events = new DynamoDbEventStore(db, "bench-start-events");
   const snapshots = new DynamoDbSnapshotStore(db, "bench-start-snapshots");
