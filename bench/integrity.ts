@@ -69,7 +69,7 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
     await seedAccount(events, snapshots, accountEvents(id, 1, 150), 100);
     return id;
   };
-  const measure = async (label: string, id: string, command: (id: string, i: number) => Promise<unknown>) => {
+  const measure = async (label: string, floor: number, id: string, command: (id: string, i: number) => Promise<unknown>) => {
     await command(id, -1); // warm-up, not counted
     requests.reset();
     meter.reset();
@@ -83,35 +83,35 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
     const per = (value: number) => (value / reps).toFixed(2);
     const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
     const operations = [...requests.byOperation].map(([name, count]) => `${per(count).replace(/\.00$/, "")} ${name}`).join(" + ");
-    out(`| ${label} | ${per(requests.total)} (${operations}) | ${per(requests.itemsRead(events.tableName) - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median.toFixed(1)} ms |`);
+    out(`| ${label} | ${per(requests.total)} (${operations}) | ${floor} | ${per(requests.itemsRead(events.tableName) - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median.toFixed(1)} ms |`);
   };
 
   out("### Integrity guards: cost per command (account 50 events past its snapshot, 60 commands each)");
   out();
-  out("| path | requests | ledger items read | RCU | WCU | median latency |");
-  out("|---|---|---:|---:|---:|---:|");
+  out("| path | requests | floor: requests | ledger items read | RCU | WCU | median latency |");
+  out("|---|---|---:|---:|---:|---:|---:|");
   // The previous release: snapshot query, a ledger query after the snapshot, a PutItem without commit id.
-  await measure("previous release: no commit id, no proof of the snapshot's version", await account("g-before"), async (id) => {
+  await measure("previous release: no commit id, no proof of the snapshot's version", 2, await account("g-before"), async (id) => {
     const snapshot = await snapshots.latest(id);
     const read = await events.read(id, snapshot?.version ?? 0);
     const version = (snapshot?.version ?? 0) + read.length;
     await db.send(new PutCommand({ TableName: tables.events, Item: { aggregateId: id, version: version + 1, type: "Credited", payload: { amount: 1 }, timestamp: new Date().toISOString() }, ConditionExpression: "attribute_not_exists(aggregateId)" }));
   });
-  await measure("command: commit id + snapshot proof (default)", await account("g-plain"), (id) => handler.execute(id, { kind: "Credit", amount: 1 }));
-  await measure("command with an idempotency key (key in the same transaction)", await account("g-key"), (id) => handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: `k-${++keys}` }));
+  await measure("command: commit id + snapshot proof (default)", 2, await account("g-plain"), (id) => handler.execute(id, { kind: "Credit", amount: 1 }));
+  await measure("command with an idempotency key (key in the same transaction)", 2, await account("g-key"), (id) => handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: `k-${++keys}` }));
   const repeatId = await account("g-repeat");
   await handler.execute(repeatId, { kind: "Credit", amount: 1 }, { idempotencyKey: "repeat" });
-  await measure("repeat of a key (answered from the record, nothing appended)", repeatId, (id) => handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: "repeat" }));
+  await measure("repeat of a key (answered from the record, nothing appended)", 2, repeatId, (id) => handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: "repeat" }));
   const appendId = await account("g-append");
   let next = 151;
-  await measure("raw append without a consistent read first (predecessor check)", appendId, async (id) => {
+  await measure("raw append without a consistent read first (predecessor check)", 1, appendId, async (id) => {
     await events.append(accountEvents(id, next, next));
     next += 1;
   });
   const from = await account("g-from");
   const to = await account("g-to");
-  await measure("transfer between two accounts (one transaction, both sides)", from, () => handler.executeMany([from, to], { kind: "Transfer", from, to, amount: 1 }));
+  await measure("transfer between two accounts (one transaction, both sides)", 3, from, () => handler.executeMany([from, to], { kind: "Transfer", from, to, amount: 1 }));
   out();
-  out("A transaction costs 2 WCU per item written and per condition check (DynamoDB's pricing); the snapshot proof reads the snapshot's own version in the same consistent query.");
+  out("The floor: one read and the write per command (a repeat: the aggregate read and the request that finds the key), the write alone for a raw append, a read per account and one transaction for a transfer. A transaction costs 2 WCU per item written and per condition check (DynamoDB's pricing); the snapshot proof reads the snapshot's own version in the same consistent query.");
   db.destroy();
 }

@@ -25,7 +25,7 @@ export class DynamoDbLocal {
     const port = await freePort();
     const child = spawn(
       "java",
-      [...(options.jvmOptions ?? (process.env.DYNAMODB_LOCAL_JVM_OPTIONS ?? "").split(" ").filter(Boolean)), `-Djava.library.path=${path.join(emulator, "DynamoDBLocal_lib")}`, "-jar", path.join(emulator, "DynamoDBLocal.jar"), "-inMemory", "-port", String(port)],
+      [...(options.jvmOptions ?? (process.env.DYNAMODB_LOCAL_JVM_OPTIONS ?? "").split(" ").filter(Boolean)), `-Djava.library.path=${path.join(emulator, "DynamoDBLocal_lib")}`, "-jar", path.join(emulator, "DynamoDBLocal.jar"), "-inMemory", "-disableTelemetry", "-port", String(port)],
       { cwd: emulator, stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
