@@ -66,7 +66,7 @@ export async function startingPoints(
     // Small aggregates: a fresh one per command, so every command sees exactly `size` events.
     // Large ones: one aggregate per strategy, growing by a few events over the run.
     const fresh = size < 1_000;
-    const reps = size >= 10_000 ? 15 : fresh ? 41 : 31;
+    const reps = size >= 10_000 ? 15 : fresh ? 81 : 31;
     const samples = Object.fromEntries(MEASURED.map((strategy) => [strategy, { times: [] as number[], requests: 0, items: 0 }])) as Record<Measured, { times: number[]; requests: number; items: number }>;
     const idOf = (strategy: Measured, rep: number) => `s${size}-${strategy.replace(" ", "")}-${fresh ? rep : 0}`;
     // The floor: one read and the write; the events past the latest snapshot (seeded every 100).
