@@ -114,11 +114,13 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
         maximumRetryAttempts: args.maximumRetryAttempts ?? 10,
         maximumRecordAgeInSeconds: args.maximumRecordAgeSeconds ?? -1,
         destinationConfig: { onFailure: { destinationArn: this.failedBatches.arn } },
+        tags: args.tags,
       },
       { parent: this },
     );
     const alarms = args.alarms ?? {};
-    this.alarms = [...functionAlarms(name, fn, alarms, this), ...iteratorAgeAlarm(name, fn, alarms, this), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, this)];
+    const owner = { parent: this, tags: args.tags };
+    this.alarms = [...functionAlarms(name, fn, alarms, owner), ...iteratorAgeAlarm(name, fn, alarms, owner), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, owner)];
     this.functionName = fn.name;
     this.deadLetterQueueUrl = this.deadLetterQueue.url;
     this.failedBatchBucket = this.failedBatches.bucket;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Tags } from "./handlerFunction";
 
 /** CloudWatch alarms a component creates for what an operator must act on. */
 export interface AlarmsArgs {
@@ -13,8 +14,14 @@ export interface AlarmsArgs {
   oldestMessageAgeSeconds?: pulumi.Input<number>;
 }
 
+/** The component an alarm belongs to, and the tags it puts on everything it creates. */
+export interface AlarmOwner {
+  parent: pulumi.Resource;
+  tags?: Tags;
+}
+
 /** One alarm: the metric's statistic over 5 minutes crossing a threshold once. */
-function alarm(name: string, args: AlarmsArgs, metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; statistic: "Sum" | "Maximum"; threshold: pulumi.Input<number>; description: string }, parent: pulumi.Resource) {
+function alarm(name: string, args: AlarmsArgs, metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; statistic: "Sum" | "Maximum"; threshold: pulumi.Input<number>; description: string }, owner: AlarmOwner) {
   return new aws.cloudwatch.MetricAlarm(
     name,
     {
@@ -31,41 +38,42 @@ function alarm(name: string, args: AlarmsArgs, metric: { namespace: string; metr
       alarmDescription: metric.description,
       alarmActions: args.actions ?? [],
       okActions: args.actions ?? [],
+      tags: owner.tags,
     },
-    { parent },
+    { parent: owner.parent },
   );
 }
 
 /** Errors and throttles of a function: any is worth a look. */
-export function functionAlarms(name: string, fn: aws.lambda.Function, args: AlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
+export function functionAlarms(name: string, fn: aws.lambda.Function, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   const dimensions = { FunctionName: fn.name };
   return [
-    alarm(`${name}-errors`, args, { namespace: "AWS/Lambda", metricName: "Errors", dimensions, statistic: "Sum", threshold: 1, description: "The function failed: its batch is retried, then dead-lettered or written to the failure destination." }, parent),
-    alarm(`${name}-throttles`, args, { namespace: "AWS/Lambda", metricName: "Throttles", dimensions, statistic: "Sum", threshold: 1, description: "The function was throttled: raise its concurrency or the account's limit." }, parent),
+    alarm(`${name}-errors`, args, { namespace: "AWS/Lambda", metricName: "Errors", dimensions, statistic: "Sum", threshold: 1, description: "The function failed: its batch is retried, then dead-lettered or written to the failure destination." }, owner),
+    alarm(`${name}-throttles`, args, { namespace: "AWS/Lambda", metricName: "Throttles", dimensions, statistic: "Sum", threshold: 1, description: "The function was throttled: raise its concurrency or the account's limit." }, owner),
   ];
 }
 
 /** A dead-letter queue holding anything: every message there is an event a read model or the bus lacks. */
-export function deadLetterAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
+export function deadLetterAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(`${name}-dead-letters`, args, { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: 1, description: "Dead letters are waiting: read their reason, fix, then redrive or replay." }, parent),
+    alarm(`${name}-dead-letters`, args, { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: 1, description: "Dead letters are waiting: read their reason, fix, then redrive or replay." }, owner),
   ];
 }
 
 /** The dispatcher falling behind its stream (records expire after 24 hours). */
-export function iteratorAgeAlarm(name: string, fn: aws.lambda.Function, args: AlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
+export function iteratorAgeAlarm(name: string, fn: aws.lambda.Function, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(`${name}-iterator-age`, args, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fn.name }, statistic: "Maximum", threshold: pulumi.output(args.iteratorAgeSeconds ?? 300).apply((seconds) => seconds * 1000), description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream." }, parent),
+    alarm(`${name}-iterator-age`, args, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fn.name }, statistic: "Maximum", threshold: pulumi.output(args.iteratorAgeSeconds ?? 300).apply((seconds) => seconds * 1000), description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream." }, owner),
   ];
 }
 
 /** A projector falling behind its queue. */
-export function queueAgeAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm[] {
+export function queueAgeAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(`${name}-queue-age`, args, { namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: args.oldestMessageAgeSeconds ?? 900, description: "The projector is behind its queue: its read model is stale." }, parent),
+    alarm(`${name}-queue-age`, args, { namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: args.oldestMessageAgeSeconds ?? 900, description: "The projector is behind its queue: its read model is stale." }, owner),
   ];
 }

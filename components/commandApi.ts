@@ -146,7 +146,7 @@ export class CommandApi extends pulumi.ComponentResource {
       Resource: [fn.arn],
       Condition: { StringEquals: { "lambda:FunctionUrlAuthType": auth === "AWS_IAM" ? "AWS_IAM" : "NONE" } },
     };
-    this.alarms = functionAlarms(name, fn, args.alarms ?? {}, this);
+    this.alarms = functionAlarms(name, fn, args.alarms ?? {}, { parent: this, tags: args.tags });
     this.url = this.functionUrl.functionUrl;
     this.functionName = fn.name;
     this.registerOutputs({ url: this.url, functionName: this.functionName });

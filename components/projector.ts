@@ -166,11 +166,13 @@ export class Projector extends pulumi.ComponentResource {
         batchSize: args.batchSize ?? 10,
         functionResponseTypes: ["ReportBatchItemFailures"],
         scalingConfig: { maximumConcurrency: args.maximumConcurrency ?? 5 },
+        tags: args.tags,
       },
       { parent: this },
     );
     const alarms = args.alarms ?? {};
-    this.alarms = [...functionAlarms(name, fn, alarms, this), ...queueAgeAlarm(name, this.queue, alarms, this), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, this)];
+    const owner = { parent: this, tags: args.tags };
+    this.alarms = [...functionAlarms(name, fn, alarms, owner), ...queueAgeAlarm(name, this.queue, alarms, owner), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, owner)];
     this.tableName = pulumi.output(table.name);
     this.tableArn = pulumi.output(table.arn);
     this.queueUrl = this.queue.url;

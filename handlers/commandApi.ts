@@ -52,6 +52,7 @@ export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Par
       start: (process.env[ENV.commandStart] ?? "replica-and-tail") as CommandStart,
       replicaReader: replicaReader?.(),
     });
+    // A value that is not a positive integer fails the cold start (commandRoutes checks it), never turns the limit off.
     const maxBodyBytes = process.env[ENV.maxBodyBytes] ? Number(process.env[ENV.maxBodyBytes]) : undefined;
     return commandRoutes({ commands, replica, maxBodyBytes, observe: (outcome) => (last = outcome) });
   };

@@ -55,6 +55,10 @@ describe("AggregateDispatcher", () => {
       ["aws:cloudwatch/logGroup:LogGroup", "svc-dispatcher-logs"],
       ["aws:sqs/queue:Queue", "svc-dispatcher-dlq"],
       ["aws:s3/bucket:Bucket", "svc-dispatcher-failed-batches"],
+      ["aws:lambda/eventSourceMapping:EventSourceMapping", "svc-dispatcher-stream"],
+      ["aws:cloudwatch/metricAlarm:MetricAlarm", "svc-dispatcher-errors"],
+      ["aws:cloudwatch/metricAlarm:MetricAlarm", "svc-dispatcher-iterator-age"],
+      ["aws:cloudwatch/metricAlarm:MetricAlarm", "svc-dispatcher-dead-letters"],
     ]) {
       assert.deepEqual(named(type, name).inputs.tags, { team: "svc" }, name);
     }

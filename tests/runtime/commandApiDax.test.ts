@@ -26,6 +26,7 @@ describe("CommandApi handler with DAX: the client each call goes to", () => {
     const opened = await handler({ rawPath: "/aggregates/acc-1/commands", body: JSON.stringify({ kind: "Open", owner: "ada" }), requestContext: { http: { method: "POST" } } });
     assert.equal(opened.statusCode, 200, opened.body);
     assert.deepEqual(daxCalls.map((call) => [call.name, call.input.TableName]), [["GetItemCommand", "replica"]]);
+    assert.notEqual(daxCalls[0].input.ConsistentRead, true, "DAX answers only eventually consistent reads from its cache; a consistent one would pass through");
     assert.deepEqual(ledgerCalls.map((call) => [call.name, call.input.TableName]), [["QueryCommand", "ledger"], ["PutItemCommand", "ledger"]]);
     assert.equal(ledgerCalls[0].input.ConsistentRead, true, "the ledger is read consistently, never through the cache");
 

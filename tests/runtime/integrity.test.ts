@@ -22,6 +22,8 @@ import { toSnapshot } from "../../handlers/runtime/snapshots";
 import { EventStore } from "../../handlers/runtime/stores";
 import { Dispatcher } from "../../handlers/runtime/dispatch/dispatcher";
 import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
+import { DynamoDbEventStore } from "../../handlers/runtime/aws/ledgerTable";
+import { commandRoutes } from "../../handlers/runtime/http/commandRoutes";
 import { loseAnswers } from "../support/faults";
 import { BankLedger, accountEvents, bankLedger, seed } from "../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../support/pipelineFixture";
@@ -378,12 +380,16 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       assert.equal((await ledgerOf(ledger, "rich")).length, 2);
     });
 
-    it("throws at construction for a concurrency, maxAttempts or snapshotEvery of 0 or NaN", () => {
+    it("throws at construction for a concurrency, maxAttempts, snapshotEvery, page size, resend count or body limit that is not a usable integer", () => {
       const options = { domain: accounts, loader: ledger.loader, bus: new RecordingBus(), deadLetters: new InMemoryDeadLetters(), source: "x" };
       assert.throws(() => new Dispatcher({ ...options, concurrency: 0 }), /concurrency must be a positive integer, got 0/);
       assert.throws(() => new Dispatcher({ ...options, snapshotEvery: NaN }), /snapshotEvery/);
       assert.throws(() => new Projector({ projection: balances, readModel: { get: async () => undefined, putIfNewer: async () => ({ written: true }) }, deadLetters: new InMemoryDeadLetters(), concurrency: NaN }), /concurrency/);
       assert.throws(() => ledger.handler({ maxAttempts: 0 }), /maxAttempts/);
+      assert.throws(() => new DynamoDbEventStore(ledger.db, "t", { pageSize: NaN }), /pageSize must be a positive integer/);
+      assert.throws(() => new DynamoDbEventStore(ledger.db, "t", { resendAttempts: -1 }), /resendAttempts/);
+      // A NaN body limit (MAX_BODY_BYTES=abc) would otherwise accept bodies of any size.
+      assert.throws(() => commandRoutes({ commands: ledger.handler(), maxBodyBytes: NaN }), /maxBodyBytes must be a positive integer, got NaN/);
     });
   });
 

@@ -24,7 +24,7 @@ export interface DynamoDbCommandSideOptions<S, C> {
   start?: CommandStart;
   /** The DynamoDB client. Default: one configured from the environment. */
   client?: DynamoDBClient;
-  /** What the replica's rows are read with, e.g. a DAX document client. Default: DynamoDB, through `client`. */
+  /** What the replica's rows are read with, e.g. a DAX document client, eventually consistently so its cache answers. Default: DynamoDB, through `client`, consistently. */
   replicaReader?: DynamoDBDocumentClient;
   /** Retries, serialization, idempotency retention (see CommandHandlerOptions). */
   commands?: CommandHandlerOptions;
@@ -39,7 +39,11 @@ export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S,
   if (!COMMAND_STARTS.includes(start)) throw new RangeError(`start must be one of ${COMMAND_STARTS.join(", ")}, got "${start}"`);
   const db = documentClient(options.client ?? new DynamoDBClient({}));
   const events = new DynamoDbEventStore(db, options.ledgerTable, { idempotencyTable: options.idempotencyTable });
-  const replica = options.replicaTable ? new DynamoDbReadModel(options.replicaReader ?? db, options.replicaTable) : undefined;
+  // A replica row is only a starting point (the ledger's tail proves and completes it), so a
+  // reader of its own (DAX) may answer from its cache: eventually consistent reads.
+  const replica = options.replicaTable
+    ? new DynamoDbReadModel(options.replicaReader ?? db, options.replicaTable, { consistentRead: options.replicaReader === undefined })
+    : undefined;
   const snapshots = replica ? new ReadModelSnapshotSource(replica) : options.snapshotTable ? new DynamoDbSnapshotStore(db, options.snapshotTable) : undefined;
   const loader = new AggregateLoader(options.domain as Domain<S, unknown>, events, snapshots, replica && start === "replica-and-tail" ? { start: "parallel", tailSize: REPLICA_TAIL_EVENTS } : {});
   const commands = new CommandHandler<S, C>(loader, events, { decideOnReplica: replica !== undefined && start === "decide-on-replica", ...options.commands });

@@ -12,6 +12,7 @@ import {
 import { backoff } from "../retry";
 import { checkCommit } from "../commit";
 import { DYNAMODB_LIMITS, itemSize } from "../storable";
+import { positiveInteger } from "../options";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../stores";
 import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
 
@@ -49,6 +50,8 @@ export class DynamoDbEventStore implements EventStore {
     options: DynamoDbEventStoreOptions | number = {},
   ) {
     this.options = typeof options === "number" ? { pageSize: options } : options;
+    if (this.options.pageSize !== undefined) positiveInteger("pageSize", this.options.pageSize, 0);
+    positiveInteger("resendAttempts", this.options.resendAttempts, 4, { allowZero: true });
   }
 
   async append(events: readonly StoredEventItem[], options: AppendOptions = {}): Promise<{ commitId: string }> {

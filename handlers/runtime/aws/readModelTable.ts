@@ -3,11 +3,20 @@ import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../conve
 import { ReadModelStore, WriteOutcome } from "../stores";
 import { isConditionFailure, plainItem } from "./documentClient";
 
+export interface DynamoDbReadModelOptions {
+  /**
+   * Read rows strongly consistently. Default true. False for a reader behind DAX, which answers
+   * only eventually consistent reads from its cache (a consistent one passes through to the table).
+   */
+  consistentRead?: boolean;
+}
+
 /** A read model on DynamoDB: one row per aggregate, overwritten only by a higher version. */
 export class DynamoDbReadModel implements ReadModelStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
+    private readonly options: DynamoDbReadModelOptions = {},
   ) {}
 
   async putIfNewer(id: string, version: number, row: Record<string, unknown>): Promise<WriteOutcome> {
@@ -34,7 +43,7 @@ export class DynamoDbReadModel implements ReadModelStore {
 
   async get(id: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { [PROJECTION_PARTITION_KEY]: id }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { [PROJECTION_PARTITION_KEY]: id }, ConsistentRead: this.options.consistentRead ?? true }),
     );
     return result.Item;
   }

@@ -1,4 +1,5 @@
 import { CommandHandler } from "../commandHandler";
+import { positiveInteger } from "../options";
 import { Aggregate, LedgerEvent } from "../domain";
 import {
   CommandRejectedError,
@@ -77,7 +78,8 @@ const aggregateView = <S>(aggregate: Aggregate<S>) => ({ aggregateId: aggregate.
  * names the request id and nothing of the failure.
  */
 export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (request: HttpRequest) => Promise<HttpResponse> {
-  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
+  const maxBodyBytes = positiveInteger("maxBodyBytes", options.maxBodyBytes, 256 * 1024);
+  const retryAfterSeconds = positiveInteger("retryAfterSeconds", options.retryAfterSeconds, 1);
   const replica = options.replica ? new ReadModelSnapshotSource(options.replica) : undefined;
 
   const readBody = (request: HttpRequest): unknown => {
@@ -174,7 +176,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
       }
       throw new HttpError(404, "no-route", `no route for ${request.method} ${request.path}`);
     } catch (error) {
-      return toResponse(error, request, options.retryAfterSeconds ?? 1);
+      return toResponse(error, request, retryAfterSeconds);
     }
   };
 }
