@@ -18,13 +18,11 @@ import { ReadModelSnapshotSource, aggregateProjection } from "../handlers/runtim
 import { DynamoDbReadModel } from "../handlers/runtime/aws/readModelTable";
 import { READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
-import { rotated } from "./startingPoints";
+import { median, rotated } from "./stats";
 import { BENCH_LEDGER_TABLE } from "./tables";
 
 const PATHS = ["fast path", "replica + tail", "catch-up", "adaptive", "full fold"] as const;
 type Path = (typeof PATHS)[number];
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void): Promise<void> {
   await createTable(raw, "bench-fast-events", BENCH_LEDGER_TABLE);

@@ -16,6 +16,7 @@ import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { IDEMPOTENCY_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
 import { createTable } from "../local/tables";
+import { median } from "./stats";
 import { BENCH_LEDGER_TABLE } from "./tables";
 
 /** Capacity units consumed, summed from every answer (the bench asks each request to report it). */
@@ -81,9 +82,8 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
       times.push(performance.now() - start);
     }
     const per = (value: number) => (value / reps).toFixed(2);
-    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
     const operations = [...requests.byOperation].map(([name, count]) => `${per(count).replace(/\.00$/, "")} ${name}`).join(" + ");
-    out(`| ${label} | ${per(requests.total)} (${operations}) | ${floor} | ${per(requests.itemsRead(events.tableName) - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median.toFixed(1)} ms |`);
+    out(`| ${label} | ${per(requests.total)} (${operations}) | ${floor} | ${per(requests.itemsRead(events.tableName) - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median(times).toFixed(1)} ms |`);
   };
 
   out("### Integrity guards: cost per command (account 50 events past its snapshot, 60 commands each)");

@@ -16,6 +16,7 @@ import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
+import { median, rotated } from "./stats";
 import { BENCH_LEDGER_TABLE } from "./tables";
 
 export const STRATEGIES = ["adaptive", "parallel", "sequential", "full fold"] as const;
@@ -28,14 +29,6 @@ export interface StartingPointRow {
   size: number;
   results: Record<Strategy, { latency: number; requests: number; items: number }>;
 }
-
-/** The list turned left by `by` places: interleaved measurements take turns at going first. */
-export const rotated = <T>(list: readonly T[], by: number): T[] => {
-  const shift = ((by % list.length) + list.length) % list.length;
-  return [...list.slice(shift), ...list.slice(0, shift)];
-};
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function startingPoints(
   raw: DynamoDBClient,

@@ -43,6 +43,7 @@ const TRANSIENT_CANCELLATION_CODES = new Set(["None", "ThrottlingError", "Provis
  */
 export class DynamoDbEventStore implements EventStore {
   private readonly options: DynamoDbEventStoreOptions;
+  private readonly resendAttempts: number;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -51,13 +52,13 @@ export class DynamoDbEventStore implements EventStore {
   ) {
     this.options = typeof options === "number" ? { pageSize: options } : options;
     if (this.options.pageSize !== undefined) positiveInteger("pageSize", this.options.pageSize, 0);
-    positiveInteger("resendAttempts", this.options.resendAttempts, 4, { allowZero: true });
+    this.resendAttempts = positiveInteger("resendAttempts", this.options.resendAttempts, 4, { allowZero: true });
   }
 
   async append(events: readonly StoredEventItem[], options: AppendOptions = {}): Promise<{ commitId: string }> {
     const commitId = options.commitId ?? randomUUID();
     const plan = this.plan(events, commitId, options);
-    const attempts = this.options.resendAttempts ?? 4;
+    const attempts = this.resendAttempts;
     for (let attempt = 1; ; attempt += 1) {
       try {
         await plan.send();
