@@ -3,6 +3,7 @@ import { dynamoDbCommandSide } from "./runtime/aws/commandSide";
 import { CommandStart, ENV } from "./runtime/conventions";
 import { Domain, requireDomain } from "./runtime/domain";
 import { requireEnv } from "./runtime/environment";
+import { RememberedStart } from "./runtime/commandHandler";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/http/commandRoutes";
 import { CommandRejectedError, CommitOutcomeUnknownError, RetriesExhaustedError } from "./runtime/errors";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -51,6 +52,11 @@ export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Par
       snapshotTable: process.env[ENV.replicaTable] ? undefined : requireEnv(ENV.snapshotTable),
       start: (process.env[ENV.commandStart] ?? "replica-and-tail") as CommandStart,
       replicaReader: replicaReader?.(),
+      commands: {
+        // Checked by the command handler: a value that is not a count or a start fails the cold start.
+        rememberedAggregates: process.env[ENV.rememberedAggregates] ? Number(process.env[ENV.rememberedAggregates]) : undefined,
+        rememberedStart: process.env[ENV.rememberedStart] as RememberedStart | undefined,
+      },
     });
     // A value that is not a positive integer fails the cold start (commandRoutes checks it), never turns the limit off.
     const maxBodyBytes = process.env[ENV.maxBodyBytes] ? Number(process.env[ENV.maxBodyBytes]) : undefined;

@@ -3,6 +3,7 @@ import { VersionGapError } from "./errors";
 import { emptyAggregate, fold } from "./fold";
 import { log } from "./log";
 import { positiveInteger } from "./options";
+import { RecentlyUsed } from "./recentlyUsed";
 import { snapshotProblem } from "./snapshots";
 import { EventStore, Snapshot, SnapshotSource } from "./stores";
 
@@ -42,7 +43,7 @@ export interface AggregateLoaderOptions {
  */
 export class AggregateLoader<S> {
   private readonly tailSize: number;
-  private readonly versionHints = new Map<string, number>();
+  private readonly versionHints = new RecentlyUsed<string, number>(MAX_VERSION_HINTS);
 
   constructor(
     readonly domain: Domain<S, unknown>,
@@ -66,7 +67,7 @@ export class AggregateLoader<S> {
       const reachesStart = tail.length === 0 || tail[0].version === 1;
       loaded = await this.join(aggregateId, tail, reachesStart ? undefined : await this.snapshots!.latest(aggregateId, tail[tail.length - 1].version));
     }
-    if (upTo === undefined) this.rememberVersion(aggregateId, loaded.version);
+    if (upTo === undefined) this.versionHints.set(aggregateId, loaded.version);
     return loaded;
   }
 
@@ -76,12 +77,6 @@ export class AggregateLoader<S> {
     if (start !== "adaptive") return start;
     const hint = upTo ?? this.versionHints.get(aggregateId);
     return hint === undefined || hint <= this.tailSize ? "tail" : "sequential";
-  }
-
-  private rememberVersion(aggregateId: string, version: number): void {
-    this.versionHints.delete(aggregateId);
-    this.versionHints.set(aggregateId, version);
-    if (this.versionHints.size > MAX_VERSION_HINTS) this.versionHints.delete(this.versionHints.keys().next().value as string);
   }
 
   private async readTail(aggregateId: string, upTo?: number): Promise<LedgerEvent[]> {

@@ -17,6 +17,7 @@ import { fold } from "./fold";
 import { KeyedMutex } from "./keyedMutex";
 import { log } from "./log";
 import { positiveInteger } from "./options";
+import { RecentlyUsed } from "./recentlyUsed";
 import { backoff } from "./retry";
 import { isSnapshotDue, saveSnapshots } from "./snapshots";
 import { unstorable } from "./storable";
@@ -52,7 +53,29 @@ export interface CommandHandlerOptions {
    * ledger (a transaction item), so a row that lies can never open a gap. Default false.
    */
   decideOnReplica?: boolean;
+  /**
+   * Aggregates this handler remembers as its own commits and consistent reads left them, at most
+   * this many (least recently used dropped first); a warm Lambda keeps them between invocations.
+   * A remembered aggregate is a version the ledger holds, so a command starting from it needs
+   * neither a snapshot nor a predecessor check. Default 1,000; 0 remembers none (the earlier behaviour).
+   */
+  rememberedAggregates?: number;
+  /**
+   * How a command starts from a remembered aggregate. Default "catch-up".
+   * - "catch-up": reads the events after it (one query, usually empty) and decides on the result.
+   *   One read instead of a snapshot and a tail, and never a decision on a stale state.
+   * - "decide": decides on it and appends at once (seed 000 with the process's own memory as the
+   *   replica): no read at all while this process is the aggregate's only writer; when another one
+   *   wrote in between, the append is refused and the command reads only the events it missed. A
+   *   rejection or a decision to do nothing is only returned on the ledger's latest state. For one
+   *   process serving an aggregate's commands (a container, a partitioned consumer, the local stage).
+   */
+  rememberedStart?: RememberedStart;
 }
+
+/** How a command starts from an aggregate its handler remembers (CommandHandlerOptions.rememberedStart). */
+export type RememberedStart = "catch-up" | "decide";
+export const REMEMBERED_STARTS: readonly RememberedStart[] = ["catch-up", "decide"];
 
 export interface ExecuteOptions {
   /**
@@ -98,6 +121,7 @@ export class CommandHandler<S, C> {
   private readonly maxAttempts: number;
   private readonly retryBudgetMs: number;
   private readonly inProcess = new KeyedMutex();
+  private readonly remembered: RecentlyUsed<string, Aggregate<S>>;
 
   constructor(
     private readonly loader: AggregateLoader<S>,
@@ -108,12 +132,21 @@ export class CommandHandler<S, C> {
     this.retryBudgetMs = positiveInteger("retryBudgetMs", options.retryBudgetMs, 10_000);
     positiveInteger("idempotencyRetentionSeconds", options.idempotencyRetentionSeconds, 1);
     positiveInteger("snapshotEvery", options.snapshotEvery, 0, { allowZero: true });
+    this.remembered = new RecentlyUsed(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }));
+    if (options.rememberedStart !== undefined && !REMEMBERED_STARTS.includes(options.rememberedStart)) {
+      throw new RangeError(`rememberedStart must be "catch-up" or "decide", got ${JSON.stringify(options.rememberedStart)}`);
+    }
   }
 
   /** Strongly consistent read of an aggregate: the same path a command takes. */
-  query(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
+  async query(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
     if (upTo !== undefined && (!Number.isSafeInteger(upTo) || upTo < 0)) throw new RangeError(`upTo must be a version, got ${upTo}`);
-    return this.loader.load(requireAggregateId(aggregateId), upTo);
+    const id = requireAggregateId(aggregateId);
+    if (upTo !== undefined) return this.loader.load(id, upTo);
+    const remembered = this.remembered.get(id);
+    const latest = remembered ? await this.loader.catchUp(remembered) : await this.loader.load(id);
+    this.remembered.set(id, latest);
+    return latest;
   }
 
   async execute(aggregateId: string, command: C, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
@@ -176,17 +209,23 @@ export class CommandHandler<S, C> {
     const remembered = (record: Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">): IdempotencyRecord | undefined =>
       key === undefined ? undefined : { idempotencyKey: key, fingerprint: fingerprint!, commitId, expiresAt: this.keyExpiry(), ...record };
 
-    const fast = this.options.decideOnReplica === true;
-    let aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await (fast ? this.loader.fromReplica(id) : this.loader.load(id))] as const)));
-    // Versions read from the ledger itself in this command: appending after them needs no predecessor check.
-    let proven = !fast;
+    const starts = await Promise.all(ids.map((id) => this.start(id)));
+    let aggregates = new Map(starts.map((start) => [start.aggregate.aggregateId, start.aggregate]));
+    // Aggregates whose version the ledger is not known to hold (a replica's row): the append checks its predecessor.
+    const unanchored = new Set(starts.filter((start) => !start.anchored).map((start) => start.aggregate.aggregateId));
+    // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
+    const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
+    const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
     let firstConflictAt: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       let decision = decide(aggregates);
-      // A replica may lag: a rejection or a decision to do nothing stands only on the ledger's state.
-      if (!proven && (isRejection(decision) || [...decision.values()].every((events) => events.length === 0))) {
-        aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.catchUp(aggregates.get(id)!)] as const)));
-        proven = true;
+      // A replica or the memory may lag: a rejection or a decision to do nothing stands only on the ledger's state.
+      if (unread.size > 0 && (isRejection(decision) || [...decision.values()].every((events) => events.length === 0))) {
+        for (const id of unread) {
+          aggregates.set(id, await this.loader.catchUp(aggregates.get(id)!));
+          this.remembered.set(id, aggregates.get(id)!);
+        }
+        provenBy(ids);
         decision = decide(aggregates);
       }
       if (isRejection(decision)) {
@@ -209,21 +248,25 @@ export class CommandHandler<S, C> {
         .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
       try {
         // Versions read consistently from the ledger need no predecessor check; a replica's do.
-        await this.events.append(events, { commitId, predecessorsRead: proven, idempotency: remembered({ outcome: "committed", commits }) });
+        await this.events.append(events, { commitId, predecessorsRead: unanchored.size === 0, idempotency: remembered({ outcome: "committed", commits }) });
       } catch (error) {
+        if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.delete(id));
         if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
         // A replica row claiming a version the ledger never reached: start again from the ledger.
-        if (error instanceof VersionGapError && !proven) {
+        if (error instanceof VersionGapError && unanchored.size > 0) {
           log.warn("a replica row is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
           aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
-          proven = true;
+          provenBy(ids);
           continue;
         }
         if (!(error instanceof VersionConflictError)) throw error;
         const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
         const caughtUp = new Map(aggregates);
         const missed: LedgerEvent[] = [];
-        for (const id of conflicted) caughtUp.set(id, await this.loader.catchUp(aggregates.get(id)!, undefined, (_, event) => missed.push(event)));
+        for (const id of conflicted) {
+          caughtUp.set(id, await this.loader.catchUp(aggregates.get(id)!, undefined, (_, event) => missed.push(event)));
+          this.remembered.set(id, caughtUp.get(id)!);
+        }
         // Our own earlier send may have landed after all (its answer was a conflict with itself).
         const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
         if (landed) return { ...landed, attempts: attempt };
@@ -232,16 +275,30 @@ export class CommandHandler<S, C> {
         const unchanged = conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
         log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt });
         aggregates = caughtUp;
-        // The catch-up read each conflicted aggregate from its starting version on; others stay unproven.
-        if (!proven && conflicted.length === ids.length) proven = true;
+        // The catch-up read each conflicted aggregate from its starting version on; others stay as they were.
+        provenBy(conflicted);
         // Retry at once after the first conflict; after repeated ones (or when the winner's
         // transaction is still in flight and nothing new is visible) back off with jitter.
         if (attempt > 1 || unchanged) await backoff(attempt, CONFLICT_BACKOFF);
         continue;
       }
+      for (const [id, aggregate] of after) this.remembered.set(id, aggregate);
       if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due);
       return { aggregates: after, events, attempts: attempt, commitId };
     }
+  }
+
+  /**
+   * Where a command starts on one aggregate: the remembered aggregate (caught up, or as it is for
+   * "decide"), else the replica's row (seed 000's fast path), else a load from the ledger; and
+   * whether the ledger is known to hold that version (anchored) and was read up to now (read).
+   */
+  private async start(id: string): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
+    const remembered = this.remembered.get(id);
+    if (remembered && this.options.rememberedStart === "decide") return { aggregate: remembered, anchored: true, read: false };
+    if (remembered) return { aggregate: await this.loader.catchUp(remembered), anchored: true, read: true };
+    if (this.options.decideOnReplica === true) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
+    return { aggregate: await this.loader.load(id), anchored: true, read: true };
   }
 
   /**

@@ -72,6 +72,8 @@ export const ENV = {
   replicaTable: "REPLICA_TABLE_NAME",
   maxBodyBytes: "MAX_BODY_BYTES",
   commandStart: "COMMAND_START",
+  rememberedAggregates: "REMEMBERED_AGGREGATES",
+  rememberedStart: "REMEMBERED_START",
   daxEndpoint: "DAX_ENDPOINT",
 } as const;
 

@@ -5,9 +5,10 @@ import { PUT_EVENTS_MAX_BYTES, detailTypeOf } from "../conventions";
 import { DeadLetter, DeadLetterSink } from "../deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain";
 import { InvalidEventError } from "../errors";
-import { emptyAggregate } from "../fold";
+import { emptyAggregate, fold } from "../fold";
 import { log } from "../log";
 import { positiveInteger } from "../options";
+import { RecentlyUsed } from "../recentlyUsed";
 import { StateCarriedMessage } from "../messages";
 import { isSnapshotDue, saveSnapshots, toSnapshot } from "../snapshots";
 import { SnapshotStore } from "../stores";
@@ -38,6 +39,14 @@ export interface DispatcherOptions<S> {
    * behaviour, kept so the bench can measure both in one run).
    */
   prefetchSnapshots?: boolean;
+  /**
+   * Aggregates this dispatcher remembers as it folded them last, at most this many. When a batch
+   * continues one (its versions follow the remembered one without a gap), it is folded from the
+   * records themselves: no snapshot lookup and no ledger query. Anything else (a gap, a retried
+   * batch, an aggregate not remembered) reads the ledger as before. Default 1,000; 0 always reads
+   * (the earlier behaviour).
+   */
+  rememberedAggregates?: number;
 }
 
 /** The stream records Lambda must retry (their sequence numbers), and what the batch did. */
@@ -68,11 +77,13 @@ export class Dispatcher<S> {
   private readonly snapshotEvery: number;
   private readonly maxEntryBytes: number;
   private readonly concurrency: number;
+  private readonly lastFolded: RecentlyUsed<string, Aggregate<S>>;
 
   constructor(private readonly options: DispatcherOptions<S>) {
     this.snapshotEvery = positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true });
     this.maxEntryBytes = positiveInteger("maxEntryBytes", options.maxEntryBytes, PUT_EVENTS_MAX_BYTES);
     this.concurrency = positiveInteger("concurrency", options.concurrency, 8);
+    this.lastFolded = new RecentlyUsed(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }));
     positiveInteger("publish.maxAttempts", options.publish?.maxAttempts, 4);
     positiveInteger("publish.backoffMs", options.publish?.backoffMs, 50, { allowZero: true });
   }
@@ -104,11 +115,15 @@ export class Dispatcher<S> {
     const outgoing: Outgoing[] = [];
     const dueSnapshots: Aggregate<S>[] = [];
     let byReference = 0;
-    const starts = await this.prefetchStartingPoints(groups);
+    const continued = this.continuedAggregates(groups);
+    const starts = await this.prefetchStartingPoints(groups, continued);
     await forEachLimit([...groups], this.concurrency, async ([aggregateId, byVersion]) => {
       const allRecordIds = [...byVersion.values()].flatMap((wanted) => wanted.recordIds);
       try {
-        const folded = await this.foldVersions(aggregateId, [...byVersion.keys()], starts.get(aggregateId));
+        const remembered = continued.get(aggregateId);
+        const folded = remembered
+          ? this.foldRecords(remembered, [...byVersion.values()].map((wanted) => wanted.event))
+          : await this.foldVersions(aggregateId, [...byVersion.keys()], starts.get(aggregateId));
         dueSnapshots.push(...folded.due);
         for (const [version, wanted] of byVersion) {
           const { aggregate, event } = folded.states.get(version)!;
@@ -160,11 +175,12 @@ export class Dispatcher<S> {
    * starts before the first multiple has none to look up (it folds from its first event).
    * Aggregates whose snapshot is missing or untrusted fall back to the per-aggregate query.
    */
-  private async prefetchStartingPoints(groups: Map<string, Map<number, unknown>>): Promise<Map<string, Aggregate<S>>> {
+  private async prefetchStartingPoints(groups: Map<string, Map<number, unknown>>, continued: ReadonlyMap<string, unknown>): Promise<Map<string, Aggregate<S>>> {
     const starts = new Map<string, Aggregate<S>>();
     if (!this.options.snapshots || this.snapshotEvery <= 0 || this.options.prefetchSnapshots === false) return starts;
     const wanted: { aggregateId: string; version: number }[] = [];
     for (const [aggregateId, byVersion] of groups) {
+      if (continued.has(aggregateId)) continue;
       const version = Math.floor((Math.min(...byVersion.keys()) - 1) / this.snapshotEvery) * this.snapshotEvery;
       if (version > 0) wanted.push({ aggregateId, version });
       else starts.set(aggregateId, emptyAggregate(this.options.domain, aggregateId));
@@ -181,22 +197,55 @@ export class Dispatcher<S> {
     return starts;
   }
 
+  /**
+   * The remembered aggregates each batch continues: its versions are exactly the ones after the
+   * remembered version. Stream order is not trusted, only this: the ledger writes each version
+   * once, so the records are the ledger's own events after the remembered state.
+   */
+  private continuedAggregates(groups: Map<string, Map<number, unknown>>): Map<string, Aggregate<S>> {
+    const continued = new Map<string, Aggregate<S>>();
+    for (const [aggregateId, byVersion] of groups) {
+      const remembered = this.lastFolded.get(aggregateId);
+      if (!remembered) continue;
+      const versions = [...byVersion.keys()];
+      const follows = Math.min(...versions) === remembered.version + 1 && Math.max(...versions) === remembered.version + versions.length;
+      if (follows) continued.set(aggregateId, remembered);
+    }
+    return continued;
+  }
+
   /** The aggregate at each wanted version, from a snapshot (prefetched or queried) and one ledger query. */
   private async foldVersions(aggregateId: string, versions: number[], prefetched?: Aggregate<S>) {
     const wanted = new Set(versions);
     const lowest = Math.min(...versions);
     const highest = Math.max(...versions);
-    const states = new Map<number, { aggregate: Aggregate<S>; event: LedgerEvent }>();
-    const due: Aggregate<S>[] = [];
     const start = prefetched ?? (await this.options.loader.startingPoint(aggregateId, lowest - 1));
-    const end = await this.options.loader.catchUp(start, highest, (aggregate, event) => {
-      if (wanted.has(aggregate.version)) states.set(aggregate.version, { aggregate, event });
-      if (isSnapshotDue(aggregate.version, this.snapshotEvery)) due.push(aggregate);
-    });
+    const folded = this.visitor(wanted);
+    const end = await this.options.loader.catchUp(start, highest, folded.visit);
     if (end.version < highest) {
       throw new Error(`the ledger has no version ${highest} of aggregate "${aggregateId}" yet (read up to ${end.version})`);
     }
-    return { states, due };
+    this.lastFolded.set(aggregateId, end);
+    return folded;
+  }
+
+  /** The aggregate at each version of a batch that continues a remembered one: folded from the records alone. */
+  private foldRecords(remembered: Aggregate<S>, events: LedgerEvent[]) {
+    const folded = this.visitor(new Set(events.map((event) => event.version)));
+    const end = fold(this.options.domain, remembered, [...events].sort((a, b) => a.version - b.version), folded.visit);
+    this.lastFolded.set(remembered.aggregateId, end);
+    return folded;
+  }
+
+  /** Collects the states at the wanted versions and the snapshots due along a fold. */
+  private visitor(wanted: ReadonlySet<number>) {
+    const states = new Map<number, { aggregate: Aggregate<S>; event: LedgerEvent }>();
+    const due: Aggregate<S>[] = [];
+    const visit = (aggregate: Aggregate<S>, event: LedgerEvent) => {
+      if (wanted.has(aggregate.version)) states.set(aggregate.version, { aggregate, event });
+      if (isSnapshotDue(aggregate.version, this.snapshotEvery)) due.push(aggregate);
+    };
+    return { states, due, visit };
   }
 
   /** The bus entry for one event, by reference when the aggregate is too large; a string says why it cannot be sent. */

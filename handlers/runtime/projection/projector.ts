@@ -6,6 +6,7 @@ import { DeadLetter, DeadLetterSink } from "../deadLetters";
 import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain";
 import { log } from "../log";
 import { positiveInteger } from "../options";
+import { RecentlyUsed } from "../recentlyUsed";
 import { CarriedAggregate, StateCarriedMessage } from "../messages";
 import { snapshotChecksum } from "../snapshots";
 import { SnapshotStore } from "../stores";
@@ -24,8 +25,17 @@ export interface ProjectorOptions<S> {
   /** Resolves aggregates sent by reference (claim checks). */
   snapshots?: Pick<SnapshotStore, "get">;
   deadLetters: DeadLetterSink;
-  /** Messages handled at once. Default 10. */
+  /** Aggregates handled at once (the messages of one aggregate run one after another). Default 10. */
   concurrency?: number;
+  /**
+   * Rows whose version this projector remembers (written by it, or found by a refused write), at
+   * most this many. A message at or below a remembered version is stale without a request: the
+   * duplicates and older messages SQS delivers cost nothing, and in a batch holding several
+   * messages of one aggregate only the newest is written. Rows only move forward, so a
+   * remembered version is never above the row's (a row deleted by hand is rewritten by a replay,
+   * whose version is new). Default 10,000; 0 writes every message (the earlier behaviour).
+   */
+  rememberedVersions?: number;
 }
 
 /** The messages Lambda must retry (their ids), and what the batch did. */
@@ -47,24 +57,42 @@ export interface ProjectReport extends BatchResponse {
 export class Projector<S> {
   private readonly origin: string;
   private readonly concurrency: number;
+  private readonly rowVersions: RecentlyUsed<string, number>;
 
   constructor(private readonly options: ProjectorOptions<S>) {
     this.origin = `projector:${options.projection.name}`;
     this.concurrency = positiveInteger("concurrency", options.concurrency, 10);
+    this.rowVersions = new RecentlyUsed(positiveInteger("rememberedVersions", options.rememberedVersions, 10_000, { allowZero: true }));
   }
 
   async project(messages: readonly QueueMessage[]): Promise<ProjectReport> {
     const report: ProjectReport = { batchItemFailures: [], written: 0, stale: 0, skipped: 0, deadLettered: 0 };
     const poisoned: { letter: DeadLetter; messageId: string }[] = [];
-    await forEachLimit(messages, this.concurrency, async (message) => {
+    const poison = (message: QueueMessage, error: PoisonMessageError) =>
+      poisoned.push({ letter: { reason: error.message, origin: this.origin, input: message }, messageId: message.messageId });
+    // The messages of one aggregate, newest first: the older ones then find its version remembered.
+    const byAggregate = new Map<string, { message: QueueMessage; carried: StateCarriedMessage }[]>();
+    for (const message of messages) {
       try {
-        report[await this.projectOne(message)] += 1;
+        const carried = parseMessage(message.body);
+        const group = byAggregate.get(carried.event.aggregateId) ?? [];
+        group.push({ message, carried });
+        byAggregate.set(carried.event.aggregateId, group);
       } catch (error) {
-        if (error instanceof PoisonMessageError) {
-          poisoned.push({ letter: { reason: error.message, origin: this.origin, input: message }, messageId: message.messageId });
-        } else {
-          log.error("projection failed, message will be retried", { projector: this.options.projection.name, messageId: message.messageId, error });
-          report.batchItemFailures.push({ itemIdentifier: message.messageId });
+        if (!(error instanceof PoisonMessageError)) throw error;
+        poison(message, error);
+      }
+    }
+    await forEachLimit([...byAggregate.values()], this.concurrency, async (group) => {
+      for (const { message, carried } of group.sort((a, b) => b.carried.event.version - a.carried.event.version)) {
+        try {
+          report[await this.projectOne(carried)] += 1;
+        } catch (error) {
+          if (error instanceof PoisonMessageError) poison(message, error);
+          else {
+            log.error("projection failed, message will be retried", { projector: this.options.projection.name, messageId: message.messageId, error });
+            report.batchItemFailures.push({ itemIdentifier: message.messageId });
+          }
         }
       }
     });
@@ -79,18 +107,20 @@ export class Projector<S> {
     return report;
   }
 
-  private async projectOne(message: QueueMessage): Promise<"written" | "stale" | "skipped"> {
+  private async projectOne(carried: StateCarriedMessage): Promise<"written" | "stale" | "skipped"> {
     const { projection, readModel } = this.options;
-    const carried = parseMessage(message.body);
     const { event } = carried;
     if (isReplay(event)) {
       const target = replayTarget(event);
       if (target !== undefined && target !== projection.name) return "skipped";
     } else if (!projection.eventTypes.includes(event.type)) return "skipped";
+    if (event.version <= (this.rowVersions.get(event.aggregateId) ?? 0)) return "stale";
 
     const carriedState = await this.resolveAggregate(carried);
     const aggregate: Aggregate<S> = { aggregateId: event.aggregateId, version: carriedState.version, state: this.upcast(carriedState.state, carried.schemaVersion) };
     const outcome = await readModel.putIfNewer(event.aggregateId, aggregate.version, projection.project(aggregate, event));
+    const rowVersion = outcome.written ? aggregate.version : outcome.storedVersion;
+    if (rowVersion !== undefined && rowVersion > (this.rowVersions.get(event.aggregateId) ?? 0)) this.rowVersions.set(event.aggregateId, rowVersion);
     if (!outcome.written) {
       log.debug("stale or duplicate message absorbed", { aggregateId: event.aggregateId, version: aggregate.version, storedVersion: outcome.storedVersion });
     }

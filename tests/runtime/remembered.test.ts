@@ -1,0 +1,213 @@
+import * as assert from "node:assert/strict";
+import { AccountCommand, AccountState, accounts } from "../../examples/accounts/domain";
+import { balances } from "../../examples/accounts/projections";
+import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
+import { CommandHandler, CommandHandlerOptions } from "../../handlers/runtime/commandHandler";
+import { LedgerEvent } from "../../handlers/runtime/domain";
+import { CommandRejectedError } from "../../handlers/runtime/errors";
+import { emptyAggregate, fold } from "../../handlers/runtime/fold";
+import { StateCarriedMessage } from "../../handlers/runtime/messages";
+import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
+import { Projector } from "../../handlers/runtime/projection/projector";
+import { Random } from "../../local/random";
+import { BankLedger, accountEvents, bankLedger, seed } from "../support/ledgerFixture";
+import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../support/pipelineFixture";
+
+/**
+ * What the handlers remember between invocations of a warm Lambda (issue 12): each memory saves
+ * requests, and none may change what is written.
+ */
+describe("what a warm handler remembers (DynamoDB Local)", () => {
+  let ledger: BankLedger;
+  beforeEach(async () => {
+    ledger = await bankLedger();
+  });
+
+  const published = async (events: LedgerEvent[]): Promise<StateCarriedMessage[]> => {
+    const bus = new RecordingBus();
+    await bankDispatcher(ledger, bus).dispatcher.dispatch(recordsOf(events));
+    return bus.messages;
+  };
+
+  describe("projector: row versions", () => {
+    it("answers duplicates and older messages of rows it wrote without a request, and writes only the newest message of an aggregate in a batch", async () => {
+      const events = accountEvents("p-1", 1, 6);
+      await seed(ledger, events);
+      const messages = await published(events);
+      const { projector, readModel } = await projectorFor(ledger, balances);
+      ledger.requests.reset();
+
+      const first = await projector.project(queueMessages(messages.slice(0, 3)));
+      assert.deepEqual([first.written, first.stale], [1, 2], "versions 1..3 in one batch: only v3 is written");
+      assert.equal(ledger.requests.byOperation.get("PutItem"), 1);
+
+      const again = await projector.project(queueMessages(new Random(3).shuffle([...messages.slice(0, 3), messages[1], messages[5], messages[4]])));
+      assert.deepEqual([again.written, again.stale], [1, 5], "duplicates and v5 absorbed; v6 written");
+      assert.equal(ledger.requests.byOperation.get("PutItem"), 2, "one more request, for v6 alone");
+      assert.equal((await readModel.get("p-1"))?.version, 6);
+    });
+
+    it("still absorbs what another projector instance wrote, with the conditional write, and remembers the version it found", async () => {
+      const events = accountEvents("p-2", 1, 4);
+      await seed(ledger, events);
+      const messages = await published(events);
+      const { projector, readModel } = await projectorFor(ledger, balances);
+      const other = new Projector({ projection: balances, readModel, deadLetters: new InMemoryDeadLetters() });
+      await other.project(queueMessages([messages[3]]));
+      ledger.requests.reset();
+
+      const late = await projector.project(queueMessages([messages[2]]));
+      const later = await projector.project(queueMessages([messages[1]]));
+
+      assert.deepEqual([late.stale, later.stale], [1, 1]);
+      assert.equal(ledger.requests.byOperation.get("PutItem"), 1, "the first stale message learns v4 from the refused write; the second costs nothing");
+      assert.equal((await readModel.get("p-2"))?.version, 4);
+    });
+
+    it("writes every message with rememberedVersions 0 (the earlier behaviour)", async () => {
+      const events = accountEvents("p-3", 1, 3);
+      await seed(ledger, events);
+      const messages = await published(events);
+      const { readModel } = await projectorFor(ledger, balances);
+      const projector = new Projector({ projection: balances, readModel, deadLetters: new InMemoryDeadLetters(), rememberedVersions: 0 });
+      ledger.requests.reset();
+
+      const report = await projector.project(queueMessages([...messages, ...messages]));
+
+      assert.deepEqual([report.written, report.stale], [1, 5]);
+      assert.equal(ledger.requests.byOperation.get("PutItem"), 6);
+    });
+  });
+
+  describe("dispatcher: the aggregate it folded last", () => {
+    it("folds a batch that continues a remembered aggregate from its records: no snapshot lookup, no ledger query, the same messages", async () => {
+      const events = ["d-1", "d-2"].flatMap((id) => accountEvents(id, 1, 250));
+      for (const id of ["d-1", "d-2"]) await seed(ledger, events.filter((event) => event.aggregateId === id), 100);
+      const bus = new RecordingBus();
+      const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
+      await dispatcher.dispatch(recordsOf(events.filter((event) => event.version <= 180)));
+      // The records as the stream carries them: the ledger's items themselves.
+      const next = [...(await ledger.events.read("d-1", 180)), ...(await ledger.events.read("d-2", 180))] as unknown as LedgerEvent[];
+      ledger.requests.reset();
+      const report = await dispatcher.dispatch(new Random(5).shuffle(recordsOf(next)));
+
+      assert.deepEqual(report.batchItemFailures, []);
+      assert.deepEqual([...ledger.requests.byOperation.keys()], ["PutItem"], "only the snapshots due at v200 are written: nothing read");
+      const fresh = new RecordingBus();
+      await bankDispatcher(ledger, fresh, { snapshotEvery: 100 }).dispatcher.dispatch(recordsOf(next));
+      const key = (message: StateCarriedMessage) => `${message.event.aggregateId}@${message.event.version}`;
+      const sorted = (messages: StateCarriedMessage[]) => [...messages].sort((a, b) => key(a).localeCompare(key(b)));
+      assert.deepEqual(sorted(bus.messages.slice(-next.length)), sorted(fresh.messages), "what a dispatcher without memory publishes");
+    });
+
+    it("reads the ledger when a batch does not continue what it remembers: a version missing from the batch, or a batch retried", async () => {
+      const events = accountEvents("d-3", 1, 30);
+      await seed(ledger, events);
+      const bus = new RecordingBus();
+      const { dispatcher } = bankDispatcher(ledger, bus);
+      await dispatcher.dispatch(recordsOf(events.slice(0, 10)));
+      ledger.requests.reset();
+
+      await dispatcher.dispatch(recordsOf([...events.slice(10, 12), ...events.slice(13, 20)])); // v13..v20 without v12
+      await dispatcher.dispatch(recordsOf(events.slice(15, 20))); // a retry of v16..v20
+      await dispatcher.dispatch(recordsOf(events.slice(20, 30))); // continues v20
+
+      assert.equal(ledger.requests.byOperation.get("Query"), 2, "one query for the gap, one for the retry, none for the continuation");
+      const expected = fold(accounts, emptyAggregate(accounts, "d-3"), events);
+      assert.deepEqual(bus.messages.at(-1)!.aggregate, { version: 30, state: expected.state });
+    });
+  });
+
+  describe("command handler: the aggregate its commands left", () => {
+    const handler = (options: CommandHandlerOptions = {}) =>
+      new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events, options);
+
+    it('"catch-up" (default): a command on an aggregate it remembers reads only the events after it: one query, one write', async () => {
+      const commands = handler();
+      await commands.execute("c-1", { kind: "Open", owner: "c" });
+      for (let i = 0; i < 30; i += 1) await commands.execute("c-1", { kind: "Credit", amount: 1 });
+      await handler().execute("c-1", { kind: "Credit", amount: 30 }); // another process
+      ledger.requests.reset();
+      const before = ledger.requests.itemsRead(ledger.events.tableName);
+
+      const result = await commands.execute("c-1", { kind: "Debit", amount: 50 });
+
+      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 1, PutItem: 1 });
+      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 2, "v31 (the proof) and the other process's v32, not the 32 events");
+      assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [33, 10, 1], "decided on the other process's credit");
+    });
+
+    it('"decide": one request per command while it is the only writer; after another process wrote, the append is refused and only the missed events are read', async () => {
+      const commands = handler({ rememberedStart: "decide" });
+      await commands.execute("c-2", { kind: "Open", owner: "c" });
+      ledger.requests.reset();
+      for (let i = 0; i < 5; i += 1) await commands.execute("c-2", { kind: "Credit", amount: 10 });
+      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { PutItem: 5 }, "no read at all");
+
+      await handler().execute("c-2", { kind: "Credit", amount: 7 });
+      await handler().execute("c-2", { kind: "Credit", amount: 7 });
+      ledger.requests.reset();
+      const before = ledger.requests.itemsRead(ledger.events.tableName);
+      const result = await commands.execute("c-2", { kind: "Debit", amount: 20 });
+
+      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { PutItem: 2, Query: 1 });
+      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 3, "v6 (the proof) and the two missed events");
+      assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [9, 44, 2], "decided again on the missed credits");
+      assert.deepEqual((await ledger.events.read("c-2", 0)).map((item) => item.version), [1, 2, 3, 4, 5, 6, 7, 8, 9], "gap-free, each version once");
+    });
+
+    it('"decide": a rejection on a remembered state stands only after reading the ledger: a debit the other process funded goes through', async () => {
+      const commands = handler({ rememberedStart: "decide" });
+      await commands.execute("c-3", { kind: "Open", owner: "c" });
+      await handler().execute("c-3", { kind: "Credit", amount: 100 });
+
+      const result = await commands.execute("c-3", { kind: "Debit", amount: 80 });
+      assert.deepEqual([result.aggregate.version, result.aggregate.state.balance], [3, 20]);
+      await assert.rejects(commands.execute("c-3", { kind: "Debit", amount: 80 }), (error: unknown) => error instanceof CommandRejectedError && error.version === 3);
+    });
+
+    it('"decide": 8 processes writing one aggregate finish every command, gap-free, the balance equal to the fold', async function () {
+      this.timeout(120_000);
+      await handler().execute("hot", { kind: "Open", owner: "hot" });
+      const processes = Array.from({ length: 8 }, () => handler({ rememberedStart: "decide", retryBudgetMs: 120_000 }));
+      let applied = 0;
+      let rejected = 0;
+      await Promise.all(processes.map(async (commands, writer) => {
+        for (let i = 0; i < 10; i += 1) {
+          try {
+            await commands.execute("hot", (writer + i) % 3 === 0 ? { kind: "Debit", amount: 7 } : { kind: "Credit", amount: 3 });
+            applied += 1;
+          } catch (error) {
+            if (!(error instanceof CommandRejectedError)) throw error;
+            rejected += 1;
+          }
+        }
+      }));
+      const events = (await ledger.events.read("hot", 0)) as unknown as LedgerEvent[];
+      assert.equal(applied + rejected, 80);
+      assert.deepEqual(events.map((event) => event.version), events.map((_, index) => index + 1));
+      assert.equal(events.length, 1 + applied);
+      assert.deepEqual(await processes[0].query("hot"), fold(accounts, emptyAggregate(accounts, "hot"), events));
+    });
+
+    it("a strongly consistent query of a remembered aggregate reads only the events after it", async () => {
+      const commands = handler();
+      await commands.execute("c-4", { kind: "Open", owner: "c" });
+      for (let i = 0; i < 10; i += 1) await commands.execute("c-4", { kind: "Credit", amount: 1 });
+      await handler().execute("c-4", { kind: "Credit", amount: 5 });
+      ledger.requests.reset();
+      const before = ledger.requests.itemsRead(ledger.events.tableName);
+
+      const latest = await commands.query("c-4");
+
+      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 1 });
+      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 2, "v11 (the proof) and v12");
+      assert.deepEqual([latest.version, latest.state.balance], [12, 15]);
+    });
+
+    it("refuses a rememberedStart it does not know, and a negative rememberedAggregates, at construction", () => {
+      assert.throws(() => handler({ rememberedStart: "trust" as never }), /rememberedStart must be "catch-up" or "decide"/);
+      assert.throws(() => handler({ rememberedAggregates: -1 }), /rememberedAggregates must be a non-negative integer/);
+    });
+  });
+});
