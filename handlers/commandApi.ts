@@ -55,7 +55,7 @@ export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Par
       commands: {
         // Checked by the command handler: a value that is not a count or a start fails the cold start.
         rememberedAggregates: process.env[ENV.rememberedAggregates] ? Number(process.env[ENV.rememberedAggregates]) : undefined,
-        rememberedStart: process.env[ENV.rememberedStart] as RememberedStart | undefined,
+        rememberedStart: (process.env[ENV.rememberedStart] || undefined) as RememberedStart | undefined,
       },
     });
     // A value that is not a positive integer fails the cold start (commandRoutes checks it), never turns the limit off.

@@ -1,11 +1,12 @@
 /**
  * The local stage: the bank scenario end to end on this machine, no AWS account.
- *   npm start -- [--events N] [--aggregates M] [--chaos [sdk]] [--seed S] [--concurrency C]
+ *   npm start -- [--events N] [--aggregates M] [--chaos [sdk]] [--seed S] [--concurrency C] [--baseline]
  *   npm start -- --serve [--port P]
  * Commands go through the CommandApi handler served on localhost, as HTTP requests. `--serve` keeps
  * the pipeline running and prints curl lines to try it.
  * `--chaos` reorders, duplicates and delays deliveries; `--chaos sdk` also injects faults into every
  * AWS SDK client and abandons handler invocations, then checks every invariant (local/chaos/).
+ * `--baseline` runs the handlers as before issue 12 (they remember nothing between invocations), to compare.
  * Exits non-zero when a read model disagrees with the ledger or an invariant is broken.
  */
 import { parseArgs } from "node:util";
@@ -13,10 +14,9 @@ import { requirePrerequisites } from "./prerequisites";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { balances, lastTransaction, replica } from "../examples/accounts/projections";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
-import { forEachLimit } from "../handlers/runtime/concurrency";
 import { runChaos } from "./chaos/harness";
-import { Random } from "./random";
 import { LocalStage } from "./stage";
+import { commandClient, runWorkload } from "./workload";
 
 requirePrerequisites();
 
@@ -30,6 +30,7 @@ const { values, positionals } = parseArgs({
     concurrency: { type: "string", default: "4" },
     serve: { type: "boolean", default: false },
     port: { type: "string", default: "3000" },
+    baseline: { type: "boolean", default: false },
   },
 });
 const positive = (name: string, raw: string | undefined): number => {
@@ -45,6 +46,7 @@ const options = {
   serve: values.serve ?? false,
   port: positive("port", values.port),
   chaos: values.chaos ?? false,
+  baseline: values.baseline ?? false,
   // `--chaos sdk`: the word after the flag arrives as a positional.
   sdkChaos: (values.chaos ?? false) && positionals.includes("sdk"),
 };
@@ -68,6 +70,7 @@ async function main(): Promise<number> {
     sdkChaos: options.sdkChaos ? { seed: options.seed } : undefined,
     // Under SDK chaos, snapshots often enough that the dispatcher's BatchGetItem (and its partial answers) run too.
     snapshotEvery: options.sdkChaos ? 20 : undefined,
+    remember: !options.baseline,
   });
   if (options.sdkChaos) {
     try {
@@ -78,47 +81,18 @@ async function main(): Promise<number> {
   }
   if (options.serve) return serve(stage);
   try {
-    const random = new Random(options.seed);
-    const ids = Array.from({ length: options.aggregates }, (_, i) => `acc-${String(i + 1).padStart(3, "0")}`);
-    const counts = { succeeded: 0, rejected: 0, retries: 0, gaveUp: 0 };
     const api = await stage.serveCommandApi();
-    /** One command as a client sends it: POST to the CommandApi, its status says what happened. */
-    const send = (id: string, command: AccountCommand) =>
-      fetch(`${api.url}/aggregates/${encodeURIComponent(id)}/commands`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(command) })
-        .then(async (response) => ({ status: response.status, body: (await response.json()) as { attempts?: number; code?: string; version?: number; message?: string } }));
-    const run = async (id: string, command: AccountCommand) => {
-      const { status, body } = await send(id, command);
-      if (status === 200) {
-        counts.succeeded += 1;
-        counts.retries += (body.attempts ?? 1) - 1;
-      } else if (status === 409) counts.rejected += 1;
-      else if (status === 503) counts.gaveUp += 1; // typed outcome under contention, nothing written
-      else throw new Error(`command ${JSON.stringify(command)} on ${id} answered ${status}: ${body.message}`);
-    };
+    const client = commandClient(api);
+    const { counts, send, run } = client;
 
     // 1. Accounts opened and funded, then a random workload of concurrent credits and debits.
-    for (const id of ids) {
-      await run(id, { kind: "Open", owner: id });
-      await run(id, { kind: "Credit", amount: 100 });
-    }
-    const workload = Array.from({ length: options.events }, () => ({
-      id: ids[random.integer(0, ids.length - 1)],
-      command: { kind: random.chance(0.5) ? "Credit" : "Debit", amount: random.integer(1, 60) } as AccountCommand,
-    }));
-    let done = 0;
-    const workloadStarted = Date.now();
-    const appendedBefore = counts.succeeded;
-    for (let start = 0; start < workload.length; start += 100) {
-      await forEachLimit(workload.slice(start, start + 100), options.concurrency, async ({ id, command }) => {
-        await run(id, command);
-        done += 1;
-      });
-      await stage.settle(); // the pipeline keeps up as it would in AWS
-      if (process.stderr.isTTY || (start / 100) % Math.max(1, Math.round(workload.length / 1000)) === 0) progress(`  commands ${done}/${workload.length}, published ${stage.bus.published}, queued ${stage.projectors.reduce((n, p) => n + p.queue.depth, 0)}`);
-    }
-    const workloadSeconds = (Date.now() - workloadStarted) / 1000;
-    const workloadEvents = counts.succeeded - appendedBefore;
-    const workloadRequests = new Map(stage.requests.byOperation);
+    const workload = await runWorkload(stage, client, options, (done) => {
+      const round = Math.ceil(done / 100);
+      if (process.stderr.isTTY || (round - 1) % Math.max(1, Math.round(options.events / 1000)) === 0) {
+        progress(`  commands ${done}/${options.events}, published ${stage.bus.published}, queued ${stage.projectors.reduce((n, p) => n + p.queue.depth, 0)}`);
+      }
+    });
+    const ids = workload.ids;
     if (process.stderr.isTTY) process.stderr.write("\n");
 
     // 2. The bank race: 50 on the account, two debits of 40 and 25 at once.
@@ -168,9 +142,9 @@ async function main(): Promise<number> {
     say();
     say("what happened");
     say(`  commands (HTTP POST to the CommandApi handler at ${api.url}): ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts (a replica behind the ledger, or a concurrent writer), ${counts.gaveUp} gave up (retries exhausted)`);
-    say(`  workload: ${workload.length} commands, ${workloadEvents} events appended and carried through dispatcher, bus and ${stage.projectors.length} projectors in ${workloadSeconds.toFixed(1)} s: ${(workloadEvents / workloadSeconds).toFixed(0)} events/s`);
-    const requestTotal = [...workloadRequests.values()].reduce((sum, count) => sum + count, 0);
-    say(`  DynamoDB requests until then: ${requestTotal} (${(requestTotal / Math.max(1, workloadEvents)).toFixed(1)} per event): ${[...workloadRequests].sort((a, b) => b[1] - a[1]).map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
+    say(`  workload: ${workload.commands} commands, ${workload.events} events appended and carried through dispatcher, bus and ${stage.projectors.length} projectors in ${workload.seconds.toFixed(1)} s: ${(workload.events / workload.seconds).toFixed(0)} events/s${options.baseline ? " (--baseline: handlers remember nothing)" : ""}`);
+    const requestTotal = [...workload.requests.values()].reduce((sum, count) => sum + count, 0);
+    say(`  DynamoDB requests until then: ${requestTotal} (${(requestTotal / Math.max(1, workload.events)).toFixed(1)} per event): ${[...workload.requests].sort((a, b) => b[1] - a[1]).map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
     say(`  race (50, debits 40 and 25 at once, over HTTP): ${raceWinners} won, the other ${raceRejected ? `409 ${raceLoser!.body.code} at v${raceLoser!.body.version}` : "NOT rejected"}`);
     say(`  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events (3 missing + v100 itself, the proof the ledger reaches it)`);
     say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries`);

@@ -2,7 +2,7 @@ import { DynamoDBClient, ScanCommand, DeleteItemCommand } from "@aws-sdk/client-
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
-import { CommandHandler } from "../handlers/runtime/commandHandler";
+import { CommandHandler, CommandHandlerOptions } from "../handlers/runtime/commandHandler";
 import { PROJECTION_PARTITION_KEY } from "../handlers/runtime/conventions";
 import { Dispatcher } from "../handlers/runtime/dispatch/dispatcher";
 import { Domain } from "../handlers/runtime/domain";
@@ -44,7 +44,21 @@ export interface LocalStageOptions<S, C> {
   sdkChaos?: { seed: number; rates?: FaultRates; crash?: number };
   /** Use this running DynamoDB Local instead of starting one (its tables get the service name as prefix). */
   dynamo?: DynamoDbLocal;
+  /**
+   * Handlers remember between invocations, as warm Lambdas do: the command side the aggregates it
+   * wrote (and, the stage being the one process serving commands, decides on them at once), the
+   * dispatcher the aggregates it folded, projectors their rows' versions. Default true; false runs
+   * them as before issue 12 (nothing remembered, a snapshot query per aggregate), for comparison.
+   */
+  remember?: boolean;
 }
+
+/**
+ * What the stage's command side remembers: it is the one process serving commands, so it decides
+ * on the aggregates it wrote at once; a conflict (a replay tool writing too) still catches up.
+ */
+const commandMemory = (remember: boolean): Pick<CommandHandlerOptions, "rememberedAggregates" | "rememberedStart"> =>
+  remember ? { rememberedStart: "decide" } : { rememberedAggregates: 0 };
 
 /** A projector as the stage runs it: its queue, read model and running totals. */
 export interface LocalProjector<S> {
@@ -75,6 +89,7 @@ export class LocalStage<S, C> {
   serviceName = "";
   private crashRandom?: Random;
   private crashRate = 0;
+  private remember = true;
   private constructor(
     readonly requests: RequestCounter,
     readonly deadLetters: InMemoryDeadLetters,
@@ -106,6 +121,7 @@ export class LocalStage<S, C> {
     const random = options.chaos ? new Random(options.chaos.seed) : undefined;
     const bus = new InProcessBus(random ? { random, probability: 0.05 } : undefined);
     const deadLetters = new InMemoryDeadLetters();
+    const remember = options.remember ?? true;
     const dispatcher = new Dispatcher({
       domain: options.domain,
       loader,
@@ -115,10 +131,12 @@ export class LocalStage<S, C> {
       deadLetters,
       source: options.serviceName,
       publish: { backoffMs: 5 },
+      ...(remember ? {} : { rememberedAggregates: 0, prefetchSnapshots: false }),
     });
     let stage: LocalStage<S, C> | undefined;
     const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), async (record) => void stage!.failedBatches.push(record), { batchSize: options.batchSize ?? 100 });
-    stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events), bus, poller, dispatcher);
+    stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events, commandMemory(remember)), bus, poller, dispatcher);
+    stage.remember = remember;
     stage.ownsDynamo = !options.dynamo;
     stage.serviceName = options.serviceName;
     if (options.sdkChaos) {
@@ -145,7 +163,7 @@ export class LocalStage<S, C> {
     const queue = new LocalQueue(projection.name, this.deadLetters, 5, random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined);
     this.bus.subscribe(projectorEventPattern(this.serviceName, projection.eventTypes, projection.name), queue);
     const readModel = new DynamoDbReadModel(this.db, tableName);
-    const projector = new Projector({ projection, readModel, snapshots: this.snapshots, deadLetters: this.deadLetters });
+    const projector = new Projector({ projection, readModel, snapshots: this.snapshots, deadLetters: this.deadLetters, rememberedVersions: this.remember ? undefined : 0 });
     const local: LocalProjector<S> = { projection, projector, queue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } };
     this.projectors.push(local);
     return local;
@@ -211,7 +229,10 @@ export class LocalStage<S, C> {
    */
   async serveCommandApi(port = 0): Promise<LocalEndpoint> {
     const replica = this.projectors.find((local) => local.projection.name === "replica");
+    const memory = commandMemory(this.remember);
     Object.assign(process.env, {
+      [ENV.rememberedAggregates]: String(memory.rememberedAggregates ?? ""),
+      [ENV.rememberedStart]: memory.rememberedStart ?? "",
       [ENV.ledgerTable]: this.events.tableName,
       [ENV.idempotencyTable]: `${this.serviceName}-idempotency`,
       ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: `${this.serviceName}-snapshots` }),
