@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMMAND_STARTS, CommandStart, ENV } from "../handlers/runtime/conventions";
+import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart } from "../handlers/runtime/conventions";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
@@ -56,6 +56,18 @@ export interface CommandApiArgs extends FunctionArgs {
    * (seed 000: the row alone, the write checks its version; fewest requests while the replica is current).
    */
   start?: CommandStart;
+  /**
+   * Aggregates a warm function instance remembers as its commands left them (least recently used
+   * dropped first); a command on one starts from it instead of the replica. Default 1,000; 0 turns it off.
+   */
+  rememberedAggregates?: pulumi.Input<number>;
+  /**
+   * How a command starts from a remembered aggregate: "catch-up" (default: one query of the events
+   * after it, then the write) or "decide" (the write at once, refused and caught up when another
+   * instance wrote in between: for traffic one instance serves per aggregate). See the README's
+   * "What a warm handler remembers".
+   */
+  rememberedStart?: RememberedStart;
   /** Read the replica through a DAX cluster created for it (needs `replica`). Default: no DAX. */
   dax?: CommandApiDax;
   /** Authentication of the endpoint. Default "AWS_IAM". */
@@ -95,6 +107,9 @@ export class CommandApi extends pulumi.ComponentResource {
     }
     const { ledger, replica } = args;
     if (args.start !== undefined && !COMMAND_STARTS.includes(args.start)) throw new Error(`CommandApi "${name}": start must be one of ${COMMAND_STARTS.join(", ")}, got "${args.start}"`);
+    if (args.rememberedStart !== undefined && !REMEMBERED_STARTS.includes(args.rememberedStart)) {
+      throw new Error(`CommandApi "${name}": rememberedStart must be one of ${REMEMBERED_STARTS.join(", ")}, got "${args.rememberedStart}"`);
+    }
     const statements: PolicyStatement[] = [
       // Loads and catch-ups query the ledger; a commit is a PutItem, or a transaction of PutItems
       // (idempotency records, multi-aggregate commits) with, when deciding on the replica alone, a
@@ -120,6 +135,8 @@ export class CommandApi extends pulumi.ComponentResource {
           ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: ledger.snapshotTableName }),
           ...(args.maxBodyBytes !== undefined ? { [ENV.maxBodyBytes]: pulumi.output(args.maxBodyBytes).apply(String) } : {}),
           ...(args.start !== undefined ? { [ENV.commandStart]: args.start } : {}),
+          ...(args.rememberedAggregates !== undefined ? { [ENV.rememberedAggregates]: pulumi.output(args.rememberedAggregates).apply(String) } : {}),
+          ...(args.rememberedStart !== undefined ? { [ENV.rememberedStart]: args.rememberedStart } : {}),
           ...(dax ? { [ENV.daxEndpoint]: pulumi.interpolate`daxs://${dax.cluster.clusterAddress}` } : {}),
         },
         vpc: dax ? { subnetIds: args.dax!.subnetIds, securityGroupIds: [dax.functionSecurityGroup.id] } : undefined,

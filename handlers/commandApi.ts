@@ -1,9 +1,8 @@
 import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { dynamoDbCommandSide } from "./runtime/aws/commandSide";
-import { CommandStart, ENV } from "./runtime/conventions";
+import { CommandStart, ENV, RememberedStart } from "./runtime/conventions";
 import { Domain, requireDomain } from "./runtime/domain";
 import { requireEnv } from "./runtime/environment";
-import { RememberedStart } from "./runtime/commandHandler";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/http/commandRoutes";
 import { CommandRejectedError, CommitOutcomeUnknownError, RetriesExhaustedError } from "./runtime/errors";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

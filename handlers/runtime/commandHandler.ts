@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AggregateLoader } from "./aggregateLoader";
 import { checksumOf } from "./checksum";
-import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REPLAY_EVENT_TYPE } from "./conventions";
+import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REMEMBERED_STARTS, REPLAY_EVENT_TYPE, RememberedStart } from "./conventions";
 import { Aggregate, Domain, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, recordDecided } from "./domain";
 import {
   CommandRejectedError,
@@ -72,10 +72,6 @@ export interface CommandHandlerOptions {
    */
   rememberedStart?: RememberedStart;
 }
-
-/** How a command starts from an aggregate its handler remembers (CommandHandlerOptions.rememberedStart). */
-export type RememberedStart = "catch-up" | "decide";
-export const REMEMBERED_STARTS: readonly RememberedStart[] = ["catch-up", "decide"];
 
 export interface ExecuteOptions {
   /**

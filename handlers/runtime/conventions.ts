@@ -87,6 +87,9 @@ export const ENV = {
  */
 export type CommandStart = "replica-and-tail" | "decide-on-replica";
 export const COMMAND_STARTS: readonly CommandStart[] = ["replica-and-tail", "decide-on-replica"];
+/** How a command starts from an aggregate its handler remembers (CommandHandlerOptions.rememberedStart). */
+export type RememberedStart = "catch-up" | "decide";
+export const REMEMBERED_STARTS: readonly RememberedStart[] = ["catch-up", "decide"];
 /** Events the "replica-and-tail" start reads from the ledger's end beside the replica row. */
 export const REPLICA_TAIL_EVENTS = 10;
 

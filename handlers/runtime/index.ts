@@ -29,6 +29,7 @@ export { Projection, defineProjection, projectionProblem, requireProjection } fr
 export { ReadModelSnapshotSource, aggregateProjection } from "./projection/readModelSnapshots";
 export { AggregateLoader, AggregateLoaderOptions, StartStrategy } from "./aggregateLoader";
 export { CommandHandler, CommandHandlerOptions, CommandResult, ExecuteOptions, MultiCommandResult } from "./commandHandler";
+export { CommandStart, RememberedStart } from "./conventions";
 export { emptyAggregate, fold } from "./fold";
 export * from "./errors";
 export { AppendOptions, EventStore, IdempotencyRecord, ReadModelStore, Snapshot, SnapshotSource, SnapshotStore, StoredEventItem, WriteOutcome } from "./stores";

@@ -20,10 +20,19 @@ describe("CommandApi", () => {
     const code = await (((await fn.code.assets) as Record<string, { text: Promise<string> }>)["index.js"]).text;
     assert.ok(!code.includes("DaxDocument"), "no DAX client in a function that does not use DAX");
     assert.equal(fn.vpcConfig, undefined);
+    assert.equal(fn.environment.variables.REMEMBERED_START, undefined, "the handler's default: catch-up");
   });
 
-  it("a public endpoint only when asked for by name, and a start strategy it knows", async () => {
+  it("passes what a warm instance remembers, and how a command starts from it, to the function", async () => {
+    const { resources } = await compose(() => new CommandApi("svc-mem", { ledger: new EventLedger("svc-ledger"), domainModule, domainExport: "accounts", rememberedAggregates: 5_000, rememberedStart: "decide" }));
+    const fn = lookup(resources).named("aws:lambda/function:Function", "svc-mem-function").inputs;
+    assert.deepEqual([fn.environment.variables.REMEMBERED_AGGREGATES, fn.environment.variables.REMEMBERED_START], ["5000", "decide"]);
+    assert.deepEqual(actions(lookup(resources).named("aws:iam/rolePolicy:RolePolicy", "svc-mem-policy").inputs.policy).Ledger, ["dynamodb:Query", "dynamodb:PutItem"], "no new action: a refused write is a PutItem, the catch-up a Query");
+  });
+
+  it("a public endpoint only when asked for by name, and start strategies it knows", async () => {
     const ledger = () => new EventLedger("svc-ledger");
+    await assert.rejects(compose(() => new CommandApi("svc-odd-memory", { ledger: ledger(), domainModule, domainExport: "accounts", rememberedStart: "trust" as never })), /rememberedStart must be one of catch-up, decide/);
     await assert.rejects(compose(() => new CommandApi("svc-open", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE" } as never })), /auth must be "AWS_IAM" or \{ type: "NONE", acknowledgePublicEndpoint: true \}/);
     await assert.rejects(compose(() => new CommandApi("svc-odd", { ledger: ledger(), domainModule, domainExport: "accounts", start: "guess" as never })), /start must be one of replica-and-tail, decide-on-replica/);
     const { resources } = await compose(() => new CommandApi("svc-public", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE", acknowledgePublicEndpoint: true } }));
