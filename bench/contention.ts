@@ -2,7 +2,8 @@
  * Many writers on one aggregate: the same 192 commands issued by one writer one after another,
  * by 8 or 16 concurrent writers in one process (one handler, serialized per aggregate) and in
  * 8 or 16 processes (a handler each: only the ledger's condition orders them), and with the
- * previous release's settings (no in-process queue, 5 attempts).
+ * previous release's settings (no in-process queue, 5 attempts, no memory), and deciding on what a
+ * handler remembers.
  */
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -17,6 +18,8 @@ import { createTable } from "../local/tables";
 import { BENCH_LEDGER_TABLE } from "./tables";
 
 const COMMANDS = 192;
+/** The settings before issue 12: no in-process queue, 5 attempts, nothing remembered between commands. */
+const PREVIOUS: CommandHandlerOptions = { serializePerAggregate: false, maxAttempts: 5, rememberedAggregates: 0 };
 
 export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void): Promise<void> {
   await createTable(raw, "bench-hot-events", BENCH_LEDGER_TABLE);
@@ -54,7 +57,7 @@ export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient
 
   out(`### Contention: ${COMMANDS} commands on one aggregate`);
   out();
-  out("| writers | committed/s | vs one writer | gave up | attempts per command | requests per command (floor 2: read, write) |");
+  out("| writers | committed/s | vs one writer | gave up | attempts per command | requests per command (floor 2: read, write; 1 deciding on what it remembers) |");
   out("|---|---:|---:|---:|---:|---:|");
   await measure("warm-up (not shown)", 4, "one");
   const alone = await measure("1 writer, one command after another", 1, "one");
@@ -64,8 +67,10 @@ export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient
     await measure("16 writers, one process (default)", 16, "one"),
     await measure("8 writers, 8 processes (default)", 8, "each"),
     await measure("16 writers, 16 processes (default)", 16, "each"),
-    await measure("8 writers, one process, previous release (no queue, 5 attempts)", 8, "one", { serializePerAggregate: false, maxAttempts: 5 }),
-    await measure("16 writers, one process, previous release (no queue, 5 attempts)", 16, "one", { serializePerAggregate: false, maxAttempts: 5 }),
+    await measure("8 writers, 8 processes, rememberedStart decide", 8, "each", { rememberedStart: "decide" }),
+    await measure("16 writers, one process, rememberedStart decide", 16, "one", { rememberedStart: "decide" }),
+    await measure("8 writers, one process, previous release (no queue, 5 attempts, no memory)", 8, "one", { ...PREVIOUS }),
+    await measure("16 writers, one process, previous release (no queue, 5 attempts, no memory)", 16, "one", { ...PREVIOUS }),
   ];
   for (const row of rows) {
     out(`| ${row.label} | ${row.rate.toFixed(0)} | ${(row.rate / alone.rate).toFixed(2)}× | ${row.gaveUp} of ${COMMANDS} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${row.requests.toFixed(2)} |`);

@@ -3,7 +3,8 @@
  * Side-by-side figures on DynamoDB Local, measured in one run, each beside its floor: the
  * dispatcher's batched fold vs a fold per record and its reads by batch shape, the projector's
  * version guard, commands by aggregate size and starting point, the command API's starts,
- * contention on one aggregate, the integrity guards' cost and listing aggregates for a rebuild.
+ * contention on one aggregate, the integrity guards' cost, listing aggregates for a rebuild and the
+ * local stage's whole pipeline with handlers that remember between invocations and without.
  * Prints markdown tables; --write-readme puts them into README.md and the charts into docs/.
  */
 import * as fs from "node:fs";
@@ -40,6 +41,7 @@ import { lineChart } from "./svgChart";
 import { fastPath } from "./fastPath";
 import { enumerationCost } from "./enumerate";
 import { BENCH_LEDGER_TABLE } from "./tables";
+import { localStageThroughput } from "./localStage";
 
 process.env.LOG_LEVEL ??= "error";
 // The functions' EMF metric lines are for CloudWatch; here they would only bury the output.
@@ -51,7 +53,7 @@ const out = (line = "") => {
 };
 /** What the bench is measuring now: a line per section, and on a terminal a running status line. */
 let section = 0;
-const SECTIONS = 8;
+const SECTIONS = 9;
 const announce = (title: string) => {
   section += 1;
   process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}[${section}/${SECTIONS}] ${title}\n`);
@@ -121,7 +123,8 @@ async function main() {
       if (only === "fast") return await fastPath(raw, db, requests, out);
       if (only === "enumerate") return await enumerationCost(raw, db, out);
       if (only === "dispatcher") return void (await dispatcherRequests(raw, db, requests, out, progress));
-      throw new Error(`--only takes integrity, starts, contention, fast, enumerate or dispatcher, got ${only}`);
+      if (only === "stage") return await localStageThroughput(dynamo, out, progress);
+      throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher or stage, got ${only}`);
     }
     announce("dispatcher: batched fold vs a full fold per record");
     out("### Dispatcher: batch of 100 events, per-aggregate fold from the snapshot vs a full fold per record (aggregates with 250 events of history)");
@@ -234,6 +237,9 @@ async function main() {
     out();
     announce("rebuild: listing aggregates by index vs scan");
     await enumerationCost(raw, db, out);
+    out();
+    announce("local stage: the whole pipeline, handlers remembering vs as before");
+    await localStageThroughput(dynamo, out, progress);
     out();
     charts = benchCharts(startRows, dispatcherRows);
     out("![Command latency by aggregate size](docs/bench-latency.svg)");
