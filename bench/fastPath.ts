@@ -19,7 +19,7 @@ import { DynamoDbReadModel } from "../handlers/runtime/aws/readModelTable";
 import { READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
 import { median, rotated } from "./stats";
-import { BENCH_LEDGER_TABLE } from "./tables";
+import { BENCH_LEDGER_TABLE, NOTHING_REMEMBERED } from "./tables";
 
 const PATHS = ["fast path", "replica + tail", "catch-up", "adaptive", "full fold"] as const;
 type Path = (typeof PATHS)[number];
@@ -34,12 +34,12 @@ export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, 
   const replica = aggregateProjection<AccountState>("replica", accounts);
   const plain = new AggregateLoader(accounts, events);
   const handlers: Record<Path, CommandHandler<AccountState, AccountCommand>> = {
-    "fast path": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable)), events, { decideOnReplica: true }),
+    "fast path": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable)), events, { decideOnReplica: true, ...NOTHING_REMEMBERED }),
     // The replica row and the ledger's last 10 events read at once: never a refused write.
-    "replica + tail": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events),
-    "catch-up": new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "sequential" }), events),
-    adaptive: new CommandHandler(new AggregateLoader(accounts, events, snapshots), events),
-    "full fold": new CommandHandler(plain, events),
+    "replica + tail": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events, NOTHING_REMEMBERED),
+    "catch-up": new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "sequential" }), events, NOTHING_REMEMBERED),
+    adaptive: new CommandHandler(new AggregateLoader(accounts, events, snapshots), events, NOTHING_REMEMBERED),
+    "full fold": new CommandHandler(plain, events, NOTHING_REMEMBERED),
   };
   out("### Commands with seed 000's fast path (decide on the replica) vs snapshot catch-up vs adaptive (default) vs full fold (medians, interleaved)");
   out();

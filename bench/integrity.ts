@@ -17,7 +17,7 @@ import { IDEMPOTENCY_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSche
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
 import { createTable } from "../local/tables";
 import { median } from "./stats";
-import { BENCH_LEDGER_TABLE } from "./tables";
+import { BENCH_LEDGER_TABLE, NOTHING_REMEMBERED } from "./tables";
 
 /** Capacity units consumed, summed from every answer (the bench asks each request to report it). */
 class CapacityMeter {
@@ -61,7 +61,7 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
   await createTable(raw, tables.keys, IDEMPOTENCY_TABLE);
   const events = new DynamoDbEventStore(db, tables.events, { idempotencyTable: tables.keys });
   const snapshots = new DynamoDbSnapshotStore(db, tables.snapshots);
-  const handler = new CommandHandler(new AggregateLoader(accounts, events, snapshots), events);
+  const handler = new CommandHandler(new AggregateLoader(accounts, events, snapshots), events, NOTHING_REMEMBERED);
   const reps = 60;
   let keys = 0;
 

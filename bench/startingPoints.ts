@@ -17,7 +17,7 @@ import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
 import { SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
 import { createTable } from "../local/tables";
 import { median, rotated } from "./stats";
-import { BENCH_LEDGER_TABLE } from "./tables";
+import { BENCH_LEDGER_TABLE, NOTHING_REMEMBERED } from "./tables";
 
 export const STRATEGIES = ["adaptive", "parallel", "sequential", "full fold"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -43,11 +43,11 @@ export async function startingPoints(
   const events = new DynamoDbEventStore(db, "bench-start-events");
   const snapshots = new DynamoDbSnapshotStore(db, "bench-start-snapshots");
   const handlers: Record<Measured, CommandHandler<unknown, unknown>> = {
-    adaptive: new CommandHandler(new AggregateLoader(accounts, events, snapshots), events) as CommandHandler<unknown, unknown>,
-    parallel: new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "parallel" }), events) as CommandHandler<unknown, unknown>,
-    sequential: new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "sequential" }), events) as CommandHandler<unknown, unknown>,
-    "full fold": new CommandHandler(new AggregateLoader(accounts, events), events) as CommandHandler<unknown, unknown>,
-    control: new CommandHandler(new AggregateLoader(accounts, events), events) as CommandHandler<unknown, unknown>,
+    adaptive: new CommandHandler(new AggregateLoader(accounts, events, snapshots), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
+    parallel: new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "parallel" }), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
+    sequential: new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "sequential" }), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
+    "full fold": new CommandHandler(new AggregateLoader(accounts, events), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
+    control: new CommandHandler(new AggregateLoader(accounts, events), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
   };
   out("### Commands by aggregate size: adaptive start (default) vs parallel vs sequential (the previous default) vs full fold (snapshot every 100; medians, interleaved)");
   out();

@@ -6,3 +6,9 @@ import { LEDGER_TABLE, TableSchema } from "../handlers/runtime/tableSchemas";
  * Local: writes to a streamed and an unstreamed table cost the same, up to 24,000 records.)
  */
 export const BENCH_LEDGER_TABLE: TableSchema = { ...LEDGER_TABLE, stream: undefined };
+
+/**
+ * For sections that measure how a command starts: a handler remembering its aggregates would start
+ * every repeated command from its memory instead (the contention and local-stage sections measure that).
+ */
+export const NOTHING_REMEMBERED = { rememberedAggregates: 0 } as const;

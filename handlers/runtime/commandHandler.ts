@@ -57,7 +57,10 @@ export interface CommandHandlerOptions {
    * Aggregates this handler remembers as its own commits and consistent reads left them, at most
    * this many (least recently used dropped first); a warm Lambda keeps them between invocations.
    * A remembered aggregate is a version the ledger holds, so a command starting from it needs
-   * neither a snapshot nor a predecessor check. Default 1,000; 0 remembers none (the earlier behaviour).
+   * neither a snapshot nor a predecessor check. Each entry holds a state: size it to your states
+   * and the function's memory (1,000 states of 100 KB take 100 MB). Default 1,000; 0 remembers none
+   * (the earlier behaviour). Aggregates returned by `execute` and `query` are the remembered ones:
+   * treat them as read-only, as `decide` and `reduce` must.
    */
   rememberedAggregates?: number;
   /**
@@ -212,16 +215,18 @@ export class CommandHandler<S, C> {
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
+    // A replica or the memory may lag. The append's version condition guards what the decision
+    // writes; a rejection, and what the decision reads but writes nothing to, stand only on the ledger's state.
+    const unguarded = (decision: ReturnType<Decide<S>>) => [...unread].filter((id) => isRejection(decision) || (decision.get(id)?.length ?? 0) === 0);
     let firstConflictAt: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       let decision = decide(aggregates);
-      // A replica or the memory may lag: a rejection or a decision to do nothing stands only on the ledger's state.
-      if (unread.size > 0 && (isRejection(decision) || [...decision.values()].every((events) => events.length === 0))) {
-        for (const id of unread) {
+      for (let stale = unguarded(decision); stale.length > 0; stale = unguarded(decision)) {
+        for (const id of stale) {
           aggregates.set(id, await this.loader.catchUp(aggregates.get(id)!));
           this.remembered.set(id, aggregates.get(id)!);
         }
-        provenBy(ids);
+        provenBy(stale);
         decision = decide(aggregates);
       }
       if (isRejection(decision)) {
@@ -278,7 +283,8 @@ export class CommandHandler<S, C> {
         if (attempt > 1 || unchanged) await backoff(attempt, CONFLICT_BACKOFF);
         continue;
       }
-      for (const [id, aggregate] of after) this.remembered.set(id, aggregate);
+      // Only what the ledger proved: read from it, or written after a checked predecessor.
+      for (const [id, aggregate] of after) if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.set(id, aggregate);
       if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due);
       return { aggregates: after, events, attempts: attempt, commitId };
     }

@@ -3,7 +3,9 @@ import { AccountCommand, AccountState, accounts } from "../../examples/accounts/
 import { balances } from "../../examples/accounts/projections";
 import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../../handlers/runtime/commandHandler";
-import { LedgerEvent } from "../../handlers/runtime/domain";
+import { Domain, LedgerEvent, reject } from "../../handlers/runtime/domain";
+import { toSnapshot } from "../../handlers/runtime/snapshots";
+import { SnapshotSource } from "../../handlers/runtime/stores";
 import { CommandRejectedError } from "../../handlers/runtime/errors";
 import { emptyAggregate, fold } from "../../handlers/runtime/fold";
 import { StateCarriedMessage } from "../../handlers/runtime/messages";
@@ -188,6 +190,44 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       assert.deepEqual(events.map((event) => event.version), events.map((_, index) => index + 1));
       assert.equal(events.length, 1 + applied);
       assert.deepEqual(await processes[0].query("hot"), fold(accounts, emptyAggregate(accounts, "hot"), events));
+    });
+
+    /** The bank with a command over two accounts that reads one and writes the other: B is credited A's balance. */
+    const matching: Domain<AccountState, AccountCommand | { kind: "Match"; from: string; to: string }> = {
+      ...(accounts as Domain<AccountState, never>),
+      decide: (state, command, aggregate) => accounts.decide(state, command as AccountCommand, aggregate),
+      decideMany: (aggregates, command) => {
+        if (command.kind !== "Match") return reject("single-account", "use execute");
+        const balance = aggregates.get(command.from)!.state.balance;
+        return balance === 0 ? reject("nothing-to-match", `${command.from} holds nothing`) : { [command.to]: [{ type: "Credited", payload: { amount: balance } }] };
+      },
+    };
+    const matchingHandler = (options: CommandHandlerOptions, snapshots?: SnapshotSource) =>
+      new CommandHandler(new AggregateLoader(matching, ledger.events, snapshots ?? ledger.snapshots), ledger.events, options);
+
+    it('"decide": an aggregate a multi-aggregate command only reads is read from the ledger first: no decision on a stale memory that no condition guards', async () => {
+      const commands = matchingHandler({ rememberedStart: "decide" });
+      for (const id of ["m-a", "m-b"]) await commands.execute(id, { kind: "Open", owner: id });
+      await commands.execute("m-a", { kind: "Credit", amount: 10 });
+      await handler().execute("m-a", { kind: "Debit", amount: 10 }); // another process empties m-a
+
+      await assert.rejects(commands.executeMany(["m-a", "m-b"], { kind: "Match", from: "m-a", to: "m-b" }), (error: unknown) => error instanceof CommandRejectedError && error.code === "nothing-to-match");
+      assert.equal((await handler().query("m-b")).state.balance, 0, "m-b was not credited the 10 m-a no longer holds");
+    });
+
+    it('"decide" after seed 000\'s replica start: a replica row ahead of the ledger is never remembered, so no later command opens a gap', async () => {
+      await ledger.handler().execute("m-c", { kind: "Open", owner: "m-c" });
+      await ledger.handler().execute("m-c", { kind: "Credit", amount: 5 });
+      await ledger.handler().execute("m-d", { kind: "Open", owner: "m-d" });
+      // The replica claims m-c at version 7 (a restored ledger, a row that lies); the ledger is at 2.
+      const lying = toSnapshot(accounts, { aggregateId: "m-c", version: 7, state: { ...(await handler().query("m-c")).state, balance: 5 } });
+      const replica: SnapshotSource = { latest: async (id) => (id === "m-c" ? lying : undefined) };
+      const commands = matchingHandler({ rememberedStart: "decide", decideOnReplica: true }, replica);
+
+      await commands.executeMany(["m-c", "m-d"], { kind: "Match", from: "m-c", to: "m-d" });
+      await commands.execute("m-c", { kind: "Credit", amount: 1 });
+
+      assert.deepEqual((await ledger.events.read("m-c", 0)).map((item) => item.version), [1, 2, 3], "gap-free");
     });
 
     it("a strongly consistent query of a remembered aggregate reads only the events after it", async () => {

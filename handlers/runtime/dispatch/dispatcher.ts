@@ -43,8 +43,8 @@ export interface DispatcherOptions<S> {
    * Aggregates this dispatcher remembers as it folded them last, at most this many. When a batch
    * continues one (its versions follow the remembered one without a gap), it is folded from the
    * records themselves: no snapshot lookup and no ledger query. Anything else (a gap, a retried
-   * batch, an aggregate not remembered) reads the ledger as before. Default 1,000; 0 always reads
-   * (the earlier behaviour).
+   * batch, an aggregate not remembered) reads the ledger as before. Each entry holds a state: size
+   * it to your states and the function's memory. Default 1,000; 0 always reads (the earlier behaviour).
    */
   rememberedAggregates?: number;
 }
