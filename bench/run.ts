@@ -123,7 +123,7 @@ async function main() {
       if (only === "fast") return await fastPath(raw, db, requests, out);
       if (only === "enumerate") return await enumerationCost(raw, db, out);
       if (only === "dispatcher") return void (await dispatcherRequests(raw, db, requests, out, progress));
-      if (only === "stage") return await localStageThroughput(dynamo, out, progress);
+      if (only === "stage") return await localStageThroughput(out, progress);
       throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher or stage, got ${only}`);
     }
     announce("dispatcher: batched fold vs a full fold per record");
@@ -240,7 +240,7 @@ async function main() {
     await enumerationCost(raw, db, out);
     out();
     announce("local stage: the whole pipeline, handlers remembering vs as before");
-    await localStageThroughput(dynamo, out, progress);
+    await localStageThroughput(out, progress);
     out();
     charts = benchCharts(startRows, dispatcherRows);
     out("![Command latency by aggregate size](docs/bench-latency.svg)");

@@ -42,6 +42,9 @@ type BatchHandler = (records: StreamRecord[]) => Promise<BatchResponse>;
  */
 export class StreamPoller {
   private readonly iterators = new Map<string, string | undefined>();
+  /** The stream's shards as last described; undefined when they must be described again. */
+  private shards?: string[];
+  private describedAt = 0;
   readonly stats: PollStats = { readErrors: 0, batches: 0, records: 0, retries: 0, failedBatches: 0 };
 
   constructor(
@@ -73,11 +76,20 @@ export class StreamPoller {
     }
   }
 
+  /**
+   * Like the event source mapping, the stream is described once and again only when a shard
+   * closes (its successor appears then), or at most once a second when a poll finds nothing:
+   * DynamoDB Local's DescribeStream grows with the records it holds, and describing before every
+   * read came to dominate long runs (the bench's local-stage section ran for minutes).
+   */
   private async pollOnce(): Promise<number> {
-    const description = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
+    if (!this.shards) {
+      const description = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
+      this.shards = (description.StreamDescription?.Shards ?? []).map((shard) => shard.ShardId!);
+      this.describedAt = Date.now();
+    }
     let handled = 0;
-    for (const shard of description.StreamDescription?.Shards ?? []) {
-      const shardId = shard.ShardId!;
+    for (const shardId of this.shards) {
       if (!this.iterators.has(shardId)) {
         const iterator = await this.streams.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
         this.iterators.set(shardId, iterator.ShardIterator);
@@ -86,10 +98,12 @@ export class StreamPoller {
       if (!iterator) continue; // closed shard, fully read
       const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 100 }));
       this.iterators.set(shardId, page.NextShardIterator);
+      if (!page.NextShardIterator) this.shards = undefined; // closed: its successor is found by describing again
       const inserts = (page.Records ?? []).filter((record) => record.eventName === "INSERT").map(toStreamRecord);
       if (inserts.length > 0) await this.deliver(shardId, inserts);
       handled += inserts.length;
     }
+    if (handled === 0 && Date.now() - this.describedAt > 1_000) this.shards = undefined;
     return handled;
   }
 
