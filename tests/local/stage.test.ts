@@ -74,9 +74,9 @@ describe("local stage", () => {
     assert.match(deadLetters.letters[0].reason, /received 2 times/);
   });
 
-  it("runs commands through stream, bus, chaotic queues and projectors to read models equal to the ledger", async function () {
+  for (const remember of [true, false]) it(`runs commands through stream, bus, chaotic queues and projectors to read models equal to the ledger (${remember ? "handlers remembering" : "--baseline: handlers remembering nothing"})`, async function () {
     this.timeout(120_000);
-    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "t", domain: accounts, projections: [balances, lastTransaction], chaos: { seed: 3 }, snapshotEvery: 10 });
+    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "t", domain: accounts, projections: [balances, lastTransaction], chaos: { seed: 3 }, snapshotEvery: 10, remember });
     try {
       for (const id of ["x", "y"]) await stage.commands.execute(id, { kind: "Open", owner: id });
       // Concurrent across accounts, sequential within one (contention has its own tests).
