@@ -25,7 +25,10 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     ledger = await bankLedger();
   });
 
-  const published = async (events: LedgerEvent[]): Promise<StateCarriedMessage[]> => {
+  /** An account's first `versions` events written to the ledger, and the messages the dispatcher publishes for them. */
+  const publishedHistory = async (id: string, versions: number): Promise<StateCarriedMessage[]> => {
+    const events = accountEvents(id, 1, versions);
+    await seed(ledger, events);
     const bus = new RecordingBus();
     await bankDispatcher(ledger, bus).dispatcher.dispatch(recordsOf(events));
     return bus.messages;
@@ -33,9 +36,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
 
   describe("projector: row versions", () => {
     it("answers duplicates and older messages of rows it wrote without a request, and writes only the newest message of an aggregate in a batch", async () => {
-      const events = accountEvents("p-1", 1, 6);
-      await seed(ledger, events);
-      const messages = await published(events);
+      const messages = await publishedHistory("p-1", 6);
       const { projector, readModel } = await projectorFor(ledger, balances);
       ledger.requests.reset();
 
@@ -50,9 +51,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     });
 
     it("still absorbs what another projector instance wrote, with the conditional write, and remembers the version it found", async () => {
-      const events = accountEvents("p-2", 1, 4);
-      await seed(ledger, events);
-      const messages = await published(events);
+      const messages = await publishedHistory("p-2", 4);
       const { projector, readModel } = await projectorFor(ledger, balances);
       const other = new Projector({ projection: balances, readModel, deadLetters: new InMemoryDeadLetters() });
       await other.project(queueMessages([messages[3]]));
@@ -67,9 +66,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     });
 
     it("writes every message with rememberedVersions 0 (the earlier behaviour)", async () => {
-      const events = accountEvents("p-3", 1, 3);
-      await seed(ledger, events);
-      const messages = await published(events);
+      const messages = await publishedHistory("p-3", 3);
       const { readModel } = await projectorFor(ledger, balances);
       const projector = new Projector({ projection: balances, readModel, deadLetters: new InMemoryDeadLetters(), rememberedVersions: 0 });
       ledger.requests.reset();
@@ -123,19 +120,24 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
   describe("command handler: the aggregate its commands left", () => {
     const handler = (options: CommandHandlerOptions = {}) =>
       new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events, options);
+    /** What one call costs: its requests by operation and the ledger items its queries returned. */
+    const cost = async <T>(call: () => Promise<T>) => {
+      ledger.requests.reset();
+      const before = ledger.requests.itemsRead(ledger.events.tableName);
+      const result = await call();
+      return { result, requests: Object.fromEntries(ledger.requests.byOperation), items: ledger.requests.itemsRead(ledger.events.tableName) - before };
+    };
 
     it('"catch-up" (default): a command on an aggregate it remembers reads only the events after it: one query, one write', async () => {
       const commands = handler();
       await commands.execute("c-1", { kind: "Open", owner: "c" });
       for (let i = 0; i < 30; i += 1) await commands.execute("c-1", { kind: "Credit", amount: 1 });
       await handler().execute("c-1", { kind: "Credit", amount: 30 }); // another process
-      ledger.requests.reset();
-      const before = ledger.requests.itemsRead(ledger.events.tableName);
 
-      const result = await commands.execute("c-1", { kind: "Debit", amount: 50 });
+      const { result, requests, items } = await cost(() => commands.execute("c-1", { kind: "Debit", amount: 50 }));
 
-      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 1, PutItem: 1 });
-      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 2, "v31 (the proof) and the other process's v32, not the 32 events");
+      assert.deepEqual(requests, { Query: 1, PutItem: 1 });
+      assert.equal(items, 2, "v31 (the proof) and the other process's v32, not the 32 events");
       assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [33, 10, 1], "decided on the other process's credit");
     });
 
@@ -148,12 +150,10 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
 
       await handler().execute("c-2", { kind: "Credit", amount: 7 });
       await handler().execute("c-2", { kind: "Credit", amount: 7 });
-      ledger.requests.reset();
-      const before = ledger.requests.itemsRead(ledger.events.tableName);
-      const result = await commands.execute("c-2", { kind: "Debit", amount: 20 });
+      const { result, requests, items } = await cost(() => commands.execute("c-2", { kind: "Debit", amount: 20 }));
 
-      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { PutItem: 2, Query: 1 });
-      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 3, "v6 (the proof) and the two missed events");
+      assert.deepEqual(requests, { PutItem: 2, Query: 1 });
+      assert.equal(items, 3, "v6 (the proof) and the two missed events");
       assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [9, 44, 2], "decided again on the missed credits");
       assert.deepEqual((await ledger.events.read("c-2", 0)).map((item) => item.version), [1, 2, 3, 4, 5, 6, 7, 8, 9], "gap-free, each version once");
     });
@@ -235,13 +235,11 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       await commands.execute("c-4", { kind: "Open", owner: "c" });
       for (let i = 0; i < 10; i += 1) await commands.execute("c-4", { kind: "Credit", amount: 1 });
       await handler().execute("c-4", { kind: "Credit", amount: 5 });
-      ledger.requests.reset();
-      const before = ledger.requests.itemsRead(ledger.events.tableName);
 
-      const latest = await commands.query("c-4");
+      const { result: latest, requests, items } = await cost(() => commands.query("c-4"));
 
-      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 1 });
-      assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 2, "v11 (the proof) and v12");
+      assert.deepEqual(requests, { Query: 1 });
+      assert.equal(items, 2, "v11 (the proof) and v12");
       assert.deepEqual([latest.version, latest.state.balance], [12, 15]);
     });
 
