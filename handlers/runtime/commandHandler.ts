@@ -17,7 +17,7 @@ import { fold } from "./fold";
 import { KeyedMutex } from "./keyedMutex";
 import { log } from "./log";
 import { positiveInteger } from "./options";
-import { RecentlyUsed } from "./recentlyUsed";
+import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "./recentlyUsed";
 import { backoff } from "./retry";
 import { isSnapshotDue, saveSnapshots } from "./snapshots";
 import { unstorable } from "./storable";
@@ -57,12 +57,13 @@ export interface CommandHandlerOptions {
    * Aggregates this handler remembers as its own commits and consistent reads left them, at most
    * this many (least recently used dropped first); a warm Lambda keeps them between invocations.
    * A remembered aggregate is a version the ledger holds, so a command starting from it needs
-   * neither a snapshot nor a predecessor check. Each entry holds a state: size it to your states
-   * and the function's memory (1,000 states of 100 KB take 100 MB). Default 1,000; 0 remembers none
-   * (the earlier behaviour). Aggregates returned by `execute` and `query` are the remembered ones:
-   * treat them as read-only, as `decide` and `reduce` must.
+   * neither a snapshot nor a predecessor check. Default 1,000; 0 remembers none (the earlier
+   * behaviour). Aggregates returned by `execute` and `query` are the remembered ones: treat them as
+   * read-only, as `decide` and `reduce` must.
    */
   rememberedAggregates?: number;
+  /** The most the remembered states may take together, as JSON, in bytes. Default 32 MB. */
+  rememberedBytes?: number;
   /**
    * How a command starts from a remembered aggregate. Default "catch-up".
    * - "catch-up": reads the events after it (one query, usually empty) and decides on the result.
@@ -131,7 +132,10 @@ export class CommandHandler<S, C> {
     this.retryBudgetMs = positiveInteger("retryBudgetMs", options.retryBudgetMs, 10_000);
     positiveInteger("idempotencyRetentionSeconds", options.idempotencyRetentionSeconds, 1);
     positiveInteger("snapshotEvery", options.snapshotEvery, 0, { allowZero: true });
-    this.remembered = new RecentlyUsed(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }));
+    this.remembered = new RecentlyUsed<string, Aggregate<S>>(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }), {
+      weigh: stateWeight,
+      maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
+    });
     if (options.rememberedStart !== undefined && !REMEMBERED_STARTS.includes(options.rememberedStart)) {
       throw new RangeError(`rememberedStart must be "catch-up" or "decide", got ${JSON.stringify(options.rememberedStart)}`);
     }

@@ -243,9 +243,24 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       assert.deepEqual([latest.version, latest.state.balance], [12, 15]);
     });
 
-    it("refuses a rememberedStart it does not know, and a negative rememberedAggregates, at construction", () => {
+    it("keeps no more than rememberedBytes of states: past it, a command starts from the ledger as without memory", async () => {
+      const small = handler({ rememberedBytes: 10 }); // the bank's state is about 100 bytes of JSON
+      const roomy = handler();
+      for (const [id, commands] of [["c-5", small], ["c-6", roomy]] as const) {
+        await commands.execute(id, { kind: "Open", owner: "c" });
+        for (let i = 0; i < 5; i += 1) await commands.execute(id, { kind: "Credit", amount: 1 });
+      }
+
+      const past = await cost(() => small.execute("c-5", { kind: "Credit", amount: 1 }));
+      const within = await cost(() => roomy.execute("c-6", { kind: "Credit", amount: 1 }));
+
+      assert.deepEqual([past.items, within.items], [6, 1], "the whole history, against the remembered version's proof alone");
+    });
+
+    it("refuses a rememberedStart it does not know, and a negative rememberedAggregates or rememberedBytes, at construction", () => {
       assert.throws(() => handler({ rememberedStart: "trust" as never }), /rememberedStart must be "catch-up" or "decide"/);
       assert.throws(() => handler({ rememberedAggregates: -1 }), /rememberedAggregates must be a non-negative integer/);
+      assert.throws(() => handler({ rememberedBytes: -1 }), /rememberedBytes must be a non-negative integer/);
     });
   });
 });

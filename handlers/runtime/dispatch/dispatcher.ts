@@ -8,7 +8,7 @@ import { InvalidEventError } from "../errors";
 import { emptyAggregate, fold } from "../fold";
 import { log } from "../log";
 import { positiveInteger } from "../options";
-import { RecentlyUsed } from "../recentlyUsed";
+import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../recentlyUsed";
 import { StateCarriedMessage } from "../messages";
 import { isSnapshotDue, saveSnapshots, toSnapshot } from "../snapshots";
 import { SnapshotStore } from "../stores";
@@ -43,10 +43,12 @@ export interface DispatcherOptions<S> {
    * Aggregates this dispatcher remembers as it folded them last, at most this many. When a batch
    * continues one (its versions follow the remembered one without a gap), it is folded from the
    * records themselves: no snapshot lookup and no ledger query. Anything else (a gap, a retried
-   * batch, an aggregate not remembered) reads the ledger as before. Each entry holds a state: size
-   * it to your states and the function's memory. Default 1,000; 0 always reads (the earlier behaviour).
+   * batch, an aggregate not remembered) reads the ledger as before. Default 1,000; 0 always reads
+   * (the earlier behaviour).
    */
   rememberedAggregates?: number;
+  /** The most the remembered states may take together, as JSON, in bytes. Default 32 MB. */
+  rememberedBytes?: number;
 }
 
 /** The stream records Lambda must retry (their sequence numbers), and what the batch did. */
@@ -83,7 +85,10 @@ export class Dispatcher<S> {
     this.snapshotEvery = positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true });
     this.maxEntryBytes = positiveInteger("maxEntryBytes", options.maxEntryBytes, PUT_EVENTS_MAX_BYTES);
     this.concurrency = positiveInteger("concurrency", options.concurrency, 8);
-    this.lastFolded = new RecentlyUsed(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }));
+    this.lastFolded = new RecentlyUsed<string, Aggregate<S>>(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }), {
+      weigh: stateWeight,
+      maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
+    });
     positiveInteger("publish.maxAttempts", options.publish?.maxAttempts, 4);
     positiveInteger("publish.backoffMs", options.publish?.backoffMs, 50, { allowZero: true });
   }
