@@ -147,9 +147,10 @@ export class CommandHandler<S, C> {
     const id = requireAggregateId(aggregateId);
     if (upTo !== undefined) return this.loader.load(id, upTo);
     const remembered = this.remembered.get(id);
-    const latest = remembered ? await this.loader.catchUp(remembered) : await this.loader.load(id);
-    this.remembered.set(id, latest);
-    return latest;
+    if (remembered) return this.caughtUp(remembered);
+    const loaded = await this.loader.load(id);
+    this.remembered.set(id, loaded);
+    return loaded;
   }
 
   async execute(aggregateId: string, command: C, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
@@ -226,10 +227,7 @@ export class CommandHandler<S, C> {
     for (let attempt = 1; ; attempt += 1) {
       let decision = decide(aggregates);
       for (let stale = unguarded(decision); stale.length > 0; stale = unguarded(decision)) {
-        for (const id of stale) {
-          aggregates.set(id, await this.loader.catchUp(aggregates.get(id)!));
-          this.remembered.set(id, aggregates.get(id)!);
-        }
+        for (const id of stale) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
         provenBy(stale);
         decision = decide(aggregates);
       }
@@ -268,10 +266,7 @@ export class CommandHandler<S, C> {
         const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
         const caughtUp = new Map(aggregates);
         const missed: LedgerEvent[] = [];
-        for (const id of conflicted) {
-          caughtUp.set(id, await this.loader.catchUp(aggregates.get(id)!, undefined, (_, event) => missed.push(event)));
-          this.remembered.set(id, caughtUp.get(id)!);
-        }
+        for (const id of conflicted) caughtUp.set(id, await this.caughtUp(aggregates.get(id)!, (_, event) => missed.push(event)));
         // Our own earlier send may have landed after all (its answer was a conflict with itself).
         const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
         if (landed) return { ...landed, attempts: attempt };
@@ -292,6 +287,13 @@ export class CommandHandler<S, C> {
       if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due);
       return { aggregates: after, events, attempts: attempt, commitId };
     }
+  }
+
+  /** The aggregate with the ledger's events after `from` folded on (read consistently), remembered as such. */
+  private async caughtUp(from: Aggregate<S>, visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void): Promise<Aggregate<S>> {
+    const latest = await this.loader.catchUp(from, undefined, visit);
+    this.remembered.set(latest.aggregateId, latest);
+    return latest;
   }
 
   /**
