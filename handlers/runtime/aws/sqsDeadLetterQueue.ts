@@ -1,6 +1,6 @@
 import { SQSClient, SendMessageBatchCommand, SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
 import { SQS_MAX_MESSAGE_BYTES } from "../conventions";
-import { DeadLetter, DeadLetterSink } from "../deadLetters";
+import { DeadLetter, DeadLetterSink, deadLetterMessage } from "../deadLetters";
 import { sizedBatches } from "../sizedBatches";
 
 /** Bytes SQS counts for a message: its body plus each attribute's name, type and value. */
@@ -14,19 +14,8 @@ function messageBytes(entry: SendMessageBatchRequestEntry): number {
 const SAFETY_BYTES = 4 * 1024;
 
 /**
- * The letter's body as SQS will take it: whole when it fits; else its reason and origin with the
- * input cut down to a prefix of its JSON (the ledger still holds every event in full).
- */
-function bodyOf(letter: DeadLetter, limit: number): string {
-  const whole = JSON.stringify(letter);
-  if (Buffer.byteLength(whole) <= limit) return whole;
-  const input = JSON.stringify(letter.input) ?? "";
-  const keep = Math.max(0, limit - Buffer.byteLength(letter.reason) - Buffer.byteLength(letter.origin) - 512);
-  return JSON.stringify({ reason: letter.reason, origin: letter.origin, inputTruncated: { originalBytes: Buffer.byteLength(input), prefix: Buffer.from(input).subarray(0, keep).toString("utf8") } });
-}
-
-/**
- * Dead letters as SQS messages: body = the letter as JSON, the reason also as a message attribute.
+ * Dead letters as SQS messages (see deadLetterMessage): body = the letter as JSON, its reason and
+ * origin also as message attributes.
  * Batches respect SQS's limits (10 messages, 1 MiB per message and per request); a letter too large
  * for a message is stored with its input truncated rather than failing the batch it is in.
  */
@@ -39,17 +28,20 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
 
   async send(letters: readonly DeadLetter[]): Promise<DeadLetter[]> {
     const limit = this.maxBytes - SAFETY_BYTES;
-    const entries = letters.map((letter, index) => ({
-      letter,
-      entry: {
-        Id: String(index),
-        MessageBody: bodyOf(letter, limit - 2048),
-        MessageAttributes: {
-          reason: { DataType: "String", StringValue: letter.reason.slice(0, 1024) },
-          origin: { DataType: "String", StringValue: letter.origin.slice(0, 256) },
-        },
-      } satisfies SendMessageBatchRequestEntry,
-    }));
+    const entries = letters.map((letter, index) => {
+      const { body, attributes } = deadLetterMessage(letter, limit - 2048);
+      return {
+        letter,
+        entry: {
+          Id: String(index),
+          MessageBody: body,
+          MessageAttributes: {
+            reason: { DataType: "String", StringValue: attributes.reason },
+            origin: { DataType: "String", StringValue: attributes.origin },
+          },
+        } satisfies SendMessageBatchRequestEntry,
+      };
+    });
     const unsent: DeadLetter[] = [];
     for (const chunk of sizedBatches(entries, 10, limit, (item) => messageBytes(item.entry))) {
       try {

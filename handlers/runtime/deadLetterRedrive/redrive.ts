@@ -1,0 +1,203 @@
+import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "./messages";
+import { DeadLetterShape, EVENTBRIDGE_DLQ_ATTRIBUTES, describeShape, shapeOf } from "./shapes";
+
+/** Where a dead letter goes to be processed again, or why it cannot go anywhere. */
+export type RedrivePlan =
+  | { kind: "queue"; queueArn: string; body: string; attributes: MessageAttributes }
+  | { kind: "replay"; aggregateIds: string[] }
+  | { kind: "none"; why: string };
+
+/** A dead letter as list and show present it. */
+export interface DeadLetterView {
+  messageId: string;
+  shape: DeadLetterShape;
+  /** How it got here, in a line. */
+  summary: string;
+  /** Where redrive would send it, or why it would not. */
+  destination: string;
+  sentAt?: number;
+  message: HeldMessage;
+}
+
+export interface RedriveOptions {
+  /** The messages to redrive by id; undefined redrives every message held. */
+  ids?: readonly string[];
+  /** At most this many messages read from the queue. Default 1,000. */
+  limit?: number;
+  /**
+   * The queue a projector's own dead letters go back to. Default: the one queue whose redrive
+   * policy names this DLQ (a projector's queue, on a projector's DLQ).
+   */
+  projectorQueueArn?: string;
+}
+
+export interface RedriveOutcome {
+  messageId: string;
+  shape: DeadLetterShape["kind"];
+  /** Where it went (redriven), or would have gone (failed). */
+  to?: string;
+  reason?: string;
+}
+
+export interface RedriveReport {
+  redriven: RedriveOutcome[];
+  /** Left in the DLQ: nowhere known to send them (a reason each). */
+  skipped: RedriveOutcome[];
+  /** Left in the DLQ: sending failed (the error each). */
+  failed: RedriveOutcome[];
+  /** Asked-for ids the queue did not hold (within the limit read). */
+  notFound: string[];
+  /** The queue may hold more messages than were read. */
+  more: boolean;
+}
+
+/** What the redrive needs to know about where the DLQ's letters came from. */
+export interface RedriveContext {
+  /** ARNs of the queues whose redrive policy names this DLQ. */
+  sourceQueues: readonly string[];
+  projectorQueueArn?: string;
+  /** Whether the ledger can be replayed (the dispatcher's letters). */
+  canReplay: boolean;
+}
+
+const DEFAULT_LIMIT = 1_000;
+
+const withoutEventBridgeAttributes = (attributes: MessageAttributes): MessageAttributes =>
+  Object.fromEntries(Object.entries(attributes).filter(([name]) => !(EVENTBRIDGE_DLQ_ATTRIBUTES as readonly string[]).includes(name)));
+
+const isQueueArn = (arn: string) => arn.startsWith("arn:") && arn.split(":")[2] === "sqs";
+
+/** The one source queue of this DLQ, or why there is none to choose. */
+function soleSource(context: RedriveContext): { arn: string } | { why: string } {
+  if (context.sourceQueues.length === 1) return { arn: context.sourceQueues[0] };
+  return { why: context.sourceQueues.length === 0 ? "no queue names this DLQ in its redrive policy" : `${context.sourceQueues.length} queues name this DLQ in their redrive policy (${context.sourceQueues.join(", ")})` };
+}
+
+/** The aggregate ids a dispatcher letter's input (one stream record, or several) names. */
+export function aggregatesOfDispatcherInput(input: unknown): string[] {
+  const records = Array.isArray(input) ? input : [input];
+  const ids = new Set<string>();
+  for (const record of records) {
+    const image = (record as { dynamodb?: { NewImage?: Record<string, { S?: string }>; Keys?: Record<string, { S?: string }> } })?.dynamodb;
+    const id = image?.NewImage?.aggregateId?.S ?? image?.Keys?.aggregateId?.S;
+    if (typeof id === "string" && id !== "") ids.add(id);
+  }
+  return [...ids];
+}
+
+/**
+ * Where a dead letter goes back to, by its shape:
+ * - SQS moved it: to its source queue, body and attributes as they are;
+ * - EventBridge could not deliver it: to the target queue (only that rule's target, not every rule
+ *   on the bus), the event as it is, without EventBridge's attributes;
+ * - a projector gave up on it (origin "projector:<name>"): its message's body to the projector's queue;
+ * - the dispatcher gave up on it (origin "dispatcher"): a replay of each aggregate its records name,
+ *   since a stream cannot be written to: the dispatcher then publishes them again from the ledger.
+ */
+export function planRedrive(message: HeldMessage, shape: DeadLetterShape, context: RedriveContext): RedrivePlan {
+  switch (shape.kind) {
+    case "queue-redrive": {
+      if (shape.sourceQueueArn) return { kind: "queue", queueArn: shape.sourceQueueArn, body: message.body, attributes: message.attributes };
+      const source = soleSource(context);
+      return "arn" in source ? { kind: "queue", queueArn: source.arn, body: message.body, attributes: message.attributes } : { kind: "none", why: `the message does not say which queue it came from, and ${source.why}` };
+    }
+    case "bus-target":
+      if (!isQueueArn(shape.targetArn)) return { kind: "none", why: `the target ${shape.targetArn} is not an SQS queue` };
+      return { kind: "queue", queueArn: shape.targetArn, body: message.body, attributes: withoutEventBridgeAttributes(message.attributes) };
+    case "handler": {
+      if (shape.truncated) return { kind: "none", why: "its input was truncated to fit the DLQ: replay the aggregate from the ledger instead" };
+      if (shape.origin === "dispatcher") {
+        if (!context.canReplay) return { kind: "none", why: "a dispatcher letter is redriven by replaying its aggregates: give the ledger (--ledger-table, --idempotency-table, --domain)" };
+        const aggregateIds = aggregatesOfDispatcherInput(shape.input);
+        return aggregateIds.length > 0 ? { kind: "replay", aggregateIds } : { kind: "none", why: "its stream records name no aggregate" };
+      }
+      if (shape.origin.startsWith("projector:")) {
+        const body = (shape.input as { body?: unknown } | null)?.body;
+        if (typeof body !== "string") return { kind: "none", why: "its input is not a queue message with a body" };
+        if (context.projectorQueueArn) return { kind: "queue", queueArn: context.projectorQueueArn, body, attributes: {} };
+        const source = soleSource(context);
+        return "arn" in source ? { kind: "queue", queueArn: source.arn, body, attributes: {} } : { kind: "none", why: `cannot tell ${shape.origin}'s queue: ${source.why} (name it with --projector-queue)` };
+      }
+      return { kind: "none", why: `no known destination for origin "${shape.origin}"` };
+    }
+    case "unknown":
+      return { kind: "none", why: shape.why };
+  }
+}
+
+const describePlan = (plan: RedrivePlan): string =>
+  plan.kind === "queue" ? `to queue ${plan.queueArn}` : plan.kind === "replay" ? `replay of ${plan.aggregateIds.join(", ")} (the dispatcher publishes them again)` : `not redrivable: ${plan.why}`;
+
+async function contextOf(queue: DeadLetterQueuePort, targets: Pick<RedriveTargetsPort, "replay"> | undefined, options: RedriveOptions): Promise<RedriveContext> {
+  return { sourceQueues: await queue.sourceQueues(), projectorQueueArn: options.projectorQueueArn, canReplay: typeof targets?.replay === "function" };
+}
+
+function view(message: HeldMessage, context: RedriveContext): DeadLetterView {
+  const shape = shapeOf(message);
+  return { messageId: message.messageId, shape, summary: describeShape(shape), destination: describePlan(planRedrive(message, shape, context)), sentAt: message.sentAt, message };
+}
+
+/** Every dead letter the queue holds (up to `limit`), each left where it is. */
+export async function listDeadLetters(
+  queue: DeadLetterQueuePort,
+  options: RedriveOptions & { targets?: Pick<RedriveTargetsPort, "replay"> } = {},
+): Promise<{ letters: DeadLetterView[]; more: boolean }> {
+  const context = await contextOf(queue, options.targets, options);
+  const { messages, more } = await queue.hold(options.limit ?? DEFAULT_LIMIT);
+  await queue.release(messages.map((message) => message.messageId));
+  return { letters: messages.map((message) => view(message, context)), more };
+}
+
+/** One dead letter by id, left where it is; undefined when the queue does not hold it (within `limit`). */
+export async function showDeadLetter(
+  queue: DeadLetterQueuePort,
+  messageId: string,
+  options: RedriveOptions & { targets?: Pick<RedriveTargetsPort, "replay"> } = {},
+): Promise<DeadLetterView | undefined> {
+  const { letters } = await listDeadLetters(queue, options);
+  return letters.find((letter) => letter.messageId === messageId);
+}
+
+/**
+ * Sends dead letters back to where they will be processed again (see planRedrive) and deletes each
+ * from the DLQ once it is there; a letter with nowhere to go, or whose sending fails, stays. A
+ * letter deleted after it was sent but before the delete succeeded may be processed twice, which
+ * the projectors absorb (rows only move forward) and replays tolerate (one per idempotency key).
+ */
+export async function redriveDeadLetters(queue: DeadLetterQueuePort, targets: RedriveTargetsPort, options: RedriveOptions = {}): Promise<RedriveReport> {
+  const context = await contextOf(queue, targets, options);
+  const { messages, more } = await queue.hold(options.limit ?? DEFAULT_LIMIT);
+  const wanted = options.ids ? new Set(options.ids) : undefined;
+  const report: RedriveReport = { redriven: [], skipped: [], failed: [], notFound: options.ids ? options.ids.filter((id) => !messages.some((message) => message.messageId === id)) : [], more };
+  const done: string[] = [];
+  try {
+    for (const message of messages) {
+      if (wanted && !wanted.has(message.messageId)) continue;
+      const shape = shapeOf(message);
+      const plan = planRedrive(message, shape, context);
+      const outcome: RedriveOutcome = { messageId: message.messageId, shape: shape.kind };
+      if (plan.kind === "none") {
+        report.skipped.push({ ...outcome, reason: plan.why });
+        continue;
+      }
+      outcome.to = plan.kind === "queue" ? plan.queueArn : `replay ${plan.aggregateIds.join(", ")}`;
+      try {
+        if (plan.kind === "queue") await targets.sendToQueue(plan.queueArn, plan.body, plan.attributes);
+        else for (const id of plan.aggregateIds) await targets.replay!(id, `dlq:${message.messageId}:${id}`);
+        done.push(message.messageId);
+        report.redriven.push(outcome);
+      } catch (error) {
+        report.failed.push({ ...outcome, reason: (error as Error)?.message ?? String(error) });
+      }
+    }
+  } finally {
+    const undeleted = new Set(done.length > 0 ? await queue.remove(done) : []);
+    for (const id of undeleted) {
+      const index = report.redriven.findIndex((outcome) => outcome.messageId === id);
+      const [outcome] = report.redriven.splice(index, 1);
+      report.failed.push({ ...outcome, reason: "sent, but not deleted from the DLQ: it will be redriven again next time" });
+    }
+    await queue.release(messages.map((message) => message.messageId).filter((id) => !done.includes(id) || undeleted.has(id)));
+  }
+  return report;
+}

@@ -1,0 +1,74 @@
+import { HeldMessage } from "./messages";
+
+/** The attributes EventBridge adds to an event it puts on a target's dead-letter queue. */
+export const EVENTBRIDGE_DLQ_ATTRIBUTES = ["RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE", "EXHAUSTED_RETRY_CONDITION", "RETRY_ATTEMPTS"] as const;
+
+/**
+ * How a message came to be in a dead-letter queue, which says what it holds and where it goes back:
+ * - "queue-redrive": SQS's redrive policy moved it from its source queue after maxReceiveCount
+ *   receives; the message as it was (for a projector, the EventBridge envelope).
+ * - "bus-target": EventBridge could not deliver it to a rule's target; the event as it is, with
+ *   EventBridge's attributes saying which rule, which target and why.
+ * - "handler": a handler (dispatcher or projector) gave up on its input; the body is
+ *   `{ reason, origin, input }` (or `inputTruncated` when the input did not fit).
+ * - "unknown": none of these.
+ */
+export type DeadLetterShape =
+  | { kind: "queue-redrive"; sourceQueueArn?: string }
+  | { kind: "bus-target"; ruleArn: string; targetArn: string; errorCode: string; errorMessage: string; exhaustedRetryCondition?: string; retryAttempts?: number }
+  | { kind: "handler"; origin: string; reason: string; input: unknown; truncated: boolean }
+  | { kind: "unknown"; why: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An EventBridge event as a target receives it. */
+const isEnvelope = (value: unknown): boolean => isObject(value) && typeof value["detail-type"] === "string" && typeof value.source === "string" && "detail" in value;
+
+/** Recognises a dead letter's shape from its attributes and body. */
+export function shapeOf(message: HeldMessage): DeadLetterShape {
+  const attribute = (name: string) => message.attributes[name]?.stringValue;
+  const ruleArn = attribute("RULE_ARN");
+  const targetArn = attribute("TARGET_ARN");
+  if (ruleArn !== undefined && targetArn !== undefined) {
+    const retryAttempts = attribute("RETRY_ATTEMPTS");
+    return {
+      kind: "bus-target",
+      ruleArn,
+      targetArn,
+      errorCode: attribute("ERROR_CODE") ?? "",
+      errorMessage: attribute("ERROR_MESSAGE") ?? "",
+      ...(attribute("EXHAUSTED_RETRY_CONDITION") !== undefined ? { exhaustedRetryCondition: attribute("EXHAUSTED_RETRY_CONDITION") } : {}),
+      ...(retryAttempts !== undefined && Number.isInteger(Number(retryAttempts)) ? { retryAttempts: Number(retryAttempts) } : {}),
+    };
+  }
+  if (message.sourceQueueArn) return { kind: "queue-redrive", sourceQueueArn: message.sourceQueueArn };
+  const body = parseJson(message.body);
+  if (isObject(body) && typeof body.reason === "string" && typeof body.origin === "string" && ("input" in body || isObject(body.inputTruncated))) {
+    return { kind: "handler", origin: body.origin, reason: body.reason, input: "input" in body ? body.input : body.inputTruncated, truncated: !("input" in body) };
+  }
+  // An envelope with no EventBridge attributes was moved by SQS, from a reader that did not ask for the source.
+  if (isEnvelope(body)) return { kind: "queue-redrive" };
+  return { kind: "unknown", why: body === undefined ? "the body is not JSON" : "neither SQS's redrive, EventBridge's DLQ attributes nor a handler's { reason, origin, input }" };
+}
+
+/** One line saying how the message got here. */
+export function describeShape(shape: DeadLetterShape): string {
+  switch (shape.kind) {
+    case "queue-redrive":
+      return `moved by SQS's redrive policy from ${shape.sourceQueueArn ?? "its source queue"} after too many receives`;
+    case "bus-target":
+      return `EventBridge could not deliver it to ${shape.targetArn} (rule ${shape.ruleArn}): ${shape.errorCode} ${shape.errorMessage}${shape.exhaustedRetryCondition ? ` (${shape.exhaustedRetryCondition} after ${shape.retryAttempts ?? "?"} retries)` : ""}`;
+    case "handler":
+      return `${shape.origin} gave up on it: ${shape.reason}${shape.truncated ? " (input truncated)" : ""}`;
+    case "unknown":
+      return `unrecognised: ${shape.why}`;
+  }
+}
