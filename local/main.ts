@@ -153,12 +153,12 @@ async function main(): Promise<number> {
       say(`  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed, ${p.totals.skipped} skipped; queue: ${p.queue.stats.duplicated} duplicated, ${p.queue.stats.delayed} delayed, ${p.queue.stats.redelivered} redelivered`);
     }
     say(`  replay: balances wiped (${wiped} rows) and rebuilt; last-transaction ${lastUntouched ? "untouched" : "CHANGED"} (${lastProjector.queue.stats.sent - lastQueuedBefore} replay messages reached its queue)`);
-    say(`  dead letters: ${stage.deadLetters.letters.length}`);
+    say(`  dead letters: ${stage.deadLetters.length}`);
     say();
     say("  account      ledger  read model  ledger v  model v");
     rows.forEach((row) => say(row));
     say();
-    const ok = mismatches.length === 0 && raceWinners === 1 && raceRejected && staleRead === 4 && lastUntouched && stage.deadLetters.letters.length === 0;
+    const ok = mismatches.length === 0 && raceWinners === 1 && raceRejected && staleRead === 4 && lastUntouched && stage.deadLetters.length === 0;
     mismatches.forEach((line) => say(`MISMATCH ${line}`));
     say(`${ok ? "OK" : "FAILED"}: read models ${mismatches.length === 0 ? "equal" : "differ from"} the ledger; ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return ok ? 0 : 1;

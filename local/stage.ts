@@ -21,7 +21,10 @@ import { DynamoDbLocal } from "./dynamodbLocal";
 import { LocalEndpoint, serveLambda } from "./httpServer";
 import { InProcessBus } from "./inProcessBus";
 import { LocalQueue } from "./localQueue";
-import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
+import { MessageDeadLetters } from "../handlers/runtime/memory/deadLetters";
+import { describeShape, shapeOf } from "../handlers/runtime/deadLetterRedrive/shapes";
+import { RedriveOptions, RedriveReport, redriveDeadLetters } from "../handlers/runtime/deadLetterRedrive/redrive";
+import { LocalDeadLetterQueue, LocalRedriveTargets } from "./localDeadLetterRedrive";
 import { Random } from "./random";
 import { StreamPoller } from "./streamPoller";
 import { createTable } from "./tables";
@@ -51,6 +54,20 @@ export interface LocalStageOptions<S, C> {
    * them as before issue 12 (nothing remembered, a snapshot query per aggregate), for comparison.
    */
   remember?: boolean;
+  /** Each projector queue's MaximumMessageSize (and its DLQ's). Default 1 MiB, as the Projector component sets. */
+  queueMaxMessageBytes?: number;
+  /** Receives of a projector's message before its queue moves it to the DLQ. Default 5, as the Projector component. */
+  maxReceiveCount?: number;
+}
+
+/** A dead letter the stage holds, as the chaos checks and the summary read it. */
+export interface HeldDeadLetter {
+  queue: string;
+  messageId: string;
+  shape: string;
+  /** The handler's origin, or the queue the letter is in for the shapes AWS writes. */
+  origin: string;
+  reason: string;
 }
 
 /**
@@ -65,6 +82,8 @@ export interface LocalProjector<S> {
   projection: Projection<S>;
   projector: Projector<S>;
   queue: LocalQueue;
+  /** Its queue's redrive DLQ, also its rule target's DLQ and the projector's own (one queue, as deployed). */
+  deadLetterQueue: LocalQueue;
   readModel: DynamoDbReadModel;
   tableName: string;
   totals: Omit<ProjectReport, "batchItemFailures">;
@@ -82,6 +101,8 @@ export class LocalStage<S, C> {
   /** The dispatcher mapping's on-failure destination (an S3 bucket when deployed): batches given up on, records included. */
   readonly failedBatches: FailedBatchRecord[] = [];
   crashes = 0;
+  /** The dispatcher's dead-letter queue (its own letters: records it could not read or publish). */
+  readonly dispatcherDeadLetters = new LocalQueue("dispatcher-dlq");
   private ownsDynamo = true;
   private readonly endpoints: LocalEndpoint[] = [];
   private queueChaos?: Random;
@@ -90,9 +111,10 @@ export class LocalStage<S, C> {
   private crashRandom?: Random;
   private crashRate = 0;
   private remember = true;
+  private queueMaxMessageBytes?: number;
+  private maxReceiveCount = 5;
   private constructor(
     readonly requests: RequestCounter,
-    readonly deadLetters: InMemoryDeadLetters,
     readonly dynamo: DynamoDbLocal,
     readonly db: DynamoDBDocumentClient,
     private readonly raw: DynamoDBClient,
@@ -119,8 +141,10 @@ export class LocalStage<S, C> {
     const snapshots = new DynamoDbSnapshotStore(db, `${options.serviceName}-snapshots`);
     const loader = new AggregateLoader(options.domain, events, snapshots);
     const random = options.chaos ? new Random(options.chaos.seed) : undefined;
-    const bus = new InProcessBus(random ? { random, probability: 0.05 } : undefined);
-    const deadLetters = new InMemoryDeadLetters();
+    // Chaos refuses some PutEvents entries and fails some deliveries to queues (retried per the target's policy).
+    const bus = new InProcessBus(random ? { refuse: { random, probability: 0.05 }, deliveryFaults: { random, probability: 0.02 } } : {});
+    let stage: LocalStage<S, C> | undefined;
+    const deadLetters = new MessageDeadLetters((body, attributes) => void stage!.dispatcherDeadLetters.send(body, attributes));
     const remember = options.remember ?? true;
     const dispatcher = new Dispatcher({
       domain: options.domain,
@@ -133,10 +157,11 @@ export class LocalStage<S, C> {
       publish: { backoffMs: 5 },
       ...(remember ? {} : { rememberedAggregates: 0, prefetchSnapshots: false }),
     });
-    let stage: LocalStage<S, C> | undefined;
     const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), async (record) => void stage!.failedBatches.push(record), { batchSize: options.batchSize ?? 100 });
-    stage = new LocalStage(requests, deadLetters, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events, commandMemory(remember)), bus, poller, dispatcher);
+    stage = new LocalStage(requests, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events, commandMemory(remember)), bus, poller, dispatcher);
     stage.remember = remember;
+    stage.queueMaxMessageBytes = options.queueMaxMessageBytes;
+    stage.maxReceiveCount = options.maxReceiveCount ?? 5;
     stage.ownsDynamo = !options.dynamo;
     stage.serviceName = options.serviceName;
     if (options.sdkChaos) {
@@ -160,13 +185,59 @@ export class LocalStage<S, C> {
     const tableName = `${this.serviceName}-${projection.name}`;
     await createTable(this.raw, tableName, READ_MODEL_TABLE);
     const random = this.queueChaos;
-    const queue = new LocalQueue(projection.name, this.deadLetters, 5, random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined);
-    this.bus.subscribe(projectorEventPattern(this.serviceName, projection.eventTypes, projection.name), queue);
+    // As the Projector component deploys them: one DLQ for the queue's redrive policy, the rule target and the projector's own letters.
+    const deadLetterQueue = new LocalQueue(`${projection.name}-dlq`, { maxMessageBytes: this.queueMaxMessageBytes });
+    const queue = new LocalQueue(projection.name, {
+      redrive: { deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+      maxMessageBytes: this.queueMaxMessageBytes,
+      chaos: random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined,
+    });
+    this.bus.subscribe(projectorEventPattern(this.serviceName, projection.eventTypes, projection.name), queue, { ruleName: `${projection.name}-rule`, deadLetterQueue });
     const readModel = new DynamoDbReadModel(this.db, tableName);
-    const projector = new Projector({ projection, readModel, snapshots: this.snapshots, deadLetters: this.deadLetters, rememberedVersions: this.remember ? undefined : 0 });
-    const local: LocalProjector<S> = { projection, projector, queue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } };
+    const deadLetters = new MessageDeadLetters((body, attributes) => void deadLetterQueue.send(body, attributes));
+    const projector = new Projector({ projection, readModel, snapshots: this.snapshots, deadLetters, rememberedVersions: this.remember ? undefined : 0 });
+    const local: LocalProjector<S> = { projection, projector, queue, deadLetterQueue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } };
     this.projectors.push(local);
     return local;
+  }
+
+  /** Every queue of the stage: the projectors' queues and every dead-letter queue. */
+  get queues(): LocalQueue[] {
+    return [this.dispatcherDeadLetters, ...this.projectors.flatMap((local) => [local.queue, local.deadLetterQueue])];
+  }
+
+  /** The dead-letter queues: the dispatcher's, then each projector's. */
+  get deadLetterQueues(): LocalQueue[] {
+    return [this.dispatcherDeadLetters, ...this.projectors.map((local) => local.deadLetterQueue)];
+  }
+
+  /** Every dead letter held, in any of its three shapes, as a line each. */
+  get deadLetters(): HeldDeadLetter[] {
+    return this.deadLetterQueues.flatMap((queue) =>
+      queue.peek().map((message) => {
+        const shape = shapeOf(message);
+        return { queue: queue.name, messageId: message.messageId, shape: shape.kind, origin: shape.kind === "handler" ? shape.origin : `queue:${queue.name}`, reason: describeShape(shape) };
+      }),
+    );
+  }
+
+  /** A dead-letter queue of the stage (by name) as the redrive reads it. */
+  deadLetterQueue(name: string): LocalDeadLetterQueue {
+    const queue = this.deadLetterQueues.find((candidate) => candidate.name === name);
+    if (!queue) throw new Error(`no dead-letter queue "${name}" (the stage has ${this.deadLetterQueues.map((candidate) => candidate.name).join(", ")})`);
+    return new LocalDeadLetterQueue(queue, () => this.queues);
+  }
+
+  /** Where the stage's redriven letters go: its queues, and replays through its command side. */
+  get redriveTargets(): LocalRedriveTargets {
+    return new LocalRedriveTargets(() => this.queues, async (aggregateId, idempotencyKey) => void (await this.commands.replay(aggregateId, undefined, { idempotencyKey })));
+  }
+
+  /** Redrives a dead-letter queue's letters (see redriveDeadLetters), then lets the pipeline settle. */
+  async redrive(queueName: string, options: RedriveOptions = {}): Promise<RedriveReport> {
+    const report = await redriveDeadLetters(this.deadLetterQueue(queueName), this.redriveTargets, options);
+    await this.settle();
+    return report;
   }
 
   /** Runs stream → dispatcher → bus → queues → projectors until nothing moves. */

@@ -16,6 +16,11 @@ export interface StreamPollerOptions {
   batchSize?: number;
   /** Retries of a failing batch before the rest of it goes to the on-failure destination. Default 10, as the component's mapping. */
   maximumRetryAttempts?: number;
+  /**
+   * On a function error (the invocation throws or is abandoned), split the batch in two and retry
+   * each half, without spending a retry. Default true, as the component's mapping.
+   */
+  bisectBatchOnFunctionError?: boolean;
 }
 
 export interface PollStats {
@@ -24,6 +29,8 @@ export interface PollStats {
   batches: number;
   records: number;
   retries: number;
+  /** Failed batches split in two (bisectBatchOnFunctionError). */
+  bisections: number;
   /** Batches given up on and written to the on-failure destination. */
   failedBatches: number;
 }
@@ -36,16 +43,16 @@ type BatchHandler = (records: StreamRecord[]) => Promise<BatchResponse>;
 /**
  * Reads a real DynamoDB stream (from DynamoDB Local) and feeds the dispatcher the way Lambda's
  * event source mapping does: per shard, in batches, INSERTs only; on reported failures it
- * retries from the lowest failed record, and after the retry budget writes what is left of the
- * batch, records included, to the on-failure destination (as Lambda does to an S3 destination)
- * and moves on, so the shard never blocks.
+ * retries from the lowest failed record, on a function error it bisects the batch, and after the
+ * retry budget writes what is left of the batch, records included, to the on-failure destination
+ * (as Lambda does to an S3 destination) and moves on, so the shard never blocks.
  */
 export class StreamPoller {
   private readonly iterators = new Map<string, string | undefined>();
   /** The stream's shards as last described; undefined when they must be described again. */
   private shards?: string[];
   private describedAt = 0;
-  readonly stats: PollStats = { readErrors: 0, batches: 0, records: 0, retries: 0, failedBatches: 0 };
+  readonly stats: PollStats = { readErrors: 0, batches: 0, records: 0, retries: 0, bisections: 0, failedBatches: 0 };
 
   constructor(
     private readonly streams: DynamoDBStreamsClient,
@@ -107,26 +114,50 @@ export class StreamPoller {
     return handled;
   }
 
-  /** One batch, retried from the lowest failed record as the event source mapping does. */
+  /**
+   * One batch, as the event source mapping with ReportBatchItemFailures and
+   * bisectBatchOnFunctionError handles it: a partial failure retries from the lowest failed record
+   * (a retry); a function error splits the batch in two, the halves tried in order, without
+   * spending a retry (a single record that errors spends one). Each part counts its own retries;
+   * one past maximumRetryAttempts goes, records included, to the on-failure destination, and the
+   * parts after it still run, so the shard moves on.
+   */
   private async deliver(shardId: string, records: StreamRecord[]): Promise<void> {
-    let pending = records;
-    let attempts = 0;
-    while (pending.length > 0) {
+    const parts: { records: StreamRecord[]; attempts: number }[] = [{ records, attempts: 0 }];
+    const bisect = this.options.bisectBatchOnFunctionError ?? true;
+    const maximumRetryAttempts = this.options.maximumRetryAttempts ?? 10;
+    while (parts.length > 0) {
+      const part = parts.shift()!;
       this.stats.batches += 1;
-      this.stats.records += pending.length;
+      this.stats.records += part.records.length;
       // An invocation that throws (or is abandoned) fails its whole batch, as in Lambda.
-      const { batchItemFailures } = await this.handle(pending).catch(() => ({ batchItemFailures: pending.map((record) => ({ itemIdentifier: recordId(record) })) }));
-      const failedIds = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-      const firstFailed = pending.findIndex((record) => failedIds.has(recordId(record)));
-      if (firstFailed < 0) return;
-      pending = pending.slice(firstFailed);
-      attempts += 1;
-      if (attempts > (this.options.maximumRetryAttempts ?? 10)) {
+      const outcome = await this.handle(part.records).then(
+        (response) => ({ threw: false as const, response }),
+        () => ({ threw: true as const }),
+      );
+      let pending: StreamRecord[];
+      if (outcome.threw) {
+        if (bisect && part.records.length > 1) {
+          const half = Math.ceil(part.records.length / 2);
+          parts.unshift({ records: part.records.slice(0, half), attempts: part.attempts }, { records: part.records.slice(half), attempts: part.attempts });
+          this.stats.bisections += 1;
+          continue;
+        }
+        pending = part.records;
+      } else {
+        const failedIds = new Set(outcome.response.batchItemFailures.map((failure) => failure.itemIdentifier));
+        const firstFailed = part.records.findIndex((record) => failedIds.has(recordId(record)));
+        if (firstFailed < 0) continue;
+        pending = part.records.slice(firstFailed);
+      }
+      const attempts = part.attempts + 1;
+      if (attempts > maximumRetryAttempts) {
         await this.onFailure(this.failedBatch(shardId, pending, attempts));
         this.stats.failedBatches += 1;
-        return;
+        continue;
       }
       this.stats.retries += 1;
+      parts.unshift({ records: pending, attempts });
     }
   }
 

@@ -77,7 +77,7 @@ export async function runChaos(stage: LocalStage<AccountState, AccountCommand>, 
     history,
     ledger,
     readModels,
-    deadLetters: stage.deadLetters.letters,
+    deadLetters: stage.deadLetters,
     queued: stage.projectors.reduce((sum, local) => sum + local.queue.depth, 0),
   });
   const outcomes = { applied: 0, rejected: 0, unknown: 0, failed: 0 };

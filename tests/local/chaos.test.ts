@@ -5,7 +5,6 @@ import { balances, lastTransaction } from "../../examples/accounts/projections";
 import { runChaos } from "../../local/chaos/harness";
 import { FaultLog, injectSdkFaults } from "../../local/chaos/sdkFaults";
 import { LocalQueue } from "../../local/localQueue";
-import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { Random } from "../../local/random";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { documentClient } from "../../handlers/runtime/aws/documentClient";
@@ -72,8 +71,8 @@ describe("fault injection over the whole pipeline (SDK faults, crashes, delivery
     });
 
     it("a duplicated message counts its own receives: a chain of copies failing once is redelivered, not dead-lettered", async () => {
-      const deadLetters = new InMemoryDeadLetters();
-      const queue = new LocalQueue("q", deadLetters, 2, { random: new Random(1), duplicate: 1, delay: 0, reorder: false });
+      const deadLetters = new LocalQueue("q-dlq");
+      const queue = new LocalQueue("q", { redrive: { deadLetterQueue: deadLetters, maxReceiveCount: 2 }, chaos: { random: new Random(1), duplicate: 1, delay: 0, reorder: false } });
       queue.send("m");
       let batch = queue.receive(1);
       for (let round = 0; round < 3; round += 1) {
@@ -81,7 +80,7 @@ describe("fault injection over the whole pipeline (SDK faults, crashes, delivery
         batch = queue.receive(1); // the next copy in the chain
       }
       await queue.settle(batch, new Set(batch.map((message) => message.messageId)));
-      assert.equal(deadLetters.letters.length, 0);
+      assert.equal(deadLetters.depth, 0);
     });
   });
 });

@@ -43,8 +43,10 @@ describe("rebuilding a read model in production: replay every aggregate to one n
       assert.deepEqual(await scannedAggregateIds(stage.db, ledgerTable), ids, "the scan fallback finds the same ids");
 
       const checkpoint = memoryCheckpoint();
+      const identity = { ledger: ledgerTable, target: replica.name, prefix: "", generation: "1" };
       const run = (signal?: AbortSignal, store: CheckpointStore = checkpoint) =>
         replayRun({
+          run: identity,
           ids: (after) => indexedAggregateIds(stage.db, ledgerTable, { after }),
           replay: (id) => stage.commands.replay(id, replica.name, { idempotencyKey: `replay:${replica.name}:1:${id}` }),
           ratePerSecond: 2000,
@@ -57,6 +59,7 @@ describe("rebuilding a read model in production: replay every aggregate to one n
       const stop = new AbortController();
       let seen = 0;
       const firstRun = await replayRun({
+        run: identity,
         ids: (after) => indexedAggregateIds(stage.db, ledgerTable, { after }),
         replay: async (id) => {
           if (++seen === 700) stop.abort();
@@ -88,7 +91,7 @@ describe("rebuilding a read model in production: replay every aggregate to one n
         assert.deepEqual(row?.state, aggregate.state, id);
       }
       assert.equal(stage.projectors[0].queue.stats.sent, balancesSent, "the other projector received no replay");
-      assert.equal(stage.deadLetters.letters.length, 0);
+      assert.equal(stage.deadLetters.length, 0);
     } finally {
       await stage.stop();
     }

@@ -5,7 +5,6 @@ import { balances, lastTransaction, replica } from "../../examples/accounts/proj
 import { recordId, StreamRecord } from "../../handlers/runtime/dispatch/streamRecords";
 import { LocalQueue } from "../../local/localQueue";
 import { FailedBatchRecord, aggregatesOfFailedBatch } from "../../handlers/runtime/dispatch/failedBatches";
-import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { LocalStage } from "../../local/stage";
 import { StreamPoller } from "../../local/streamPoller";
 import { accountEvents, bankLedger, seed } from "../support/ledgerFixture";
@@ -58,20 +57,48 @@ describe("local stage", () => {
       assert.deepEqual([...delivered].sort(), [1, 2, 3, 4], "the next batch (s3) was delivered: the shard moved on");
       streams.destroy();
     });
+
+    it("bisects a batch whose invocation fails as the mapping does with bisectBatchOnFunctionError: the good records get through, only the poison one spends retries and is given up on", async () => {
+      const ledger = await bankLedger();
+      await seed(ledger, accountEvents("b1", 1, 8));
+      const streams = new DynamoDBStreamsClient((await dynamoDbLocal()).config);
+      const failed: FailedBatchRecord[] = [];
+      const invocations: number[][] = [];
+      const handled = new Set<number>();
+      const version = (record: StreamRecord) => Number(record.dynamodb!.NewImage!.version.N);
+      // A handler that throws for the whole batch when version 4 is in it, as an unexpected error does.
+      const poller = new StreamPoller(streams, ledger.streamArn!, async (records) => {
+        invocations.push(records.map(version));
+        if (records.some((record) => version(record) === 4)) throw new Error("poison");
+        records.forEach((record) => handled.add(version(record)));
+        return { batchItemFailures: [] };
+      }, async (record) => void failed.push(record), { maximumRetryAttempts: 2, batchSize: 8 });
+
+      await poller.drain();
+
+      assert.deepEqual([...handled].sort(), [1, 2, 3, 5, 6, 7, 8], "every record but the poison one was handled");
+      assert.deepEqual(invocations, [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4], [1, 2], [3, 4], [3], [4], [4], [4], [5, 6, 7, 8]], "halves in stream order; the splits spent no retry, the lone record two");
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0].DDBStreamBatchInfo.batchSize, 1, "only the poison record went to the on-failure destination");
+      assert.equal(failed[0].requestContext.approximateInvokeCount, 3);
+      assert.deepEqual([poller.stats.bisections, poller.stats.retries, poller.stats.failedBatches], [3, 2, 1]);
+      streams.destroy();
+    });
   });
 
-  it("LocalQueue redelivers failed messages and moves them to its DLQ after maxReceiveCount", async () => {
-    const deadLetters = new InMemoryDeadLetters();
-    const queue = new LocalQueue("q", deadLetters, 2);
-    queue.send("a");
+  it("LocalQueue redelivers failed messages and, at maxReceiveCount, its redrive policy moves the message as it is (body, attributes, id) to the DLQ, naming its source", async () => {
+    const dlq = new LocalQueue("q-dlq");
+    const queue = new LocalQueue("q", { redrive: { deadLetterQueue: dlq, maxReceiveCount: 2 } });
+    const id = queue.send('{"detail":{}}', { trace: { dataType: "String", stringValue: "t-1" } });
     for (let round = 0; round < 2; round += 1) {
       const batch = queue.receive(10);
       assert.equal(batch.length, 1);
       await queue.settle(batch, new Set([batch[0].messageId]));
     }
     assert.equal(queue.depth, 0);
-    assert.equal(deadLetters.letters.length, 1);
-    assert.match(deadLetters.letters[0].reason, /received 2 times/);
+    assert.equal(queue.stats.deadLettered, 1);
+    const [moved] = dlq.peek();
+    assert.deepEqual({ ...moved, sentAt: undefined }, { messageId: id, body: '{"detail":{}}', attributes: { trace: { dataType: "String", stringValue: "t-1" } }, sourceQueueArn: queue.arn, sentAt: undefined });
   });
 
   for (const remember of [true, false]) it(`runs commands through stream, bus, chaotic queues and projectors to read models equal to the ledger (${remember ? "handlers remembering" : "--baseline: handlers remembering nothing"})`, async function () {
@@ -91,7 +118,7 @@ describe("local stage", () => {
       const [balanceQueue, lastQueue] = stage.projectors.map((p) => p.queue.stats);
       assert.ok(balanceQueue.duplicated + lastQueue.duplicated > 0 && balanceQueue.delayed > 0, "chaos really duplicated and delayed");
       assert.ok(stage.projectors[0].totals.stale > 0, "duplicates were absorbed by the version guard");
-      assert.equal(stage.deadLetters.letters.length, 0);
+      assert.equal(stage.deadLetters.length, 0);
       assert.equal((await stage.snapshots.latest("x"))?.version, 30, "the dispatcher took snapshots");
     } finally {
       await stage.stop();
