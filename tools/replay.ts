@@ -19,7 +19,7 @@ import { Domain } from "../handlers/runtime/domain";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
 import { countIndexedAggregates, indexedAggregateIds } from "../handlers/runtime/aws/aggregateIds";
-import { fileCheckpoint, replayRun } from "../handlers/runtime/rebuild/replayRun";
+import { defaultCheckpointPath, fileCheckpoint, replayRun } from "../handlers/runtime/rebuild/replayRun";
 
 const { values } = parseArgs({
   options: {
@@ -71,7 +71,9 @@ async function main(): Promise<number> {
   const commands = new CommandHandler(new AggregateLoader(domain, events), events);
   const target = values.all ? undefined : values.target!;
   const label = target ?? "all";
-  const checkpointPath = values.checkpoint ?? `.replay-${ledgerTable}-${label}-${generation}.json`;
+  // What this run replays: its checkpoint resumes this run only, never one of another target or prefix.
+  const run = { ledger: ledgerTable, target: label, prefix: values.prefix ?? "", generation: String(generation) };
+  const checkpointPath = values.checkpoint ?? defaultCheckpointPath(run);
 
   const total = await countIndexedAggregates(db, ledgerTable, values.prefix);
   const stop = new AbortController();
@@ -81,6 +83,7 @@ async function main(): Promise<number> {
   let lastLine = 0;
   process.stderr.write(`replaying ${total} aggregates to ${label} at ${rate}/s with ${workers} workers (checkpoint ${checkpointPath}; Ctrl-C stops, running again resumes)\n`);
   const result = await replayRun({
+    run,
     ids: (after) => indexedAggregateIds(db, ledgerTable, { after, prefix: values.prefix }),
     replay: (id) => commands.replay(id, target, { idempotencyKey: `replay:${label}:${generation}:${id}` }),
     ratePerSecond: rate,

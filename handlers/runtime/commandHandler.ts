@@ -5,6 +5,7 @@ import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REMEMBERED_STARTS, REPLAY_EVENT_
 import { Aggregate, Domain, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, recordDecided } from "./domain";
 import {
   CommandRejectedError,
+  CommitTooLargeError,
   IdempotencyKeyReusedError,
   IdempotencyKeyTakenError,
   InvalidCommandError,
@@ -14,6 +15,7 @@ import {
   VersionGapError,
 } from "./errors";
 import { fold } from "./fold";
+import { aggregateIdProblem } from "./identity";
 import { KeyedMutex } from "./keyedMutex";
 import { log } from "./log";
 import { positiveInteger } from "./options";
@@ -111,6 +113,12 @@ const CONFLICT_BACKOFF = { baseMs: 5, capMs: 100 };
 
 type Decide<S> = (aggregates: ReadonlyMap<string, Aggregate<S>>) => ReadonlyMap<string, readonly NewEvent[]> | Rejection;
 
+/** What one decision came to. */
+type Attempt<S> =
+  | { kind: "rejected"; rejection: Rejection }
+  | { kind: "refused"; error: InvalidCommandError | InvalidEventError }
+  | { kind: "events"; decision: ReadonlyMap<string, readonly NewEvent[]>; events: LedgerEvent[]; after: Map<string, Aggregate<S>>; due: Aggregate<S>[] };
+
 /**
  * Executes commands with optimistic concurrency: load (snapshot + catch-up), decide, append at
  * version + 1 with a commit id. On a version conflict it reads only the events it missed,
@@ -168,7 +176,7 @@ export class CommandHandler<S, C> {
    * A command over several aggregates (the domain's `decideMany`), all of whose events are
    * committed in one transaction or none. A conflict on any of them re-decides on fresher states.
    */
-  executeMany(aggregateIds: readonly string[], command: C, options: ExecuteOptions = {}): Promise<MultiCommandResult<S>> {
+  async executeMany(aggregateIds: readonly string[], command: C, options: ExecuteOptions = {}): Promise<MultiCommandResult<S>> {
     const ids = [...new Set(aggregateIds.map(requireAggregateId))];
     const decideMany = this.loader.domain.decideMany;
     if (!decideMany) throw new InvalidCommandError(`domain ${this.loader.domain.name} has no decideMany for commands over several aggregates`);
@@ -212,53 +220,78 @@ export class CommandHandler<S, C> {
     const commitId = randomUUID();
     const remembered = (record: Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">): IdempotencyRecord | undefined =>
       key === undefined ? undefined : { idempotencyKey: key, fingerprint: fingerprint!, commitId, expiresAt: this.keyExpiry(), ...record };
+    /** Records an outcome that writes no event under the key; a key taken already answers with the first outcome. */
+    const recordOnly = async (record: IdempotencyRecord | undefined): Promise<MultiCommandResult<S> | undefined> => {
+      if (!record) return undefined;
+      try {
+        await this.events.append([], { commitId, idempotency: record });
+        return undefined;
+      } catch (error) {
+        if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
+        throw error;
+      }
+    };
 
     const starts = await Promise.all(ids.map((id) => this.start(id)));
     let aggregates = new Map(starts.map((start) => [start.aggregate.aggregateId, start.aggregate]));
-    // Aggregates whose version the ledger is not known to hold (a replica's row): the append checks its predecessor.
+    // Aggregates whose version the ledger is not known to hold (a replica's row, a remembered
+    // state decided on unread): the append checks its predecessor.
     const unanchored = new Set(starts.filter((start) => !start.anchored).map((start) => start.aggregate.aggregateId));
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
-    // A replica or the memory may lag. The append's version condition guards what the decision
-    // writes; a rejection, and what the decision reads but writes nothing to, stand only on the ledger's state.
-    const unguarded = (decision: ReturnType<Decide<S>>) => [...unread].filter((id) => isRejection(decision) || (decision.get(id)?.length ?? 0) === 0);
-    let firstConflictAt: number | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      let decision = decide(aggregates);
-      for (let stale = unguarded(decision); stale.length > 0; stale = unguarded(decision)) {
+    /**
+     * A replica or the memory may lag. The append's version condition guards what the decision
+     * writes; everything else stands only on the ledger's state: a rejection, a refusal (decide
+     * failing, a state that would be unsound, a commit too large) and what the decision reads but
+     * writes nothing to. Catches those aggregates up and decides again until nothing is unguarded.
+     */
+    const onLedgerState = async (): Promise<Attempt<S>> => {
+      for (;;) {
+        const attempt = this.attempt(aggregates, decide, commitId);
+        const stale = [...unread].filter((id) => attempt.kind !== "events" || (attempt.decision.get(id)?.length ?? 0) === 0);
+        if (stale.length === 0) return attempt;
         for (const id of stale) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
         provenBy(stale);
-        decision = decide(aggregates);
       }
-      if (isRejection(decision)) {
+    };
+    let firstConflictAt: number | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      const decided = await onLedgerState();
+      if (decided.kind === "refused") throw decided.error;
+      if (decided.kind === "rejected") {
         const [first] = ids;
-        const rejection = { aggregateId: first, version: aggregates.get(first)!.version, code: decision.code, detail: decision.detail };
-        const record = remembered({ outcome: "rejected", rejection });
-        if (record) {
-          try {
-            await this.events.append([], { commitId, idempotency: record });
-          } catch (error) {
-            if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
-            throw error;
-          }
-        }
+        const rejection = { aggregateId: first, version: aggregates.get(first)!.version, code: decided.rejection.code, detail: decided.rejection.detail };
+        const repeat = await recordOnly(remembered({ outcome: "rejected", rejection }));
+        if (repeat) return repeat;
         throw new CommandRejectedError(rejection.aggregateId, rejection.version, rejection.code, rejection.detail);
       }
-      const { events, after, due } = this.apply(aggregates, decision, commitId);
-      if (events.length === 0) return { aggregates, events, attempts: attempt, commitId };
+      const { decision, events, after, due } = decided;
+      if (events.length === 0) {
+        // Nothing to write: the key still remembers it, so a repeat answers this, not a new decision.
+        const versions = ids.map((id) => ({ aggregateId: id, version: aggregates.get(id)!.version }));
+        const repeat = await recordOnly(remembered({ outcome: "unchanged", versions }));
+        return repeat ?? { aggregates, events, attempts: attempt, commitId };
+      }
       const commits = [...decision.keys()].filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
         .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
       try {
-        // Versions read consistently from the ledger need no predecessor check; a replica's do.
+        // Versions read consistently from the ledger need no predecessor check; others do.
         await this.events.append(events, { commitId, predecessorsRead: unanchored.size === 0, idempotency: remembered({ outcome: "committed", commits }) });
       } catch (error) {
         if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.delete(id));
         if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
-        // A replica row claiming a version the ledger never reached: start again from the ledger.
+        // A starting point claiming a version the ledger does not hold (a replica row ahead of it,
+        // a memory of a ledger since restored to an earlier version): start again from the ledger.
         if (error instanceof VersionGapError && unanchored.size > 0) {
-          log.warn("a replica row is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
+          log.warn("a starting point is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
           aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
+          provenBy(ids);
+          continue;
+        }
+        // Too large for one commit on a state that may lag: decide again on the ledger's.
+        if (error instanceof CommitTooLargeError && unread.size > 0) {
+          for (const id of unread) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
           provenBy(ids);
           continue;
         }
@@ -289,6 +322,21 @@ export class CommandHandler<S, C> {
     }
   }
 
+  /**
+   * One decision on these states: a rejection, a refusal (decide failing, events or a state the
+   * domain refuses) or the stamped events and the states after them.
+   */
+  private attempt(aggregates: ReadonlyMap<string, Aggregate<S>>, decide: Decide<S>, commitId: string): Attempt<S> {
+    try {
+      const decision = decide(aggregates);
+      if (isRejection(decision)) return { kind: "rejected", rejection: decision };
+      return { kind: "events", decision, ...this.apply(aggregates, decision, commitId) };
+    } catch (error) {
+      if (error instanceof InvalidCommandError || error instanceof InvalidEventError) return { kind: "refused", error };
+      throw error;
+    }
+  }
+
   /** The aggregate with the ledger's events after `from` folded on (read consistently), remembered as such. */
   private async caughtUp(from: Aggregate<S>, visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void): Promise<Aggregate<S>> {
     const latest = await this.loader.catchUp(from, undefined, visit);
@@ -303,7 +351,9 @@ export class CommandHandler<S, C> {
    */
   private async start(id: string): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
     const remembered = this.remembered.get(id);
-    if (remembered && this.options.rememberedStart === "decide") return { aggregate: remembered, anchored: true, read: false };
+    // Decided on unread: the append checks the remembered version is still the ledger's (a ledger
+    // restored to an earlier version would otherwise get a gap after it).
+    if (remembered && this.options.rememberedStart === "decide") return { aggregate: remembered, anchored: false, read: false };
     if (remembered) return { aggregate: await this.loader.catchUp(remembered), anchored: true, read: true };
     if (this.options.decideOnReplica === true) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
     return { aggregate: await this.loader.load(id), anchored: true, read: true };
@@ -360,6 +410,7 @@ export class CommandHandler<S, C> {
     }
     const aggregates = new Map<string, Aggregate<S>>();
     const events: LedgerEvent[] = [];
+    for (const { aggregateId, version } of record.versions ?? []) aggregates.set(aggregateId, await this.loader.load(aggregateId, version));
     for (const { aggregateId, fromVersion, toVersion } of record.commits ?? []) {
       events.push(...(await this.loader.readEvents(aggregateId, fromVersion - 1, toVersion)));
       aggregates.set(aggregateId, await this.loader.load(aggregateId, toVersion));
@@ -377,7 +428,9 @@ function callDecide<T>(aggregateId: string, decide: () => T): T {
   }
 }
 
+/** The id, checked before any request: an id the ledger cannot hold is the command's fault. */
 const requireAggregateId = (aggregateId: string): string => {
-  if (typeof aggregateId !== "string" || aggregateId.trim() === "") throw new InvalidEventError("missing aggregate id");
+  const problem = aggregateIdProblem(aggregateId);
+  if (problem) throw new InvalidCommandError(problem);
   return aggregateId;
 };

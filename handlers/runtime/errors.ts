@@ -114,6 +114,25 @@ export class InvalidDefinitionError extends LedgerError {
   }
 }
 
+/**
+ * A store could not serve a read or write for now: throttled, timed out or failing on its side,
+ * after the SDK's own retries. Nothing is known to be wrong with the request: send it again later
+ * (a command with the same idempotency key).
+ */
+export class StoreUnavailableError extends LedgerError {
+  constructor(readonly operation: string, readonly resource: string, options?: ErrorOptions) {
+    const cause = (options?.cause as { name?: string; message?: string } | undefined) ?? {};
+    super(`${operation} on ${resource} failed for now (${cause.name ?? "error"}: ${cause.message ?? "no detail"}); try again`, options);
+  }
+}
+
+/** A setting (an environment variable a component sets, or an argument) holds a value that cannot be used. */
+export class ConfigurationError extends LedgerError {
+  constructor(readonly setting: string, readonly problem: string) {
+    super(`${setting} ${problem}`);
+  }
+}
+
 /** A queue message that can never be projected (malformed, unknown schema): dead-lettered with this reason, never retried. */
 export class PoisonMessageError extends LedgerError {
   constructor(readonly reason: string, options?: ErrorOptions) {

@@ -45,4 +45,4 @@ export { InMemoryReadModel } from "./memory/readModel";
 export { InMemoryDeadLetters } from "./memory/deadLetters";
 export { GivenEvent, Then, deciderSpec } from "./testing/deciderSpec";
 export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./dispatch/failedBatches";
-export { CheckpointStore, ListingPosition, ReplayCheckpoint, ReplayProgress, ReplayRunOptions, fileCheckpoint, replayRun } from "./rebuild/replayRun";
+export { CheckpointError, CheckpointStore, ListingPosition, ReplayCheckpoint, ReplayProgress, ReplayRunIdentity, ReplayRunOptions, defaultCheckpointPath, fileCheckpoint, replayRun } from "./rebuild/replayRun";

@@ -8,6 +8,8 @@
 export const DYNAMODB_LIMITS = {
   /** Bytes of a partition key value. */
   partitionKeyBytes: 2048,
+  /** Bytes of a sort key value, in a table or an index. */
+  sortKeyBytes: 1024,
   /** Bytes of one item, attribute names included. */
   itemBytes: 400 * 1024,
   /** Bytes of one TransactWriteItems request. */

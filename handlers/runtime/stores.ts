@@ -16,9 +16,12 @@ export interface IdempotencyRecord {
   /** sha-256 of the aggregate ids and the command: the key may not be reused for another command. */
   fingerprint: string;
   commitId: string;
-  outcome: "committed" | "rejected";
+  /** committed: events were written; unchanged: the decision was to write nothing; rejected: a business rule refused it. */
+  outcome: "committed" | "unchanged" | "rejected";
   /** committed: the versions the commit wrote, per aggregate. */
   commits?: { aggregateId: string; fromVersion: number; toVersion: number }[];
+  /** unchanged: the version of each aggregate the decision stood on. */
+  versions?: { aggregateId: string; version: number }[];
   /** rejected: the rejection the first execution got. */
   rejection?: { aggregateId: string; version: number; code: string; detail: string };
   /** Epoch seconds after which the key is forgotten (the table's TTL attribute). */
@@ -33,7 +36,7 @@ export interface AppendOptions {
    * predecessor check (a transaction) can be skipped. Default false: the ledger checks.
    */
   predecessorsRead?: boolean;
-  /** Remembered in the same transaction; an append of no events records only this (a rejection). */
+  /** Remembered in the same transaction; an append of no events records only this (a rejection, a decision to do nothing). */
   idempotency?: IdempotencyRecord;
 }
 

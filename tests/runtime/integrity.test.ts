@@ -354,9 +354,13 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       });
     }
 
-    it("refuses an aggregate id over 2,048 bytes, an item over 400 KB and a commit over 4 MB before writing", async () => {
-      const longId = "é".repeat(1025);
-      await assert.rejects(notebook().execute(longId, { payload: {} }), /over DynamoDB's 2048-byte key limit/);
+    it("refuses an aggregate id over 1,024 bytes (the index of aggregates sorts on it), an item over 400 KB and a commit over 4 MB before writing", async () => {
+      const longId = "é".repeat(513);
+      await assert.rejects(notebook().execute(longId, { payload: {} }), /1026 bytes; at most 1024 are allowed/);
+      // The longest id the limit allows is one the ledger really takes, index included.
+      const longest = "é".repeat(512);
+      await notebook().execute(longest, { payload: {} });
+      assert.equal((await ledgerOf(ledger, longest)).length, 1);
       await assert.rejects(notebook().execute("nb", { payload: { text: "x".repeat(410 * 1024) } }), (error: unknown) => error instanceof InvalidEventError && /400 KB|409600-byte item limit/.test(error.message));
       const heavy = Array.from({ length: 12 }, (_, i) => ({ aggregateId: "nb", version: i + 1, type: "Noted", payload: { text: "x".repeat(380 * 1024) }, timestamp: new Date().toISOString() }));
       await assert.rejects(ledger.events.append(heavy), (error: unknown) => error instanceof CommitTooLargeError && error.unit === "bytes");

@@ -15,6 +15,7 @@ import { DYNAMODB_LIMITS, itemSize } from "../storable";
 import { positiveInteger } from "../options";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../stores";
 import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
+import { unlessUnavailable } from "./transient";
 
 export interface DynamoDbEventStoreOptions {
   /** Table of idempotency records; commands with an idempotency key need it. */
@@ -80,7 +81,8 @@ export class DynamoDbEventStore implements EventStore {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
+      const exclusiveStartKey = startKey;
+      const page = await unlessUnavailable("Query", this.tableName, () => this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           ConsistentRead: true,
@@ -89,10 +91,10 @@ export class DynamoDbEventStore implements EventStore {
           ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, "#sk": LEDGER_SORT_KEY },
           ExpressionAttributeValues:
             upTo === undefined ? { ":id": aggregateId, ":after": after } : { ":id": aggregateId, ":from": after + 1, ":upTo": upTo },
-          ExclusiveStartKey: startKey,
+          ExclusiveStartKey: exclusiveStartKey,
           Limit: this.options.pageSize,
         }),
-      );
+      ));
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -100,7 +102,7 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]> {
-    const page = await this.db.send(
+    const page = await unlessUnavailable("Query", this.tableName, () => this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         ConsistentRead: true,
@@ -110,7 +112,7 @@ export class DynamoDbEventStore implements EventStore {
         ScanIndexForward: false,
         Limit: limit,
       }),
-    );
+    ));
     const items = (page.Items ?? []).reverse();
     return items;
   }

@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../conventions";
 import { ReadModelStore, WriteOutcome } from "../stores";
 import { isConditionFailure, plainItem } from "./documentClient";
+import { unlessUnavailable } from "./transient";
 
 export interface DynamoDbReadModelOptions {
   /**
@@ -42,8 +43,8 @@ export class DynamoDbReadModel implements ReadModelStore {
   }
 
   async get(id: string): Promise<Record<string, unknown> | undefined> {
-    const result = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { [PROJECTION_PARTITION_KEY]: id }, ConsistentRead: this.options.consistentRead ?? true }),
+    const result = await unlessUnavailable("GetItem", this.tableName, () =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { [PROJECTION_PARTITION_KEY]: id }, ConsistentRead: this.options.consistentRead ?? true })),
     );
     return result.Item;
   }

@@ -3,6 +3,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryC
 import { SNAPSHOT_PARTITION_KEY, SNAPSHOT_SORT_KEY } from "../conventions";
 import { Snapshot, SnapshotStore } from "../stores";
 import { isConditionFailure } from "./documentClient";
+import { unlessUnavailable } from "./transient";
 
 /** Snapshots on a DynamoDB table: partition = aggregate id, sort = version, so history is kept. */
 export class DynamoDbSnapshotStore implements SnapshotStore {
@@ -12,7 +13,7 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
   ) {}
 
   async latest(aggregateId: string, atOrBelow?: number): Promise<Snapshot | undefined> {
-    const page = await this.db.send(
+    const page = await unlessUnavailable("Query", this.tableName, () => this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: atOrBelow === undefined ? "#pk = :id" : "#pk = :id AND #sk <= :v",
@@ -21,17 +22,17 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
         ScanIndexForward: false,
         Limit: 1,
       }),
-    );
+    ));
     return page.Items?.[0] as Snapshot | undefined;
   }
 
   async get(aggregateId: string, version: number): Promise<Snapshot | undefined> {
-    const result = await this.db.send(
+    const result = await unlessUnavailable("GetItem", this.tableName, () => this.db.send(
       new GetCommand({
         TableName: this.tableName,
         Key: { [SNAPSHOT_PARTITION_KEY]: aggregateId, [SNAPSHOT_SORT_KEY]: version },
       }),
-    );
+    ));
     return result.Item as Snapshot | undefined;
   }
 
@@ -44,7 +45,8 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
       // Unprocessed keys (throttling) are asked again a few times; any left are simply "not found".
       for (let attempt = 0; pending && pending.length > 0 && attempt < 4; attempt += 1) {
         if (attempt > 0) await backoff(attempt, { baseMs: 40, capMs: 1_000 });
-        const page = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        const keysNow = pending;
+        const page = await unlessUnavailable("BatchGetItem", this.tableName, () => this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow } } })));
         found.push(...((page.Responses?.[this.tableName] ?? []) as Snapshot[]));
         pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
       }

@@ -9,7 +9,9 @@ import {
   InvalidCommandError,
   InvalidEventError,
   RetriesExhaustedError,
+  StoreUnavailableError,
 } from "../errors";
+import { aggregateIdProblem } from "../identity";
 import { log } from "../log";
 import { ReadModelStore } from "../stores";
 import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
@@ -110,49 +112,53 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
     }
   };
 
-  const routes: { pattern: RegExp; methods: Record<string, (request: HttpRequest, id: string) => Promise<HttpResponse>> }[] = [
+  /** A route: its path, and per method the query parameters it takes and its handler. */
+  type Method = { query: readonly string[]; handle: (request: HttpRequest, id: string) => Promise<HttpResponse> };
+  const routes: { pattern: RegExp; methods: Record<string, Method> }[] = [
     {
       pattern: /^\/aggregates\/([^/]+)\/commands\/?$/,
       methods: {
-        POST: async (request, id) => {
+        POST: { query: [], handle: async (request, id) => {
           const result = await observed(() => options.commands.execute(id, readBody(request) as C, { idempotencyKey: idempotencyKey(request) }));
           return json(200, { ...aggregateView(result.aggregate), events: result.events.map(eventView), commitId: result.commitId, repeated: result.repeated === true, attempts: result.attempts });
-        },
+        } },
       },
     },
     {
       pattern: /^\/commands\/?$/,
       methods: {
-        POST: async (request) => {
+        POST: { query: [], handle: async (request) => {
           const body = readBody(request) as { aggregateIds?: unknown; command?: unknown };
           if (!Array.isArray(body.aggregateIds) || body.aggregateIds.length === 0 || !body.aggregateIds.every((id) => typeof id === "string" && id !== "")) {
             throw new HttpError(400, "invalid-body", "aggregateIds must be a non-empty array of aggregate ids");
           }
+          for (const id of body.aggregateIds as string[]) checkAggregateId(id);
           if (typeof body.command !== "object" || body.command === null) throw new HttpError(400, "invalid-body", "command must be a JSON object");
           const result = await observed(() => options.commands.executeMany(body.aggregateIds as string[], body.command as C, { idempotencyKey: idempotencyKey(request) }));
           return json(200, { aggregates: [...result.aggregates.values()].map(aggregateView), events: result.events.map((event) => ({ aggregateId: event.aggregateId, ...eventView(event) })), commitId: result.commitId, repeated: result.repeated === true });
-        },
+        } },
       },
     },
     {
       pattern: /^\/aggregates\/([^/]+)\/?$/,
       methods: {
-        GET: async (request, id) => {
+        GET: { query: ["consistency", "version"], handle: async (request, id) => {
           const consistency = request.query.consistency ?? "strong";
+          if (consistency !== "strong" && consistency !== "eventual") throw new HttpError(400, "invalid-query", `consistency must be "strong" or "eventual", got "${consistency}"`);
+          const version = request.query.version;
+          if (version !== undefined && !/^[0-9]+$/.test(version)) throw new HttpError(400, "invalid-query", `version must be a non-negative integer, got "${version}"`);
           if (consistency === "eventual") {
+            if (version !== undefined) throw new HttpError(400, "invalid-query", "version reads come from the ledger: omit consistency=eventual to read as of a version");
             if (!replica) throw new HttpError(400, "no-replica", "this endpoint has no read replica; omit consistency=eventual");
             const snapshot = await replica.latest(id);
             if (!snapshot) throw new HttpError(404, "not-found", `aggregate "${id}" has no row in the replica (yet)`);
             return json(200, { aggregateId: id, version: snapshot.version, state: snapshot.state, consistency });
           }
-          if (consistency !== "strong") throw new HttpError(400, "invalid-query", `consistency must be "strong" or "eventual", got "${consistency}"`);
-          const version = request.query.version;
-          if (version !== undefined && !/^[0-9]+$/.test(version)) throw new HttpError(400, "invalid-query", `version must be a non-negative integer, got "${version}"`);
           const aggregate = await options.commands.query(id, version === undefined ? undefined : Number(version));
           if (aggregate.version === 0) throw new HttpError(404, "not-found", `aggregate "${id}" has no events`);
           if (version !== undefined && aggregate.version < Number(version)) throw new HttpError(404, "not-found", `aggregate "${id}" has no version ${version}; its latest is ${aggregate.version}`);
           return json(200, { ...aggregateView(aggregate), consistency });
-        },
+        } },
       },
     },
   ];
@@ -162,8 +168,12 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
       for (const route of routes) {
         const match = route.pattern.exec(request.path);
         if (!match) continue;
-        const handle = route.methods[request.method.toUpperCase()];
-        if (!handle) throw new HttpError(405, "method-not-allowed", `${request.method} is not allowed on ${request.path}`, {}, { allow: Object.keys(route.methods).join(", ") });
+        const method = route.methods[request.method.toUpperCase()];
+        if (!method) throw new HttpError(405, "method-not-allowed", `${request.method} is not allowed on ${request.path}`, {}, { allow: Object.keys(route.methods).join(", ") });
+        const unknown = Object.keys(request.query).filter((name) => !method.query.includes(name));
+        if (unknown.length > 0) {
+          throw new HttpError(400, "invalid-query", `unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; ${method.query.length > 0 ? `this route takes ${method.query.join(", ")}` : "this route takes none"}`);
+        }
         let id = "";
         if (match[1] !== undefined) {
           try {
@@ -171,14 +181,21 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
           } catch {
             throw new HttpError(400, "invalid-path", "the aggregate id in the path is not valid percent-encoding");
           }
+          checkAggregateId(id);
         }
-        return await handle(request, id);
+        return await method.handle(request, id);
       }
       throw new HttpError(404, "no-route", `no route for ${request.method} ${request.path}`);
     } catch (error) {
       return toResponse(error, request, retryAfterSeconds);
     }
   };
+}
+
+/** Refuses an id the ledger cannot hold, before any request is made for it. */
+function checkAggregateId(id: string): void {
+  const problem = aggregateIdProblem(id);
+  if (problem) throw new HttpError(400, "invalid-aggregate-id", problem);
 }
 
 /** The status and body for an error: what the caller can act on, nothing of the stack. */
@@ -193,6 +210,7 @@ function toResponse(error: unknown, request: HttpRequest, retryAfterSeconds: num
   if (error instanceof RetriesExhaustedError) return body(503, "contention", `${error.message}; send the command again`, {}, { "retry-after": String(retryAfterSeconds) });
   if (error instanceof CommitOutcomeUnknownError)
     return body(503, "outcome-unknown", `${error.message}; send it again with the same Idempotency-Key to learn the outcome`, { commitId: error.commitId }, { "retry-after": String(retryAfterSeconds) });
+  if (error instanceof StoreUnavailableError) return body(503, "unavailable", `${error.message}; send the request again (a command with the same Idempotency-Key)`, {}, { "retry-after": String(retryAfterSeconds) });
   if (error instanceof RangeError) return body(400, "invalid-request", error.message);
   log.error("command API request failed", { method: request.method, path: request.path, requestId: request.requestId, error });
   return body(500, "internal", "the request failed unexpectedly; the function's log has the details under this request id");

@@ -1,11 +1,20 @@
+import { createHash } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ConfigurationError } from "../errors";
+import { isPlainObject } from "../domain";
+import { positiveInteger } from "../options";
 
-/** Where a replay run stands: what it has handed out and finished, per index bucket, and what failed. */
 /** Where a listing stands: per index bucket, the last aggregate id already handed out. */
 export type ListingPosition = Record<number, string | undefined>;
 
+/** What a run replays (ledger, target, prefix, generation, …): a checkpoint serves only the run it was made by. */
+export type ReplayRunIdentity = Record<string, string>;
+
+/** Where a replay run stands: what it has finished, per index bucket, and what failed. */
 export interface ReplayCheckpoint {
+  /** The run this checkpoint belongs to. */
+  run: ReplayRunIdentity;
   /** Per bucket, the last aggregate id such that it and every id before it are done. */
   position: ListingPosition;
   replayed: number;
@@ -14,18 +23,35 @@ export interface ReplayCheckpoint {
 }
 
 export interface CheckpointStore {
-  load(): Promise<ReplayCheckpoint | undefined>;
+  /** Where the checkpoint lives, for messages (a file's path). */
+  readonly location?: string;
+  /** The stored checkpoint as it was saved (checked by the run), or undefined when there is none. */
+  load(): Promise<unknown>;
   save(checkpoint: ReplayCheckpoint): Promise<void>;
+}
+
+/** A checkpoint that cannot be used: unreadable, not one, or made by another run. */
+export class CheckpointError extends ConfigurationError {
+  constructor(location: string, problem: string) {
+    super(`the checkpoint ${location}`, problem);
+  }
 }
 
 /** A checkpoint in a JSON file, replaced atomically (write, then rename) so a crash never leaves half of one. */
 export const fileCheckpoint = (path: string): CheckpointStore => ({
+  location: path,
   async load() {
+    let text: string;
     try {
-      return JSON.parse(await readFile(path, "utf8")) as ReplayCheckpoint;
+      text = await readFile(path, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      throw new CheckpointError(path, `cannot be read: ${(error as Error).message}`);
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new CheckpointError(path, `is not JSON (${(error as Error).message}); delete it to start the run over, or give the file of this run`);
     }
   },
   async save(checkpoint) {
@@ -33,6 +59,33 @@ export const fileCheckpoint = (path: string): CheckpointStore => ({
     await rename(`${path}.tmp`, path);
   },
 });
+
+/**
+ * The default checkpoint file of a run: one per distinct identity, readable where it can be
+ * (ledger, target, generation) and told apart by a hash of the whole identity (prefix included).
+ */
+export function defaultCheckpointPath(run: ReplayRunIdentity): string {
+  const readable = [run.ledger, run.target, run.generation].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]/g, "_");
+  const hash = createHash("sha256").update(JSON.stringify(Object.entries(run).sort())).digest("hex").slice(0, 10);
+  return `.replay-${readable}-${hash}.json`;
+}
+
+/** What is wrong with a stored checkpoint for this run, or undefined when it can be resumed. */
+function checkpointProblem(stored: unknown, run: ReplayRunIdentity): string | undefined {
+  if (!isPlainObject(stored)) return "is not a checkpoint (not a JSON object)";
+  const { position, replayed, skipped, failed } = stored as Partial<ReplayCheckpoint>;
+  if (!isPlainObject(stored.run)) return "names no run (written by an older release, or not a checkpoint); delete it to start the run over";
+  if (!isPlainObject(position) || !Number.isSafeInteger(replayed) || !Number.isSafeInteger(skipped) || !Array.isArray(failed)) {
+    return "is not a checkpoint (it lacks position, replayed, skipped or failed); delete it to start the run over";
+  }
+  const saved = stored.run as ReplayRunIdentity;
+  const differing = [...new Set([...Object.keys(run), ...Object.keys(saved)])].filter((name) => saved[name] !== run[name]).sort();
+  if (differing.length > 0) {
+    const was = differing.map((name) => `${name} ${JSON.stringify(saved[name] ?? null)} (this run: ${JSON.stringify(run[name] ?? null)})`).join(", ");
+    return `belongs to another run: ${was}; give this run its own checkpoint`;
+  }
+  return undefined;
+}
 
 export interface ReplayProgress {
   replayed: number;
@@ -43,13 +96,15 @@ export interface ReplayProgress {
 }
 
 export interface ReplayRunOptions {
+  /** What this run replays: saved in the checkpoint, which no other run resumes from. */
+  run: ReplayRunIdentity;
   /** The aggregates to replay, bucket by bucket and in id order within one (as `indexedAggregateIds` lists them). */
   ids: (after: ListingPosition) => AsyncIterable<{ id: string; bucket: number }>;
   /** Replays one aggregate; resolves `{ repeated: true }` when this run's key already did it. */
   replay: (aggregateId: string) => Promise<{ repeated?: boolean }>;
-  /** Replays per second at most, across workers. */
+  /** Replays per second at most, across workers: a positive number. */
   ratePerSecond: number;
-  /** Replays in flight at most. Default 4. */
+  /** Replays in flight at most: a positive integer. Default 4. */
   workers?: number;
   checkpoint: CheckpointStore;
   /** Stops the run (the checkpoint is saved first). */
@@ -63,14 +118,25 @@ export interface ReplayRunOptions {
  * Idempotent when `replay` uses a key per (target, generation, aggregate): a second run does nothing new.
  */
 export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckpoint & { stopped: boolean; thisRun: { replayed: number; skipped: number } }> {
+  const workers = positiveInteger("workers", options.workers, 4);
+  const rate = options.ratePerSecond;
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate <= 0) throw new RangeError(`ratePerSecond must be a positive number, got ${String(rate)}`);
   const saved = await options.checkpoint.load();
-  const state: ReplayCheckpoint = saved ? { ...saved, position: { ...saved.position } } : { position: {}, replayed: 0, skipped: 0, failed: [] };
+  if (saved !== undefined) {
+    const problem = checkpointProblem(saved, options.run);
+    if (problem) throw new CheckpointError(options.checkpoint.location ?? "given", problem);
+  }
+  const resumed = saved as ReplayCheckpoint | undefined;
+  const state: ReplayCheckpoint = resumed
+    ? { ...resumed, position: { ...resumed.position }, failed: [...resumed.failed] }
+    : { run: { ...options.run }, position: {}, replayed: 0, skipped: 0, failed: [] };
   const before = { replayed: state.replayed, skipped: state.skipped };
+  // Tried again first; whatever a stop leaves untried stays failed for the next run.
   const retry = state.failed.splice(0);
   const started = Date.now();
   let handedOut = 0;
   const slot = async () => {
-    const due = started + (handedOut++ * 1000) / options.ratePerSecond;
+    const due = started + (handedOut++ * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
   };
@@ -102,24 +168,27 @@ export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckp
     await options.checkpoint.save(state);
   };
 
-  const workers = options.workers ?? 4;
   const inFlight = new Set<Promise<void>>();
   const launch = (run: () => Promise<void>) => {
     const task = run().finally(() => inFlight.delete(task));
     inFlight.add(task);
   };
   let stopped = false;
-  for (const { aggregateId } of retry) {
-    if (options.signal?.aborted) break;
+  for (const [index, { aggregateId }] of retry.entries()) {
     while (inFlight.size >= workers) await Promise.race(inFlight);
+    if (options.signal?.aborted) {
+      state.failed.push(...retry.slice(index));
+      stopped = true;
+      break;
+    }
     launch(() => one(aggregateId));
   }
-  for await (const listed of options.ids(state.position)) {
+  if (!stopped) for await (const listed of options.ids(state.position)) {
+    while (inFlight.size >= workers) await Promise.race(inFlight);
     if (options.signal?.aborted) {
       stopped = true;
       break;
     }
-    while (inFlight.size >= workers) await Promise.race(inFlight);
     const entry = { ...listed, done: false };
     pending.push(entry);
     launch(async () => {
