@@ -133,9 +133,9 @@ describe("command handler: every refusal stands on the ledger's latest state", (
   it("runs a command whose decide throws on a stale state once the ledger's state allows it (decide on memory)", async () => {
     const fussy = defineDomain({
       ...accounts,
-      decide: (state: AccountState, command: AccountCommand) => {
+      decide: (state: AccountState, command: AccountCommand, aggregate: Aggregate<AccountState>) => {
         if (command.kind === "Credit" && state.balance > 100) throw new Error("balances above 100 take no credit");
-        return accounts.decide(state, command);
+        return accounts.decide(state, command, aggregate);
       },
     });
     const side = commandSide(fussy, "ledger");
