@@ -6,6 +6,7 @@ import { EventLedger } from "./eventLedger";
 import { FunctionArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";
 import { kmsStatements } from "./policy";
 import { ServiceBus } from "./serviceBus";
+import { nameArgs } from "./stackNames";
 
 export interface AggregateDispatcherArgs extends FunctionArgs {
   /** The ledger whose stream is dispatched. */
@@ -62,10 +63,10 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
     const { ledger, bus } = args;
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
-      { messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags },
+      { messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags, ...nameArgs("sqsQueue", name, "dlq") },
       { parent: this },
     );
-    this.failedBatches = failedBatchBucket(`${name}-failed-batches`, args.failedBatchRetentionDays ?? 90, args.tags, this);
+    this.failedBatches = failedBatchBucket(name, args.failedBatchRetentionDays ?? 90, args.tags, this);
     const { fn, role, logGroup } = handlerFunction(
       name,
       {
@@ -90,7 +91,7 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
           { Sid: "FailedBatches", Effect: "Allow", Action: ["s3:PutObject"], Resource: [pulumi.interpolate`${this.failedBatches.arn}/*`] },
           { Sid: "FailedBatchesBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [this.failedBatches.arn] },
           ...kmsStatements(ledger.kmsKeyArn),
-            ],
+        ],
         defaults: { memorySize: 512, timeout: 60 },
         serviceName: bus.serviceName,
         function: args,
@@ -128,11 +129,12 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
   }
 }
 
-/** A private, encrypted bucket whose objects expire after `retentionDays`. */
-function failedBatchBucket(name: string, retentionDays: pulumi.Input<number>, tags: Tags | undefined, parent: pulumi.Resource): aws.s3.Bucket {
-  const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags }, { parent });
+/** The component's private, encrypted `${component}-failed-batches` bucket whose objects expire after `retentionDays`. */
+function failedBatchBucket(component: string, retentionDays: pulumi.Input<number>, tags: Tags | undefined, parent: pulumi.Resource): aws.s3.Bucket {
+  const name = `${component}-failed-batches`;
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags, ...nameArgs("s3Bucket", component, "failed-batches") }, { parent });
   new aws.s3.BucketPublicAccessBlock(`${name}-private`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
   new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent });
-  new aws.s3.BucketLifecycleConfiguration(`${name}-expiry`, { bucket: bucket.id, rules: [{ id: "expire-failed-batches", status: "Enabled", filter: {}, expiration: { days: retentionDays } }] }, { parent });
+  new aws.s3.BucketLifecycleConfiguration(`${name}-expiry`, { bucket: bucket.id, rules: [{ id: "expire-failed-batches", status: "Enabled", filter: { prefix: "" }, expiration: { days: retentionDays } }] }, { parent });
   return bucket;
 }

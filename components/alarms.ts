@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Tags } from "./handlerFunction";
+import { nameArgs } from "./stackNames";
 
 /** CloudWatch alarms a component creates for what an operator must act on. */
 export interface AlarmsArgs {
@@ -20,10 +21,10 @@ export interface AlarmOwner {
   tags?: Tags;
 }
 
-/** One alarm: the metric's statistic over 5 minutes crossing a threshold once. */
-function alarm(name: string, args: AlarmsArgs, metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; statistic: "Sum" | "Maximum"; threshold: pulumi.Input<number>; description: string }, owner: AlarmOwner) {
+/** One alarm, `${component}-${part}`: the metric's statistic over 5 minutes crossing a threshold once. */
+function alarm(component: string, part: string, args: AlarmsArgs, metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; statistic: "Sum" | "Maximum"; threshold: pulumi.Input<number>; description: string }, owner: AlarmOwner) {
   return new aws.cloudwatch.MetricAlarm(
-    name,
+    `${component}-${part}`,
     {
       namespace: metric.namespace,
       metricName: metric.metricName,
@@ -39,6 +40,7 @@ function alarm(name: string, args: AlarmsArgs, metric: { namespace: string; metr
       alarmActions: args.actions ?? [],
       okActions: args.actions ?? [],
       tags: owner.tags,
+      ...nameArgs("metricAlarm", component, part),
     },
     { parent: owner.parent },
   );
@@ -49,8 +51,8 @@ export function functionAlarms(name: string, fn: aws.lambda.Function, args: Alar
   if (args.enabled === false) return [];
   const dimensions = { FunctionName: fn.name };
   return [
-    alarm(`${name}-errors`, args, { namespace: "AWS/Lambda", metricName: "Errors", dimensions, statistic: "Sum", threshold: 1, description: "The function failed: its batch is retried, then dead-lettered or written to the failure destination." }, owner),
-    alarm(`${name}-throttles`, args, { namespace: "AWS/Lambda", metricName: "Throttles", dimensions, statistic: "Sum", threshold: 1, description: "The function was throttled: raise its concurrency or the account's limit." }, owner),
+    alarm(name, "errors", args, { namespace: "AWS/Lambda", metricName: "Errors", dimensions, statistic: "Sum", threshold: 1, description: "The function failed: its batch is retried, then dead-lettered or written to the failure destination." }, owner),
+    alarm(name, "throttles", args, { namespace: "AWS/Lambda", metricName: "Throttles", dimensions, statistic: "Sum", threshold: 1, description: "The function was throttled: raise its concurrency or the account's limit." }, owner),
   ];
 }
 
@@ -58,7 +60,7 @@ export function functionAlarms(name: string, fn: aws.lambda.Function, args: Alar
 export function deadLetterAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(`${name}-dead-letters`, args, { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: 1, description: "Dead letters are waiting: read their reason, fix, then redrive or replay." }, owner),
+    alarm(name, "dead-letters", args, { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: 1, description: "Dead letters are waiting: read their reason, fix, then redrive or replay." }, owner),
   ];
 }
 
@@ -66,7 +68,7 @@ export function deadLetterAlarm(name: string, queue: aws.sqs.Queue, args: Alarms
 export function iteratorAgeAlarm(name: string, fn: aws.lambda.Function, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(`${name}-iterator-age`, args, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fn.name }, statistic: "Maximum", threshold: pulumi.output(args.iteratorAgeSeconds ?? 300).apply((seconds) => seconds * 1000), description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream." }, owner),
+    alarm(name, "iterator-age", args, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fn.name }, statistic: "Maximum", threshold: pulumi.output(args.iteratorAgeSeconds ?? 300).apply((seconds) => seconds * 1000), description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream." }, owner),
   ];
 }
 
@@ -74,6 +76,6 @@ export function iteratorAgeAlarm(name: string, fn: aws.lambda.Function, args: Al
 export function queueAgeAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(`${name}-queue-age`, args, { namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: args.oldestMessageAgeSeconds ?? 900, description: "The projector is behind its queue: its read model is stale." }, owner),
+    alarm(name, "queue-age", args, { namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: args.oldestMessageAgeSeconds ?? 900, description: "The projector is behind its queue: its read model is stale." }, owner),
   ];
 }

@@ -4,13 +4,16 @@ import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart }
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
+import { checkGivenName, daxClusterName } from "./names";
 import { PolicyStatement, kmsStatements, policyDocument } from "./policy";
 import { Projector } from "./projector";
+import { DAX_ITEM_READ_ACTIONS } from "./servicePermissions";
+import { nameArgs } from "./stackNames";
 
 /**
  * Who may call the endpoint. "AWS_IAM" (default): SigV4-signed requests from principals granted
- * `lambda:InvokeFunctionUrl` (see `invokeStatement`). A public endpoint must be asked for by name,
- * so authentication is never dropped by leaving an argument out.
+ * `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` (see `invokeStatements`). A public endpoint
+ * must be asked for by name, so authentication is never dropped by leaving an argument out.
  */
 export type CommandApiAuth = "AWS_IAM" | { type: "NONE"; acknowledgePublicEndpoint: true };
 
@@ -27,11 +30,19 @@ export interface CommandApiDax {
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Route tables of those subnets: a DynamoDB gateway endpoint is created on them. Default: none created (the VPC has one). */
   routeTableIds?: pulumi.Input<pulumi.Input<string>[]>;
-  /** The cluster's name (at most 20 characters: letters, digits, hyphens). Default: derived from the component's name. */
+  /**
+   * The cluster's name (at most 20 characters: letters, digits, hyphens; a letter first, no two
+   * hyphens in a row, none at the end). Default: derived from the component's name.
+   */
   clusterName?: pulumi.Input<string>;
-  /** Node type. Default "dax.t3.small". */
+  /**
+   * A production stage: the defaults become 3 nodes, spread over the subnets' zones, so a node's
+   * failure or maintenance leaves the cache up. Default false: 1 node (a dev or test stage pays for one).
+   */
+  production?: boolean;
+  /** Node type. Default "dax.t3.small" on every stage (burstable; choose an r-type node for sustained production load). */
   nodeType?: pulumi.Input<string>;
-  /** Nodes: 3 spread over the subnets' zones for production, 1 for a dev stage. Default 3. */
+  /** Nodes (1 to 11). Default: 3 when `production`, else 1. */
   replicationFactor?: pulumi.Input<number>;
   /** How long DAX keeps an item it read, in ms. Default 1000: a starting point is only a hint, the ledger decides. */
   itemTtlMillis?: pulumi.Input<number>;
@@ -94,8 +105,11 @@ export class CommandApi extends pulumi.ComponentResource {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
   readonly url: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
-  /** What a caller's role needs to call the endpoint: attach it to the roles of your clients. */
-  readonly invokeStatement: PolicyStatement;
+  /**
+   * What a caller's role needs to call the endpoint: `lambda:InvokeFunctionUrl` (for the URL's auth
+   * type) and `lambda:InvokeFunction` through the function URL only. Attach both to your clients' roles.
+   */
+  readonly invokeStatements: PolicyStatement[];
   /** The DAX cluster, when `dax` was given. */
   readonly daxCluster?: aws.dax.Cluster;
 
@@ -123,7 +137,7 @@ export class CommandApi extends pulumi.ComponentResource {
     ];
     if (args.dax && !replica) throw new Error(`CommandApi "${name}": dax caches the replica's rows; give a replica too`);
     const dax = args.dax && replica ? daxInFront(name, args.dax, replica, ledger.kmsKeyArn, args.tags, this) : undefined;
-    if (dax) statements.push({ Sid: "ReplicaThroughDax", Effect: "Allow", Action: ["dax:GetItem"], Resource: [dax.cluster.arn] });
+    if (dax) statements.push({ Sid: "ReplicaThroughDax", Effect: "Allow", Action: DAX_ITEM_READ_ACTIONS, Resource: [dax.cluster.arn] });
     this.daxCluster = dax?.cluster;
     const { fn, role, logGroup } = handlerFunction(
       name,
@@ -153,16 +167,23 @@ export class CommandApi extends pulumi.ComponentResource {
     this.logGroup = logGroup;
     this.functionUrl = new aws.lambda.FunctionUrl(`${name}-url`, { functionName: fn.name, authorizationType: auth === "AWS_IAM" ? "AWS_IAM" : "NONE" }, { parent: this });
     if (auth !== "AWS_IAM") {
-      // A public URL answers only once its resource policy lets anyone invoke it.
+      // A public URL answers only once its resource policy lets anyone invoke both the URL and,
+      // through the URL only, the function.
       new aws.lambda.Permission(`${name}-public`, { function: fn.name, action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" }, { parent: this });
+      new aws.lambda.Permission(`${name}-public-invoke`, { function: fn.name, action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true }, { parent: this });
     }
-    this.invokeStatement = {
-      Sid: "InvokeCommandApi",
-      Effect: "Allow",
-      Action: ["lambda:InvokeFunctionUrl"],
-      Resource: [fn.arn],
-      Condition: { StringEquals: { "lambda:FunctionUrlAuthType": auth === "AWS_IAM" ? "AWS_IAM" : "NONE" } },
-    };
+    // lambda:FunctionUrlAuthType applies to InvokeFunctionUrl only, lambda:InvokedViaFunctionUrl to
+    // InvokeFunction only: one statement each.
+    this.invokeStatements = [
+      {
+        Sid: "InvokeCommandApiUrl",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunctionUrl"],
+        Resource: [fn.arn],
+        Condition: { StringEquals: { "lambda:FunctionUrlAuthType": auth === "AWS_IAM" ? "AWS_IAM" : "NONE" } },
+      },
+      { Sid: "InvokeCommandApiFunction", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [fn.arn], Condition: { Bool: { "lambda:InvokedViaFunctionUrl": "true" } } },
+    ];
     this.alarms = functionAlarms(name, fn, args.alarms ?? {}, { parent: this, tags: args.tags });
     this.url = this.functionUrl.functionUrl;
     this.functionName = fn.name;
@@ -178,38 +199,38 @@ export class CommandApi extends pulumi.ComponentResource {
 function daxInFront(name: string, dax: CommandApiDax, replica: Projector, kmsKeyArn: pulumi.Input<string> | undefined, tags: FunctionArgs["tags"], parent: pulumi.Resource) {
   const functionSecurityGroup = new aws.ec2.SecurityGroup(
     `${name}-function-sg`,
-    { vpcId: dax.vpcId, description: "CommandApi function: outbound to DAX and DynamoDB", egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }], tags },
+    { vpcId: dax.vpcId, description: "CommandApi function: outbound to DAX and DynamoDB", egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }], tags, ...nameArgs("securityGroup", name, "function-sg") },
     { parent },
   );
   const clusterSecurityGroup = new aws.ec2.SecurityGroup(
     `${name}-dax-sg`,
-    { vpcId: dax.vpcId, description: "DAX: the CommandApi function only (TLS port 9111)", ingress: [{ protocol: "tcp", fromPort: 9111, toPort: 9111, securityGroups: [functionSecurityGroup.id] }], tags },
+    { vpcId: dax.vpcId, description: "DAX: the CommandApi function only (TLS port 9111)", ingress: [{ protocol: "tcp", fromPort: 9111, toPort: 9111, securityGroups: [functionSecurityGroup.id] }], tags, ...nameArgs("securityGroup", name, "dax-sg") },
     { parent },
   );
-  const subnetGroup = new aws.dax.SubnetGroup(`${name}-dax-subnets`, { subnetIds: dax.subnetIds }, { parent });
+  const subnetGroup = new aws.dax.SubnetGroup(`${name}-dax-subnets`, { subnetIds: dax.subnetIds, ...nameArgs("daxSubnetGroup", name, "dax-subnets") }, { parent });
   const ttl = pulumi.output(dax.itemTtlMillis ?? 1000).apply(String);
   const parameterGroup = new aws.dax.ParameterGroup(
     `${name}-dax-params`,
-    { parameters: [{ name: "record-ttl-millis", value: ttl }, { name: "query-ttl-millis", value: ttl }] },
+    { parameters: [{ name: "record-ttl-millis", value: ttl }, { name: "query-ttl-millis", value: ttl }], ...nameArgs("daxParameterGroup", name, "dax-params") },
     { parent },
   );
   const role = new aws.iam.Role(
     `${name}-dax-role`,
-    { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dax.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags },
+    { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dax.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags, ...nameArgs("iamRole", name, "dax-role") },
     { parent },
   );
   const policy = new aws.iam.RolePolicy(
     `${name}-dax-policy`,
-    { role: role.name, policy: policyDocument([{ Sid: "ReadReplica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }, ...kmsStatements(kmsKeyArn)]) },
+    { role: role.name, policy: policyDocument([{ Sid: "ReadReplica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }, ...kmsStatements(kmsKeyArn)]), ...nameArgs("iamRolePolicy", name, "dax-policy") },
     { parent },
   );
   const cluster = new aws.dax.Cluster(
     `${name}-dax`,
     {
-      clusterName: dax.clusterName ?? daxClusterName(name),
+      clusterName: givenClusterName(name, dax.clusterName) ?? daxClusterName(name),
       iamRoleArn: role.arn,
       nodeType: dax.nodeType ?? "dax.t3.small",
-      replicationFactor: dax.replicationFactor ?? 3,
+      replicationFactor: dax.replicationFactor ?? (dax.production ? 3 : 1),
       subnetGroupName: subnetGroup.name,
       parameterGroupName: parameterGroup.name,
       securityGroupIds: [clusterSecurityGroup.id],
@@ -223,18 +244,16 @@ function daxInFront(name: string, dax: CommandApiDax, replica: Projector, kmsKey
     const region = aws.getRegionOutput({}, { parent });
     new aws.ec2.VpcEndpoint(
       `${name}-dynamodb-endpoint`,
-      { vpcId: dax.vpcId, serviceName: pulumi.interpolate`com.amazonaws.${region.name}.dynamodb`, vpcEndpointType: "Gateway", routeTableIds: dax.routeTableIds, tags },
+      { vpcId: dax.vpcId, serviceName: pulumi.interpolate`com.amazonaws.${region.region}.dynamodb`, vpcEndpointType: "Gateway", routeTableIds: dax.routeTableIds, tags },
       { parent },
     );
   }
   return { cluster, functionSecurityGroup };
 }
 
-/** A DAX cluster name from a component name: lower case, letters, digits and hyphens, 20 characters at most, unique by a hash. */
-export function daxClusterName(name: string): string {
-  const cleaned = name.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").replace(/-+/g, "-");
-  let hash = 2166136261;
-  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  const suffix = hash.toString(36).slice(0, 5);
-  return `${cleaned.slice(0, 14).replace(/-$/, "")}-${suffix}`;
+/** The cluster name the user gave, refused when DAX would refuse it (an Output once it is known). */
+function givenClusterName(component: string, clusterName: pulumi.Input<string> | undefined): pulumi.Input<string> | undefined {
+  if (clusterName === undefined) return undefined;
+  const check = (value: string) => checkGivenName("daxCluster", value, `CommandApi "${component}"`, "dax.clusterName");
+  return typeof clusterName === "string" ? check(clusterName) : pulumi.output(clusterName).apply(check);
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { nameArgs } from "./stackNames";
 import { tableArgs } from "./tableArgs";
 
 export interface EventLedgerArgs {
@@ -10,7 +11,9 @@ export interface EventLedgerArgs {
   pointInTimeRecovery?: pulumi.Input<boolean>;
   /**
    * Customer-managed KMS key for server-side encryption. Every function of the library that reads or
-   * writes these tables is granted its use. Default: the AWS-managed key.
+   * writes these tables is granted its use. Default: none, and the tables are encrypted with the
+   * AWS-owned key (free, nothing to grant), not the AWS-managed `alias/aws/dynamodb` KMS key, whose
+   * every use is a KMS request charged on each read and write.
    */
   kmsKeyArn?: pulumi.Input<string>;
   /** Tags on the tables. Default none. */
@@ -53,10 +56,14 @@ export class EventLedger extends pulumi.ComponentResource {
     };
     // Children are named after the component, so an alias on the component carries over to them.
     const keep = { parent: this, retainOnDelete: args.retainOnDelete ?? true };
-    this.table = new aws.dynamodb.Table(`${name}-events`, tableArgs(LEDGER_TABLE, options), keep);
-    this.snapshotTable = new aws.dynamodb.Table(`${name}-snapshots`, tableArgs(SNAPSHOT_TABLE, options), keep);
+    this.table = new aws.dynamodb.Table(`${name}-events`, { ...tableArgs(LEDGER_TABLE, options), ...nameArgs("dynamodbTable", name, "events") }, keep);
+    this.snapshotTable = new aws.dynamodb.Table(`${name}-snapshots`, { ...tableArgs(SNAPSHOT_TABLE, options), ...nameArgs("dynamodbTable", name, "snapshots") }, keep);
     // Keys are forgotten after their retention: no point-in-time recovery needed for them.
-    this.idempotencyTable = new aws.dynamodb.Table(`${name}-idempotency`, tableArgs(IDEMPOTENCY_TABLE, { ...options, pointInTimeRecovery: false }), { parent: this });
+    this.idempotencyTable = new aws.dynamodb.Table(
+      `${name}-idempotency`,
+      { ...tableArgs(IDEMPOTENCY_TABLE, { ...options, pointInTimeRecovery: false }), ...nameArgs("dynamodbTable", name, "idempotency") },
+      { parent: this },
+    );
     this.kmsKeyArn = args.kmsKeyArn;
     this.idempotencyTableName = this.idempotencyTable.name;
     this.idempotencyTableArn = this.idempotencyTable.arn;

@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HandlerBundleSpec, handlerArchive } from "./bundle";
 import { PolicyStatement, policyDocument } from "./policy";
+import { VPC_NETWORK_INTERFACES } from "./servicePermissions";
+import { nameArgs } from "./stackNames";
 
 /** Tags as every taggable resource takes them. */
 export type Tags = pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -56,25 +58,13 @@ export interface HandlerFunctionArgs {
 }
 
 /**
- * What Lambda does with a function's role to attach it to a VPC (the managed
- * AWSLambdaVPCAccessExecutionRole): these EC2 actions do not support resource-level permissions,
- * so this is the one statement on "*", and only for functions placed in a VPC.
- */
-const VPC_NETWORK_INTERFACES: PolicyStatement = {
-  Sid: "VpcNetworkInterfaces",
-  Effect: "Allow",
-  Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-  Resource: ["*"],
-};
-
-/**
  * A bundled Lambda with its own log group, role and inline least-privilege policy
  * (the role can write only to its own log group). Children of `parent`, named `${name}-*`.
  */
 export function handlerFunction(name: string, args: HandlerFunctionArgs, parent: pulumi.Resource) {
   const options = args.function;
   const tags = options.tags;
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: options.logRetentionDays ?? 30, tags }, { parent });
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: options.logRetentionDays ?? 30, tags, ...nameArgs("logGroup", name, "logs") }, { parent });
   const role: RoleRef =
     options.role ??
     new aws.iam.Role(
@@ -85,6 +75,7 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
           Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
         }),
         tags,
+        ...nameArgs("iamRole", name, "role"),
       },
       { parent },
     );
@@ -98,6 +89,7 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
         ...(args.vpc ? [VPC_NETWORK_INTERFACES] : []),
         ...(options.extraStatements ?? []),
       ]),
+      ...nameArgs("iamRolePolicy", name, "policy"),
     },
     { parent },
   );
@@ -124,6 +116,7 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
       vpcConfig: args.vpc,
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       tags,
+      ...nameArgs("lambdaFunction", name, "function"),
     },
     // The policy must exist before the event source mapping polls with the role.
     { parent, dependsOn: [policy] },

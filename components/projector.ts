@@ -6,9 +6,11 @@ import { Projection } from "../handlers/runtime/projection/projection";
 import { READ_MODEL_TABLE } from "../handlers/runtime/tableSchemas";
 import { bundleHandler } from "./bundle";
 import { AlarmsArgs, deadLetterAlarm, functionAlarms, queueAgeAlarm } from "./alarms";
+import { EVENT_PATTERN_MAX_CHARACTERS, checkEventPattern } from "./eventPatternSize";
 import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements } from "./policy";
 import { ServiceBus } from "./serviceBus";
+import { nameArgs } from "./stackNames";
 import { tableArgs } from "./tableArgs";
 
 /** Seconds a projector's function may run; its queue hides a message six times as long. */
@@ -45,6 +47,11 @@ export interface ProjectorArgs extends FunctionArgs {
   deliveryMaxAgeSeconds?: pulumi.Input<number>;
   /** Alarms on errors, throttles, queue age and dead letters. Default on, without actions. */
   alarms?: AlarmsArgs;
+  /**
+   * Characters the rule's event pattern may have: a longer one (many event types) is refused when the
+   * program runs. Default 2048, EventBridge's default quota; give the raised quota if yours was raised.
+   */
+  eventPatternMaxCharacters?: number;
 }
 
 /**
@@ -73,7 +80,11 @@ export class Projector extends pulumi.ComponentResource {
     this.projectorName = projection.name;
 
     // Both at SQS's largest message size: whatever PutEvents accepts, envelope included, is deliverable.
-    this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags }, { parent: this });
+    this.deadLetterQueue = new aws.sqs.Queue(
+      `${name}-dlq`,
+      { messageRetentionSeconds: 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags, ...nameArgs("sqsQueue", name, "dlq") },
+      { parent: this },
+    );
     this.queue = new aws.sqs.Queue(
       `${name}-queue`,
       {
@@ -83,12 +94,22 @@ export class Projector extends pulumi.ComponentResource {
         maxMessageSize: SQS_MAX_MESSAGE_BYTES,
         sqsManagedSseEnabled: true,
         redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
+        ...nameArgs("sqsQueue", name, "queue"),
       },
       { parent: this },
     );
     this.rule = new aws.cloudwatch.EventRule(
       `${name}-rule`,
-      { eventBusName: args.bus.busName, eventPattern: JSON.stringify(projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name)), tags: args.tags },
+      {
+        eventBusName: args.bus.busName,
+        eventPattern: checkEventPattern(
+          projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name),
+          `Projector "${name}": the event pattern of projection "${projection.name}" (${projection.eventTypes.length} event types)`,
+          args.eventPatternMaxCharacters ?? EVENT_PATTERN_MAX_CHARACTERS,
+        ),
+        tags: args.tags,
+        ...nameArgs("eventRule", name, "rule"),
+      },
       { parent: this },
     );
     const onlyThisRule = (queue: aws.sqs.Queue, sid: string) =>
@@ -124,7 +145,7 @@ export class Projector extends pulumi.ComponentResource {
     if (!args.readModelTable) {
       this.table = new aws.dynamodb.Table(
         `${name}-table`,
-        tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }),
+        { ...tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }), ...nameArgs("dynamodbTable", name, "table") },
         { parent: this },
       );
     }

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkEventPattern } from "./eventPatternSize";
+import { nameArgs } from "./stackNames";
 
 export interface ServiceBusArgs {
   /** The microservice's name: the `source` of every event it publishes. */
@@ -25,13 +27,18 @@ export class ServiceBus extends pulumi.ComponentResource {
     super("eventledger:bus:ServiceBus", name, {}, opts);
     if (!args.serviceName) throw new Error(`ServiceBus "${name}": serviceName is required (it is the events' source)`);
     this.serviceName = args.serviceName;
-    this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, { tags: args.tags }, { parent: this });
+    this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, { tags: args.tags, ...nameArgs("eventBus", name, "bus") }, { parent: this });
     this.busName = this.bus.name;
     this.busArn = this.bus.arn;
     if (args.archive) {
       this.archive = new aws.cloudwatch.EventArchive(
         `${name}-archive`,
-        { eventSourceArn: this.bus.arn, retentionDays: args.archive.retentionDays ?? 0, eventPattern: JSON.stringify({ source: [args.serviceName] }) },
+        {
+          eventSourceArn: this.bus.arn,
+          retentionDays: args.archive.retentionDays ?? 0,
+          eventPattern: checkEventPattern({ source: [args.serviceName] }, `ServiceBus "${name}": the archive's event pattern`),
+          ...nameArgs("eventArchive", name, "archive"),
+        },
         { parent: this },
       );
     }

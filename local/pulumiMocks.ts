@@ -20,8 +20,9 @@ function recordingMocks(registered: Registered[]): pulumi.runtime.Mocks {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs, arn });
       return { id: `${args.name}-id`, state };
     },
-    // The one data source the components call: the region (for a VPC endpoint's service name).
-    call: (args) => (args.token === "aws:index/getRegion:getRegion" ? { name: "us-east-1", region: "us-east-1", id: "us-east-1" } : args.inputs),
+    // The one data source the components call: the region (for a VPC endpoint's service name), without
+    // its deprecated `name` so that nothing reads it.
+    call: (args) => (args.token === "aws:index/getRegion:getRegion" ? { region: "us-east-1", id: "us-east-1" } : args.inputs),
   };
 }
 

@@ -64,6 +64,40 @@ describe("AggregateDispatcher", () => {
     }
   });
 
+  it("keeps the failed batches for their retention with a prefix filter that matches every object (an empty filter is deprecated)", async () => {
+    const { resources } = await compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", failedBatchRetentionDays: 30 }));
+    const [rule] = lookup(resources).named("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "svc-dispatcher-failed-batches-expiry").inputs.rules;
+    assert.deepEqual([rule.filter, rule.expiration.days, rule.status], [{ prefix: "" }, 30, "Enabled"]);
+  });
+
+  it("gives a long or upper-case component name physical names AWS accepts, and leaves a short one to Pulumi's autonaming", async () => {
+    const component = "Payments-International-Settlement-Stream-Dispatcher-Eu"; // 55 characters, upper case
+    const { resources } = await compose(() => new AggregateDispatcher(component, { ...service(), domainModule, domainExport: "accounts" }));
+    const { named } = lookup(resources);
+    // Pulumi's autoname of the bucket would be 55 + 15 + 8 = 78 characters: a lower-case prefix the provider completes (26 characters).
+    const bucket = named("aws:s3/bucket:Bucket", `${component}-failed-batches`).inputs;
+    assert.equal(bucket.bucket, undefined);
+    assert.match(bucket.bucketPrefix, /^[a-z0-9][a-z0-9-]*-$/);
+    assert.ok(bucket.bucketPrefix.length + 26 <= 63, bucket.bucketPrefix);
+    assert.ok(bucket.bucketPrefix.endsWith("-failed-batches-"), "the part stays readable");
+    // A function takes no prefix: an exact name, within Lambda's 64 characters.
+    const fn = named("aws:lambda/function:Function", `${component}-function`).inputs;
+    assert.ok(fn.name.length <= 64 && /^[A-Za-z0-9_-]+$/.test(fn.name), fn.name);
+    assert.ok(named("aws:iam/role:Role", `${component}-role`).inputs.namePrefix.length + 26 <= 64);
+    // The queue's autoname fits SQS's 80 characters: left to Pulumi.
+    assert.deepEqual([named("aws:sqs/queue:Queue", `${component}-dlq`).inputs.name, named("aws:sqs/queue:Queue", `${component}-dlq`).inputs.namePrefix], [undefined, undefined]);
+    // Derived names are stable: the same program derives the same names.
+    const again = lookup((await compose(() => new AggregateDispatcher(component, { ...service(), domainModule, domainExport: "accounts" }))).resources);
+    assert.equal(again.named("aws:lambda/function:Function", `${component}-function`).inputs.name, fn.name);
+
+    const short = lookup((await compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts" }))).resources);
+    for (const [type, logical, argument] of [
+      ["aws:s3/bucket:Bucket", "svc-dispatcher-failed-batches", "bucketPrefix"],
+      ["aws:lambda/function:Function", "svc-dispatcher-function", "name"],
+      ["aws:iam/role:Role", "svc-dispatcher-role", "namePrefix"],
+    ]) assert.equal(short.named(type, logical).inputs[argument], undefined, `${logical} is autonamed`);
+  });
+
   it("fails when the program runs, not at a cold start, when the domain export is wrong", async () => {
     await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "nope" })), /domain\.ts export "nope" cannot be the dispatcher's: domain\.ts has no export "nope"/);
     const projections = path.join(path.dirname(domainModule), "projections.ts");

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { CommandApi, EventLedger } from "../../components";
 import { compose, lookup, valueOf } from "../../local/pulumiMocks";
 
@@ -16,7 +17,12 @@ describe("CommandApi", () => {
     assert.deepEqual([fn.memorySize, fn.timeout, fn.reservedConcurrentExecutions, fn.environment.variables.POWERTOOLS_SERVICE_NAME], [512, 29, 20, "svc"]);
     assert.deepEqual(actions(named("aws:iam/rolePolicy:RolePolicy", "svc-commands-policy").inputs.policy).Ledger, ["dynamodb:Query", "dynamodb:PutItem"]);
     assert.equal(await valueOf(result.url), "https://svc-commands-url.lambda-url.local/");
-    assert.deepEqual(result.invokeStatement.Action, ["lambda:InvokeFunctionUrl"]);
+    // A caller needs both the URL and the function, through the URL; each condition key applies to one action only.
+    const fnArn = named("aws:lambda/function:Function", "svc-commands-function").arn;
+    assert.deepEqual(await valueOf(pulumi.output(result.invokeStatements)), [
+      { Sid: "InvokeCommandApiUrl", Effect: "Allow", Action: ["lambda:InvokeFunctionUrl"], Resource: [fnArn], Condition: { StringEquals: { "lambda:FunctionUrlAuthType": "AWS_IAM" } } },
+      { Sid: "InvokeCommandApiFunction", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [fnArn], Condition: { Bool: { "lambda:InvokedViaFunctionUrl": "true" } } },
+    ]);
     const code = await (((await fn.code.assets) as Record<string, { text: Promise<string> }>)["index.js"]).text;
     assert.ok(!code.includes("DaxDocument"), "no DAX client in a function that does not use DAX");
     assert.equal(fn.vpcConfig, undefined);
@@ -35,8 +41,16 @@ describe("CommandApi", () => {
     await assert.rejects(compose(() => new CommandApi("svc-odd-memory", { ledger: ledger(), domainModule, domainExport: "accounts", rememberedStart: "trust" as never })), /rememberedStart must be one of catch-up, decide/);
     await assert.rejects(compose(() => new CommandApi("svc-open", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE" } as never })), /auth must be "AWS_IAM" or \{ type: "NONE", acknowledgePublicEndpoint: true \}/);
     await assert.rejects(compose(() => new CommandApi("svc-odd", { ledger: ledger(), domainModule, domainExport: "accounts", start: "guess" as never })), /start must be one of replica-and-tail, decide-on-replica/);
-    const { resources } = await compose(() => new CommandApi("svc-public", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE", acknowledgePublicEndpoint: true } }));
-    assert.equal(lookup(resources).named("aws:lambda/functionUrl:FunctionUrl", "svc-public-url").inputs.authorizationType, "NONE");
+    const { result, resources } = await compose(() => new CommandApi("svc-public", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE", acknowledgePublicEndpoint: true } }));
+    const { named, ofType } = lookup(resources);
+    assert.equal(named("aws:lambda/functionUrl:FunctionUrl", "svc-public-url").inputs.authorizationType, "NONE");
+    // Anyone may invoke the URL, and the function through the URL only: both grants, or every request gets 403.
+    const grant = (permission: { inputs: Record<string, unknown> }) => Object.fromEntries(["action", "principal", "function", "functionUrlAuthType", "invokedViaFunctionUrl"].filter((key) => key in permission.inputs).map((key) => [key, permission.inputs[key]]));
+    assert.deepEqual(ofType("aws:lambda/permission:Permission").map(grant), [
+      { action: "lambda:InvokeFunctionUrl", principal: "*", function: "svc-public-function-physical", functionUrlAuthType: "NONE" },
+      { action: "lambda:InvokeFunction", principal: "*", function: "svc-public-function-physical", invokedViaFunctionUrl: true },
+    ]);
+    assert.deepEqual((await valueOf(pulumi.output(result.invokeStatements))).map((statement) => statement.Condition), [{ StringEquals: { "lambda:FunctionUrlAuthType": "NONE" } }, { Bool: { "lambda:InvokedViaFunctionUrl": "true" } }]);
   });
 });
 
@@ -49,7 +63,7 @@ describe("CommandApi with DAX in front of its replica", () => {
       const { Projector, ServiceBus } = await import("../../components");
       const ledger = new EventLedger("svc-ledger");
       const replica = new Projector("svc-replica", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule, projectionExport: "replica" });
-      return new CommandApi("svc-commands", { ledger, domainModule, domainExport: "accounts", replica, dax: { ...vpc, replicationFactor: 1 } });
+      return new CommandApi("svc-commands", { ledger, domainModule, domainExport: "accounts", replica, dax: vpc });
     });
     const { named } = lookup(resources);
     const cluster = named("aws:dax/cluster:Cluster", "svc-commands-dax").inputs;
@@ -66,12 +80,40 @@ describe("CommandApi with DAX in front of its replica", () => {
     assert.deepEqual(fn.vpcConfig, { subnetIds: vpc.subnetIds, securityGroupIds: ["svc-commands-function-sg-id"] });
     assert.match(fn.environment.variables.DAX_ENDPOINT, /^daxs:\/\//);
     const statements = actions(named("aws:iam/rolePolicy:RolePolicy", "svc-commands-policy").inputs.policy);
-    assert.deepEqual(statements.ReplicaThroughDax, ["dax:GetItem"]);
-    assert.ok(statements.VpcNetworkInterfaces.includes("ec2:CreateNetworkInterface"), "Lambda can attach the function to the VPC");
+    // The DAX client asks for the cluster's nodes, the table's key schema and attribute lists before it reads an item.
+    assert.deepEqual([...statements.ReplicaThroughDax].sort(), ["dax:DefineAttributeList", "dax:DefineAttributeListId", "dax:DefineKeySchema", "dax:Endpoints", "dax:GetItem"]);
+    // The EC2 actions of AWSLambdaVPCAccessExecutionRole (v3), with which Lambda attaches the function to the VPC.
+    assert.deepEqual([...statements.VpcNetworkInterfaces].sort(), [
+      "ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
+    ]);
+    assert.equal(named("aws:ec2/vpcEndpoint:VpcEndpoint", "svc-commands-dynamodb-endpoint").inputs.serviceName, "com.amazonaws.us-east-1.dynamodb", "the region data source's region, not its deprecated name");
     // The DAX client travels only in this function's bundle.
     const code = await (((await fn.code.assets) as Record<string, { text: Promise<string> }>)["index.js"]).text;
     assert.ok(code.includes("DaxDocument"), "the bundle holds the DAX client");
     assert.ok(result.daxCluster);
+  });
+
+  const withDax = async (name: string, dax: Record<string, unknown>) => {
+    const projectionModule = path.join(path.dirname(domainModule), "projections.ts");
+    return compose(async () => {
+      const { Projector, ServiceBus } = await import("../../components");
+      const replica = new Projector(`${name}-replica`, { bus: new ServiceBus(`${name}-bus`, { serviceName: "svc" }), projectionModule, projectionExport: "replica" });
+      return new CommandApi(name, { ledger: new EventLedger(`${name}-ledger`), domainModule, domainExport: "accounts", replica, dax: { ...vpc, ...dax } });
+    });
+  };
+
+  it("sizes the cluster by stage: 1 node unless production, 3 for production, what is asked for above both", async () => {
+    const nodes = async (dax: Record<string, unknown>) => lookup((await withDax("svc-commands", dax)).resources).named("aws:dax/cluster:Cluster", "svc-commands-dax").inputs;
+    assert.deepEqual([(await nodes({ production: true })).replicationFactor, (await nodes({ production: true })).nodeType], [3, "dax.t3.small"]);
+    assert.deepEqual([(await nodes({ production: true, replicationFactor: 5, nodeType: "dax.r5.large" })).replicationFactor, (await nodes({ nodeType: "dax.r5.large" })).nodeType], [5, "dax.r5.large"]);
+  });
+
+  it("refuses a cluster name DAX would refuse, naming the component, the argument and the limit", async () => {
+    await assert.rejects(withDax("svc-commands", { clusterName: "accounts-commands-cache" }), /CommandApi "svc-commands": dax\.clusterName "accounts-commands-cache" is not a valid DAX cluster name \(at most 20 characters; it is 23 characters, more than 20;/);
+    await assert.rejects(withDax("svc-commands", { clusterName: "1cache" }), /dax\.clusterName "1cache" is not a valid DAX cluster name .*it does not start with a letter/);
+    const { resources } = await withDax("a-very-long-command-api-name-for-payments", {});
+    const clusterName = lookup(resources).named("aws:dax/cluster:Cluster", "a-very-long-command-api-name-for-payments-dax").inputs.clusterName;
+    assert.ok(clusterName.length <= 20 && /^[a-z][a-z0-9-]*[a-z0-9]$/.test(clusterName) && !clusterName.includes("--"), clusterName);
   });
 
   it("refuses DAX without a replica to cache", async () => {

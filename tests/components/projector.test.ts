@@ -30,6 +30,20 @@ describe("Projector", () => {
     assert.deepEqual(statements.find((statement: { Sid: string }) => statement.Sid === "WriteReadModel").Resource, ["arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances"]);
   });
 
+  it("refuses, when the program runs, a rule pattern longer than EventBridge accepts, with its length and the limit", async () => {
+    const many = path.join(__dirname, "fixtures", "manyEventTypes.ts");
+    const bus = () => new ServiceBus("svc-bus", { serviceName: "svc" });
+    await assert.rejects(
+      compose(() => new Projector("svc-lines", { bus: bus(), projectionModule: many, projectionExport: "sixtySix" })),
+      /Projector "svc-lines": the event pattern of projection "order-lines" \(66 event types\) is 2\d{3} characters, more than the 2048 an EventBridge event pattern may have/,
+    );
+    const fits = await compose(() => new Projector("svc-lines", { bus: bus(), projectionModule: many, projectionExport: "forty" }));
+    assert.ok(lookup(fits.resources).named("aws:cloudwatch/eventRule:EventRule", "svc-lines-rule").inputs.eventPattern.length <= 2048);
+    // A raised quota is given as the limit.
+    const raised = await compose(() => new Projector("svc-lines", { bus: bus(), projectionModule: many, projectionExport: "sixtySix", eventPatternMaxCharacters: 4096 }));
+    assert.equal(JSON.parse(lookup(raised.resources).named("aws:cloudwatch/eventRule:EventRule", "svc-lines-rule").inputs.eventPattern).$or[0]["detail-type"].length, 66);
+  });
+
   it("fails when the program runs on an export that is not a projection, saying what it lacks", async () => {
     const domainModule = path.join(path.dirname(projectionModule), "domain.ts");
     await assert.rejects(compose(() => new Projector("svc-wrong", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule: domainModule, projectionExport: "accounts" })), /cannot be the projector's: the projection needs a non-empty list of eventTypes/);

@@ -23,6 +23,16 @@ describe("ServiceBus", () => {
     assert.equal(lookup(indefinitely.resources).ofType("aws:cloudwatch/eventArchive:EventArchive")[0].inputs.retentionDays, 0);
   });
 
+  it("names the archive within EventBridge's 48 characters when the component's name is long", async () => {
+    const { resources } = await compose(() => new ServiceBus("international-settlements-bus", { serviceName: "settlements", archive: {} }));
+    const [archive] = lookup(resources).ofType("aws:cloudwatch/eventArchive:EventArchive");
+    // Pulumi's autoname would be 29 + 8 + 8 = 45 characters: it fits, and is left alone.
+    assert.equal(archive.inputs.name, undefined);
+    const long = await compose(() => new ServiceBus("international-settlements-service-bus", { serviceName: "settlements", archive: {} }));
+    const name = lookup(long.resources).ofType("aws:cloudwatch/eventArchive:EventArchive")[0].inputs.name;
+    assert.ok(name.length <= 48 && /^[A-Za-z0-9._-]+$/.test(name) && name.endsWith("-archive"), name);
+  });
+
   it("refuses to be created without a service name (it is every event's source)", async () => {
     await assert.rejects(compose(() => new ServiceBus("nameless", { serviceName: "" })), /serviceName is required/);
   });

@@ -17,7 +17,7 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     registered = await mockedStack();
   });
 
-  it("creates the ledger table keyed by aggregate id and version, streaming NEW_IMAGE, encrypted, with PITR", () => {
+  it("creates the ledger table keyed by aggregate id and version, streaming NEW_IMAGE, encrypted with the owned key unless one is given, with PITR", () => {
     const table = named("aws:dynamodb/table:Table", "accounts-ledger-events");
     assert.equal(table.inputs.hashKey, "aggregateId");
     assert.equal(table.inputs.rangeKey, "version");
@@ -25,7 +25,8 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     assert.equal(table.inputs.streamViewType, "NEW_IMAGE");
     assert.equal(table.inputs.billingMode, "PAY_PER_REQUEST");
     assert.deepEqual(table.inputs.pointInTimeRecovery, { enabled: true });
-    assert.equal(table.inputs.serverSideEncryption.enabled, true);
+    assert.deepEqual(table.inputs.serverSideEncryption, { enabled: false }, "no key given: the key DynamoDB owns, not the AWS-managed KMS key");
+    assert.deepEqual(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.serverSideEncryption, { enabled: true, kmsKeyArn: PAYMENTS_KEY });
     assert.equal(table.inputs.deletionProtectionEnabled, true, "stage default without config");
     assert.equal(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.deletionProtectionEnabled, false);
     assert.equal(named("aws:dynamodb/table:Table", "accounts-ledger-snapshots").inputs.streamEnabled, false);
