@@ -1,7 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../conventions";
 import { ReadModelStore, WriteOutcome } from "../stores";
-import { isConditionFailure, plainItem } from "./documentClient";
+import { PoisonMessageError } from "../errors";
+import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
 import { unlessUnavailable } from "./transient";
 
 export interface DynamoDbReadModelOptions {
@@ -35,6 +36,10 @@ export class DynamoDbReadModel implements ReadModelStore {
       );
       return { written: true };
     } catch (error) {
+      // DynamoDB refused the item for what it holds: writing it again can never succeed.
+      if (sentWithoutEffect(error) && (error as { name?: string }).name === "ValidationException") {
+        throw new PoisonMessageError(`DynamoDB refuses the row of "${id}" at version ${version}: ${(error as Error).message}`, { cause: error });
+      }
       if (!isConditionFailure(error)) throw error;
       // The document client leaves the item inside an error in DynamoDB's wire format.
       const stored = plainItem((error as { Item?: unknown }).Item);

@@ -14,14 +14,23 @@ export interface FailedBatchRecord {
   payload: { Records: StreamRecord[] } | string;
 }
 
-/** The aggregate ids a failed batch touched, from each record's keys or new image. */
+/**
+ * The aggregate ids a failed batch touched, from each record's keys or new image. An object that
+ * is not a failed batch (no payload, no Records, a record naming no aggregate) is an error: its
+ * aggregates cannot be known, so it is never counted as recovered.
+ */
 export function aggregatesOfFailedBatch(record: FailedBatchRecord): string[] {
-  const payload = typeof record.payload === "string" ? (JSON.parse(record.payload) as { Records: StreamRecord[] }) : record.payload;
+  if (typeof record !== "object" || record === null) throw new Error("the object is not a failed-batch record (not a JSON object)");
+  if (record.payload === undefined || record.payload === null) throw new Error("the failed-batch record has no payload");
+  const payload = typeof record.payload === "string" ? (JSON.parse(record.payload) as { Records?: unknown }) : record.payload;
+  const records = (payload as { Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records)) throw new Error("the failed-batch record's payload has no Records list");
   const ids = new Set<string>();
-  for (const stream of payload?.Records ?? []) {
-    const image = stream.dynamodb?.NewImage ?? stream.dynamodb?.Keys;
+  for (const [index, stream] of (records as StreamRecord[]).entries()) {
+    const image = stream?.dynamodb?.NewImage ?? stream?.dynamodb?.Keys;
     const id = image?.aggregateId?.S;
-    if (id) ids.add(id);
+    if (!id) throw new Error(`record ${index} of the failed batch names no aggregate (no aggregateId in its keys or new image)`);
+    ids.add(id);
   }
   return [...ids];
 }

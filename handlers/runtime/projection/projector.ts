@@ -10,6 +10,7 @@ import { RecentlyUsed } from "../recentlyUsed";
 import { CarriedAggregate, StateCarriedMessage } from "../messages";
 import { snapshotChecksum } from "../snapshots";
 import { SnapshotStore } from "../stores";
+import { DYNAMODB_LIMITS, itemSize, unstorable } from "../storable";
 import { Projection } from "./projection";
 import { ReadModelStore } from "../stores";
 
@@ -118,13 +119,34 @@ export class Projector<S> {
 
     const carriedState = await this.resolveAggregate(carried);
     const aggregate: Aggregate<S> = { aggregateId: event.aggregateId, version: carriedState.version, state: this.upcast(carriedState.state, carried.schemaVersion) };
-    const outcome = await readModel.putIfNewer(event.aggregateId, aggregate.version, projection.project(aggregate, event));
+    const outcome = await readModel.putIfNewer(event.aggregateId, aggregate.version, this.rowOf(aggregate, event));
     const rowVersion = outcome.written ? aggregate.version : outcome.storedVersion;
     if (rowVersion !== undefined && rowVersion > (this.rowVersions.get(event.aggregateId) ?? 0)) this.rowVersions.set(event.aggregateId, rowVersion);
     if (!outcome.written) {
       log.debug("stale or duplicate message absorbed", { aggregateId: event.aggregateId, version: aggregate.version, storedVersion: outcome.storedVersion });
     }
     return outcome.written ? "written" : "stale";
+  }
+
+  /**
+   * The projection's row for this aggregate, or PoisonMessageError when it can never be written:
+   * the projection throws on it, or the row holds what DynamoDB cannot store (a number past its
+   * range or 2^53, an undefined in a list) or exceeds its item size. Retrying changes none of that.
+   */
+  private rowOf(aggregate: Aggregate<S>, event: LedgerEvent): Record<string, unknown> {
+    const { projection } = this.options;
+    let row: Record<string, unknown>;
+    try {
+      row = projection.project(aggregate, event);
+    } catch (error) {
+      throw new PoisonMessageError(`projection "${projection.name}" failed on version ${aggregate.version} of "${aggregate.aggregateId}": ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+    if (!isPlainObject(row)) throw new PoisonMessageError(`projection "${projection.name}" returned ${row === null ? "null" : typeof row}, not a row object`);
+    const problem = unstorable(row, "row");
+    if (problem) throw new PoisonMessageError(`the row of "${aggregate.aggregateId}" at version ${aggregate.version} cannot be stored: ${problem}`);
+    const bytes = itemSize(row);
+    if (bytes > DYNAMODB_LIMITS.itemBytes) throw new PoisonMessageError(`the row of "${aggregate.aggregateId}" at version ${aggregate.version} is ${bytes} bytes, over DynamoDB's ${DYNAMODB_LIMITS.itemBytes}-byte item limit`);
+    return row;
   }
 
   private async resolveAggregate(message: StateCarriedMessage): Promise<CarriedAggregate> {

@@ -47,3 +47,27 @@ describe("recovering failed batches from the dispatcher's S3 destination (S3 stu
     assert.deepEqual(report.failed, [{ aggregateId: "bad", reason: "throttled" }]);
   });
 });
+
+describe("recovering failed batches: an object that is not a failed batch is unreadable, never recovered", () => {
+  const valid = failedBatch(["x"]);
+  for (const [label, body] of [
+    ["without a payload", JSON.stringify({ ...valid, payload: undefined })],
+    ["with a null payload", JSON.stringify({ ...valid, payload: null })],
+    ["whose payload has no Records", JSON.stringify({ ...valid, payload: JSON.stringify({ records: [] }) })],
+    ["whose payload object has no Records", JSON.stringify({ ...valid, payload: {} })],
+    ["whose Records is not a list", JSON.stringify({ ...valid, payload: { Records: "x" } })],
+    ["with a record naming no aggregate", JSON.stringify({ ...valid, payload: { Records: [{ eventName: "INSERT", dynamodb: {} }] } })],
+    ["holding JSON null", "null"],
+  ] as const) {
+    it(`reports an object ${label} as unreadable with its key, and recovers nothing from it`, async () => {
+      async function* one() {
+        yield { source: "s3://b/odd", body };
+      }
+      const replayed: string[] = [];
+      const report = await recoverFailedBatches(one(), async (id) => void replayed.push(id));
+      assert.deepEqual(report.unreadable.map((object) => object.source), ["s3://b/odd"]);
+      assert.equal(report.batches, 0);
+      assert.deepEqual(replayed, []);
+    });
+  }
+});
