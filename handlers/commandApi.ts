@@ -1,8 +1,8 @@
 import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { dynamoDbCommandSide } from "./runtime/aws/commandSide";
-import { CommandStart, ENV, RememberedStart } from "./runtime/conventions";
+import { COMMAND_STARTS, ENV, REMEMBERED_STARTS } from "./runtime/conventions";
 import { Domain, requireDomain } from "./runtime/domain";
-import { requireEnv } from "./runtime/environment";
+import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/environment";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/http/commandRoutes";
 import { CommandRejectedError, CommitOutcomeUnknownError, RetriesExhaustedError } from "./runtime/errors";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -42,23 +42,22 @@ export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Par
   let routes: ((request: HttpRequest) => Promise<HttpResponse>) | undefined;
   const aws = resolveClients(clients);
   const build = () => {
+    const replicaTable = optionalEnv(ENV.replicaTable);
     const { commands, replica } = dynamoDbCommandSide({
       domain,
       client: aws.dynamodb,
       ledgerTable: requireEnv(ENV.ledgerTable),
       idempotencyTable: requireEnv(ENV.idempotencyTable),
-      replicaTable: process.env[ENV.replicaTable],
-      snapshotTable: process.env[ENV.replicaTable] ? undefined : requireEnv(ENV.snapshotTable),
-      start: (process.env[ENV.commandStart] ?? "replica-and-tail") as CommandStart,
+      replicaTable,
+      snapshotTable: replicaTable ? undefined : requireEnv(ENV.snapshotTable),
+      start: choiceEnv(ENV.commandStart, COMMAND_STARTS),
       replicaReader: replicaReader?.(),
       commands: {
-        // Checked by the command handler: a value that is not a count or a start fails the cold start.
-        rememberedAggregates: process.env[ENV.rememberedAggregates] ? Number(process.env[ENV.rememberedAggregates]) : undefined,
-        rememberedStart: (process.env[ENV.rememberedStart] || undefined) as RememberedStart | undefined,
+        rememberedAggregates: integerEnv(ENV.rememberedAggregates, 0),
+        rememberedStart: choiceEnv(ENV.rememberedStart, REMEMBERED_STARTS),
       },
     });
-    // A value that is not a positive integer fails the cold start (commandRoutes checks it), never turns the limit off.
-    const maxBodyBytes = process.env[ENV.maxBodyBytes] ? Number(process.env[ENV.maxBodyBytes]) : undefined;
+    const maxBodyBytes = integerEnv(ENV.maxBodyBytes, 1);
     return commandRoutes({ commands, replica, maxBodyBytes, observe: (outcome) => (last = outcome) });
   };
   let last: CommandOutcome | undefined;

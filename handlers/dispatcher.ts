@@ -9,7 +9,7 @@ import { Domain, requireDomain } from "./runtime/domain";
 import { documentClient } from "./runtime/aws/documentClient";
 import { DynamoDbEventStore } from "./runtime/aws/ledgerTable";
 import { DynamoDbSnapshotStore } from "./runtime/aws/snapshotTable";
-import { requireEnv } from "./runtime/environment";
+import { integerEnv, requireEnv } from "./runtime/environment";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { instrumented } from "./observability";
 import { BatchResponse } from "./runtime/batchResponse";
@@ -30,7 +30,7 @@ export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: 
       domain,
       loader: new AggregateLoader(domain, new DynamoDbEventStore(db, requireEnv(ENV.ledgerTable)), snapshots),
       snapshots,
-      snapshotEvery: Number(process.env[ENV.snapshotEvery] ?? 100),
+      snapshotEvery: integerEnv(ENV.snapshotEvery, 0) ?? 100,
       bus: new EventBridgeBus(aws.eventBridge, requireEnv(ENV.eventBusName)),
       deadLetters: new SqsDeadLetterQueue(aws.sqs, requireEnv(ENV.deadLetterQueueUrl)),
       source: requireEnv(ENV.serviceName),

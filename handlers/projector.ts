@@ -3,7 +3,7 @@ import { ENV } from "./runtime/conventions";
 import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
 import { documentClient } from "./runtime/aws/documentClient";
 import { DynamoDbSnapshotStore } from "./runtime/aws/snapshotTable";
-import { requireEnv } from "./runtime/environment";
+import { optionalEnv, requireEnv } from "./runtime/environment";
 import type { Context, SQSEvent } from "aws-lambda";
 import { instrumented } from "./observability";
 import { BatchResponse } from "./runtime/batchResponse";
@@ -22,7 +22,7 @@ export function createProjectorHandler<S>(projection: Projection<S>, clients: Pa
   const aws = resolveClients(clients);
   const build = (): Projector<S> => {
     const db = documentClient(aws.dynamodb);
-    const snapshotTable = process.env[ENV.snapshotTable];
+    const snapshotTable = optionalEnv(ENV.snapshotTable);
     return new Projector({
       projection,
       readModel: new DynamoDbReadModel(db, requireEnv(ENV.readModelTable)),
