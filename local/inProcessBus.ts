@@ -38,7 +38,7 @@ export interface DeliveryStats {
   retried: number;
   /** Events given up on and put on the target's DLQ. */
   deadLettered: number;
-  /** Events given up on with no DLQ to put them on: lost, as on AWS. */
+  /** Events given up on with no DLQ to put them on, or one that refused them: lost, as on AWS. */
   dropped: number;
 }
 
@@ -110,19 +110,29 @@ export class InProcessBus implements Bus {
         this.deliveries.dropped += 1;
         return;
       }
-      rule.deadLetterQueue.send(
+      this.putOnDeadLetterQueue(rule, body, failure, attempt);
+      return;
+    }
+  }
+
+  /** EventBridge's dead letter: the event as it is, why and where as attributes. One the DLQ refuses is lost, as on AWS. */
+  private putOnDeadLetterQueue(rule: Rule, body: string, failure: DeliveryFailure, retries: number): void {
+    try {
+      rule.deadLetterQueue!.send(
         body,
         stringAttributes({
           RULE_ARN: rule.ruleArn,
           TARGET_ARN: rule.queue.arn,
           ERROR_CODE: failure.code,
           ERROR_MESSAGE: failure.message,
-          RETRY_ATTEMPTS: String(attempt),
+          RETRY_ATTEMPTS: String(retries),
           ...(failure.retryable ? { EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts" } : {}),
         }),
       );
       this.deliveries.deadLettered += 1;
-      return;
+    } catch (error) {
+      if (!(error instanceof MessageRefusedError)) throw error;
+      this.deliveries.dropped += 1;
     }
   }
 

@@ -54,7 +54,7 @@ export interface LocalStageOptions<S, C> {
    * them as before issue 12 (nothing remembered, a snapshot query per aggregate), for comparison.
    */
   remember?: boolean;
-  /** Each projector queue's MaximumMessageSize (and its DLQ's). Default 1 MiB, as the Projector component sets. */
+  /** Each projector queue's MaximumMessageSize (its DLQ keeps 1 MiB). Default 1 MiB, as the Projector component sets. */
   queueMaxMessageBytes?: number;
   /** Receives of a projector's message before its queue moves it to the DLQ. Default 5, as the Projector component. */
   maxReceiveCount?: number;
@@ -186,7 +186,7 @@ export class LocalStage<S, C> {
     await createTable(this.raw, tableName, READ_MODEL_TABLE);
     const random = this.queueChaos;
     // As the Projector component deploys them: one DLQ for the queue's redrive policy, the rule target and the projector's own letters.
-    const deadLetterQueue = new LocalQueue(`${projection.name}-dlq`, { maxMessageBytes: this.queueMaxMessageBytes });
+    const deadLetterQueue = new LocalQueue(`${projection.name}-dlq`);
     const queue = new LocalQueue(projection.name, {
       redrive: { deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
       maxMessageBytes: this.queueMaxMessageBytes,
