@@ -80,13 +80,8 @@ describe("CommandApi with DAX in front of its replica", () => {
     assert.deepEqual(fn.vpcConfig, { subnetIds: vpc.subnetIds, securityGroupIds: ["svc-commands-function-sg-id"] });
     assert.match(fn.environment.variables.DAX_ENDPOINT, /^daxs:\/\//);
     const statements = actions(named("aws:iam/rolePolicy:RolePolicy", "svc-commands-policy").inputs.policy);
-    // The DAX client asks for the cluster's nodes, the table's key schema and attribute lists before it reads an item.
-    assert.deepEqual([...statements.ReplicaThroughDax].sort(), ["dax:DefineAttributeList", "dax:DefineAttributeListId", "dax:DefineKeySchema", "dax:Endpoints", "dax:GetItem"]);
-    // The EC2 actions of AWSLambdaVPCAccessExecutionRole (v3), with which Lambda attaches the function to the VPC.
-    assert.deepEqual([...statements.VpcNetworkInterfaces].sort(), [
-      "ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
-    ]);
-    assert.equal(named("aws:ec2/vpcEndpoint:VpcEndpoint", "svc-commands-dynamodb-endpoint").inputs.serviceName, "com.amazonaws.us-east-1.dynamodb", "the region data source's region, not its deprecated name");
+    assert.ok(statements.ReplicaThroughDax.includes("dax:GetItem"));
+    assert.ok(statements.VpcNetworkInterfaces.includes("ec2:CreateNetworkInterface"), "Lambda can attach the function to the VPC");
     // The DAX client travels only in this function's bundle.
     const code = await (((await fn.code.assets) as Record<string, { text: Promise<string> }>)["index.js"]).text;
     assert.ok(code.includes("DaxDocument"), "the bundle holds the DAX client");
@@ -101,6 +96,18 @@ describe("CommandApi with DAX in front of its replica", () => {
       return new CommandApi(name, { ledger: new EventLedger(`${name}-ledger`), domainModule, domainExport: "accounts", replica, dax: { ...vpc, ...dax } });
     });
   };
+
+  it("grants what AWS itself needs: the DAX client's protocol calls, every EC2 action of Lambda's VPC attachment, the endpoint in the region", async () => {
+    const { named } = lookup((await withDax("svc-commands", { routeTableIds: ["rtb-a"] })).resources);
+    const statements = actions(named("aws:iam/rolePolicy:RolePolicy", "svc-commands-policy").inputs.policy);
+    // The DAX client asks for the cluster's nodes, the table's key schema and attribute lists before it reads an item.
+    assert.deepEqual([...statements.ReplicaThroughDax].sort(), ["dax:DefineAttributeList", "dax:DefineAttributeListId", "dax:DefineKeySchema", "dax:Endpoints", "dax:GetItem"]);
+    // The EC2 actions of AWSLambdaVPCAccessExecutionRole (v3), with which Lambda attaches the function to the VPC.
+    assert.deepEqual([...statements.VpcNetworkInterfaces].sort(), [
+      "ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
+    ]);
+    assert.equal(named("aws:ec2/vpcEndpoint:VpcEndpoint", "svc-commands-dynamodb-endpoint").inputs.serviceName, "com.amazonaws.us-east-1.dynamodb", "the region data source's region, not its deprecated name");
+  });
 
   it("sizes the cluster by stage: 1 node unless production, 3 for production, what is asked for above both", async () => {
     const nodes = async (dax: Record<string, unknown>) => lookup((await withDax("svc-commands", dax)).resources).named("aws:dax/cluster:Cluster", "svc-commands-dax").inputs;
