@@ -147,13 +147,13 @@ async function main(): Promise<number> {
     say(`  DynamoDB requests of the workload: ${requestTotal} (${(requestTotal / Math.max(1, workload.events)).toFixed(1)} per event): ${[...workload.requests].sort((a, b) => b[1] - a[1]).map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
     say(`  race (50, debits 40 and 25 at once, over HTTP): ${raceWinners} won, the other ${raceRejected ? `409 ${raceLoser!.body.code} at v${raceLoser!.body.version}` : "NOT rejected"}`);
     say(`  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events (3 missing + v100 itself, the proof the ledger reaches it)`);
-    say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries`);
-    say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent`);
+    say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries, ${stage.poller.stats.bisections} failed batches bisected`);
+    say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent; ${stage.bus.deliveries.retried} deliveries to queues retried`);
     for (const p of stage.projectors) {
       say(`  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed, ${p.totals.skipped} skipped; queue: ${p.queue.stats.duplicated} duplicated, ${p.queue.stats.delayed} delayed, ${p.queue.stats.redelivered} redelivered`);
     }
     say(`  replay: balances wiped (${wiped} rows) and rebuilt; last-transaction ${lastUntouched ? "untouched" : "CHANGED"} (${lastProjector.queue.stats.sent - lastQueuedBefore} replay messages reached its queue)`);
-    say(`  dead letters: ${stage.deadLetters.length}`);
+    say(`  dead letters: ${stage.deadLetters.length}${stage.deadLetters.map((letter) => `\n    ${letter.queue} ${letter.messageId}: ${letter.reason}`).join("")}`);
     say();
     say("  account      ledger  read model  ledger v  model v");
     rows.forEach((row) => say(row));
