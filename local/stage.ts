@@ -301,13 +301,18 @@ export class LocalStage<S, C> {
   async serveCommandApi(port = 0): Promise<LocalEndpoint> {
     const replica = this.projectors.find((local) => local.projection.name === "replica");
     const memory = commandMemory(this.remember);
-    Object.assign(process.env, {
-      [ENV.rememberedAggregates]: String(memory.rememberedAggregates ?? ""),
-      [ENV.rememberedStart]: memory.rememberedStart ?? "",
+    const environment: Record<string, string | undefined> = {
+      [ENV.rememberedAggregates]: memory.rememberedAggregates === undefined ? undefined : String(memory.rememberedAggregates),
+      [ENV.rememberedStart]: memory.rememberedStart,
       [ENV.ledgerTable]: this.events.tableName,
       [ENV.idempotencyTable]: `${this.serviceName}-idempotency`,
       ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: `${this.serviceName}-snapshots` }),
-    });
+    };
+    // A setting the stage leaves at its default is unset, not empty: the handler refuses an empty variable.
+    for (const [name, value] of Object.entries(environment)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     const endpoint = await serveLambda(createCommandApiHandler(this.loader.domain as Domain<S, C>, { dynamodb: this.requests.watch(new DynamoDBClient(this.dynamo.config)) }), port);
     this.endpoints.push(endpoint);
     return endpoint;
