@@ -5,6 +5,7 @@ import { AlarmsArgs, deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from ".
 import { EventLedger } from "./eventLedger";
 import { FunctionArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";
 import { kmsStatements } from "./policy";
+import { settingVariable } from "./settings";
 import { ServiceBus } from "./serviceBus";
 import { nameArgs } from "./stackNames";
 
@@ -77,7 +78,7 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
           [ENV.eventBusName]: bus.busName,
           [ENV.serviceName]: bus.serviceName,
           [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
-          [ENV.snapshotEvery]: pulumi.output(args.snapshotEvery ?? 100).apply(String),
+          [ENV.snapshotEvery]: settingVariable(`AggregateDispatcher "${name}"`, "snapshotEvery", args.snapshotEvery ?? 100, { kind: "integer", min: 0 }),
         },
         statements: [
           { Sid: "ReadStream", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: [ledger.streamArn] },

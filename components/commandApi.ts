@@ -7,6 +7,7 @@ import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
 import { checkGivenName, daxClusterName } from "./names";
 import { PolicyStatement, kmsStatements, policyDocument } from "./policy";
 import { Projector } from "./projector";
+import { settingVariable } from "./settings";
 import { DAX_ITEM_READ_ACTIONS } from "./servicePermissions";
 import { nameArgs } from "./stackNames";
 
@@ -120,15 +121,21 @@ export class CommandApi extends pulumi.ComponentResource {
       throw new Error(`CommandApi "${name}": auth must be "AWS_IAM" or { type: "NONE", acknowledgePublicEndpoint: true }`);
     }
     const { ledger, replica } = args;
-    if (args.start !== undefined && !COMMAND_STARTS.includes(args.start)) throw new Error(`CommandApi "${name}": start must be one of ${COMMAND_STARTS.join(", ")}, got "${args.start}"`);
-    if (args.rememberedStart !== undefined && !REMEMBERED_STARTS.includes(args.rememberedStart)) {
-      throw new Error(`CommandApi "${name}": rememberedStart must be one of ${REMEMBERED_STARTS.join(", ")}, got "${args.rememberedStart}"`);
-    }
+    const component = `CommandApi "${name}"`;
+    const setting = {
+      start: args.start === undefined ? undefined : settingVariable(component, "start", args.start, { kind: "choice", choices: COMMAND_STARTS }),
+      rememberedStart: args.rememberedStart === undefined ? undefined : settingVariable(component, "rememberedStart", args.rememberedStart, { kind: "choice", choices: REMEMBERED_STARTS }),
+      rememberedAggregates: args.rememberedAggregates === undefined ? undefined : settingVariable(component, "rememberedAggregates", args.rememberedAggregates, { kind: "integer", min: 0 }),
+      maxBodyBytes: args.maxBodyBytes === undefined ? undefined : settingVariable(component, "maxBodyBytes", args.maxBodyBytes, { kind: "integer", min: 1 }),
+    };
+    // An append decided on a state not read from the ledger (the replica's row, or a remembered
+    // aggregate decided on at once) checks in its transaction that the predecessor exists.
+    const checksPredecessors = (args.start === "decide-on-replica" && replica !== undefined) || args.rememberedStart === "decide";
     const statements: PolicyStatement[] = [
       // Loads and catch-ups query the ledger; a commit is a PutItem, or a transaction of PutItems
-      // (idempotency records, multi-aggregate commits) with, when deciding on the replica alone, a
-      // ConditionCheckItem proving the replica's version exists.
-      { Sid: "Ledger", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem", ...(args.start === "decide-on-replica" && replica ? ["dynamodb:ConditionCheckItem"] : [])], Resource: [ledger.tableArn] },
+      // (idempotency records, multi-aggregate commits) with, when deciding on a state it did not
+      // read, a ConditionCheckItem proving that state's version exists.
+      { Sid: "Ledger", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem", ...(checksPredecessors ? ["dynamodb:ConditionCheckItem"] : [])], Resource: [ledger.tableArn] },
       { Sid: "IdempotencyKeys", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [ledger.idempotencyTableArn] },
       replica
         ? { Sid: "Replica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }
@@ -147,10 +154,10 @@ export class CommandApi extends pulumi.ComponentResource {
           [ENV.ledgerTable]: ledger.tableName,
           [ENV.idempotencyTable]: ledger.idempotencyTableName,
           ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: ledger.snapshotTableName }),
-          ...(args.maxBodyBytes !== undefined ? { [ENV.maxBodyBytes]: pulumi.output(args.maxBodyBytes).apply(String) } : {}),
-          ...(args.start !== undefined ? { [ENV.commandStart]: args.start } : {}),
-          ...(args.rememberedAggregates !== undefined ? { [ENV.rememberedAggregates]: pulumi.output(args.rememberedAggregates).apply(String) } : {}),
-          ...(args.rememberedStart !== undefined ? { [ENV.rememberedStart]: args.rememberedStart } : {}),
+          ...(setting.maxBodyBytes ? { [ENV.maxBodyBytes]: setting.maxBodyBytes } : {}),
+          ...(setting.start ? { [ENV.commandStart]: setting.start } : {}),
+          ...(setting.rememberedAggregates ? { [ENV.rememberedAggregates]: setting.rememberedAggregates } : {}),
+          ...(setting.rememberedStart ? { [ENV.rememberedStart]: setting.rememberedStart } : {}),
           ...(dax ? { [ENV.daxEndpoint]: pulumi.interpolate`daxs://${dax.cluster.clusterAddress}` } : {}),
         },
         vpc: dax ? { subnetIds: args.dax!.subnetIds, securityGroupIds: [dax.functionSecurityGroup.id] } : undefined,

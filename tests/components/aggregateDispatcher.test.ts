@@ -98,6 +98,15 @@ describe("AggregateDispatcher", () => {
     ]) assert.equal(short.named(type, logical).inputs[argument], undefined, `${logical} is autonamed`);
   });
 
+  it("refuses a snapshot interval its function would refuse at cold start, naming the component and the argument", async () => {
+    for (const snapshotEvery of [-1, 2.5]) {
+      await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", snapshotEvery })), (error: unknown) => {
+        assert.match(String(error), new RegExp(`AggregateDispatcher "svc-dispatcher": snapshotEvery must be an integer of at least 0, got ${snapshotEvery}`));
+        return true;
+      });
+    }
+  });
+
   it("fails when the program runs, not at a cold start, when the domain export is wrong", async () => {
     await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "nope" })), /domain\.ts export "nope" cannot be the dispatcher's: domain\.ts has no export "nope"/);
     const projections = path.join(path.dirname(domainModule), "projections.ts");

@@ -33,14 +33,36 @@ describe("CommandApi", () => {
     const { resources } = await compose(() => new CommandApi("svc-mem", { ledger: new EventLedger("svc-ledger"), domainModule, domainExport: "accounts", rememberedAggregates: 5_000, rememberedStart: "decide" }));
     const fn = lookup(resources).named("aws:lambda/function:Function", "svc-mem-function").inputs;
     assert.deepEqual([fn.environment.variables.REMEMBERED_AGGREGATES, fn.environment.variables.REMEMBERED_START], ["5000", "decide"]);
-    assert.deepEqual(actions(lookup(resources).named("aws:iam/rolePolicy:RolePolicy", "svc-mem-policy").inputs.policy).Ledger, ["dynamodb:Query", "dynamodb:PutItem"], "no new action: a refused write is a PutItem, the catch-up a Query");
+    // Deciding on a remembered state it did not read, the append checks that state's version exists.
+    assert.deepEqual(actions(lookup(resources).named("aws:iam/rolePolicy:RolePolicy", "svc-mem-policy").inputs.policy).Ledger, ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]);
+    const { resources: catchingUp } = await compose(() => new CommandApi("svc-mem", { ledger: new EventLedger("svc-ledger"), domainModule, domainExport: "accounts", rememberedStart: "catch-up" }));
+    assert.deepEqual(actions(lookup(catchingUp).named("aws:iam/rolePolicy:RolePolicy", "svc-mem-policy").inputs.policy).Ledger, ["dynamodb:Query", "dynamodb:PutItem"], "catching up reads first: no predecessor check");
+  });
+
+  it("checks the values it passes to the function at program time, with the rule the function checks at cold start", async () => {
+    const ledger = () => new EventLedger("svc-ledger");
+    for (const [argument, value, rule] of [
+      ["rememberedAggregates", -1, /rememberedAggregates must be an integer of at least 0, got -1/],
+      ["rememberedAggregates", 1.5, /rememberedAggregates must be an integer of at least 0, got 1.5/],
+      ["maxBodyBytes", 0, /maxBodyBytes must be an integer of at least 1, got 0/],
+      ["maxBodyBytes", Number.NaN, /maxBodyBytes must be an integer of at least 1, got null/],
+    ] as const) {
+      await assert.rejects(compose(() => new CommandApi("svc-bad", { ledger: ledger(), domainModule, domainExport: "accounts", [argument]: value })), (error: unknown) => {
+        assert.match(String(error), /CommandApi "svc-bad"/);
+        assert.match(String(error), rule);
+        return true;
+      });
+    }
+    // A value known only at deploy time fails the function's registration when it resolves.
+    const { resources } = await compose(() => new CommandApi("svc-late", { ledger: ledger(), domainModule, domainExport: "accounts", rememberedAggregates: pulumi.output(-1) }));
+    assert.deepEqual(lookup(resources).ofType("aws:lambda/function:Function"), [], "no function is deployed with a value its cold start would refuse");
   });
 
   it("a public endpoint only when asked for by name, and start strategies it knows", async () => {
     const ledger = () => new EventLedger("svc-ledger");
-    await assert.rejects(compose(() => new CommandApi("svc-odd-memory", { ledger: ledger(), domainModule, domainExport: "accounts", rememberedStart: "trust" as never })), /rememberedStart must be one of catch-up, decide/);
+    await assert.rejects(compose(() => new CommandApi("svc-odd-memory", { ledger: ledger(), domainModule, domainExport: "accounts", rememberedStart: "trust" as never })), /CommandApi "svc-odd-memory": rememberedStart must be one of "catch-up", "decide", got "trust"/);
     await assert.rejects(compose(() => new CommandApi("svc-open", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE" } as never })), /auth must be "AWS_IAM" or \{ type: "NONE", acknowledgePublicEndpoint: true \}/);
-    await assert.rejects(compose(() => new CommandApi("svc-odd", { ledger: ledger(), domainModule, domainExport: "accounts", start: "guess" as never })), /start must be one of replica-and-tail, decide-on-replica/);
+    await assert.rejects(compose(() => new CommandApi("svc-odd", { ledger: ledger(), domainModule, domainExport: "accounts", start: "guess" as never })), /CommandApi "svc-odd": start must be one of "replica-and-tail", "decide-on-replica", got "guess"/);
     const { result, resources } = await compose(() => new CommandApi("svc-public", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE", acknowledgePublicEndpoint: true } }));
     const { named, ofType } = lookup(resources);
     assert.equal(named("aws:lambda/functionUrl:FunctionUrl", "svc-public-url").inputs.authorizationType, "NONE");

@@ -23,7 +23,7 @@ async function withVariables<T>(variables: Record<string, string | undefined>, r
 }
 
 /** A function as each component configures it: its variables, and a first invocation that builds it. */
-const FUNCTIONS = {
+const FUNCTIONS: Record<string, { variables: Record<string, string>; invoke: () => Promise<unknown> }> = {
   "command API": {
     variables: { [ENV.ledgerTable]: "ledger", [ENV.idempotencyTable]: "keys", [ENV.replicaTable]: "replica", [ENV.commandStart]: "replica-and-tail", [ENV.rememberedAggregates]: "1000", [ENV.rememberedStart]: "catch-up", [ENV.maxBodyBytes]: "262144" },
     invoke: () => createCommandApiHandler(accounts)({ rawPath: "/nowhere", requestContext: { http: { method: "GET" } } }),
@@ -36,7 +36,7 @@ const FUNCTIONS = {
     variables: { [ENV.readModelTable]: "rows", [ENV.deadLetterQueueUrl]: "https://sqs.local/dlq", [ENV.snapshotTable]: "snapshots" },
     invoke: () => createProjectorHandler(balances)({ Records: [] }),
   },
-} as const;
+};
 
 const BAD_VALUES: Record<string, string[]> = {
   [ENV.commandStart]: ["decide", "REPLICA-AND-TAIL"],
