@@ -16,14 +16,29 @@ import { uniqueTableName } from "../support/rootHooks";
 import { LocalStage } from "../../local/stage";
 import { dynamoDbLocal } from "../support/rootHooks";
 
-/** Seeded runs in CI; CHAOS_RUNS=50 (say) for many more locally. A failure names its seed. */
-const RUNS = Number(process.env.CHAOS_RUNS ?? 3);
+/** A count from the environment: a positive integer, or the test run stops at once naming the variable. */
+function countFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Seeded runs in CI; CHAOS_RUNS=1000 (say) for many more locally. A failure names its seed. */
+const RUNS = countFromEnv("CHAOS_RUNS", 3);
 /** CHAOS_SEED=n replays exactly the run a failure printed. */
-const REPLAY = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined;
+const REPLAY = process.env.CHAOS_SEED ? countFromEnv("CHAOS_SEED", 1) : undefined;
+/**
+ * The time one seeded run may take, in ms: a run takes 1–3 s on 2 cores, so this bounds a stuck
+ * run, not a slow machine. The test's timeout follows the number of runs, so a campaign of any
+ * size ends with its verdict, never with a timeout.
+ */
+const RUN_BUDGET_MS = countFromEnv("CHAOS_RUN_BUDGET_MS", 30_000);
 let stageCounter = 0;
 
 describe("fault injection over the whole pipeline (SDK faults, crashes, delivery chaos)", function () {
-  this.timeout(600_000);
+  this.timeout(60_000 + (REPLAY === undefined ? RUNS : 1) * RUN_BUDGET_MS);
 
   it("keeps a gap-free ledger every caller's answer agrees with, and read models equal to its fold, on random seeds", async () => {
     const dynamo = await dynamoDbLocal();

@@ -9,6 +9,7 @@ export { DynamoDbSnapshotStore } from "./snapshotTable";
 export { DynamoDbReadModel } from "./readModelTable";
 export { EventBridgeBus } from "./eventBridgeBus";
 export { SqsDeadLetterQueue } from "./sqsDeadLetterQueue";
+export { SqsDeadLetterQueueReader, SqsRedriveTargets } from "./sqsDeadLetterRedrive";
 export { failedBatchObjects } from "./failedBatchBucket";
 export { ListOptions, countIndexedAggregates, indexedAggregateIds, scannedAggregateIds } from "./aggregateIds";
 export { DynamoDbCommandSideOptions, dynamoDbCommandSide } from "./commandSide";
