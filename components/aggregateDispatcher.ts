@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/conventions";
+import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/ledger/conventions";
 import { AlarmsArgs, deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { FunctionArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";

@@ -34,7 +34,7 @@ export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
   const key = `${spec.kind}|${modulePath}|${spec.exportName}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const factoryPath = path.join(__dirname, "..", "handlers", spec.kind);
+  const factoryPath = path.join(__dirname, "..", "handlers", `${spec.kind}Handler`);
   const entry = [
     `import { ${FACTORIES[spec.kind]} as factory } from ${JSON.stringify(factoryPath)};`,
     `import * as userModule from ${JSON.stringify(modulePath)};`,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart } from "../handlers/runtime/conventions";
+import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart } from "../handlers/runtime/ledger/conventions";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { nameArgs } from "./stackNames";
 import { tableArgs } from "./tableArgs";
 

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/conventions";
-import { projectorEventPattern } from "../handlers/runtime/eventPatterns";
+import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/ledger/conventions";
+import { projectorEventPattern } from "../handlers/runtime/messages/eventPatterns";
 import { Projection } from "../handlers/runtime/projection/projection";
-import { READ_MODEL_TABLE } from "../handlers/runtime/tableSchemas";
+import { READ_MODEL_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { bundleHandler } from "./bundle";
 import { AlarmsArgs, deadLetterAlarm, functionAlarms, queueAgeAlarm } from "./alarms";
 import { EVENT_PATTERN_MAX_CHARACTERS, checkEventPattern } from "./eventPatternSize";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SettingRule, settingProblem } from "../handlers/runtime/environment";
-import { ConfigurationError } from "../handlers/runtime/errors";
+import { SettingRule, settingProblem } from "../handlers/runtime/support/environment";
+import { ConfigurationError } from "../handlers/runtime/support/errors";
 
 /**
  * A component argument as the environment variable its function reads, checked against the rule

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TableSchema } from "../handlers/runtime/tableSchemas";
+import { TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 
 export interface TableOptions {
   pointInTimeRecovery: pulumi.Input<boolean>;

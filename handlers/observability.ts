@@ -1,6 +1,6 @@
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { logger } from "./runtime/log";
+import { logger } from "./runtime/support/log";
 
 /**
  * CloudWatch metrics in the embedded metric format (EMF: JSON log lines CloudWatch turns into

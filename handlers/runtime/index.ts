@@ -24,28 +24,28 @@ export {
   reject,
   requireDomain,
   validateEvent,
-} from "./domain";
+} from "./domain/domain";
 export { Projection, defineProjection, projectionProblem, requireProjection } from "./projection/projection";
 export { ReadModelSnapshotSource, aggregateProjection } from "./projection/readModelSnapshots";
-export { AggregateLoader, AggregateLoaderOptions, StartStrategy } from "./aggregateLoader";
-export { CommandHandler, CommandHandlerOptions, CommandResult, ExecuteOptions, MultiCommandResult } from "./commandHandler";
-export { CommandStart, RememberedStart } from "./conventions";
-export { emptyAggregate, fold } from "./fold";
-export * from "./errors";
-export { AppendOptions, EventStore, IdempotencyRecord, ReadModelStore, Snapshot, SnapshotSource, SnapshotStore, StoredEventItem, WriteOutcome } from "./stores";
-export { DeadLetter, DeadLetterSink } from "./deadLetters";
+export { AggregateLoader, AggregateLoaderOptions, StartStrategy } from "./ledger/aggregateLoader";
+export { CommandHandler, CommandHandlerOptions, CommandResult, ExecuteOptions, MultiCommandResult } from "./command/commandHandler";
+export { CommandStart, RememberedStart } from "./ledger/conventions";
+export { emptyAggregate, fold } from "./domain/fold";
+export * from "./support/errors";
+export { AppendOptions, EventStore, IdempotencyRecord, ReadModelStore, Snapshot, SnapshotSource, SnapshotStore, StoredEventItem, WriteOutcome } from "./ledger/stores";
+export { DeadLetter, DeadLetterSink } from "./messages/deadLetters";
 export { Bus } from "./dispatch/publisher";
-export { BusEnvelope, CarriedAggregate, StateCarriedMessage } from "./messages";
+export { BusEnvelope, CarriedAggregate, StateCarriedMessage } from "./messages/stateCarried";
 export { Dispatcher, DispatcherOptions, DispatchReport } from "./dispatch/dispatcher";
 export { Projector, ProjectorOptions, ProjectReport, QueueMessage } from "./projection/projector";
-export { BatchResponse } from "./batchResponse";
+export { BatchResponse } from "./support/batchResponse";
 export { InMemoryEventStore } from "./memory/eventStore";
 export { InMemorySnapshotStore } from "./memory/snapshotStore";
 export { InMemoryReadModel } from "./memory/readModel";
 export { InMemoryDeadLetters, MessageDeadLetters } from "./memory/deadLetters";
-export { DeadLetterQueuePort, HeldMessage, MessageAttribute, MessageAttributes, RedriveTargetsPort } from "./deadLetterRedrive/messages";
-export { DeadLetterView, RedriveOptions, RedriveOutcome, RedrivePlan, RedriveReport, listDeadLetters, planRedrive, redriveDeadLetters, showDeadLetter } from "./deadLetterRedrive/redrive";
-export { DeadLetterShape, shapeOf } from "./deadLetterRedrive/shapes";
+export { DeadLetterQueuePort, HeldMessage, MessageAttribute, MessageAttributes, RedriveTargetsPort } from "./operations/deadLetterRedrive/messages";
+export { DeadLetterView, RedriveOptions, RedriveOutcome, RedrivePlan, RedriveReport, listDeadLetters, planRedrive, redriveDeadLetters, showDeadLetter } from "./operations/deadLetterRedrive/redrive";
+export { DeadLetterShape, shapeOf } from "./operations/deadLetterRedrive/shapes";
 export { GivenEvent, Then, deciderSpec } from "./testing/deciderSpec";
-export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./dispatch/failedBatches";
-export { CheckpointError, CheckpointStore, ListingPosition, ReplayCheckpoint, ReplayProgress, ReplayRunIdentity, ReplayRunOptions, defaultCheckpointPath, fileCheckpoint, replayRun } from "./rebuild/replayRun";
+export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./operations/failedBatches";
+export { CheckpointError, CheckpointStore, ListingPosition, ReplayCheckpoint, ReplayProgress, ReplayRunIdentity, ReplayRunOptions, defaultCheckpointPath, fileCheckpoint, replayRun } from "./operations/replayRun";

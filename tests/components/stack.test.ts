@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleHandler } from "../../components/bundle";
-import { PUT_EVENTS_MAX_BYTES, REPLAY_EVENT_TYPE, SQS_MAX_MESSAGE_BYTES } from "../../handlers/runtime/conventions";
+import { PUT_EVENTS_MAX_BYTES, REPLAY_EVENT_TYPE, SQS_MAX_MESSAGE_BYTES } from "../../handlers/runtime/ledger/conventions";
 import { matchesPattern } from "../../local/eventPatternMatch";
 
 import { PAYMENTS_KEY, PAYMENTS_ON_CALL, mockedStack, named, ofType, Registered } from "../support/mockedStack";

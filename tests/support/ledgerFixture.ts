@@ -1,13 +1,13 @@
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { accounts, AccountCommand, AccountState } from "../../examples/accounts/domain";
-import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
-import { CommandHandler, CommandHandlerOptions } from "../../handlers/runtime/commandHandler";
-import { LedgerEvent } from "../../handlers/runtime/domain";
+import { AggregateLoader } from "../../handlers/runtime/ledger/aggregateLoader";
+import { CommandHandler, CommandHandlerOptions } from "../../handlers/runtime/command/commandHandler";
+import { LedgerEvent } from "../../handlers/runtime/domain/domain";
 import { RequestCounter, countedDocumentClient } from "../../local/instruments";
-import { DynamoDbEventStore } from "../../handlers/runtime/aws/ledgerTable";
-import { DynamoDbSnapshotStore } from "../../handlers/runtime/aws/snapshotTable";
+import { DynamoDbEventStore } from "../../handlers/runtime/aws/dynamoDbEventStore";
+import { DynamoDbSnapshotStore } from "../../handlers/runtime/aws/dynamoDbSnapshotStore";
 import { seedAccount } from "../../examples/accounts/history";
-import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../../handlers/runtime/tableSchemas";
+import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../../handlers/runtime/ledger/tableSchemas";
 import { createTable } from "../../local/tables";
 import { dynamoDbLocal, rawClient, uniqueTableName } from "./rootHooks";
 

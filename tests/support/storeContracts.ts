@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { CommitTooLargeError, IdempotencyKeyTakenError, InvalidEventError, VersionConflictError, VersionGapError } from "../../handlers/runtime/errors";
-import { IdempotencyRecord, ReadModelStore, Snapshot, SnapshotStore, EventStore, StoredEventItem } from "../../handlers/runtime/stores";
+import { CommitTooLargeError, IdempotencyKeyTakenError, InvalidEventError, VersionConflictError, VersionGapError } from "../../handlers/runtime/support/errors";
+import { IdempotencyRecord, ReadModelStore, Snapshot, SnapshotStore, EventStore, StoredEventItem } from "../../handlers/runtime/ledger/stores";
 
 /**
  * The contracts every store implementation honours, one suite per port, run against the in-memory

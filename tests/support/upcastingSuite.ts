@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
-import { AggregateLoader } from "../../handlers/runtime/aggregateLoader";
-import { CommandHandler } from "../../handlers/runtime/commandHandler";
+import { AggregateLoader } from "../../handlers/runtime/ledger/aggregateLoader";
+import { CommandHandler } from "../../handlers/runtime/command/commandHandler";
 import { Dispatcher } from "../../handlers/runtime/dispatch/dispatcher";
-import { defineDomain, domainProblem } from "../../handlers/runtime/domain";
-import { InvalidEventError } from "../../handlers/runtime/errors";
+import { defineDomain, domainProblem } from "../../handlers/runtime/domain/domain";
+import { InvalidEventError } from "../../handlers/runtime/support/errors";
 import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
-import { StateCarriedMessage } from "../../handlers/runtime/messages";
-import { EventStore } from "../../handlers/runtime/stores";
+import { StateCarriedMessage } from "../../handlers/runtime/messages/stateCarried";
+import { EventStore } from "../../handlers/runtime/ledger/stores";
 import { insertRecord } from "../../local/streamPoller";
 
 /**

@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../conventions";
-import { ListingPosition } from "../rebuild/replayRun";
+import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../ledger/conventions";
+import { ListingPosition } from "../operations/replayRun";
 
 export interface ListOptions {
   /** Only ids starting with this. */

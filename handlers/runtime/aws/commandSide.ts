@@ -1,14 +1,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { AggregateLoader } from "../aggregateLoader";
-import { CommandHandler, CommandHandlerOptions } from "../commandHandler";
-import { COMMAND_STARTS, CommandStart, REPLICA_TAIL_EVENTS } from "../conventions";
-import { Domain } from "../domain";
+import { AggregateLoader } from "../ledger/aggregateLoader";
+import { CommandHandler, CommandHandlerOptions } from "../command/commandHandler";
+import { COMMAND_STARTS, CommandStart, REPLICA_TAIL_EVENTS } from "../ledger/conventions";
+import { Domain } from "../domain/domain";
 import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
 import { documentClient } from "./documentClient";
-import { DynamoDbEventStore } from "./ledgerTable";
-import { DynamoDbReadModel } from "./readModelTable";
-import { DynamoDbSnapshotStore } from "./snapshotTable";
+import { DynamoDbEventStore } from "./dynamoDbEventStore";
+import { DynamoDbReadModel } from "./dynamoDbReadModel";
+import { DynamoDbSnapshotStore } from "./dynamoDbSnapshotStore";
 
 export interface DynamoDbCommandSideOptions<S, C> {
   domain: Domain<S, C>;

@@ -1,7 +1,7 @@
 import { SQSClient, SendMessageBatchCommand, SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
-import { SQS_MAX_MESSAGE_BYTES } from "../conventions";
-import { DeadLetter, DeadLetterSink, deadLetterMessage } from "../deadLetters";
-import { sizedBatches } from "../sizedBatches";
+import { SQS_MAX_MESSAGE_BYTES } from "../ledger/conventions";
+import { DeadLetter, DeadLetterSink, deadLetterMessage } from "../messages/deadLetters";
+import { sizedBatches } from "../support/sizedBatches";
 
 /** Bytes SQS counts for a message: its body plus each attribute's name, type and value. */
 function messageBytes(entry: SendMessageBatchRequestEntry): number {

@@ -9,7 +9,7 @@ import {
   SQSClient,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "../deadLetterRedrive/messages";
+import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "../operations/deadLetterRedrive/messages";
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 

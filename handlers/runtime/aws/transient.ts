@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from "../errors";
+import { StoreUnavailableError } from "../support/errors";
 
 /** Error names AWS services and the SDK give to conditions that pass: throttling, timeouts, capacity. */
 const TRANSIENT_NAMES = new Set([

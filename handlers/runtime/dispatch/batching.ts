@@ -1,5 +1,5 @@
-import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES } from "../conventions";
-import { sizedBatches } from "../sizedBatches";
+import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES } from "../ledger/conventions";
+import { sizedBatches } from "../support/sizedBatches";
 
 /** One PutEvents entry, before the bus name is added by the adapter. */
 export interface BusEntry {

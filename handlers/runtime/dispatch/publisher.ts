@@ -1,4 +1,4 @@
-import { backoff } from "../retry";
+import { backoff } from "../support/retry";
 import { BusEntry, batchEntries } from "./batching";
 
 /** One PutEvents-like call: per entry, undefined when accepted or the error that refused it. */

@@ -1,6 +1,6 @@
-import { DeadLetter, DeadLetterSink, deadLetterMessage } from "../deadLetters";
-import { SQS_MAX_MESSAGE_BYTES } from "../conventions";
-import { MessageAttributes, stringAttributes } from "../deadLetterRedrive/messages";
+import { DeadLetter, DeadLetterSink, deadLetterMessage } from "../messages/deadLetters";
+import { SQS_MAX_MESSAGE_BYTES } from "../ledger/conventions";
+import { MessageAttributes, stringAttributes } from "../operations/deadLetterRedrive/messages";
 
 /** A dead-letter queue kept in memory: the stand-in for SQS in tests, its letters inspectable. */
 export class InMemoryDeadLetters implements DeadLetterSink {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { checkCommit } from "../commit";
-import { CommitTooLargeError, IdempotencyKeyTakenError, InvalidEventError, VersionConflictError, VersionGapError } from "../errors";
-import { DYNAMODB_LIMITS, itemSize } from "../storable";
-import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../stores";
+import { checkCommit } from "../ledger/commit";
+import { CommitTooLargeError, IdempotencyKeyTakenError, InvalidEventError, VersionConflictError, VersionGapError } from "../support/errors";
+import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";
+import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../ledger/stores";
 
 /**
  * The event ledger in memory, honouring DynamoDbEventStore's contract (the same contract suite runs

@@ -1,5 +1,5 @@
-import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../conventions";
-import { ReadModelStore, WriteOutcome } from "../stores";
+import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../ledger/conventions";
+import { ReadModelStore, WriteOutcome } from "../ledger/stores";
 
 /** A read model in memory, with DynamoDbReadModel's contract: a row is overwritten only by a strictly higher version. */
 export class InMemoryReadModel implements ReadModelStore {

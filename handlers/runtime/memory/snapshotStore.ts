@@ -1,4 +1,4 @@
-import { Snapshot, SnapshotStore } from "../stores";
+import { Snapshot, SnapshotStore } from "../ledger/stores";
 
 /** Snapshots in memory, with DynamoDbSnapshotStore's contract: history kept per version, a save of an existing snapshot of the same schema ignored. */
 export class InMemorySnapshotStore implements SnapshotStore {

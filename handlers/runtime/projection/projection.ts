@@ -1,5 +1,5 @@
-import { Aggregate, LedgerEvent, isPlainObject } from "../domain";
-import { InvalidDefinitionError } from "../errors";
+import { Aggregate, LedgerEvent, isPlainObject } from "../domain/domain";
+import { InvalidDefinitionError } from "../support/errors";
 
 /** A read model: which events it needs and how one row is computed from the carried aggregate. */
 export interface Projection<S = Record<string, unknown>> {

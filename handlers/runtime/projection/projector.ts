@@ -1,18 +1,18 @@
-import { BatchResponse } from "../batchResponse";
-import { PoisonMessageError } from "../errors";
-import { aggregateIdProblem, versionProblem } from "../identity";
-import { forEachLimit } from "../concurrency";
-import { DeadLetter, DeadLetterSink } from "../deadLetters";
-import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain";
-import { log } from "../log";
-import { positiveInteger } from "../options";
-import { RecentlyUsed } from "../recentlyUsed";
-import { CarriedAggregate, StateCarriedMessage } from "../messages";
-import { snapshotChecksum } from "../snapshots";
-import { SnapshotStore } from "../stores";
-import { DYNAMODB_LIMITS, itemSize, unstorable } from "../storable";
+import { BatchResponse } from "../support/batchResponse";
+import { PoisonMessageError } from "../support/errors";
+import { aggregateIdProblem, versionProblem } from "../domain/identity";
+import { forEachLimit } from "../support/concurrency";
+import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
+import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain/domain";
+import { log } from "../support/log";
+import { positiveInteger } from "../support/options";
+import { RecentlyUsed } from "../support/recentlyUsed";
+import { CarriedAggregate, StateCarriedMessage } from "../messages/stateCarried";
+import { snapshotChecksum } from "../ledger/snapshots";
+import { SnapshotStore } from "../ledger/stores";
+import { DYNAMODB_LIMITS, itemSize, unstorable } from "../domain/storable";
 import { Projection } from "./projection";
-import { ReadModelStore } from "../stores";
+import { ReadModelStore } from "../ledger/stores";
 
 /** One queue message (an SQS record's id and body). */
 export interface QueueMessage {

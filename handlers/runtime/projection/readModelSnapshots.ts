@@ -1,8 +1,8 @@
-import { Domain } from "../domain";
-import { snapshotChecksum } from "../snapshots";
-import { Snapshot, SnapshotSource } from "../stores";
+import { Domain } from "../domain/domain";
+import { snapshotChecksum } from "../ledger/snapshots";
+import { Snapshot, SnapshotSource } from "../ledger/stores";
 import { Projection, defineProjection } from "./projection";
-import { ReadModelStore } from "../stores";
+import { ReadModelStore } from "../ledger/stores";
 
 /**
  * A projection whose row is the whole aggregate (state, schema version and checksum). Its rows

@@ -1,6 +1,6 @@
 import { AssertionError, deepStrictEqual } from "node:assert";
-import { Domain, EventShape, LedgerEvent, NewEvent, checkDecision, isRejection, recordDecided, validateEvent } from "../domain";
-import { emptyAggregate, fold } from "../fold";
+import { Domain, EventShape, LedgerEvent, NewEvent, checkDecision, isRejection, recordDecided, validateEvent } from "../domain/domain";
+import { emptyAggregate, fold } from "../domain/fold";
 
 /** An event a spec is given: its type and payload, optionally the payload version it was written with (to test upcasters). */
 export type GivenEvent<E extends EventShape> = E | (Omit<E, "payload"> & { payload: Record<string, unknown>; payloadVersion: number });

@@ -1,0 +1,88 @@
+import { AwsClients, resolveClients } from "./runtime/aws/clients";
+import { dynamoDbCommandSide } from "./runtime/aws/commandSide";
+import { COMMAND_STARTS, ENV, REMEMBERED_STARTS } from "./runtime/ledger/conventions";
+import { Domain, requireDomain } from "./runtime/domain/domain";
+import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
+import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/command/httpRoutes";
+import { CommandRejectedError, CommitOutcomeUnknownError, RetriesExhaustedError } from "./runtime/support/errors";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { instrumented } from "./observability";
+import { log } from "./runtime/support/log";
+
+/**
+ * An HTTP request event in payload format 2.0 (Lambda function URLs, API Gateway HTTP APIs), of
+ * which the API reads the path, query, headers, body and request id; the rest may be absent.
+ */
+export type HttpApiEvent = Partial<Omit<APIGatewayProxyEventV2, "requestContext">> & {
+  requestContext?: { requestId?: string; http?: Partial<APIGatewayProxyEventV2["requestContext"]["http"]> };
+};
+
+/** The event as the routes' request: lower-case header names, a decoded body. */
+export function toHttpRequest(event: HttpApiEvent): HttpRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  return {
+    method: event.requestContext?.http?.method ?? "GET",
+    path: event.rawPath ?? event.requestContext?.http?.path ?? "/",
+    query: event.queryStringParameters ?? {},
+    headers,
+    body: event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body,
+    requestId: event.requestContext?.requestId,
+  };
+}
+
+/**
+ * The CommandApi Lambda: HTTP requests in, commands and strongly consistent reads out. With a
+ * replica table (an aggregateProjection's rows) commands start from the replica (COMMAND_START:
+ * the replica and the ledger's tail at once by default, or seed 000's decide-on-replica).
+ */
+export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}, replicaReader?: () => DynamoDBDocumentClient) {
+  requireDomain(domain);
+  let routes: ((request: HttpRequest) => Promise<HttpResponse>) | undefined;
+  const aws = resolveClients(clients);
+  const build = () => {
+    const replicaTable = optionalEnv(ENV.replicaTable);
+    const { commands, replica } = dynamoDbCommandSide({
+      domain,
+      client: aws.dynamodb,
+      ledgerTable: requireEnv(ENV.ledgerTable),
+      idempotencyTable: requireEnv(ENV.idempotencyTable),
+      replicaTable,
+      snapshotTable: replicaTable ? undefined : requireEnv(ENV.snapshotTable),
+      start: choiceEnv(ENV.commandStart, COMMAND_STARTS),
+      replicaReader: replicaReader?.(),
+      commands: {
+        rememberedAggregates: integerEnv(ENV.rememberedAggregates, 0),
+        rememberedStart: choiceEnv(ENV.rememberedStart, REMEMBERED_STARTS),
+      },
+    });
+    const maxBodyBytes = integerEnv(ENV.maxBodyBytes, 1);
+    return commandRoutes({ commands, replica, maxBodyBytes, observe: (outcome) => (last = outcome) });
+  };
+  let last: CommandOutcome | undefined;
+  return (event: HttpApiEvent, context?: Context): Promise<HttpResponse> =>
+    instrumented(context, async () => {
+      routes ??= build();
+      last = undefined;
+      const request = toHttpRequest(event);
+      const response = await routes(request);
+      log.info("command API request", { method: request.method, path: request.path, status: response.statusCode, requestId: request.requestId });
+      return { result: response, counts: commandCounts(last) };
+    });
+}
+
+/** The metrics of one command request, every counter present (zeros included); nothing for a read. */
+function commandCounts(outcome: CommandOutcome | undefined): Record<string, number> {
+  if (!outcome) return {};
+  const error = "error" in outcome ? outcome.error : undefined;
+  const committed = "attempts" in outcome;
+  return {
+    CommandsCommitted: committed && !outcome.repeated ? 1 : 0,
+    CommandsRepeated: committed && outcome.repeated ? 1 : 0,
+    CommandsRejected: error instanceof CommandRejectedError ? 1 : 0,
+    RetriesExhausted: error instanceof RetriesExhaustedError ? 1 : 0,
+    CommitOutcomesUnknown: error instanceof CommitOutcomeUnknownError ? 1 : 0,
+    VersionConflicts: committed ? outcome.attempts - 1 : error instanceof RetriesExhaustedError ? error.attempts : 0,
+  };
+}

@@ -1,0 +1,436 @@
+import { randomUUID } from "node:crypto";
+import { AggregateLoader } from "../ledger/aggregateLoader";
+import { checksumOf } from "../support/checksum";
+import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REMEMBERED_STARTS, REPLAY_EVENT_TYPE, RememberedStart } from "../ledger/conventions";
+import { Aggregate, Domain, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, recordDecided } from "../domain/domain";
+import {
+  CommandRejectedError,
+  CommitTooLargeError,
+  IdempotencyKeyReusedError,
+  IdempotencyKeyTakenError,
+  InvalidCommandError,
+  InvalidEventError,
+  RetriesExhaustedError,
+  VersionConflictError,
+  VersionGapError,
+} from "../support/errors";
+import { fold } from "../domain/fold";
+import { aggregateIdProblem } from "../domain/identity";
+import { KeyedMutex } from "../support/keyedMutex";
+import { log } from "../support/log";
+import { positiveInteger } from "../support/options";
+import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../support/recentlyUsed";
+import { backoff } from "../support/retry";
+import { isSnapshotDue, saveSnapshots } from "../ledger/snapshots";
+import { unstorable } from "../domain/storable";
+import { EventStore, IdempotencyRecord, SnapshotStore } from "../ledger/stores";
+
+export interface CommandHandlerOptions {
+  /**
+   * Attempts before RetriesExhaustedError, the first included. Default 100. Under contention from
+   * n processes a command wins a round with odds of about 1/n, so the budget is large and bounded
+   * by time as well (`retryBudgetMs`): 16 processes on one aggregate all finish (contention bench).
+   */
+  maxAttempts?: number;
+  /** Time after the first conflict within which a command keeps retrying, in ms. Default 10,000. */
+  retryBudgetMs?: number;
+  /**
+   * Run commands on the same aggregate one after another within this handler, so writers in one
+   * process never collide with each other (only other processes cause conflicts). Default true.
+   */
+  serializePerAggregate?: boolean;
+  /** Save a snapshot at every multiple of this version (0 = never; the dispatcher usually does it). Default 0. */
+  snapshotEvery?: number;
+  /** Where snapshots are saved when `snapshotEvery` > 0. */
+  snapshotStore?: SnapshotStore;
+  /** How long an idempotency key answers repeats with the first result, in seconds. Default 86,400 (24 h). */
+  idempotencyRetentionSeconds?: number;
+  /** Event timestamps. Default: the system clock. */
+  now?: () => Date;
+  /**
+   * Seed 000's fast path, for a loader whose snapshot source is a read replica (an
+   * aggregateProjection's rows): decide on the replica's state and append at once, reading the
+   * ledger only after a conflict, and then only the events missed. One read and one write when
+   * the replica is current. The append carries a check that the replica's version exists in the
+   * ledger (a transaction item), so a row that lies can never open a gap. Default false.
+   */
+  decideOnReplica?: boolean;
+  /**
+   * Aggregates this handler remembers as its own commits and consistent reads left them, at most
+   * this many (least recently used dropped first); a warm Lambda keeps them between invocations.
+   * A remembered aggregate is a version the ledger holds, so a command starting from it needs
+   * neither a snapshot nor a predecessor check. Default 1,000; 0 remembers none (the earlier
+   * behaviour). Aggregates returned by `execute` and `query` are the remembered ones: treat them as
+   * read-only, as `decide` and `reduce` must.
+   */
+  rememberedAggregates?: number;
+  /** The most the remembered states may take together, as JSON, in bytes. Default 32 MB. */
+  rememberedBytes?: number;
+  /**
+   * How a command starts from a remembered aggregate. Default "catch-up".
+   * - "catch-up": reads the events after it (one query, usually empty) and decides on the result.
+   *   One read instead of a snapshot and a tail, and never a decision on a stale state.
+   * - "decide": decides on it and appends at once (seed 000 with the process's own memory as the
+   *   replica): no read at all while this process is the aggregate's only writer; when another one
+   *   wrote in between, the append is refused and the command reads only the events it missed. A
+   *   rejection or a decision to do nothing is only returned on the ledger's latest state. For one
+   *   process serving an aggregate's commands (a container, a partitioned consumer, the local stage).
+   */
+  rememberedStart?: RememberedStart;
+}
+
+export interface ExecuteOptions {
+  /**
+   * The client's key for this command: any repeat within the retention window, even from another
+   * process and after other commands, gets the first execution's result and appends nothing.
+   */
+  idempotencyKey?: string;
+}
+
+export interface CommandResult<S> {
+  /** The aggregate after the appended events. */
+  aggregate: Aggregate<S>;
+  events: LedgerEvent[];
+  /** 1 when the first append won; more after version conflicts; 0 for a repeat answered from its key. */
+  attempts: number;
+  /** The commit that wrote the events: every event carries it. */
+  commitId: string;
+  /** True when an idempotency key answered with an earlier execution's result. */
+  repeated?: boolean;
+}
+
+/** The result of a command spanning several aggregates. */
+export interface MultiCommandResult<S> extends Omit<CommandResult<S>, "aggregate"> {
+  aggregates: Map<string, Aggregate<S>>;
+}
+
+/**
+ * Backoff between conflicting attempts: full jitter from 5 ms doubling to a 100 ms ceiling, so
+ * contenders from several processes spread out instead of colliding again in lockstep. The
+ * ceiling stays low: a growing one lets newcomers overtake long waiters (the capture effect).
+ */
+const CONFLICT_BACKOFF = { baseMs: 5, capMs: 100 };
+
+type Decide<S> = (aggregates: ReadonlyMap<string, Aggregate<S>>) => ReadonlyMap<string, readonly NewEvent[]> | Rejection;
+
+/** What one decision came to. */
+type Attempt<S> =
+  | { kind: "rejected"; rejection: Rejection }
+  | { kind: "refused"; error: InvalidCommandError | InvalidEventError }
+  | { kind: "events"; decision: ReadonlyMap<string, readonly NewEvent[]>; events: LedgerEvent[]; after: Map<string, Aggregate<S>>; due: Aggregate<S>[] };
+
+/**
+ * Executes commands with optimistic concurrency: load (snapshot + catch-up), decide, append at
+ * version + 1 with a commit id. On a version conflict it reads only the events it missed,
+ * decides again on the fresher state and retries, up to `maxAttempts`. A write whose answer was
+ * lost is recognised by its commit id, so a command is applied once and reported once.
+ */
+export class CommandHandler<S, C> {
+  private readonly maxAttempts: number;
+  private readonly retryBudgetMs: number;
+  private readonly inProcess = new KeyedMutex();
+  private readonly remembered: RecentlyUsed<string, Aggregate<S>>;
+
+  constructor(
+    private readonly loader: AggregateLoader<S>,
+    private readonly events: EventStore,
+    private readonly options: CommandHandlerOptions = {},
+  ) {
+    this.maxAttempts = positiveInteger("maxAttempts", options.maxAttempts, 100);
+    this.retryBudgetMs = positiveInteger("retryBudgetMs", options.retryBudgetMs, 10_000);
+    positiveInteger("idempotencyRetentionSeconds", options.idempotencyRetentionSeconds, 1);
+    positiveInteger("snapshotEvery", options.snapshotEvery, 0, { allowZero: true });
+    this.remembered = new RecentlyUsed<string, Aggregate<S>>(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }), {
+      weigh: stateWeight,
+      maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
+    });
+    if (options.rememberedStart !== undefined && !REMEMBERED_STARTS.includes(options.rememberedStart)) {
+      throw new RangeError(`rememberedStart must be "catch-up" or "decide", got ${JSON.stringify(options.rememberedStart)}`);
+    }
+  }
+
+  /** Strongly consistent read of an aggregate: the same path a command takes. */
+  async query(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
+    if (upTo !== undefined && (!Number.isSafeInteger(upTo) || upTo < 0)) throw new RangeError(`upTo must be a version, got ${upTo}`);
+    const id = requireAggregateId(aggregateId);
+    if (upTo !== undefined) return this.loader.load(id, upTo);
+    const remembered = this.remembered.get(id);
+    if (remembered) return this.caughtUp(remembered);
+    const loaded = await this.loader.load(id);
+    this.remembered.set(id, loaded);
+    return loaded;
+  }
+
+  async execute(aggregateId: string, command: C, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
+    const id = requireAggregateId(aggregateId);
+    const domain = this.loader.domain;
+    const result = await this.run([id], command, options, (aggregates) => {
+      const aggregate = aggregates.get(id)!;
+      const decision = checkDecision(callDecide(id, () => domain.decide(aggregate.state, command, aggregate)), id);
+      return isRejection(decision) ? decision : new Map([[id, decision]]);
+    });
+    return { ...result, aggregate: result.aggregates.get(id)! };
+  }
+
+  /**
+   * A command over several aggregates (the domain's `decideMany`), all of whose events are
+   * committed in one transaction or none. A conflict on any of them re-decides on fresher states.
+   */
+  async executeMany(aggregateIds: readonly string[], command: C, options: ExecuteOptions = {}): Promise<MultiCommandResult<S>> {
+    const ids = [...new Set(aggregateIds.map(requireAggregateId))];
+    const decideMany = this.loader.domain.decideMany;
+    if (!decideMany) throw new InvalidCommandError(`domain ${this.loader.domain.name} has no decideMany for commands over several aggregates`);
+    return this.run(ids, command, options, (aggregates) => {
+      const decision = callDecide(ids.join(","), () => decideMany.call(this.loader.domain, aggregates, command));
+      if (isRejection(decision)) return checkDecision(decision, ids[0]) as Rejection;
+      if (typeof decision !== "object" || decision === null) throw new InvalidCommandError(`decideMany returned ${String(decision)}`, ids[0]);
+      const byAggregate = new Map<string, readonly NewEvent[]>();
+      for (const [id, events] of Object.entries(decision)) {
+        if (!aggregates.has(id)) throw new InvalidCommandError(`decideMany returned events for "${id}", which the command did not load`, id);
+        byAggregate.set(id, checkDecision(events, id) as readonly NewEvent[]);
+      }
+      return byAggregate;
+    });
+  }
+
+  /**
+   * Appends a replay event so projectors rewrite their rows from the latest aggregate;
+   * `target` limits it to one projector. An aggregate with no event has nothing to replay. With an
+   * idempotency key (e.g. one per target, generation and aggregate), a repeat appends nothing.
+   */
+  async replay(aggregateId: string, target?: string, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
+    const id = requireAggregateId(aggregateId);
+    const result = await this.run([id], { replay: target ?? null }, options, (aggregates) =>
+      new Map([[id, aggregates.get(id)!.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }]]]),
+    );
+    return { ...result, aggregate: result.aggregates.get(id)! };
+  }
+
+  private run(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
+    const work = () => this.decideAndCommit(ids, command, options, decide);
+    return this.options.serializePerAggregate === false ? work() : this.inProcess.run(ids, work);
+  }
+
+  private async decideAndCommit(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
+    const key = options.idempotencyKey;
+    if (key !== undefined && (typeof key !== "string" || key === "" || Buffer.byteLength(key) > 1024)) {
+      throw new InvalidCommandError("an idempotency key must be a non-empty string of at most 1,024 bytes", ids[0]);
+    }
+    const fingerprint = key === undefined ? undefined : checksumOf({ aggregateIds: ids, command });
+    const commitId = randomUUID();
+    const remembered = (record: Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">): IdempotencyRecord | undefined =>
+      key === undefined ? undefined : { idempotencyKey: key, fingerprint: fingerprint!, commitId, expiresAt: this.keyExpiry(), ...record };
+    /** Records an outcome that writes no event under the key; a key taken already answers with the first outcome. */
+    const recordOnly = async (record: IdempotencyRecord | undefined): Promise<MultiCommandResult<S> | undefined> => {
+      if (!record) return undefined;
+      try {
+        await this.events.append([], { commitId, idempotency: record });
+        return undefined;
+      } catch (error) {
+        if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
+        throw error;
+      }
+    };
+
+    const starts = await Promise.all(ids.map((id) => this.start(id)));
+    let aggregates = new Map(starts.map((start) => [start.aggregate.aggregateId, start.aggregate]));
+    // Aggregates whose version the ledger is not known to hold (a replica's row, a remembered
+    // state decided on unread): the append checks its predecessor.
+    const unanchored = new Set(starts.filter((start) => !start.anchored).map((start) => start.aggregate.aggregateId));
+    // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
+    const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
+    const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
+    /**
+     * A replica or the memory may lag. The append's version condition guards what the decision
+     * writes; everything else stands only on the ledger's state: a rejection, a refusal (decide
+     * failing, a state that would be unsound, a commit too large) and what the decision reads but
+     * writes nothing to. Catches those aggregates up and decides again until nothing is unguarded.
+     */
+    const onLedgerState = async (): Promise<Attempt<S>> => {
+      for (;;) {
+        const attempt = this.attempt(aggregates, decide, commitId);
+        const stale = [...unread].filter((id) => attempt.kind !== "events" || (attempt.decision.get(id)?.length ?? 0) === 0);
+        if (stale.length === 0) return attempt;
+        for (const id of stale) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
+        provenBy(stale);
+      }
+    };
+    let firstConflictAt: number | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      const decided = await onLedgerState();
+      if (decided.kind === "refused") throw decided.error;
+      if (decided.kind === "rejected") {
+        const [first] = ids;
+        const rejection = { aggregateId: first, version: aggregates.get(first)!.version, code: decided.rejection.code, detail: decided.rejection.detail };
+        const repeat = await recordOnly(remembered({ outcome: "rejected", rejection }));
+        if (repeat) return repeat;
+        throw new CommandRejectedError(rejection.aggregateId, rejection.version, rejection.code, rejection.detail);
+      }
+      const { decision, events, after, due } = decided;
+      if (events.length === 0) {
+        // Nothing to write: the key still remembers it, so a repeat answers this, not a new decision.
+        const versions = ids.map((id) => ({ aggregateId: id, version: aggregates.get(id)!.version }));
+        const repeat = await recordOnly(remembered({ outcome: "unchanged", versions }));
+        return repeat ?? { aggregates, events, attempts: attempt, commitId };
+      }
+      const commits = [...decision.keys()].filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
+        .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
+      try {
+        // Versions read consistently from the ledger need no predecessor check; others do.
+        await this.events.append(events, { commitId, predecessorsRead: unanchored.size === 0, idempotency: remembered({ outcome: "committed", commits }) });
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.delete(id));
+        if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
+        // A starting point claiming a version the ledger does not hold (a replica row ahead of it,
+        // a memory of a ledger since restored to an earlier version): start again from the ledger.
+        if (error instanceof VersionGapError && unanchored.size > 0) {
+          log.warn("a starting point is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
+          aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
+          provenBy(ids);
+          continue;
+        }
+        // Too large for one commit on a state that may lag: decide again on the ledger's.
+        if (error instanceof CommitTooLargeError && unread.size > 0) {
+          for (const id of unread) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
+          provenBy(ids);
+          continue;
+        }
+        if (!(error instanceof VersionConflictError)) throw error;
+        const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
+        const caughtUp = new Map(aggregates);
+        const missed: LedgerEvent[] = [];
+        for (const id of conflicted) caughtUp.set(id, await this.caughtUp(aggregates.get(id)!, (_, event) => missed.push(event)));
+        // Our own earlier send may have landed after all (its answer was a conflict with itself).
+        const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
+        if (landed) return { ...landed, attempts: attempt };
+        firstConflictAt ??= Date.now();
+        if (attempt >= this.maxAttempts || Date.now() - firstConflictAt > this.retryBudgetMs) throw new RetriesExhaustedError(error.aggregateId, attempt, caughtUp.get(error.aggregateId)?.version ?? -1, { cause: error });
+        const unchanged = conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
+        log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt });
+        aggregates = caughtUp;
+        // The catch-up read each conflicted aggregate from its starting version on; others stay as they were.
+        provenBy(conflicted);
+        // Retry at once after the first conflict; after repeated ones (or when the winner's
+        // transaction is still in flight and nothing new is visible) back off with jitter.
+        if (attempt > 1 || unchanged) await backoff(attempt, CONFLICT_BACKOFF);
+        continue;
+      }
+      // Only what the ledger proved: read from it, or written after a checked predecessor.
+      for (const [id, aggregate] of after) if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.set(id, aggregate);
+      if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due);
+      return { aggregates: after, events, attempts: attempt, commitId };
+    }
+  }
+
+  /**
+   * One decision on these states: a rejection, a refusal (decide failing, events or a state the
+   * domain refuses) or the stamped events and the states after them.
+   */
+  private attempt(aggregates: ReadonlyMap<string, Aggregate<S>>, decide: Decide<S>, commitId: string): Attempt<S> {
+    try {
+      const decision = decide(aggregates);
+      if (isRejection(decision)) return { kind: "rejected", rejection: decision };
+      return { kind: "events", decision, ...this.apply(aggregates, decision, commitId) };
+    } catch (error) {
+      if (error instanceof InvalidCommandError || error instanceof InvalidEventError) return { kind: "refused", error };
+      throw error;
+    }
+  }
+
+  /** The aggregate with the ledger's events after `from` folded on (read consistently), remembered as such. */
+  private async caughtUp(from: Aggregate<S>, visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void): Promise<Aggregate<S>> {
+    const latest = await this.loader.catchUp(from, undefined, visit);
+    this.remembered.set(latest.aggregateId, latest);
+    return latest;
+  }
+
+  /**
+   * Where a command starts on one aggregate: the remembered aggregate (caught up, or as it is for
+   * "decide"), else the replica's row (seed 000's fast path), else a load from the ledger; and
+   * whether the ledger is known to hold that version (anchored) and was read up to now (read).
+   */
+  private async start(id: string): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
+    const remembered = this.remembered.get(id);
+    // Decided on unread: the append checks the remembered version is still the ledger's (a ledger
+    // restored to an earlier version would otherwise get a gap after it).
+    if (remembered && this.options.rememberedStart === "decide") return { aggregate: remembered, anchored: false, read: false };
+    if (remembered) return { aggregate: await this.loader.catchUp(remembered), anchored: true, read: true };
+    if (this.options.decideOnReplica === true) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
+    return { aggregate: await this.loader.load(id), anchored: true, read: true };
+  }
+
+  /**
+   * The decided events stamped with versions and time, validated, and the aggregates after them.
+   * A state that could not be stored or carried (a balance past 2^53) or that fails the domain's
+   * check is refused here: it would otherwise poison every projector that receives it.
+   */
+  private apply(aggregates: ReadonlyMap<string, Aggregate<S>>, decision: ReadonlyMap<string, readonly NewEvent[]>, commitId: string) {
+    const domain = this.loader.domain;
+    const timestamp = (this.options.now?.() ?? new Date()).toISOString();
+    const events: LedgerEvent[] = [];
+    const after = new Map(aggregates);
+    const due: Aggregate<S>[] = [];
+    for (const [id, decided] of decision) {
+      const before = aggregates.get(id)!;
+      const stamped = decided.map((event, index) => recordDecided(domain as Domain<unknown, unknown>, event, { aggregateId: id, version: before.version + index + 1, timestamp, commitId }));
+      after.set(id, fold(domain, before, stamped, (next, event) => {
+        const problem = unstorable(next.state, "state") ?? domain.checkState?.(next.state);
+        if (problem) throw new InvalidEventError(`the state after ${event.type} would be unsound: ${problem}`, id, next.version);
+        if (isSnapshotDue(next.version, this.options.snapshotEvery ?? 0)) due.push(next);
+      }));
+      events.push(...stamped);
+    }
+    return { events, after, due };
+  }
+
+  /** When the events a catch-up read carry our commit id, the commit landed: its result, else undefined. */
+  private async findOwnCommit(before: ReadonlyMap<string, Aggregate<S>>, caughtUp: ReadonlyMap<string, Aggregate<S>>, missed: readonly LedgerEvent[], commitId: string) {
+    const ours = missed.filter((event) => event.commitId === commitId);
+    if (ours.length === 0) return undefined;
+    const aggregates = new Map<string, Aggregate<S>>();
+    for (const id of caughtUp.keys()) {
+      const last = ours.filter((event) => event.aggregateId === id).at(-1);
+      aggregates.set(id, last ? await this.loader.load(id, last.version) : before.get(id)!);
+    }
+    return { aggregates, events: ours, commitId };
+  }
+
+  /** When an idempotency record written now expires, in epoch seconds (DynamoDB TTL). */
+  private keyExpiry(): number {
+    const now = (this.options.now?.() ?? new Date()).getTime();
+    return Math.floor(now / 1000) + (this.options.idempotencyRetentionSeconds ?? DEFAULT_IDEMPOTENCY_RETENTION_SECONDS);
+  }
+
+  /** The first execution's outcome for a repeated idempotency key: its events and aggregates, or its rejection. */
+  private async answerRepeat(record: IdempotencyRecord, fingerprint: string): Promise<MultiCommandResult<S>> {
+    if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(record.idempotencyKey);
+    if (record.outcome === "rejected" && record.rejection) {
+      const { aggregateId, version, code, detail } = record.rejection;
+      throw new CommandRejectedError(aggregateId, version, code, detail);
+    }
+    const aggregates = new Map<string, Aggregate<S>>();
+    const events: LedgerEvent[] = [];
+    for (const { aggregateId, version } of record.versions ?? []) aggregates.set(aggregateId, await this.loader.load(aggregateId, version));
+    for (const { aggregateId, fromVersion, toVersion } of record.commits ?? []) {
+      events.push(...(await this.loader.readEvents(aggregateId, fromVersion - 1, toVersion)));
+      aggregates.set(aggregateId, await this.loader.load(aggregateId, toVersion));
+    }
+    return { aggregates, events, attempts: 0, commitId: record.commitId, repeated: true };
+  }
+}
+
+/** Runs a domain's decide; a throw is the command's fault (a field it lacks), reported as such. */
+function callDecide<T>(aggregateId: string, decide: () => T): T {
+  try {
+    return decide();
+  } catch (error) {
+    throw new InvalidCommandError(`decide failed: ${(error as Error)?.message ?? String(error)}`, aggregateId, { cause: error });
+  }
+}
+
+/** The id, checked before any request: an id the ledger cannot hold is the command's fault. */
+const requireAggregateId = (aggregateId: string): string => {
+  const problem = aggregateIdProblem(aggregateId);
+  if (problem) throw new InvalidCommandError(problem);
+  return aggregateId;
+};

@@ -1,0 +1,173 @@
+import { Aggregate, Domain, LedgerEvent, validateEvent } from "../domain/domain";
+import { VersionGapError } from "../support/errors";
+import { emptyAggregate, fold } from "../domain/fold";
+import { log } from "../support/log";
+import { positiveInteger } from "../support/options";
+import { RecentlyUsed } from "../support/recentlyUsed";
+import { snapshotProblem } from "./snapshots";
+import { EventStore, Snapshot, SnapshotSource } from "./stores";
+
+/** Bad snapshots skipped (each costing one more snapshot read) before folding from the start. */
+const MAX_SNAPSHOT_FALLBACKS = 3;
+
+/** Aggregates whose last seen version a loader remembers, to pick the cheapest start next time. */
+const MAX_VERSION_HINTS = 10_000;
+
+export type StartStrategy = "adaptive" | "tail" | "parallel" | "sequential";
+
+export interface AggregateLoaderOptions {
+  /**
+   * How a load finds its starting point when there is a snapshot source.
+   * - "adaptive" (default): "tail" for an aggregate not seen yet or last seen within `tailSize`
+   *   events, "sequential" for one last seen older than that. A young aggregate costs exactly what
+   *   a plain fold costs (one query), an old one what the snapshot catch-up costs.
+   * - "tail": the ledger's last `tailSize` events first; only when they do not reach version 1,
+   *   the snapshot at or below the last one.
+   * - "parallel": the snapshot and the tail read side by side (one round trip, two requests).
+   * - "sequential": the snapshot first, then exactly the events after it (fewest items).
+   */
+  start?: StartStrategy;
+  /**
+   * Events the tail read takes from the ledger's end. Default 200, twice the dispatcher's snapshot
+   * interval: the latest snapshot lies inside it, and an aggregate the dispatcher has not yet
+   * snapshotted is still read in one query.
+   */
+  tailSize?: number;
+}
+
+/**
+ * Snapshot catch-up: an aggregate is the latest trusted snapshot plus a fold of only the
+ * events after it, read consistently. Used by commands, strongly consistent queries and
+ * the dispatcher alike. A snapshot is only a hint: one that is corrupt, of another schema,
+ * or at a version the ledger never reached is ignored, and the ledger decides.
+ */
+export class AggregateLoader<S> {
+  private readonly tailSize: number;
+  private readonly versionHints = new RecentlyUsed<string, number>(MAX_VERSION_HINTS);
+
+  constructor(
+    readonly domain: Domain<S, unknown>,
+    private readonly events: EventStore,
+    private readonly snapshots?: SnapshotSource,
+    private readonly options: AggregateLoaderOptions = {},
+  ) {
+    this.tailSize = positiveInteger("tailSize", options.tailSize, 200);
+  }
+
+  /** The aggregate at `upTo` (the latest when omitted). */
+  async load(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
+    const strategy = this.strategyFor(aggregateId, upTo);
+    let loaded: Aggregate<S>;
+    if (strategy === "sequential") loaded = await this.catchUp(await this.startingPoint(aggregateId, upTo), upTo);
+    else if (strategy === "parallel") {
+      const [snapshot, tail] = await Promise.all([this.snapshots!.latest(aggregateId, upTo), this.readTail(aggregateId, upTo)]);
+      loaded = await this.join(aggregateId, tail, snapshot);
+    } else {
+      const tail = await this.readTail(aggregateId, upTo);
+      const reachesStart = tail.length === 0 || tail[0].version === 1;
+      loaded = await this.join(aggregateId, tail, reachesStart ? undefined : await this.snapshots!.latest(aggregateId, tail[tail.length - 1].version));
+    }
+    if (upTo === undefined) this.versionHints.set(aggregateId, loaded.version);
+    return loaded;
+  }
+
+  private strategyFor(aggregateId: string, upTo?: number): Exclude<StartStrategy, "adaptive"> {
+    if (!this.snapshots) return "sequential"; // no snapshot: one query from the first event
+    const start = this.options.start ?? "adaptive";
+    if (start !== "adaptive") return start;
+    const hint = upTo ?? this.versionHints.get(aggregateId);
+    return hint === undefined || hint <= this.tailSize ? "tail" : "sequential";
+  }
+
+  private async readTail(aggregateId: string, upTo?: number): Promise<LedgerEvent[]> {
+    return (await this.events.readLatest(aggregateId, this.tailSize, upTo)).map((item) => validateEvent(this.domain, item));
+  }
+
+  /** The aggregate from the ledger's tail and a snapshot (when the tail does not reach version 1). */
+  private async join(aggregateId: string, tail: LedgerEvent[], snapshot?: Snapshot): Promise<Aggregate<S>> {
+    if (tail.length === 0) return emptyAggregate(this.domain, aggregateId);
+    const [lowest, last] = [tail[0].version, tail[tail.length - 1].version];
+    if (lowest === 1) return fold(this.domain, emptyAggregate(this.domain, aggregateId), tail);
+    // A snapshot past the tail's end is one the ledger never reached; an untrusted one is skipped
+    // for the trusted one below it (one more snapshot read, on that rare path only).
+    const trusted = snapshot && this.trusted(aggregateId, snapshot);
+    const start = trusted && trusted.version <= last ? trusted
+      : snapshot ? await this.startingPoint(aggregateId, Math.min(last, snapshot.version - 1))
+      : emptyAggregate(this.domain, aggregateId);
+    // The tail holds the starting point's own version: the proof the ledger reaches it, at no extra cost.
+    if (start.version >= lowest) return fold(this.domain, start, tail.filter((event) => event.version > start.version));
+    // The starting point is older than the tail: read what lies between (with its version, as proof).
+    return fold(this.domain, await this.catchUp(start, lowest - 1), tail);
+  }
+
+  /**
+   * Seed 000's starting point for a command: the snapshot source's latest trusted state (a read
+   * replica row) without reading the ledger at all. Unproven: the ledger may be ahead of it (the
+   * append then conflicts and the command catches up) or, for a row that lies, behind it (the
+   * append's predecessor check refuses it). Without a usable row, the empty aggregate: a new
+   * aggregate's first append needs no read.
+   */
+  async fromReplica(aggregateId: string): Promise<Aggregate<S>> {
+    const snapshot = await this.snapshots?.latest(aggregateId);
+    return (snapshot && this.trusted(aggregateId, snapshot)) ?? emptyAggregate(this.domain, aggregateId);
+  }
+
+  /**
+   * The newest trusted snapshot at or below `atOrBelow`, or the empty aggregate. An untrusted
+   * one is skipped for the one below it, a few times, then the fold starts from nothing.
+   */
+  async startingPoint(aggregateId: string, atOrBelow?: number): Promise<Aggregate<S>> {
+    let bound = atOrBelow;
+    for (let tries = 0; this.snapshots && tries < MAX_SNAPSHOT_FALLBACKS && (bound === undefined || bound >= 1); tries += 1) {
+      const snapshot = await this.snapshots.latest(aggregateId, bound);
+      if (!snapshot) break;
+      const trusted = this.trusted(aggregateId, snapshot);
+      if (trusted) return trusted;
+      bound = Number.isSafeInteger(snapshot.version) ? snapshot.version - 1 : undefined;
+      if (bound === undefined) break;
+    }
+    return emptyAggregate(this.domain, aggregateId);
+  }
+
+  /** The aggregate a snapshot holds, or undefined (with a warning) when it cannot be trusted. */
+  trusted(aggregateId: string, snapshot: Snapshot): Aggregate<S> | undefined {
+    const problem = snapshotProblem(this.domain, aggregateId, snapshot);
+    if (problem === undefined) return { aggregateId, version: snapshot.version, state: snapshot.state as S };
+    log.warn("ignoring a snapshot that cannot be trusted", { aggregateId, version: snapshot.version, problem });
+    return undefined;
+  }
+
+  /**
+   * Folds the events after `from.version` (up to `upTo`) onto it. The read includes `from`'s own
+   * version, at no extra request: a starting point the ledger never reached is dropped, with a
+   * warning, for a fold from the first event, so no command ever appends after a gap.
+   */
+  async catchUp(
+    from: Aggregate<S>,
+    upTo?: number,
+    visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void,
+  ): Promise<Aggregate<S>> {
+    try {
+      return fold(this.domain, from, await this.readEvents(from.aggregateId, from.version, upTo), visit);
+    } catch (error) {
+      if (!(error instanceof VersionGapError) || from.version === 0) throw error;
+      log.warn("ignoring a starting point the ledger never reached", { aggregateId: from.aggregateId, version: from.version });
+      return this.catchUp(emptyAggregate(this.domain, from.aggregateId), upTo, visit);
+    }
+  }
+
+  /**
+   * Validated events with `after < version <= upTo`. With `after` > 0 the event at `after` is read
+   * too and must exist (VersionGapError otherwise): the proof that the ledger reaches it.
+   */
+  async readEvents(aggregateId: string, after: number, upTo?: number): Promise<LedgerEvent[]> {
+    if (upTo !== undefined && upTo < after) throw new RangeError(`cannot read up to version ${upTo} from version ${after}`);
+    const anchored = after > 0;
+    const items = await this.events.read(aggregateId, anchored ? after - 1 : after, upTo);
+    if (anchored) {
+      if (items[0]?.version !== after) throw new VersionGapError(aggregateId, after, "a starting point claims it but the ledger does not hold it");
+      items.shift();
+    }
+    return items.map((item) => validateEvent(this.domain, item));
+  }
+}

@@ -1,0 +1,205 @@
+import * as path from "node:path";
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { SqsDeadLetterQueueReader, SqsRedriveTargets } from "../../../handlers/runtime/aws/sqsDeadLetterRedrive";
+import { deadLetterMessage } from "../../../handlers/runtime/messages/deadLetters";
+import { listDeadLetters, redriveDeadLetters, showDeadLetter } from "../../../handlers/runtime/operations/deadLetterRedrive/redrive";
+import { shapeOf } from "../../../handlers/runtime/operations/deadLetterRedrive/shapes";
+import { runDeadLetters } from "../../../tools/deadLetters";
+import { fakeSqs } from "../../support/fakeSqs";
+
+const envelope = (aggregateId: string) => JSON.stringify({ version: "0", id: `e-${aggregateId}`, "detail-type": "Credited", source: "accounts", detail: { event: { aggregateId, version: 2 } } });
+const string = (value: string) => ({ DataType: "String", StringValue: value });
+const handlerMessage = (letter: { reason: string; origin: string; input: unknown }) => {
+  const { body, attributes } = deadLetterMessage(letter, 200_000);
+  return { Body: body, MessageAttributes: { reason: string(attributes.reason), origin: string(attributes.origin) } };
+};
+
+/** A projector's DLQ holding one letter of each shape, and the dispatcher's holding one of its own. */
+function deployedQueues() {
+  const sqs = fakeSqs([
+    { name: "balances-queue", deadLetterQueue: "balances-dlq" },
+    {
+      name: "balances-dlq",
+      messages: [
+        // SQS's redrive: the envelope as it was, with the attributes it had and the source it came from.
+        { MessageId: "m-redrive", Body: envelope("a"), MessageAttributes: { trace: string("t-1") }, Attributes: { DeadLetterQueueSourceArn: "arn:aws:sqs:eu-west-1:123456789012:balances-queue", SentTimestamp: "1700000000000" } },
+        // EventBridge's target DLQ: the event, and why it was not delivered.
+        {
+          MessageId: "m-target",
+          Body: envelope("b"),
+          MessageAttributes: {
+            RULE_ARN: string("arn:aws:events:eu-west-1:123456789012:rule/accounts-bus/balances-rule"),
+            TARGET_ARN: string("arn:aws:sqs:eu-west-1:123456789012:balances-queue"),
+            ERROR_CODE: string("NO_PERMISSIONS"),
+            ERROR_MESSAGE: string("access denied"),
+            RETRY_ATTEMPTS: string("0"),
+          },
+        },
+        // The projector's own letter: its input is the queue message it gave up on.
+        { MessageId: "m-projector", ...handlerMessage({ reason: "no upcast", origin: "projector:balances", input: { messageId: "orig-1", body: envelope("c") } }) },
+      ],
+    },
+    {
+      name: "dispatcher-dlq",
+      messages: [{ MessageId: "m-dispatcher", ...handlerMessage({ reason: "unknown event type", origin: "dispatcher", input: { eventName: "INSERT", dynamodb: { NewImage: { aggregateId: { S: "d" }, version: { N: "3" } } } } }) }],
+    },
+  ]);
+  return sqs;
+}
+
+describe("dead-letter redrive", () => {
+  describe("on SQS (client stubbed at client level)", () => {
+    it("lists each shape with where it would go, and leaves every message in the queue, visible again", async () => {
+      const sqs = deployedQueues();
+      const { letters, more } = await listDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")));
+
+      assert.equal(more, false);
+      assert.deepEqual(letters.map((letter) => [letter.messageId, letter.shape.kind, letter.destination]), [
+        ["m-redrive", "queue-redrive", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
+        ["m-target", "bus-target", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
+        ["m-projector", "handler", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
+      ]);
+      assert.match(letters[1].summary, /NO_PERMISSIONS access denied/);
+      assert.equal(letters[0].sentAt, 1_700_000_000_000);
+      assert.ok(sqs.messagesOf("balances-dlq").every((message) => message.visible), "made visible again");
+      const receive = sqs.calls.find((call) => call.operation === "ReceiveMessage")!;
+      assert.deepEqual([receive.input.MessageAttributeNames, receive.input.MessageSystemAttributeNames], [["All"], ["DeadLetterQueueSourceArn", "SentTimestamp"]]);
+    });
+
+    it("redrives each shape where it is processed again: SQS's back to its source as it was, EventBridge's to its target without EventBridge's attributes, a projector's input body to the projector's queue", async () => {
+      const sqs = deployedQueues();
+      const report = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), new SqsRedriveTargets(sqs.client));
+
+      assert.deepEqual(report.redriven.map((outcome) => outcome.messageId), ["m-redrive", "m-target", "m-projector"]);
+      const sent = sqs.calls.filter((call) => call.operation === "SendMessage").map((call) => call.input);
+      assert.deepEqual(sent, [
+        { QueueUrl: sqs.urlOf("balances-queue"), MessageBody: envelope("a"), MessageAttributes: { trace: string("t-1") } },
+        { QueueUrl: sqs.urlOf("balances-queue"), MessageBody: envelope("b") },
+        { QueueUrl: sqs.urlOf("balances-queue"), MessageBody: envelope("c") },
+      ]);
+      assert.equal(sqs.messagesOf("balances-dlq").length, 0, "each deleted once sent");
+      assert.equal(sqs.calls.filter((call) => call.operation === "GetQueueUrl").length, 1, "the queue's URL looked up once");
+    });
+
+    it("redrives a dispatcher's letter by replaying its aggregates, and leaves it when no ledger is given", async () => {
+      const sqs = deployedQueues();
+      const dlq = () => new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("dispatcher-dlq"));
+
+      const without = await redriveDeadLetters(dlq(), new SqsRedriveTargets(sqs.client));
+      assert.equal(without.skipped.length, 1);
+      assert.match(without.skipped[0].reason!, /replaying its aggregates: give the ledger/);
+      assert.equal(sqs.messagesOf("dispatcher-dlq").length, 1);
+      assert.ok(sqs.messagesOf("dispatcher-dlq")[0].visible, "left visible");
+
+      const replayed: [string, string][] = [];
+      const report = await redriveDeadLetters(dlq(), new SqsRedriveTargets(sqs.client, async (id, key) => void replayed.push([id, key])));
+      assert.deepEqual(replayed, [["d", "dlq:m-dispatcher:d"]]);
+      assert.deepEqual(report.redriven.map((outcome) => outcome.to), ["replay d"]);
+      assert.equal(sqs.messagesOf("dispatcher-dlq").length, 0);
+    });
+
+    it("keeps a letter whose sending fails, and redrives only the ids asked for", async () => {
+      const sqs = deployedQueues();
+      const targets = new SqsRedriveTargets(sqs.client);
+      const failing = { sendToQueue: async () => Promise.reject(new Error("AccessDenied")) };
+
+      const failed = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), failing, { ids: ["m-target"] });
+      assert.deepEqual(failed.failed.map((outcome) => [outcome.messageId, outcome.reason]), [["m-target", "AccessDenied"]]);
+      const some = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), targets, { ids: ["m-target", "nope"] });
+      assert.deepEqual([some.redriven.map((outcome) => outcome.messageId), some.notFound], [["m-target"], ["nope"]]);
+      assert.deepEqual(sqs.messagesOf("balances-dlq").map((message) => message.MessageId), ["m-redrive", "m-projector"]);
+    });
+
+    it("shows one letter by id, its shape read from attributes and body", async () => {
+      const sqs = deployedQueues();
+      const shown = await showDeadLetter(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), "m-projector");
+      assert.deepEqual(shown?.shape, { kind: "handler", origin: "projector:balances", reason: "no upcast", input: { messageId: "orig-1", body: envelope("c") }, truncated: false });
+      assert.equal(await showDeadLetter(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), "nope"), undefined);
+    });
+  });
+
+  it("recognises a truncated handler letter and an unknown body, and redrives neither", () => {
+    const truncated = deadLetterMessage({ reason: "too big", origin: "projector:balances", input: { messageId: "x", body: "y".repeat(5_000) } }, 1_000);
+    assert.deepEqual(shapeOf({ messageId: "1", body: truncated.body, attributes: {} }).kind, "handler");
+    assert.equal((shapeOf({ messageId: "1", body: truncated.body, attributes: {} }) as { truncated: boolean }).truncated, true);
+    assert.equal(shapeOf({ messageId: "2", body: "not json", attributes: {} }).kind, "unknown");
+    assert.equal(shapeOf({ messageId: "3", body: envelope("z"), attributes: {} }).kind, "queue-redrive", "an envelope with no EventBridge attributes was moved by SQS");
+  });
+
+  describe("tools/deadLetters.ts", () => {
+    const run = async (argv: string[], sqs = deployedQueues()) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runDeadLetters(argv, { out: (text) => out.push(text), err: (text) => err.push(text) }, { sqs: sqs.client });
+      return { code, out: out.join(""), err: err.join(""), sqs };
+    };
+
+    it("list, show and redrive on a queue URL", async () => {
+      const sqs = deployedQueues();
+      const url = sqs.urlOf("balances-dlq");
+      const listed = await run(["list", "--queue-url", url], sqs);
+      assert.equal(listed.code, 0);
+      assert.match(listed.out, /m-redrive {2}queue-redrive/);
+      assert.match(listed.out, /3 dead letters\n$/);
+
+      const shown = await run(["show", "m-target", "--queue-url", url], sqs);
+      assert.equal(shown.code, 0);
+      assert.equal(JSON.parse(shown.out).attributes.ERROR_CODE.stringValue, "NO_PERMISSIONS");
+      assert.equal(JSON.parse(shown.out).body["detail-type"], "Credited");
+
+      const redriven = await run(["redrive", "m-redrive", "m-projector", "--queue-url", url], sqs);
+      assert.equal(redriven.code, 0);
+      assert.match(redriven.out, /2 redriven, 0 left in the queue, 0 failed, 0 not found/);
+      const rest = await run(["redrive", "--all", "--queue-url", url], sqs);
+      assert.match(rest.out, /redriven m-target \(bus-target\)/);
+      assert.equal(sqs.messagesOf("balances-dlq").length, 0);
+    });
+
+    it("answers a dispatcher letter it cannot replay, or an id it cannot find, with exit 1", async () => {
+      const sqs = deployedQueues();
+      const left = await run(["redrive", "--all", "--queue-url", sqs.urlOf("dispatcher-dlq")], sqs);
+      assert.equal(left.code, 1);
+      assert.match(left.out, /left m-dispatcher \(handler\): .*--ledger-table/);
+      const missing = await run(["show", "nope", "--queue-url", sqs.urlOf("dispatcher-dlq")], sqs);
+      assert.equal(missing.code, 1);
+      assert.match(missing.err, /no message nope/);
+    });
+
+    for (const [argv, message] of [
+      [[], /say what to do/],
+      [["purge", "--queue-url", "u"], /unknown command "purge"/],
+      [["list"], /missing --queue-url/],
+      [["show", "--queue-url", "u"], /show takes one message id/],
+      [["redrive", "--queue-url", "u"], /give --all or message ids/],
+      [["redrive", "--all", "m1", "--queue-url", "u"], /not both/],
+      [["list", "--queue-url", "u", "--limit", "0"], /--limit must be a positive integer/],
+      [["list", "--queue-url", "u", "--bogus"], /Unknown option '--bogus'/],
+      [["redrive", "--all", "--queue-url", "u", "--ledger-table", "t"], /missing --idempotency-table, --domain/],
+    ] as [string[], RegExp][]) {
+      it(`exits 2 with the usage for ${JSON.stringify(argv)}`, async () => {
+        const { code, err, sqs } = await run(argv);
+        assert.equal(code, 2);
+        assert.match(err, message);
+        assert.match(err, /usage:/);
+        assert.equal(sqs.calls.length, 0, "nothing sent");
+      });
+    }
+
+    it("as a process: --help exits 0, a usage error exits 2 without a stack trace", async function () {
+      this.timeout(60_000);
+      const spawn = (args: string[]) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+          execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/deadLetters.ts", ...args], { cwd: path.join(__dirname, "..", "..", "..") }, (error, stdout, stderr) =>
+            resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
+          ),
+        );
+      const [help, wrong] = await Promise.all([spawn(["--help"]), spawn(["list"])]);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /npm run dlq -- list/);
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /^missing --queue-url/);
+      assert.doesNotMatch(wrong.stderr, /\n\s+at /);
+    });
+  });
+});
