@@ -9,11 +9,11 @@ import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
-import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
-import { CommandHandler, CommandHandlerOptions } from "../handlers/runtime/commandHandler";
-import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/errors";
+import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
+import { CommandHandler, CommandHandlerOptions } from "../handlers/runtime/command/commandHandler";
+import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/support/errors";
 import { RequestCounter } from "../local/instruments";
-import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { createTable } from "../local/tables";
 import { BENCH_LEDGER_TABLE } from "./tables";
 

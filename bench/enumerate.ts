@@ -6,10 +6,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { accountEvents, seedAccount } from "../examples/accounts/history";
-import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../handlers/runtime/conventions";
-import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
-import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/snapshotTable";
-import { SNAPSHOT_TABLE } from "../handlers/runtime/tableSchemas";
+import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../handlers/runtime/ledger/conventions";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
+import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/dynamoDbSnapshotStore";
+import { SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { createTable } from "../local/tables";
 import { BENCH_LEDGER_TABLE } from "./tables";
 

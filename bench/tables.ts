@@ -1,4 +1,4 @@
-import { LEDGER_TABLE, TableSchema } from "../handlers/runtime/tableSchemas";
+import { LEDGER_TABLE, TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 
 /**
  * The ledger's schema without its stream, for the bench's tables: the bench feeds the dispatcher

@@ -1,4 +1,4 @@
-import { EventPattern } from "../handlers/runtime/eventPatterns";
+import { EventPattern } from "../handlers/runtime/messages/eventPatterns";
 
 /** Whether an event (source, detail-type, detail) matches a pattern, as EventBridge decides it for this subset. */
 export function matchesPattern(pattern: EventPattern, event: Record<string, unknown>): boolean {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { IncomingMessage, createServer } from "node:http";
 import { AddressInfo } from "node:net";
-import { HttpApiEvent } from "../handlers/commandApi";
-import { HttpResponse } from "../handlers/runtime/http/commandRoutes";
+import { HttpApiEvent } from "../handlers/commandApiHandler";
+import { HttpResponse } from "../handlers/runtime/command/httpRoutes";
 
 /** Bytes read from a request body at most; beyond, the rest is not buffered (the handler answers 413 long before). */
 const MAX_BUFFERED_BODY = 16 * 1024 * 1024;

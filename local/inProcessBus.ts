@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { BusEntry } from "../handlers/runtime/dispatch/batching";
 import { Bus } from "../handlers/runtime/dispatch/publisher";
-import { EventPattern } from "../handlers/runtime/eventPatterns";
-import { stringAttributes } from "../handlers/runtime/deadLetterRedrive/messages";
+import { EventPattern } from "../handlers/runtime/messages/eventPatterns";
+import { stringAttributes } from "../handlers/runtime/operations/deadLetterRedrive/messages";
 import { matchesPattern } from "./eventPatternMatch";
 import { LOCAL_ACCOUNT, LocalQueue, MessageRefusedError } from "./localQueue";
 import { Random } from "./random";

@@ -1,4 +1,4 @@
-import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "../handlers/runtime/deadLetterRedrive/messages";
+import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "../handlers/runtime/operations/deadLetterRedrive/messages";
 import { LocalQueue } from "./localQueue";
 
 /**

@@ -1,5 +1,5 @@
-import { SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/conventions";
-import { HeldMessage, MessageAttributes } from "../handlers/runtime/deadLetterRedrive/messages";
+import { SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/ledger/conventions";
+import { HeldMessage, MessageAttributes } from "../handlers/runtime/operations/deadLetterRedrive/messages";
 import { QueueMessage } from "../handlers/runtime/projection/projector";
 import { Random } from "./random";
 

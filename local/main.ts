@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { requirePrerequisites } from "./prerequisites";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { balances, lastTransaction, replica } from "../examples/accounts/projections";
-import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
+import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
 import { runChaos } from "./chaos/harness";
 import { LocalStage } from "./stage";
 import { commandClient, runWorkload } from "./workload";

@@ -7,8 +7,8 @@ import {
   _Record,
 } from "@aws-sdk/client-dynamodb-streams";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { BatchResponse } from "../handlers/runtime/batchResponse";
-import { FailedBatchRecord } from "../handlers/runtime/dispatch/failedBatches";
+import { BatchResponse } from "../handlers/runtime/support/batchResponse";
+import { FailedBatchRecord } from "../handlers/runtime/operations/failedBatches";
 import { StreamRecord, recordId } from "../handlers/runtime/dispatch/streamRecords";
 
 export interface StreamPollerOptions {

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { TableSchema } from "../handlers/runtime/tableSchemas";
+import { TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 
 /** Creates a table from a shared schema on DynamoDB Local (on-demand, as the components do) and returns its stream ARN. */
 export async function createTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<string | undefined> {

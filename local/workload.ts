@@ -4,7 +4,7 @@
  * rounds of 100 after each of which the pipeline settles (it keeps up, as it would in AWS).
  */
 import { AccountCommand, AccountState } from "../examples/accounts/domain";
-import { forEachLimit } from "../handlers/runtime/concurrency";
+import { forEachLimit } from "../handlers/runtime/support/concurrency";
 import { LocalEndpoint } from "./httpServer";
 import { Random } from "./random";
 import { LocalStage } from "./stage";

@@ -14,14 +14,14 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
-import { CommandHandler } from "../handlers/runtime/commandHandler";
-import { Domain } from "../handlers/runtime/domain";
+import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
+import { CommandHandler } from "../handlers/runtime/command/commandHandler";
+import { Domain } from "../handlers/runtime/domain/domain";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
-import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { SqsDeadLetterQueueReader, SqsRedriveTargets } from "../handlers/runtime/aws/sqsDeadLetterRedrive";
-import { RedriveTargetsPort } from "../handlers/runtime/deadLetterRedrive/messages";
-import { DeadLetterView, listDeadLetters, redriveDeadLetters, showDeadLetter } from "../handlers/runtime/deadLetterRedrive/redrive";
+import { RedriveTargetsPort } from "../handlers/runtime/operations/deadLetterRedrive/messages";
+import { DeadLetterView, listDeadLetters, redriveDeadLetters, showDeadLetter } from "../handlers/runtime/operations/deadLetterRedrive/redrive";
 
 export const USAGE = `usage:
   npm run dlq -- list --queue-url <dlq url> [--limit N] [--json]

@@ -10,13 +10,13 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
-import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
-import { CommandHandler } from "../handlers/runtime/commandHandler";
+import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
+import { CommandHandler } from "../handlers/runtime/command/commandHandler";
 import { failedBatchObjects } from "../handlers/runtime/aws/failedBatchBucket";
-import { recoverFailedBatches } from "../handlers/runtime/dispatch/failedBatches";
-import { Domain } from "../handlers/runtime/domain";
+import { recoverFailedBatches } from "../handlers/runtime/operations/failedBatches";
+import { Domain } from "../handlers/runtime/domain/domain";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
-import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 
 const { values } = parseArgs({
   options: {

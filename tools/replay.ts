@@ -13,13 +13,13 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { AggregateLoader } from "../handlers/runtime/aggregateLoader";
-import { CommandHandler } from "../handlers/runtime/commandHandler";
-import { Domain } from "../handlers/runtime/domain";
+import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
+import { CommandHandler } from "../handlers/runtime/command/commandHandler";
+import { Domain } from "../handlers/runtime/domain/domain";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
-import { DynamoDbEventStore } from "../handlers/runtime/aws/ledgerTable";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { countIndexedAggregates, indexedAggregateIds } from "../handlers/runtime/aws/aggregateIds";
-import { defaultCheckpointPath, fileCheckpoint, replayRun } from "../handlers/runtime/rebuild/replayRun";
+import { defaultCheckpointPath, fileCheckpoint, replayRun } from "../handlers/runtime/operations/replayRun";
 
 const { values } = parseArgs({
   options: {

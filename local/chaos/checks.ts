@@ -2,10 +2,10 @@
  * The invariants a run must keep whatever faults were injected, checked from the outside: what
  * every caller was told (the history), the ledger, the read models and the dead letters.
  */
-import { canonicalJson } from "../../handlers/runtime/checksum";
-import { Aggregate, Domain, LedgerEvent, isRejection, isReplay, replayTarget } from "../../handlers/runtime/domain";
-import { CommandRejectedError, CommitOutcomeUnknownError } from "../../handlers/runtime/errors";
-import { emptyAggregate, fold } from "../../handlers/runtime/fold";
+import { canonicalJson } from "../../handlers/runtime/support/checksum";
+import { Aggregate, Domain, LedgerEvent, isRejection, isReplay, replayTarget } from "../../handlers/runtime/domain/domain";
+import { CommandRejectedError, CommitOutcomeUnknownError } from "../../handlers/runtime/support/errors";
+import { emptyAggregate, fold } from "../../handlers/runtime/domain/fold";
 import { Projection } from "../../handlers/runtime/projection/projection";
 
 /** What one caller was told. */

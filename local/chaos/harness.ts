@@ -3,11 +3,11 @@
  * callers against a local stage with SDK and delivery chaos, then every invariant checked.
  */
 import { AccountCommand, AccountState } from "../../examples/accounts/domain";
-import { forEachLimit } from "../../handlers/runtime/concurrency";
-import { LedgerEvent } from "../../handlers/runtime/domain";
+import { forEachLimit } from "../../handlers/runtime/support/concurrency";
+import { LedgerEvent } from "../../handlers/runtime/domain/domain";
 import { documentClient } from "../../handlers/runtime/aws/documentClient";
-import { DynamoDbEventStore } from "../../handlers/runtime/aws/ledgerTable";
-import { DynamoDbReadModel } from "../../handlers/runtime/aws/readModelTable";
+import { DynamoDbEventStore } from "../../handlers/runtime/aws/dynamoDbEventStore";
+import { DynamoDbReadModel } from "../../handlers/runtime/aws/dynamoDbReadModel";
 import { Random } from "../random";
 import { LocalStage } from "../stage";
 import { CommandRecord, checkRun, recorded } from "./checks";

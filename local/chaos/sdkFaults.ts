@@ -2,7 +2,7 @@
  * Seeded faults injected into real AWS SDK v3 clients as middleware, inside the SDK's own retry
  * loop, so the code under test and the SDK's retries run exactly as against AWS.
  */
-import { SNAPSHOT_PARTITION_KEY, SNAPSHOT_SORT_KEY } from "../../handlers/runtime/conventions";
+import { SNAPSHOT_PARTITION_KEY, SNAPSHOT_SORT_KEY } from "../../handlers/runtime/ledger/conventions";
 import { Random } from "../random";
 
 /** Probability per request of each fault. */
