@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../handlers/runtime/command/commandHandler";
-import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/support/errors";
+import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/command/errors";
 import { RequestCounter } from "../local/instruments";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { createTable } from "../local/tables";

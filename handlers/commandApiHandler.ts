@@ -4,7 +4,8 @@ import { COMMAND_STARTS, ENV, REMEMBERED_STARTS } from "./runtime/ledger/convent
 import { Domain, requireDomain } from "./runtime/domain/domain";
 import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/command/httpRoutes";
-import { CommandRejectedError, CommitOutcomeUnknownError, RetriesExhaustedError } from "./runtime/support/errors";
+import { RetriesExhaustedError } from "./runtime/command/errors";
+import { ERROR_METRICS, answerTo } from "./runtime/command/errorAnswers";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { instrumented } from "./observability";
@@ -77,12 +78,11 @@ function commandCounts(outcome: CommandOutcome | undefined): Record<string, numb
   if (!outcome) return {};
   const error = "error" in outcome ? outcome.error : undefined;
   const committed = "attempts" in outcome;
+  const metric = answerTo(error)?.metric;
   return {
     CommandsCommitted: committed && !outcome.repeated ? 1 : 0,
     CommandsRepeated: committed && outcome.repeated ? 1 : 0,
-    CommandsRejected: error instanceof CommandRejectedError ? 1 : 0,
-    RetriesExhausted: error instanceof RetriesExhaustedError ? 1 : 0,
-    CommitOutcomesUnknown: error instanceof CommitOutcomeUnknownError ? 1 : 0,
+    ...Object.fromEntries(ERROR_METRICS.map((name) => [name, name === metric ? 1 : 0])),
     VersionConflicts: committed ? outcome.attempts - 1 : error instanceof RetriesExhaustedError ? error.attempts : 0,
   };
 }

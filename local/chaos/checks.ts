@@ -4,7 +4,8 @@
  */
 import { canonicalJson } from "../../handlers/runtime/support/checksum";
 import { Aggregate, Domain, LedgerEvent, isRejection, isReplay, replayTarget } from "../../handlers/runtime/domain/domain";
-import { CommandRejectedError, CommitOutcomeUnknownError } from "../../handlers/runtime/support/errors";
+import { CommandRejectedError } from "../../handlers/runtime/command/errors";
+import { CommitOutcomeUnknownError } from "../../handlers/runtime/ledger/errors";
 import { emptyAggregate, fold } from "../../handlers/runtime/domain/fold";
 import { Projection } from "../../handlers/runtime/projection/projection";
 
@@ -34,7 +35,7 @@ export async function recorded<R extends { commitId: string; events: LedgerEvent
     const aggregates = "aggregate" in result ? [result.aggregate] : [...result.aggregates.values()];
     outcome = { kind: "applied", commitId: result.commitId, events: result.events, aggregates };
   } catch (error) {
-    if (error instanceof CommandRejectedError) outcome = { kind: "rejected", aggregateId: error.aggregateId, version: error.version, code: error.code };
+    if (error instanceof CommandRejectedError) outcome = { kind: "rejected", aggregateId: error.aggregateId, version: error.version, code: error.reason };
     else if (error instanceof CommitOutcomeUnknownError) outcome = { kind: "unknown", commitId: error.commitId };
     else outcome = { kind: "failed", error: `${(error as Error)?.name}: ${(error as Error)?.message}` };
   }

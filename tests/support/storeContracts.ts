@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { CommitTooLargeError, IdempotencyKeyTakenError, InvalidEventError, VersionConflictError, VersionGapError } from "../../handlers/runtime/support/errors";
+import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../../handlers/runtime/ledger/errors";
+import { InvalidEventError } from "../../handlers/runtime/domain/errors";
 import { IdempotencyRecord, ReadModelStore, Snapshot, SnapshotStore, EventStore, StoredEventItem } from "../../handlers/runtime/ledger/stores";
 
 /**

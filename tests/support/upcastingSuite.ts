@@ -3,7 +3,7 @@ import { AggregateLoader } from "../../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler } from "../../handlers/runtime/command/commandHandler";
 import { Dispatcher } from "../../handlers/runtime/dispatch/dispatcher";
 import { defineDomain, domainProblem } from "../../handlers/runtime/domain/domain";
-import { InvalidEventError } from "../../handlers/runtime/support/errors";
+import { InvalidEventError } from "../../handlers/runtime/domain/errors";
 import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { StateCarriedMessage } from "../../handlers/runtime/messages/stateCarried";
 import { EventStore } from "../../handlers/runtime/ledger/stores";

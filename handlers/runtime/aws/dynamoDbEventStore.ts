@@ -1,14 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { AGGREGATE_BUCKET_ATTRIBUTE, IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY, aggregateBucket } from "../ledger/conventions";
-import {
-  CommitOutcomeUnknownError,
-  CommitTooLargeError,
-  IdempotencyKeyTakenError,
-  InvalidEventError,
-  VersionConflictError,
-  VersionGapError,
-} from "../support/errors";
+import { CommitOutcomeUnknownError, CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
+import { InvalidEventError } from "../domain/errors";
 import { backoff } from "../support/retry";
 import { checkCommit } from "../ledger/commit";
 import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";

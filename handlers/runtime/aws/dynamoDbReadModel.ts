@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { PROJECTION_PARTITION_KEY, PROJECTION_VERSION_ATTRIBUTE } from "../ledger/conventions";
 import { ReadModelStore, WriteOutcome } from "../ledger/stores";
-import { PoisonMessageError } from "../support/errors";
+import { PoisonMessageError } from "../messages/errors";
 import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
 import { unlessUnavailable } from "./transient";
 

@@ -3,17 +3,9 @@ import { AggregateLoader } from "../ledger/aggregateLoader";
 import { checksumOf } from "../support/checksum";
 import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REMEMBERED_STARTS, REPLAY_EVENT_TYPE, RememberedStart } from "../ledger/conventions";
 import { Aggregate, Domain, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, recordDecided } from "../domain/domain";
-import {
-  CommandRejectedError,
-  CommitTooLargeError,
-  IdempotencyKeyReusedError,
-  IdempotencyKeyTakenError,
-  InvalidCommandError,
-  InvalidEventError,
-  RetriesExhaustedError,
-  VersionConflictError,
-  VersionGapError,
-} from "../support/errors";
+import { CommandRejectedError, IdempotencyKeyReusedError, RetriesExhaustedError } from "./errors";
+import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
+import { InvalidCommandError, InvalidEventError } from "../domain/errors";
 import { fold } from "../domain/fold";
 import { aggregateIdProblem } from "../domain/identity";
 import { KeyedMutex } from "../support/keyedMutex";

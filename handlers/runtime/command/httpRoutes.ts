@@ -1,17 +1,10 @@
 import { CommandHandler } from "./commandHandler";
 import { positiveInteger } from "../support/options";
 import { Aggregate, LedgerEvent } from "../domain/domain";
-import {
-  CommandRejectedError,
-  CommitOutcomeUnknownError,
-  CommitTooLargeError,
-  IdempotencyKeyReusedError,
-  InvalidCommandError,
-  InvalidEventError,
-  RetriesExhaustedError,
-  StoreUnavailableError,
-} from "../support/errors";
+import { CommandRejectedError } from "./errors";
+import { CommitOutcomeUnknownError } from "../ledger/errors";
 import { aggregateIdProblem } from "../domain/identity";
+import { answerTo } from "./errorAnswers";
 import { log } from "../support/log";
 import { ReadModelStore } from "../ledger/stores";
 import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
@@ -203,14 +196,16 @@ function toResponse(error: unknown, request: HttpRequest, retryAfterSeconds: num
   const body = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
     json(statusCode, { error: code, message, ...extra, ...(request.requestId ? { requestId: request.requestId } : {}) }, headers);
   if (error instanceof HttpError) return body(error.statusCode, error.code, error.message, error.extra, error.headers);
-  if (error instanceof CommandRejectedError) return body(409, "rejected", error.message, { code: error.code, detail: error.detail, aggregateId: error.aggregateId, version: error.version });
-  if (error instanceof InvalidCommandError || error instanceof InvalidEventError) return body(400, "invalid-command", error.message);
-  if (error instanceof CommitTooLargeError) return body(413, "commit-too-large", error.message);
-  if (error instanceof IdempotencyKeyReusedError) return body(422, "idempotency-key-reused", error.message);
-  if (error instanceof RetriesExhaustedError) return body(503, "contention", `${error.message}; send the command again`, {}, { "retry-after": String(retryAfterSeconds) });
-  if (error instanceof CommitOutcomeUnknownError)
-    return body(503, "outcome-unknown", `${error.message}; send it again with the same Idempotency-Key to learn the outcome`, { commitId: error.commitId }, { "retry-after": String(retryAfterSeconds) });
-  if (error instanceof StoreUnavailableError) return body(503, "unavailable", `${error.message}; send the request again (a command with the same Idempotency-Key)`, {}, { "retry-after": String(retryAfterSeconds) });
+  const answer = answerTo(error);
+  if (answer) {
+    const typed = error as Error;
+    const message = answer.hint ? `${typed.message}; ${answer.hint}` : typed.message;
+    const extra =
+      error instanceof CommandRejectedError ? { code: error.reason, detail: error.detail, aggregateId: error.aggregateId, version: error.version }
+      : error instanceof CommitOutcomeUnknownError ? { commitId: error.commitId }
+      : {};
+    return body(answer.status, answer.code, message, extra, answer.retryable ? { "retry-after": String(retryAfterSeconds) } : {});
+  }
   if (error instanceof RangeError) return body(400, "invalid-request", error.message);
   log.error("command API request failed", { method: request.method, path: request.path, requestId: request.requestId, error });
   return body(500, "internal", "the request failed unexpectedly; the function's log has the details under this request id");

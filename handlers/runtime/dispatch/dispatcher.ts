@@ -4,7 +4,7 @@ import { forEachLimit } from "../support/concurrency";
 import { PUT_EVENTS_MAX_BYTES, detailTypeOf } from "../ledger/conventions";
 import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain/domain";
-import { InvalidEventError } from "../support/errors";
+import { InvalidEventError } from "../domain/errors";
 import { emptyAggregate, fold } from "../domain/fold";
 import { log } from "../support/log";
 import { positiveInteger } from "../support/options";

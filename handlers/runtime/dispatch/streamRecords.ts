@@ -2,7 +2,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { Domain, LedgerEvent, validateEvent } from "../domain/domain";
-import { InvalidEventError } from "../support/errors";
+import { InvalidEventError } from "../domain/errors";
 
 /** A DynamoDB stream record as Lambda delivers it; the dispatcher reads its new image and sequence number. */
 export type StreamRecord = DynamoDBRecord;

@@ -1,5 +1,6 @@
 import { REPLAY_EVENT_TYPE } from "../ledger/conventions";
-import { InvalidCommandError, InvalidDefinitionError, InvalidEventError } from "../support/errors";
+import { InvalidCommandError, InvalidEventError } from "./errors";
+import { InvalidDefinitionError } from "../support/errors";
 import { aggregateIdProblem, versionProblem } from "./identity";
 
 /** What a command decides to append: the ledger adds aggregate id, version and timestamp. */

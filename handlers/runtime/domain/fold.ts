@@ -1,5 +1,5 @@
 import { Aggregate, Domain, LedgerEvent, isReplay } from "./domain";
-import { InvalidEventError } from "../support/errors";
+import { InvalidEventError } from "./errors";
 
 export const emptyAggregate = <S>(domain: Domain<S, unknown>, aggregateId: string): Aggregate<S> => ({
   aggregateId,

@@ -1,5 +1,5 @@
 import { Aggregate, Domain, LedgerEvent, validateEvent } from "../domain/domain";
-import { VersionGapError } from "../support/errors";
+import { VersionGapError } from "./errors";
 import { emptyAggregate, fold } from "../domain/fold";
 import { log } from "../support/log";
 import { positiveInteger } from "../support/options";

@@ -1,4 +1,4 @@
-import { InvalidEventError } from "../support/errors";
+import { InvalidEventError } from "../domain/errors";
 import { aggregateIdProblem, versionProblem } from "../domain/identity";
 import { DYNAMODB_LIMITS, itemSize, unstorable } from "../domain/storable";
 import { StoredEventItem } from "./stores";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { checkCommit } from "../ledger/commit";
-import { CommitTooLargeError, IdempotencyKeyTakenError, InvalidEventError, VersionConflictError, VersionGapError } from "../support/errors";
+import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
+import { InvalidEventError } from "../domain/errors";
 import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../ledger/stores";
 

@@ -1,5 +1,5 @@
 import { BatchResponse } from "../support/batchResponse";
-import { PoisonMessageError } from "../support/errors";
+import { PoisonMessageError } from "../messages/errors";
 import { aggregateIdProblem, versionProblem } from "../domain/identity";
 import { forEachLimit } from "../support/concurrency";
 import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";

@@ -4,7 +4,8 @@ import { CommandHandler } from "../../../handlers/runtime/command/commandHandler
 import { defineDomain } from "../../../handlers/runtime/domain/domain";
 import { emptyAggregate, fold } from "../../../handlers/runtime/domain/fold";
 import { toSnapshot } from "../../../handlers/runtime/ledger/snapshots";
-import { CommandRejectedError, InvalidEventError, RetriesExhaustedError } from "../../../handlers/runtime/support/errors";
+import { CommandRejectedError, RetriesExhaustedError } from "../../../handlers/runtime/command/errors";
+import { InvalidEventError } from "../../../handlers/runtime/domain/errors";
 import { EventStore, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
 import { AggregateLoader, StartStrategy } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { DynamoDbEventStore } from "../../../handlers/runtime/aws/dynamoDbEventStore";
@@ -50,7 +51,7 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     assert.equal(won.length, 1);
     assert.equal(lost.length, 1);
     assert.ok(lost[0].reason instanceof CommandRejectedError, String(lost[0].reason));
-    assert.equal(lost[0].reason.code, "insufficient-funds");
+    assert.equal(lost[0].reason.reason, "insufficient-funds");
     assert.equal(lost[0].reason.version, 3, "the loser decided on the caught-up state at version 3");
     assert.deepEqual(await versionsOf(ledger, "acc-1"), [1, 2, 3], "no gap and no duplicate version");
     const final = await handler.query("acc-1");

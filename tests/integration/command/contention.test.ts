@@ -3,7 +3,7 @@ import { AccountCommand, AccountState, accounts } from "../../../examples/accoun
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler } from "../../../handlers/runtime/command/commandHandler";
 import { LedgerEvent } from "../../../handlers/runtime/domain/domain";
-import { CommandRejectedError } from "../../../handlers/runtime/support/errors";
+import { CommandRejectedError } from "../../../handlers/runtime/command/errors";
 import { emptyAggregate, fold } from "../../../handlers/runtime/domain/fold";
 import { BankLedger, bankLedger } from "../../support/ledgerFixture";
 

@@ -6,7 +6,7 @@ import { CommandHandler, CommandHandlerOptions } from "../../../handlers/runtime
 import { Domain, LedgerEvent, reject } from "../../../handlers/runtime/domain/domain";
 import { toSnapshot } from "../../../handlers/runtime/ledger/snapshots";
 import { SnapshotSource } from "../../../handlers/runtime/ledger/stores";
-import { CommandRejectedError } from "../../../handlers/runtime/support/errors";
+import { CommandRejectedError } from "../../../handlers/runtime/command/errors";
 import { emptyAggregate, fold } from "../../../handlers/runtime/domain/fold";
 import { StateCarriedMessage } from "../../../handlers/runtime/messages/stateCarried";
 import { InMemoryDeadLetters } from "../../../handlers/runtime/memory/deadLetters";
@@ -213,7 +213,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       await commands.execute("m-a", { kind: "Credit", amount: 10 });
       await handler().execute("m-a", { kind: "Debit", amount: 10 }); // another process empties m-a
 
-      await assert.rejects(commands.executeMany(["m-a", "m-b"], { kind: "Match", from: "m-a", to: "m-b" }), (error: unknown) => error instanceof CommandRejectedError && error.code === "nothing-to-match");
+      await assert.rejects(commands.executeMany(["m-a", "m-b"], { kind: "Match", from: "m-a", to: "m-b" }), (error: unknown) => error instanceof CommandRejectedError && error.reason === "nothing-to-match");
       assert.equal((await handler().query("m-b")).state.balance, 0, "m-b was not credited the 10 m-a no longer holds");
     });
 

@@ -6,15 +6,9 @@ import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoade
 import { CommandHandler } from "../../../handlers/runtime/command/commandHandler";
 import { forEachLimit } from "../../../handlers/runtime/support/concurrency";
 import { defineDomain, LedgerEvent } from "../../../handlers/runtime/domain/domain";
-import {
-  CommandRejectedError,
-  CommitOutcomeUnknownError,
-  CommitTooLargeError,
-  IdempotencyKeyReusedError,
-  InvalidCommandError,
-  InvalidEventError,
-  VersionGapError,
-} from "../../../handlers/runtime/support/errors";
+import { CommandRejectedError, IdempotencyKeyReusedError } from "../../../handlers/runtime/command/errors";
+import { CommitOutcomeUnknownError, CommitTooLargeError, VersionGapError } from "../../../handlers/runtime/ledger/errors";
+import { InvalidCommandError, InvalidEventError } from "../../../handlers/runtime/domain/errors";
 import { emptyAggregate, fold } from "../../../handlers/runtime/domain/fold";
 import { aggregateProjection, ReadModelSnapshotSource } from "../../../handlers/runtime/projection/readModelSnapshots";
 import { Projector } from "../../../handlers/runtime/projection/projector";
@@ -133,7 +127,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
 
       await assert.rejects(handler.execute("acc", { kind: "Debit", amount: 50 }, { idempotencyKey: "req-2" }), (error: unknown) => {
         assert.ok(error instanceof CommandRejectedError);
-        assert.equal(error.code, "insufficient-funds");
+        assert.equal(error.reason, "insufficient-funds");
         assert.equal(error.version, 2, "the rejection the first execution got, at its version");
         return true;
       });

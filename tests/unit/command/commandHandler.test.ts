@@ -3,7 +3,7 @@ import { AccountCommand, AccountState, accounts } from "../../../examples/accoun
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../../../handlers/runtime/command/commandHandler";
 import { Aggregate, defineDomain, reject } from "../../../handlers/runtime/domain/domain";
-import { InvalidCommandError } from "../../../handlers/runtime/support/errors";
+import { InvalidCommandError } from "../../../handlers/runtime/domain/errors";
 import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore";
 import { InMemoryReadModel } from "../../../handlers/runtime/memory/readModel";
 import { ReadModelSnapshotSource, aggregateProjection } from "../../../handlers/runtime/projection/readModelSnapshots";
