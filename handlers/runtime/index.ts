@@ -32,6 +32,11 @@ export { CommandHandler, CommandHandlerOptions, CommandResult, ExecuteOptions, M
 export { CommandStart, RememberedStart } from "./ledger/conventions";
 export { emptyAggregate, fold } from "./domain/fold";
 export * from "./support/errors";
+export * from "./domain/errors";
+export * from "./ledger/errors";
+export * from "./messages/errors";
+export * from "./command/errors";
+export { ERROR_ANSWERS, ErrorAnswer } from "./command/errorAnswers";
 export { AppendOptions, EventStore, IdempotencyRecord, ReadModelStore, Snapshot, SnapshotSource, SnapshotStore, StoredEventItem, WriteOutcome } from "./ledger/stores";
 export { DeadLetter, DeadLetterSink } from "./messages/deadLetters";
 export { Bus } from "./dispatch/publisher";
