@@ -1,44 +1,46 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/ledger/conventions";
-import { AlarmsArgs, deadLetterAlarm, functionAlarms, iteratorAgeAlarm } from "./alarms";
+import { ENV } from "../handlers/runtime/ledger/conventions";
+import { AlarmsArgs, functionAlarms, iteratorAgeAlarm } from "./alarms";
 import { EventLedger } from "./eventLedger";
-import { FunctionArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";
+import { FunctionComponentArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";
 import { kmsStatements } from "./policy";
-import { settingVariable } from "./settings";
+import { queueWithDeadLetter } from "./queueWithDeadLetter";
+import { LIMITS, checkedNumber, settingVariable } from "./settings";
 import { ServiceBus } from "./serviceBus";
 import { nameArgs } from "./stackNames";
 
-export interface AggregateDispatcherArgs extends FunctionArgs {
-  /** The ledger whose stream is dispatched. */
-  ledger: EventLedger;
-  /** The bus the state-carried events are published to. */
-  bus: ServiceBus;
-  /** Path of the module exporting the domain (its reducer), bundled into the function. */
-  domainModule: string;
+export interface AggregateDispatcherArgs extends FunctionComponentArgs {
+  /** The ledger whose stream is dispatched. Required. */
+  readonly ledger: EventLedger;
+  /** The bus the state-carried events are published to. Required. */
+  readonly bus: ServiceBus;
+  /** Path of the module exporting the domain (its reducer), bundled into the function. Required. */
+  readonly domainModule: string;
   /** Export of `domainModule` holding the domain. Default "default". */
-  domainExport?: string;
-  /** Stream records per invocation. Default 100. */
-  batchSize?: pulumi.Input<number>;
-  /** Seconds to gather a batch. Default 1. */
-  batchingWindowSeconds?: pulumi.Input<number>;
-  /** Retries of a failing batch before the rest of it goes to the failed-batches bucket (bounded, never infinite). Default 10. */
-  maximumRetryAttempts?: pulumi.Input<number>;
+  readonly domainExport?: string;
+  /** Stream records per invocation (1 to 10,000). Default 100. */
+  readonly batchSize?: pulumi.Input<number>;
+  /** Seconds to gather a batch (0 to 300). Default 1. */
+  readonly batchingWindowSeconds?: pulumi.Input<number>;
+  /** Retries of a failing batch before the rest of it goes to the failed-batches bucket (-1 to 10,000; -1 retries until the record expires). Default 10. */
+  readonly maximumRetryAttempts?: pulumi.Input<number>;
   /**
-   * Records older than this are given up on (written to the failed-batches bucket). Default -1:
-   * never before the stream's own 24-hour retention, so an outage of up to a day loses nothing.
+   * Records older than this, in seconds, are given up on (written to the failed-batches bucket):
+   * -1, or 60 to 604,800. Default -1: never before the stream's own 24-hour retention, so an outage
+   * of up to a day loses nothing.
    */
-  maximumRecordAgeSeconds?: pulumi.Input<number>;
+  readonly maximumRecordAgeSeconds?: pulumi.Input<number>;
   /** Days a failed batch is kept in its bucket for recovery. Default 90. */
-  failedBatchRetentionDays?: pulumi.Input<number>;
-  /** Take a snapshot every this many versions. Default 100. */
-  snapshotEvery?: pulumi.Input<number>;
+  readonly failedBatchRetentionDays?: pulumi.Input<number>;
+  /** Take a snapshot every this many versions (0: never). Default 100. */
+  readonly snapshotEvery?: pulumi.Input<number>;
   /** Where a new mapping starts reading. Default "TRIM_HORIZON" (nothing in the stream is skipped). */
-  startingPosition?: pulumi.Input<"TRIM_HORIZON" | "LATEST">;
-  /** DLQ message retention in seconds. Default 1209600 (14 days, the maximum). */
-  deadLetterRetentionSeconds?: pulumi.Input<number>;
+  readonly startingPosition?: pulumi.Input<"TRIM_HORIZON" | "LATEST">;
+  /** DLQ message retention in seconds (60 to 1,209,600). Default 1,209,600 (14 days, the maximum). */
+  readonly deadLetterRetentionSeconds?: pulumi.Input<number>;
   /** Alarms on errors, throttles, iterator age and dead letters. Default on, without actions. */
-  alarms?: AlarmsArgs;
+  readonly alarms?: AlarmsArgs;
 }
 
 /**
@@ -49,8 +51,12 @@ export interface AggregateDispatcherArgs extends FunctionArgs {
  */
 export class AggregateDispatcher extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
+  /** The role the function runs with: its own, or `role.existing`. */
   readonly role: RoleRef;
-  readonly logGroup: aws.cloudwatch.LogGroup;
+  /** The function's log group, unless `logGroup.existing` or `logGroup.skip` was given. */
+  readonly logGroup?: aws.cloudwatch.LogGroup;
+  /** The group the function logs to. */
+  readonly logGroupName: pulumi.Output<string>;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly failedBatches: aws.s3.Bucket;
   readonly eventSourceMapping: aws.lambda.EventSourceMapping;
@@ -62,15 +68,15 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
   constructor(name: string, args: AggregateDispatcherArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:dispatch:AggregateDispatcher", name, {}, opts);
     const { ledger, bus } = args;
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
-      { messageRetentionSeconds: args.deadLetterRetentionSeconds ?? 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags, ...nameArgs("sqsQueue", name, "dlq") },
-      { parent: this },
-    );
+    const component = `AggregateDispatcher "${name}"`;
+    const alarms = args.alarms ?? {};
+    const deadLetters = queueWithDeadLetter(name, { component, deadLetterRetentionSeconds: args.deadLetterRetentionSeconds, alarms, tags: args.tags }, this);
+    this.deadLetterQueue = deadLetters.deadLetterQueue;
     this.failedBatches = failedBatchBucket(name, args.failedBatchRetentionDays ?? 90, args.tags, this);
-    const { fn, role, logGroup } = handlerFunction(
+    const { fn, role, policy, logGroup, logGroupName } = handlerFunction(
       name,
       {
+        component,
         bundle: { kind: "dispatcher", module: args.domainModule, exportName: args.domainExport ?? "default" },
         environment: {
           [ENV.ledgerTable]: ledger.tableName,
@@ -78,7 +84,7 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
           [ENV.eventBusName]: bus.busName,
           [ENV.serviceName]: bus.serviceName,
           [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
-          [ENV.snapshotEvery]: settingVariable(`AggregateDispatcher "${name}"`, "snapshotEvery", args.snapshotEvery ?? 100, { kind: "integer", min: 0 }),
+          [ENV.snapshotEvery]: settingVariable(component, "snapshotEvery", args.snapshotEvery ?? 100, { kind: "integer", min: 0 }),
         },
         statements: [
           { Sid: "ReadStream", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: [ledger.streamArn] },
@@ -95,34 +101,35 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
         ],
         defaults: { memorySize: 512, timeout: 60 },
         serviceName: bus.serviceName,
-        function: args,
+        asked: args,
       },
       this,
     );
     this.function = fn;
     this.role = role;
     this.logGroup = logGroup;
+    this.logGroupName = logGroupName;
     this.eventSourceMapping = new aws.lambda.EventSourceMapping(
       `${name}-stream`,
       {
         eventSourceArn: ledger.streamArn,
         functionName: fn.arn,
         startingPosition: args.startingPosition ?? "TRIM_HORIZON",
-        batchSize: args.batchSize ?? 100,
-        maximumBatchingWindowInSeconds: args.batchingWindowSeconds ?? 1,
+        batchSize: checkedNumber(component, "batchSize", args.batchSize ?? 100, LIMITS.streamBatchSize),
+        maximumBatchingWindowInSeconds: checkedNumber(component, "batchingWindowSeconds", args.batchingWindowSeconds ?? 1, LIMITS.batchingWindowSeconds),
         filterCriteria: { filters: [{ pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
         functionResponseTypes: ["ReportBatchItemFailures"],
         bisectBatchOnFunctionError: true,
-        maximumRetryAttempts: args.maximumRetryAttempts ?? 10,
-        maximumRecordAgeInSeconds: args.maximumRecordAgeSeconds ?? -1,
+        maximumRetryAttempts: checkedNumber(component, "maximumRetryAttempts", args.maximumRetryAttempts ?? 10, LIMITS.maximumRetryAttempts),
+        maximumRecordAgeInSeconds: checkedNumber(component, "maximumRecordAgeSeconds", args.maximumRecordAgeSeconds ?? -1, LIMITS.maximumRecordAgeSeconds),
         destinationConfig: { onFailure: { destinationArn: this.failedBatches.arn } },
         tags: args.tags,
       },
-      { parent: this },
+      // Lambda reads the stream with the function's role: its statements first.
+      { parent: this, dependsOn: [policy] },
     );
-    const alarms = args.alarms ?? {};
     const owner = { parent: this, tags: args.tags };
-    this.alarms = [...functionAlarms(name, fn, alarms, owner), ...iteratorAgeAlarm(name, fn, alarms, owner), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, owner)];
+    this.alarms = [...functionAlarms(name, fn, alarms, owner), ...iteratorAgeAlarm(name, fn, alarms, owner), ...deadLetters.alarms];
     this.functionName = fn.name;
     this.deadLetterQueueUrl = this.deadLetterQueue.url;
     this.failedBatchBucket = this.failedBatches.bucket;

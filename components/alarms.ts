@@ -6,19 +6,19 @@ import { nameArgs } from "./stackNames";
 /** CloudWatch alarms a component creates for what an operator must act on. */
 export interface AlarmsArgs {
   /** Create the alarms. Default true. */
-  enabled?: boolean;
+  readonly enabled?: boolean;
   /** Notified when an alarm fires or clears (SNS topic ARNs, usually the on-call topic). Default none: the alarms show in the console only. */
-  actions?: pulumi.Input<string>[];
+  readonly actions?: pulumi.Input<string>[];
   /** Dispatcher only: stream iterator age, in seconds, above which the ledger's stream is falling behind. Default 300. */
-  iteratorAgeSeconds?: pulumi.Input<number>;
+  readonly iteratorAgeSeconds?: pulumi.Input<number>;
   /** Projector only: age, in seconds, of the oldest message in its queue above which the read model is falling behind. Default 900. */
-  oldestMessageAgeSeconds?: pulumi.Input<number>;
+  readonly oldestMessageAgeSeconds?: pulumi.Input<number>;
 }
 
 /** The component an alarm belongs to, and the tags it puts on everything it creates. */
 export interface AlarmOwner {
-  parent: pulumi.Resource;
-  tags?: Tags;
+  readonly parent: pulumi.Resource;
+  readonly tags?: Tags;
 }
 
 /** One alarm, `${component}-${part}`: the metric's statistic over 5 minutes crossing a threshold once. */

@@ -6,11 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 /** Which handler factory to wrap and which user module (domain or projection) to hand it. */
 export interface HandlerBundleSpec {
   /** The file under handlers/ whose factory builds the Lambda handler. */
-  kind: "dispatcher" | "projector" | "commandApi" | "commandApiDax";
+  readonly kind: "dispatcher" | "projector" | "commandApi" | "commandApiDax";
   /** Path of the user module (absolute, or relative to the Pulumi program's working directory). */
-  module: string;
+  readonly module: string;
   /** The module's export holding the domain or projection. */
-  exportName: string;
+  readonly exportName: string;
 }
 
 const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createProjectorHandler", commandApi: "createCommandApiHandler", commandApiDax: "createDaxCommandApiHandler" } as const;

@@ -3,95 +3,63 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart } from "../handlers/runtime/ledger/conventions";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
-import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
-import { checkGivenName, daxClusterName } from "./names";
-import { PolicyStatement, kmsStatements, policyDocument } from "./policy";
+import { CommandApiDax, daxInFront } from "./commandApiDax";
+import { FunctionComponentArgs, RoleRef, handlerFunction } from "./handlerFunction";
+import { PolicyStatement, kmsStatements } from "./policy";
 import { Projector } from "./projector";
 import { settingVariable } from "./settings";
 import { DAX_ITEM_READ_ACTIONS } from "./servicePermissions";
-import { nameArgs } from "./stackNames";
 
 /**
  * Who may call the endpoint. "AWS_IAM" (default): SigV4-signed requests from principals granted
  * `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` (see `invokeStatements`). A public endpoint
  * must be asked for by name, so authentication is never dropped by leaving an argument out.
  */
-export type CommandApiAuth = "AWS_IAM" | { type: "NONE"; acknowledgePublicEndpoint: true };
+export type CommandApiAuth = "AWS_IAM" | { readonly type: "NONE"; readonly acknowledgePublicEndpoint: true };
 
-/**
- * A DAX cluster in front of the replica (seed 000): commands and eventual reads take replica rows
- * from its cache; the ledger is still read consistently and written in DynamoDB. The function runs
- * in the VPC; the VPC needs a route to DynamoDB (a gateway endpoint: give `routeTableIds` to have
- * one created) and to CloudWatch Logs is not needed (Lambda ships logs itself).
- */
-export interface CommandApiDax {
-  /** The VPC of the cluster and the function. */
-  vpcId: pulumi.Input<string>;
-  /** Private subnets, in two or more availability zones, for the cluster's nodes and the function. */
-  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** Route tables of those subnets: a DynamoDB gateway endpoint is created on them. Default: none created (the VPC has one). */
-  routeTableIds?: pulumi.Input<pulumi.Input<string>[]>;
-  /**
-   * The cluster's name (at most 20 characters: letters, digits, hyphens; a letter first, no two
-   * hyphens in a row, none at the end). Default: derived from the component's name.
-   */
-  clusterName?: pulumi.Input<string>;
-  /**
-   * A production stage: the defaults become 3 nodes, spread over the subnets' zones, so a node's
-   * failure or maintenance leaves the cache up. Default false: 1 node (a dev or test stage pays for one).
-   */
-  production?: boolean;
-  /** Node type. Default "dax.t3.small" on every stage (burstable; choose an r-type node for sustained production load). */
-  nodeType?: pulumi.Input<string>;
-  /** Nodes (1 to 11). Default: 3 when `production`, else 1. */
-  replicationFactor?: pulumi.Input<number>;
-  /** How long DAX keeps an item it read, in ms. Default 1000: a starting point is only a hint, the ledger decides. */
-  itemTtlMillis?: pulumi.Input<number>;
-}
-
-export interface CommandApiArgs extends FunctionArgs {
-  /** The ledger commands append to. */
-  ledger: EventLedger;
-  /** Path of the module exporting the domain (decide and reduce), bundled into the function. */
-  domainModule: string;
+export interface CommandApiArgs extends FunctionComponentArgs {
+  /** The ledger commands append to. Required. */
+  readonly ledger: EventLedger;
+  /** Path of the module exporting the domain (decide and reduce), bundled into the function. Required. */
+  readonly domainModule: string;
   /** Export of `domainModule` holding the domain. Default "default". */
-  domainExport?: string;
+  readonly domainExport?: string;
   /**
    * The read replica: a Projector of an `aggregateProjection` of the same domain. With it, commands
-   * take seed 000's fast path (decide on the replica, read the ledger only after a conflict) and
-   * `GET ?consistency=eventual` answers from it. Without it, commands start from the ledger's snapshots.
+   * take the fast path (decide on the replica, read the ledger only after a conflict) and
+   * `GET ?consistency=eventual` answers from it. Default none: commands start from the ledger's snapshots.
    */
-  replica?: Projector;
+  readonly replica?: Projector;
   /**
    * How a command starts from the replica: "replica-and-tail" (default: the row and the ledger's last
    * 10 events at once, then a plain write; never slower than a full fold) or "decide-on-replica"
-   * (seed 000: the row alone, the write checks its version; fewest requests while the replica is current).
+   * (the row alone, the write checks its version; fewest requests while the replica is current).
    */
-  start?: CommandStart;
+  readonly start?: CommandStart;
   /**
    * Aggregates a warm function instance remembers as its commands left them (least recently used
    * dropped first); a command on one starts from it instead of the replica. Default 1,000; 0 turns it off.
    */
-  rememberedAggregates?: pulumi.Input<number>;
+  readonly rememberedAggregates?: pulumi.Input<number>;
   /**
    * How a command starts from a remembered aggregate: "catch-up" (default: one query of the events
    * after it, then the write) or "decide" (the write at once, refused and caught up when another
    * instance wrote in between: for traffic one instance serves per aggregate). See the README's
    * "What a warm handler remembers".
    */
-  rememberedStart?: RememberedStart;
+  readonly rememberedStart?: RememberedStart;
   /** Read the replica through a DAX cluster created for it (needs `replica`). Default: no DAX. */
-  dax?: CommandApiDax;
+  readonly dax?: CommandApiDax;
   /** Authentication of the endpoint. Default "AWS_IAM". */
-  auth?: CommandApiAuth;
-  /** Largest request body accepted, in bytes (413 above). Default 262144. */
-  maxBodyBytes?: pulumi.Input<number>;
+  readonly auth?: CommandApiAuth;
+  /** Largest request body accepted, in bytes (413 above). Default 262,144. */
+  readonly maxBodyBytes?: pulumi.Input<number>;
   /** The service name in logs and metrics. Default: the component's name. */
-  serviceName?: pulumi.Input<string>;
+  readonly serviceName?: pulumi.Input<string>;
   /** Requests the function serves at once at most (protects the ledger's hot partitions). Default: unreserved. */
-  reservedConcurrency?: pulumi.Input<number>;
+  readonly reservedConcurrency?: pulumi.Input<number>;
   /** Alarms on errors and throttles. Default on, without actions. */
-  alarms?: AlarmsArgs;
+  readonly alarms?: AlarmsArgs;
 }
 
 /**
@@ -100,8 +68,12 @@ export interface CommandApiArgs extends FunctionArgs {
  */
 export class CommandApi extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
+  /** The role the function runs with: its own, or `role.existing`. */
   readonly role: RoleRef;
-  readonly logGroup: aws.cloudwatch.LogGroup;
+  /** The function's log group, unless `logGroup.existing` or `logGroup.skip` was given. */
+  readonly logGroup?: aws.cloudwatch.LogGroup;
+  /** The group the function logs to. */
+  readonly logGroupName: pulumi.Output<string>;
   readonly functionUrl: aws.lambda.FunctionUrl;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
   readonly url: pulumi.Output<string>;
@@ -146,9 +118,10 @@ export class CommandApi extends pulumi.ComponentResource {
     const dax = args.dax && replica ? daxInFront(name, args.dax, replica, ledger.kmsKeyArn, args.tags, this) : undefined;
     if (dax) statements.push({ Sid: "ReplicaThroughDax", Effect: "Allow", Action: DAX_ITEM_READ_ACTIONS, Resource: [dax.cluster.arn] });
     this.daxCluster = dax?.cluster;
-    const { fn, role, logGroup } = handlerFunction(
+    const { fn, role, logGroup, logGroupName } = handlerFunction(
       name,
       {
+        component,
         bundle: { kind: dax ? "commandApiDax" : "commandApi", module: args.domainModule, exportName: args.domainExport ?? "default" },
         environment: {
           [ENV.ledgerTable]: ledger.tableName,
@@ -164,7 +137,7 @@ export class CommandApi extends pulumi.ComponentResource {
         statements,
         defaults: { memorySize: 512, timeout: 29 },
         serviceName: args.serviceName ?? name,
-        function: args,
+        asked: args,
         reservedConcurrency: args.reservedConcurrency,
       },
       this,
@@ -172,6 +145,7 @@ export class CommandApi extends pulumi.ComponentResource {
     this.function = fn;
     this.role = role;
     this.logGroup = logGroup;
+    this.logGroupName = logGroupName;
     this.functionUrl = new aws.lambda.FunctionUrl(`${name}-url`, { functionName: fn.name, authorizationType: auth === "AWS_IAM" ? "AWS_IAM" : "NONE" }, { parent: this });
     if (auth !== "AWS_IAM") {
       // A public URL answers only once its resource policy lets anyone invoke both the URL and,
@@ -196,71 +170,4 @@ export class CommandApi extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.registerOutputs({ url: this.url, functionName: this.functionName });
   }
-}
-
-/**
- * The cluster and what it needs: a security group that admits only the function's, a subnet group,
- * parameters (item TTL), a role DAX reads the replica table with, encryption at rest and in transit,
- * and when asked a DynamoDB gateway endpoint for the function's ledger calls.
- */
-function daxInFront(name: string, dax: CommandApiDax, replica: Projector, kmsKeyArn: pulumi.Input<string> | undefined, tags: FunctionArgs["tags"], parent: pulumi.Resource) {
-  const functionSecurityGroup = new aws.ec2.SecurityGroup(
-    `${name}-function-sg`,
-    { vpcId: dax.vpcId, description: "CommandApi function: outbound to DAX and DynamoDB", egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }], tags, ...nameArgs("securityGroup", name, "function-sg") },
-    { parent },
-  );
-  const clusterSecurityGroup = new aws.ec2.SecurityGroup(
-    `${name}-dax-sg`,
-    { vpcId: dax.vpcId, description: "DAX: the CommandApi function only (TLS port 9111)", ingress: [{ protocol: "tcp", fromPort: 9111, toPort: 9111, securityGroups: [functionSecurityGroup.id] }], tags, ...nameArgs("securityGroup", name, "dax-sg") },
-    { parent },
-  );
-  const subnetGroup = new aws.dax.SubnetGroup(`${name}-dax-subnets`, { subnetIds: dax.subnetIds, ...nameArgs("daxSubnetGroup", name, "dax-subnets") }, { parent });
-  const ttl = pulumi.output(dax.itemTtlMillis ?? 1000).apply(String);
-  const parameterGroup = new aws.dax.ParameterGroup(
-    `${name}-dax-params`,
-    { parameters: [{ name: "record-ttl-millis", value: ttl }, { name: "query-ttl-millis", value: ttl }], ...nameArgs("daxParameterGroup", name, "dax-params") },
-    { parent },
-  );
-  const role = new aws.iam.Role(
-    `${name}-dax-role`,
-    { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dax.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags, ...nameArgs("iamRole", name, "dax-role") },
-    { parent },
-  );
-  const policy = new aws.iam.RolePolicy(
-    `${name}-dax-policy`,
-    { role: role.name, policy: policyDocument([{ Sid: "ReadReplica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }, ...kmsStatements(kmsKeyArn)]), ...nameArgs("iamRolePolicy", name, "dax-policy") },
-    { parent },
-  );
-  const cluster = new aws.dax.Cluster(
-    `${name}-dax`,
-    {
-      clusterName: givenClusterName(name, dax.clusterName) ?? daxClusterName(name),
-      iamRoleArn: role.arn,
-      nodeType: dax.nodeType ?? "dax.t3.small",
-      replicationFactor: dax.replicationFactor ?? (dax.production ? 3 : 1),
-      subnetGroupName: subnetGroup.name,
-      parameterGroupName: parameterGroup.name,
-      securityGroupIds: [clusterSecurityGroup.id],
-      serverSideEncryption: { enabled: true },
-      clusterEndpointEncryptionType: "TLS",
-      tags,
-    },
-    { parent, dependsOn: [policy] },
-  );
-  if (dax.routeTableIds) {
-    const region = aws.getRegionOutput({}, { parent });
-    new aws.ec2.VpcEndpoint(
-      `${name}-dynamodb-endpoint`,
-      { vpcId: dax.vpcId, serviceName: pulumi.interpolate`com.amazonaws.${region.region}.dynamodb`, vpcEndpointType: "Gateway", routeTableIds: dax.routeTableIds, tags },
-      { parent },
-    );
-  }
-  return { cluster, functionSecurityGroup };
-}
-
-/** The cluster name the user gave, refused when DAX would refuse it (an Output once it is known). */
-function givenClusterName(component: string, clusterName: pulumi.Input<string> | undefined): pulumi.Input<string> | undefined {
-  if (clusterName === undefined) return undefined;
-  const check = (value: string) => checkGivenName("daxCluster", value, `CommandApi "${component}"`, "dax.clusterName");
-  return typeof clusterName === "string" ? check(clusterName) : pulumi.output(clusterName).apply(check);
 }

@@ -1,28 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
+import type { Tags } from "./handlerFunction";
 import { nameArgs } from "./stackNames";
 import { tableArgs } from "./tableArgs";
 
 export interface EventLedgerArgs {
   /** Refuse to delete the tables (set true for production stages). Default true. */
-  deletionProtection?: pulumi.Input<boolean>;
+  readonly deletionProtection?: pulumi.Input<boolean>;
   /** Point-in-time recovery on the events and snapshot tables. Default true. */
-  pointInTimeRecovery?: pulumi.Input<boolean>;
+  readonly pointInTimeRecovery?: pulumi.Input<boolean>;
   /**
    * Customer-managed KMS key for server-side encryption. Every function of the library that reads or
    * writes these tables is granted its use. Default: none, and the tables are encrypted with the
    * AWS-owned key (free, nothing to grant), not the AWS-managed `alias/aws/dynamodb` KMS key, whose
    * every use is a KMS request charged on each read and write.
    */
-  kmsKeyArn?: pulumi.Input<string>;
+  readonly kmsKeyArn?: pulumi.Input<string>;
   /** Tags on the tables. Default none. */
-  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  readonly tags?: Tags;
   /**
    * Keep the events and snapshot tables in AWS when Pulumi deletes or replaces them (a destroyed
    * dev stack, a renamed component without an alias). Default true: a ledger is never dropped by a deploy.
    */
-  retainOnDelete?: boolean;
+  readonly retainOnDelete?: boolean;
 }
 
 /**

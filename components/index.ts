@@ -2,7 +2,18 @@ export { EventLedger, EventLedgerArgs } from "./eventLedger";
 export { ServiceBus, ServiceBusArgs } from "./serviceBus";
 export { AggregateDispatcher, AggregateDispatcherArgs } from "./aggregateDispatcher";
 export { Projector, ProjectorArgs, TableRef } from "./projector";
-export { CommandApi, CommandApiArgs, CommandApiAuth, CommandApiDax } from "./commandApi";
-export { FunctionArgs, RoleRef, Tags } from "./handlerFunction";
+export { CommandApi, CommandApiArgs, CommandApiAuth } from "./commandApi";
+export { CommandApiDax } from "./commandApiDax";
+export {
+  FunctionArgs,
+  FunctionComponentArgs,
+  FunctionLogGroupArgs,
+  FunctionLogGroupCreateArgs,
+  FunctionRoleArgs,
+  FunctionRoleCreateArgs,
+  LogGroupRef,
+  RoleRef,
+  Tags,
+} from "./handlerFunction";
 export { AlarmsArgs } from "./alarms";
 export { PolicyStatement } from "./policy";

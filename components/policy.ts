@@ -2,16 +2,26 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** One IAM statement: explicit actions on explicit resources, never `*`. */
 export interface PolicyStatement {
-  Sid: string;
-  Effect: "Allow";
-  Action: string[];
-  Resource: pulumi.Input<string>[];
-  Condition?: Record<string, unknown>;
+  /** The statement's id, unique in its policy (tests and docs name statements by it). */
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Action: string[];
+  readonly Resource: pulumi.Input<string>[];
+  /** Conditions, as IAM writes them. Default none. */
+  readonly Condition?: Record<string, unknown>;
 }
 
+/** The policy document, each statement naming a resource once (two tables may share one key). */
 export const policyDocument = (statements: PolicyStatement[]): pulumi.Output<string> =>
-  pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+  pulumi
+    .output(statements)
+    .apply((resolved) => JSON.stringify({ Version: "2012-10-17", Statement: resolved.map((statement) => ({ ...statement, Resource: [...new Set(statement.Resource)] })) }));
 
-/** Use of a customer-managed key for tables encrypted with it: none when the tables use an AWS-managed key. */
-export const kmsStatements = (kmsKeyArn: pulumi.Input<string> | undefined): PolicyStatement[] =>
-  kmsKeyArn === undefined ? [] : [{ Sid: "UseTableKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [kmsKeyArn] }];
+/**
+ * Use of the customer-managed keys of the tables a function reads or writes, in one statement:
+ * none when every table uses a key AWS owns or manages.
+ */
+export const kmsStatements = (...kmsKeyArns: (pulumi.Input<string> | undefined)[]): PolicyStatement[] => {
+  const keys = kmsKeyArns.filter((key): key is pulumi.Input<string> => key !== undefined);
+  return keys.length === 0 ? [] : [{ Sid: "UseTableKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: keys }];
+};

@@ -1,15 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, SQS_MAX_MESSAGE_BYTES } from "../handlers/runtime/ledger/conventions";
+import { ENV } from "../handlers/runtime/ledger/conventions";
 import { projectorEventPattern } from "../handlers/runtime/messages/eventPatterns";
 import { Projection } from "../handlers/runtime/projection/projection";
 import { READ_MODEL_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { bundleHandler } from "./bundle";
-import { AlarmsArgs, deadLetterAlarm, functionAlarms, queueAgeAlarm } from "./alarms";
+import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EVENT_PATTERN_MAX_CHARACTERS, checkEventPattern } from "./eventPatternSize";
-import { FunctionArgs, RoleRef, handlerFunction } from "./handlerFunction";
+import { EventLedger } from "./eventLedger";
+import { FunctionComponentArgs, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements } from "./policy";
+import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
 import { ServiceBus } from "./serviceBus";
+import { LIMITS, checkedNumber } from "./settings";
 import { nameArgs } from "./stackNames";
 import { tableArgs } from "./tableArgs";
 
@@ -18,40 +21,55 @@ const DEFAULT_TIMEOUT = 30;
 
 /** A DynamoDB table given by name and ARN. */
 export interface TableRef {
-  name: pulumi.Input<string>;
-  arn: pulumi.Input<string>;
+  /** The table's name. */
+  readonly name: pulumi.Input<string>;
+  /** The table's ARN. */
+  readonly arn: pulumi.Input<string>;
+  /** The table's customer-managed KMS key, if it has one: the function is granted its use. Default none (a key AWS owns or manages). */
+  readonly kmsKeyArn?: pulumi.Input<string>;
 }
 
-export interface ProjectorArgs extends FunctionArgs {
-  /** The bus to subscribe to: this service's or another's. */
-  bus: ServiceBus;
-  /** Path of the module exporting the projection; its name and event types shape the rule. */
-  projectionModule: string;
+export interface ProjectorArgs extends FunctionComponentArgs {
+  /** The bus to subscribe to: this service's or another's. Required. */
+  readonly bus: ServiceBus;
+  /** Path of the module exporting the projection; its name and event types shape the rule. Required. */
+  readonly projectionModule: string;
   /** Export of `projectionModule` holding the projection. Default "default". */
-  projectionExport?: string;
+  readonly projectionExport?: string;
+  /**
+   * The ledger of the service whose bus this is: aggregates its dispatcher sends by reference (claim
+   * checks) are read from its snapshot table, with its KMS key. Default none: no claim checks are
+   * resolved (a projector of another service's bus, whose ledger is not in this program; see
+   * `claimCheckTable`).
+   */
+  readonly ledger?: EventLedger;
   /** Write to this table instead of creating one (it must have the read-model key schema). Default: a new table. */
-  readModelTable?: TableRef;
-  /** Snapshot table to resolve aggregates sent by reference (the ledger's, in the same service). Default none. */
-  claimCheckTable?: TableRef;
-  /** Customer-managed KMS key of the claim-check table or of a given read-model table: the function is granted its use. */
-  kmsKeyArn?: pulumi.Input<string>;
-  /** Deliveries of a message before SQS moves it to the DLQ. Default 5. */
-  maxReceiveCount?: pulumi.Input<number>;
-  /** Messages per invocation. Default 10. */
-  batchSize?: pulumi.Input<number>;
-  /** Concurrent invocations at most (2 to 1000). Default 5. */
-  maximumConcurrency?: pulumi.Input<number>;
+  readonly readModelTable?: TableRef;
+  /**
+   * The snapshot table to resolve claim checks from when the bus's ledger is not in this program (a
+   * projector of another service's bus, given that service's table and key). Only one of `ledger`
+   * or `claimCheckTable` can be provided. Default: the `ledger`'s snapshot table, if a ledger is given.
+   */
+  readonly claimCheckTable?: TableRef;
+  /** Deliveries of a message before SQS moves it to the DLQ (1 to 1,000). Default 5. */
+  readonly maxReceiveCount?: pulumi.Input<number>;
+  /** Messages per invocation (1 to 10,000; above 10 needs `batchingWindowSeconds` of 1 or more). Default 10. */
+  readonly batchSize?: pulumi.Input<number>;
+  /** Seconds Lambda gathers a batch before invoking (0 to 300). Default: not set (0: invoke as soon as messages arrive). */
+  readonly batchingWindowSeconds?: pulumi.Input<number>;
+  /** Concurrent invocations at most (2 to 1,000). Default 5. */
+  readonly maximumConcurrency?: pulumi.Input<number>;
   /** Deletion protection of a created read-model table. Default false (read models can be rebuilt by replay). */
-  deletionProtection?: pulumi.Input<boolean>;
-  /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds. Default 86400 (the maximum). */
-  deliveryMaxAgeSeconds?: pulumi.Input<number>;
+  readonly deletionProtection?: pulumi.Input<boolean>;
+  /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds (60 to 86,400). Default 86,400 (the maximum). */
+  readonly deliveryMaxAgeSeconds?: pulumi.Input<number>;
   /** Alarms on errors, throttles, queue age and dead letters. Default on, without actions. */
-  alarms?: AlarmsArgs;
+  readonly alarms?: AlarmsArgs;
   /**
    * Characters the rule's event pattern may have: a longer one (many event types) is refused when the
    * program runs. Default 2048, EventBridge's default quota; give the raised quota if yours was raised.
    */
-  eventPatternMaxCharacters?: number;
+  readonly eventPatternMaxCharacters?: number;
 }
 
 /**
@@ -63,9 +81,15 @@ export class Projector extends pulumi.ComponentResource {
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly rule: aws.cloudwatch.EventRule;
   readonly function: aws.lambda.Function;
+  /** The role the function runs with: its own, or `role.existing`. */
   readonly role: RoleRef;
-  readonly logGroup: aws.cloudwatch.LogGroup;
+  /** The function's log group, unless `logGroup.existing` or `logGroup.skip` was given. */
+  readonly logGroup?: aws.cloudwatch.LogGroup;
+  /** The group the function logs to. */
+  readonly logGroupName: pulumi.Output<string>;
+  readonly eventSourceMapping: aws.lambda.EventSourceMapping;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
+  /** The read-model table it created, unless `readModelTable` was given. */
   readonly table?: aws.dynamodb.Table;
   readonly projectorName: string;
   readonly tableName: pulumi.Output<string>;
@@ -74,129 +98,134 @@ export class Projector extends pulumi.ComponentResource {
 
   constructor(name: string, args: ProjectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:projection:Projector", name, {}, opts);
-    const exportName = args.projectionExport ?? "default";
+    const component = `Projector "${name}"`;
+    const bundle = { kind: "projector", module: args.projectionModule, exportName: args.projectionExport ?? "default" } as const;
     // The projection as its bundle loads it: its name and event types shape the rule.
-    const projection = bundleHandler({ kind: "projector", module: args.projectionModule, exportName }).definition as Projection<unknown>;
+    const projection = bundleHandler(bundle).definition as Projection<unknown>;
     this.projectorName = projection.name;
-
-    // Both at SQS's largest message size: whatever PutEvents accepts, envelope included, is deliverable.
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
-      { messageRetentionSeconds: 1_209_600, maxMessageSize: SQS_MAX_MESSAGE_BYTES, sqsManagedSseEnabled: true, tags: args.tags, ...nameArgs("sqsQueue", name, "dlq") },
-      { parent: this },
-    );
-    this.queue = new aws.sqs.Queue(
-      `${name}-queue`,
-      {
-        // Six times the function's timeout, as Lambda advises for SQS sources.
-        visibilityTimeoutSeconds: pulumi.output(args.timeout ?? DEFAULT_TIMEOUT).apply((seconds) => seconds * 6),
-        tags: args.tags,
-        maxMessageSize: SQS_MAX_MESSAGE_BYTES,
-        sqsManagedSseEnabled: true,
-        redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
-        ...nameArgs("sqsQueue", name, "queue"),
-      },
-      { parent: this },
-    );
-    this.rule = new aws.cloudwatch.EventRule(
-      `${name}-rule`,
-      {
-        eventBusName: args.bus.busName,
-        eventPattern: checkEventPattern(
-          projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name),
-          `Projector "${name}": the event pattern of projection "${projection.name}" (${projection.eventTypes.length} event types)`,
-          args.eventPatternMaxCharacters ?? EVENT_PATTERN_MAX_CHARACTERS,
-        ),
-        tags: args.tags,
-        ...nameArgs("eventRule", name, "rule"),
-      },
-      { parent: this },
-    );
-    const onlyThisRule = (queue: aws.sqs.Queue, sid: string) =>
-      pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: sid,
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: queue.arn,
-            Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
-          },
-        ],
-      });
-    const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, { queueUrl: this.queue.url, policy: onlyThisRule(this.queue, "OnlyThisRule") }, { parent: this });
-    // What EventBridge cannot deliver (after its retries, or at once when denied) lands here, not nowhere.
-    const deadLetterPolicy = new aws.sqs.QueuePolicy(`${name}-dlq-policy`, { queueUrl: this.deadLetterQueue.url, policy: onlyThisRule(this.deadLetterQueue, "UndeliverableFromThisRule") }, { parent: this });
-    new aws.cloudwatch.EventTarget(
-      `${name}-target`,
-      {
-        rule: this.rule.name,
-        eventBusName: args.bus.busName,
-        arn: this.queue.arn,
-        deadLetterConfig: { arn: this.deadLetterQueue.arn },
-        retryPolicy: { maximumEventAgeInSeconds: args.deliveryMaxAgeSeconds ?? 86_400, maximumRetryAttempts: 185 },
-      },
-      // The rule delivers only once the queues accept it: no event is refused while a new projector is created.
-      { parent: this, dependsOn: [queuePolicy, deadLetterPolicy] },
-    );
-
-    if (!args.readModelTable) {
-      this.table = new aws.dynamodb.Table(
-        `${name}-table`,
-        { ...tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }), ...nameArgs("dynamodbTable", name, "table") },
-        { parent: this },
-      );
-    }
+    const claimChecks = claimCheckTableOf(component, args);
+    this.table = args.readModelTable ? undefined : readModelTable(name, args, this);
     const table: TableRef = args.readModelTable ?? { name: this.table!.name, arn: this.table!.arn };
-    const statements: PolicyStatement[] = [
-      // What Lambda's SQS event source mapping needs with the function's role.
-      { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: [this.queue.arn] },
-      { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [this.deadLetterQueue.arn] },
-      { Sid: "WriteReadModel", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [table.arn] },
-    ];
-    if (args.claimCheckTable) {
-      statements.push({ Sid: "ResolveClaimChecks", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [args.claimCheckTable.arn] });
-    }
-    statements.push(...kmsStatements(args.kmsKeyArn));
-    const { fn, role, logGroup } = handlerFunction(
+    const alarms = args.alarms ?? {};
+    const queues = queueWithDeadLetter(
       name,
       {
-        bundle: { kind: "projector", module: args.projectionModule, exportName },
-        environment: {
-          [ENV.readModelTable]: table.name,
-          [ENV.deadLetterQueueUrl]: this.deadLetterQueue.url,
-          ...(args.claimCheckTable ? { [ENV.snapshotTable]: args.claimCheckTable.name } : {}),
+        component,
+        queue: {
+          // Six times the function's timeout, as Lambda advises for SQS sources.
+          visibilityTimeoutSeconds: pulumi.output(args.function?.timeout ?? DEFAULT_TIMEOUT).apply((seconds) => seconds * 6),
+          maxReceiveCount: args.maxReceiveCount,
+          consumer: {
+            batchSize: args.batchSize,
+            batchingWindowSeconds: args.batchingWindowSeconds,
+            maximumConcurrency: args.maximumConcurrency,
+            create: ({ queue, deadLetterQueue }) =>
+              handlerFunction(
+                name,
+                {
+                  component,
+                  bundle,
+                  environment: {
+                    [ENV.readModelTable]: table.name,
+                    [ENV.deadLetterQueueUrl]: deadLetterQueue.url,
+                    ...(claimChecks ? { [ENV.snapshotTable]: claimChecks.name } : {}),
+                  },
+                  statements: projectorStatements({ queue, deadLetterQueue }, table, claimChecks),
+                  defaults: { memorySize: 256, timeout: DEFAULT_TIMEOUT },
+                  serviceName: args.bus.serviceName,
+                  asked: args,
+                },
+                this,
+              ),
+          },
         },
-        statements,
-        defaults: { memorySize: 256, timeout: DEFAULT_TIMEOUT },
-        serviceName: args.bus.serviceName,
-        function: args,
+        alarms,
+        tags: args.tags,
       },
       this,
     );
-    this.function = fn;
-    this.role = role;
-    this.logGroup = logGroup;
-    new aws.lambda.EventSourceMapping(
-      `${name}-source`,
-      {
-        eventSourceArn: this.queue.arn,
-        functionName: fn.arn,
-        batchSize: args.batchSize ?? 10,
-        functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: args.maximumConcurrency ?? 5 },
-        tags: args.tags,
-      },
-      { parent: this },
-    );
-    const alarms = args.alarms ?? {};
-    const owner = { parent: this, tags: args.tags };
-    this.alarms = [...functionAlarms(name, fn, alarms, owner), ...queueAgeAlarm(name, this.queue, alarms, owner), ...deadLetterAlarm(name, this.deadLetterQueue, alarms, owner)];
+    this.queue = queues.queue!;
+    this.deadLetterQueue = queues.deadLetterQueue;
+    this.eventSourceMapping = queues.eventSourceMapping!;
+    const { fn, role, logGroup, logGroupName } = queues.consumer!;
+    [this.function, this.role, this.logGroup, this.logGroupName] = [fn, role, logGroup, logGroupName];
+    this.rule = deliverToQueue(name, component, projection, { queue: this.queue, deadLetterQueue: this.deadLetterQueue }, args, this);
+    this.alarms = [...functionAlarms(name, fn, alarms, { parent: this, tags: args.tags }), ...queues.alarms];
     this.tableName = pulumi.output(table.name);
     this.tableArn = pulumi.output(table.arn);
     this.queueUrl = this.queue.url;
     this.registerOutputs({ projectorName: this.projectorName, tableName: this.tableName, queueUrl: this.queueUrl });
   }
+}
+
+/** Where claim checks are resolved: the ledger's snapshot table with its key, the table given, or nowhere. */
+function claimCheckTableOf(component: string, args: ProjectorArgs): TableRef | undefined {
+  if (args.ledger && args.claimCheckTable) {
+    throw new Error(`${component}: only one of \`ledger\` or \`claimCheckTable\` can be provided (give \`ledger\` for this service's bus; \`claimCheckTable\` only for another service's bus, whose ledger is not in this program)`);
+  }
+  if (args.ledger) return { name: args.ledger.snapshotTableName, arn: args.ledger.snapshotTableArn, kmsKeyArn: args.ledger.kmsKeyArn };
+  return args.claimCheckTable;
+}
+
+/** The read-model table the projector creates when none is given: no PITR (a replay rebuilds it). */
+function readModelTable(name: string, args: ProjectorArgs, parent: pulumi.Resource): aws.dynamodb.Table {
+  return new aws.dynamodb.Table(
+    `${name}-table`,
+    { ...tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }), ...nameArgs("dynamodbTable", name, "table") },
+    { parent },
+  );
+}
+
+/** What the projector's function (and the queue mapping, with its role) may do. */
+function projectorStatements(queues: Queues, table: TableRef, claimChecks: TableRef | undefined): PolicyStatement[] {
+  return [
+    // What Lambda's SQS event source mapping needs with the function's role.
+    { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: [queues.queue.arn] },
+    { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queues.deadLetterQueue.arn] },
+    { Sid: "WriteReadModel", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [table.arn] },
+    ...(claimChecks ? [{ Sid: "ResolveClaimChecks", Effect: "Allow" as const, Action: ["dynamodb:GetItem"], Resource: [claimChecks.arn] }] : []),
+    ...kmsStatements(claimChecks?.kmsKeyArn, table.kmsKeyArn),
+  ];
+}
+
+/**
+ * The rule for the projection's event types on the bus, its target the queue with the DLQ for what
+ * EventBridge cannot deliver, and the queue policies letting only this rule send to either.
+ */
+function deliverToQueue(name: string, component: string, projection: Projection<unknown>, queues: Queues, args: ProjectorArgs, parent: pulumi.Resource): aws.cloudwatch.EventRule {
+  const rule = new aws.cloudwatch.EventRule(
+    `${name}-rule`,
+    {
+      eventBusName: args.bus.busName,
+      eventPattern: checkEventPattern(
+        projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name),
+        `${component}: the event pattern of projection "${projection.name}" (${projection.eventTypes.length} event types)`,
+        args.eventPatternMaxCharacters ?? EVENT_PATTERN_MAX_CHARACTERS,
+      ),
+      tags: args.tags,
+      ...nameArgs("eventRule", name, "rule"),
+    },
+    { parent },
+  );
+  const onlyThisRule = (queue: aws.sqs.Queue, sid: string) =>
+    pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: sid, Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queue.arn, Condition: { ArnEquals: { "aws:SourceArn": rule.arn } } }],
+    });
+  const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, { queueUrl: queues.queue.url, policy: onlyThisRule(queues.queue, "OnlyThisRule") }, { parent });
+  // What EventBridge cannot deliver (after its retries, or at once when denied) lands here, not nowhere.
+  const deadLetterPolicy = new aws.sqs.QueuePolicy(`${name}-dlq-policy`, { queueUrl: queues.deadLetterQueue.url, policy: onlyThisRule(queues.deadLetterQueue, "UndeliverableFromThisRule") }, { parent });
+  new aws.cloudwatch.EventTarget(
+    `${name}-target`,
+    {
+      rule: rule.name,
+      eventBusName: args.bus.busName,
+      arn: queues.queue.arn,
+      deadLetterConfig: { arn: queues.deadLetterQueue.arn },
+      retryPolicy: { maximumEventAgeInSeconds: checkedNumber(component, "deliveryMaxAgeSeconds", args.deliveryMaxAgeSeconds ?? 86_400, LIMITS.deliveryMaxAgeSeconds)!, maximumRetryAttempts: 185 },
+    },
+    // The rule delivers only once the queues accept it: no event is refused while a new projector is created.
+    { parent, dependsOn: [queuePolicy, deadLetterPolicy] },
+  );
+  return rule;
 }

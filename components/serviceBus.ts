@@ -1,18 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkEventPattern } from "./eventPatternSize";
+import type { Tags } from "./handlerFunction";
 import { nameArgs } from "./stackNames";
 
 export interface ServiceBusArgs {
-  /** The microservice's name: the `source` of every event it publishes. */
-  serviceName: string;
+  /** The microservice's name: the `source` of every event it publishes. Required. */
+  readonly serviceName: string;
   /** Keep an archive of every event the service publishes (for EventBridge replays). Default: no archive. */
-  archive?: {
+  readonly archive?: {
     /** Days the archive keeps an event; 0 keeps them indefinitely. Default 0. */
-    retentionDays?: pulumi.Input<number>;
+    readonly retentionDays?: pulumi.Input<number>;
   };
   /** Tags on the bus and its archive. Default none. */
-  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  readonly tags?: Tags;
 }
 
 /** One EventBridge bus per microservice. Other services subscribe to it by rule (source + detail-type). */

@@ -58,8 +58,16 @@ const KMS_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
 const sorted = (actions: string[]) => [...actions].sort();
 
 export const SERVICE_PERMISSIONS: ServicePermission[] = [
-  { principal: "Lambda (lambda.amazonaws.com)", actions: ["sts:AssumeRole"], resource: "each function's role", when: "always (unless `role` is given)", grantedBy: "the role's trust policy", source: DOCS.executionRole },
-  { principal: "Lambda, with a function's role", actions: sorted(["logs:CreateLogStream", "logs:PutLogEvents"]), resource: "the function's log group", when: "always", grantedBy: "role policy, Sid OwnLogs", source: DOCS.logs },
+  { principal: "Lambda (lambda.amazonaws.com)", actions: ["sts:AssumeRole"], resource: "each function's role", when: "always (unless `role.existing` is given)", grantedBy: "the role's trust policy", source: DOCS.executionRole },
+  { principal: "Lambda, with a function's role", actions: sorted(["logs:CreateLogStream", "logs:PutLogEvents"]), resource: "the function's log group", when: "always (unless `logGroup.skip`)", grantedBy: "role policy, Sid OwnLogs", source: DOCS.logs },
+  {
+    principal: "Lambda, with a function's role",
+    actions: sorted(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]),
+    resource: "the function's default log group (/aws/lambda/<function name>)",
+    when: "`logGroup.skip`",
+    grantedBy: "role policy `<name>-log-policy`, Sid DefaultLogGroup",
+    source: DOCS.logs,
+  },
   {
     principal: "the dispatcher's stream mapping, with its function's role",
     actions: sorted(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]),
@@ -82,7 +90,14 @@ export const SERVICE_PERMISSIONS: ServicePermission[] = [
   { principal: "DAX (dax.amazonaws.com)", actions: ["sts:AssumeRole"], resource: "the cluster's service role", when: "dax", grantedBy: "the role's trust policy", source: DOCS.daxServiceRole },
   { principal: "DAX, with the cluster's service role", actions: ["dynamodb:GetItem"], resource: "the replica table", when: "dax", grantedBy: "DAX role policy, Sid ReadReplica", source: DOCS.daxServiceRole },
   { principal: "the dispatcher and its stream mapping, with its function's role", actions: KMS_ACTIONS, resource: "the ledger's customer-managed key", when: "EventLedger `kmsKeyArn`", grantedBy: "role policy, Sid UseTableKey", source: DOCS.tableKeys },
-  { principal: "a projector, with its function's role", actions: KMS_ACTIONS, resource: "the key given to the projector", when: "Projector `kmsKeyArn`", grantedBy: "role policy, Sid UseTableKey", source: DOCS.tableKeys },
+  {
+    principal: "a projector, with its function's role",
+    actions: KMS_ACTIONS,
+    resource: "the customer-managed key of its claim-check or given read-model table",
+    when: "Projector `ledger` with EventLedger `kmsKeyArn`, or a `claimCheckTable`/`readModelTable` with `kmsKeyArn`",
+    grantedBy: "role policy, Sid UseTableKey",
+    source: DOCS.tableKeys,
+  },
   { principal: "the CommandApi function, with its role", actions: KMS_ACTIONS, resource: "the ledger's customer-managed key", when: "EventLedger `kmsKeyArn`", grantedBy: "role policy, Sid UseTableKey", source: DOCS.tableKeys },
   { principal: "DAX, with the cluster's service role", actions: KMS_ACTIONS, resource: "the ledger's customer-managed key", when: "dax and EventLedger `kmsKeyArn`", grantedBy: "DAX role policy, Sid UseTableKey", source: DOCS.tableKeys },
 ];

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 
 export interface TableOptions {
-  pointInTimeRecovery: pulumi.Input<boolean>;
-  deletionProtection: pulumi.Input<boolean>;
-  kmsKeyArn?: pulumi.Input<string>;
-  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  readonly pointInTimeRecovery: pulumi.Input<boolean>;
+  readonly deletionProtection: pulumi.Input<boolean>;
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**

@@ -31,12 +31,14 @@ describe("AggregateDispatcher", () => {
           ...service(),
           domainModule,
           domainExport: "accounts",
-          role,
-          extraStatements: [{ Sid: "ReadPrices", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"] }],
-          environment: { FEATURE_FLAG: "on", EVENT_BUS_NAME: "not-this-one" },
+          role: { existing: role },
+          function: {
+            extraStatements: [{ Sid: "ReadPrices", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"] }],
+            environment: { FEATURE_FLAG: "on", EVENT_BUS_NAME: "not-this-one" },
+            memorySize: pulumi.output(1024),
+            logLevel: "DEBUG",
+          },
           tags: pulumi.output({ team: "svc" }),
-          memorySize: pulumi.output(1024),
-          logLevel: "DEBUG",
         }),
     );
     const { named, ofType } = lookup(resources);

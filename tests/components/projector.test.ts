@@ -21,7 +21,7 @@ describe("Projector", () => {
   it("writes to a table it is given instead of creating one, and takes its timeout as an Input", async () => {
     const table = { name: pulumi.output("shared-balances"), arn: pulumi.output("arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances") };
     const { resources } = await compose(
-      () => new Projector("svc-balances", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule, projectionExport: "balances", readModelTable: table, timeout: pulumi.output(10) }),
+      () => new Projector("svc-balances", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule, projectionExport: "balances", readModelTable: table, function: { timeout: pulumi.output(10) } }),
     );
     const { named, ofType } = lookup(resources);
     assert.equal(ofType("aws:dynamodb/table:Table").length, 0);
