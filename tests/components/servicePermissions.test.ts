@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CommandApi, PolicyStatement } from "../../components";
+import { CommandApi, PolicyStatement, Projector } from "../../components";
 import { SERVICE_PERMISSIONS } from "../../components/servicePermissions";
 import { Registered, compose, valueOf } from "../../local/pulumiMocks";
 import { namingTable, permissionTable } from "./deployDoc";
@@ -47,16 +47,21 @@ function derivedPermissions(resources: Registered[], commandApis: { auth: string
       continue;
     }
     const fn = ofType("aws:lambda/function:Function").find((candidate) => candidate.inputs.role === role.arn)!;
-    const logGroup = ofType("aws:cloudwatch/logGroup:LogGroup").find((group) => `${group.name}-physical` === fn.inputs.loggingConfig.logGroup)!;
+    // A function whose log group was skipped names none: it logs to Lambda's default group.
+    const logGroup = ofType("aws:cloudwatch/logGroup:LogGroup").find((group) => `${group.name}-physical` === fn.inputs.loggingConfig.logGroup);
+    const defaultLogGroup = `log-group:/aws/lambda/${fn.name}-physical:*`;
     const mappings = ofType("aws:lambda/eventSourceMapping:EventSourceMapping").filter((mapping) => mapping.inputs.functionName === fn.arn);
     for (const statement of statements) {
       const [actions, on] = [list(statement.Action), list(statement.Resource)];
-      if (actions.every((action) => action.startsWith("logs:")) && on.every((resource) => resource === `${logGroup.arn}:*`)) rows.add(keyOf("Lambda, with a function's role", actions, "the function's log group"));
+      if (actions.every((action) => action.startsWith("logs:")) && logGroup && on.every((resource) => resource === `${logGroup.arn}:*`)) rows.add(keyOf("Lambda, with a function's role", actions, "the function's log group"));
+      if (actions.every((action) => action.startsWith("logs:")) && !logGroup && on.every((resource) => resource.endsWith(defaultLogGroup))) {
+        rows.add(keyOf("Lambda, with a function's role", actions, "the function's default log group (/aws/lambda/<function name>)"));
+      }
       if (actions.every((action) => action.startsWith("ec2:")) && fn.inputs.vpcConfig) rows.add(keyOf("Lambda, attaching the CommandApi function to the VPC, with its role", actions, "* (no resource-level permissions)"));
       if (on.every((resource) => clusters.has(resource))) rows.add(keyOf("the DAX client in the CommandApi function, with its role", actions, "the DAX cluster"));
       if (actions.every((action) => action.startsWith("kms:")) && on.includes(KEY)) {
         if (component.endsWith(":AggregateDispatcher")) rows.add(keyOf("the dispatcher and its stream mapping, with its function's role", actions, "the ledger's customer-managed key"));
-        if (component.endsWith(":Projector")) rows.add(keyOf("a projector, with its function's role", actions, "the key given to the projector"));
+        if (component.endsWith(":Projector")) rows.add(keyOf("a projector, with its function's role", actions, "the customer-managed key of its claim-check or given read-model table"));
         if (component.endsWith(":CommandApi")) rows.add(keyOf("the CommandApi function, with its role", actions, "the ledger's customer-managed key"));
       }
       for (const mapping of mappings) {
@@ -100,13 +105,14 @@ function derivedPermissions(resources: Registered[], commandApis: { auth: string
 describe("service-side permissions as data", function () {
   this.timeout(120_000);
 
-  it("are exactly what a stack with every option (a key, DAX, a public endpoint) relies on: none missing, none stale", async () => {
+  it("are exactly what a stack with every option (a key, DAX, a public endpoint, a skipped log group) relies on: none missing, none stale", async () => {
     const { result: apis, resources } = await compose(async () => {
       const { accountsService } = await import("../../examples/accounts/stack");
       const service = accountsService("accounts", { deletionProtection: false, archiveRetentionDays: 7, logRetentionDays: 7, kmsKeyArn: KEY });
       const domain = { ledger: service.ledger, domainModule: path.join(examples, "domain.ts"), domainExport: "accounts" };
       const cached = new CommandApi("accounts-cached", { ...domain, replica: service.replica, dax: { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"] } });
       const open = new CommandApi("accounts-open", { ...domain, auth: { type: "NONE", acknowledgePublicEndpoint: true } });
+      new Projector("accounts-unlogged", { bus: service.bus, ledger: service.ledger, projectionModule: path.join(examples, "projections.ts"), projectionExport: "balances", logGroup: { skip: true } });
       return [service.commands, cached, open];
     }, "accounts-service");
     // Each API's auth type, as its function URL was registered with.
