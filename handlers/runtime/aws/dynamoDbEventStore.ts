@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand 
 import { AGGREGATE_BUCKET_ATTRIBUTE, IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY, aggregateBucket } from "../ledger/conventions";
 import { CommitOutcomeUnknownError, CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
 import { InvalidEventError } from "../domain/errors";
-import { backoff } from "../support/retry";
+import { retry } from "../support/retry";
 import { checkCommit } from "../ledger/commit";
 import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";
 import { positiveInteger } from "../support/options";
@@ -53,22 +53,30 @@ export class DynamoDbEventStore implements EventStore {
   async append(events: readonly StoredEventItem[], options: AppendOptions = {}): Promise<{ commitId: string }> {
     const commitId = options.commitId ?? randomUUID();
     const plan = this.plan(events, commitId, options);
-    const attempts = this.resendAttempts;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await plan.send();
-        return { commitId };
-      } catch (error) {
-        // A definite answer: our own commit (its earlier answer was lost), a conflict, a gap, a taken key.
-        const verdict = interpretRefusal(error, plan);
-        if (verdict === "ours") return { commitId };
-        if (verdict) throw verdict;
-        if (sentWithoutEffect(error)) throw error;
+    /** An error that says nothing certain: no answer, or one that does not tell whether the commit landed. */
+    class Unanswered extends Error {}
+    try {
+      await retry(
+        async () => {
+          try {
+            await plan.send();
+          } catch (error) {
+            // A definite answer: our own commit (its earlier answer was lost), a conflict, a gap, a taken key.
+            const verdict = interpretRefusal(error, plan);
+            if (verdict === "ours") return;
+            if (verdict) throw verdict;
+            if (sentWithoutEffect(error)) throw error;
+            throw new Unanswered("no certain answer", { cause: error });
+          }
+        },
         // No answer, or one that does not say: send the identical commit again until one does.
-        if (attempt >= attempts) throw new CommitOutcomeUnknownError(events[0]?.aggregateId ?? "", commitId, { cause: error });
-        await backoff(attempt, { baseMs: 50, capMs: 1_000 });
-      }
+        { attempts: this.resendAttempts, backoff: { baseMs: 50, capMs: 1_000 }, shouldRetry: (error) => error instanceof Unanswered },
+      );
+    } catch (error) {
+      if (error instanceof Unanswered) throw new CommitOutcomeUnknownError(events[0]?.aggregateId ?? "", commitId, { cause: error.cause });
+      throw error;
     }
+    return { commitId };
   }
 
   async read(aggregateId: string, after: number, upTo?: number): Promise<Record<string, unknown>[]> {

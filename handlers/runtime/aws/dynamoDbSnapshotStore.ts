@@ -1,4 +1,4 @@
-import { backoff } from "../support/retry";
+import { retry } from "../support/retry";
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { SNAPSHOT_PARTITION_KEY, SNAPSHOT_SORT_KEY } from "../ledger/conventions";
 import { Snapshot, SnapshotStore } from "../ledger/stores";
@@ -39,17 +39,17 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
   async getMany(keys: readonly { aggregateId: string; version: number }[]): Promise<Snapshot[]> {
     const found: Snapshot[] = [];
     for (let start = 0; start < keys.length; start += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys
-        .slice(start, start + 100)
-        .map((key) => ({ [SNAPSHOT_PARTITION_KEY]: key.aggregateId, [SNAPSHOT_SORT_KEY]: key.version }));
+      let pending = keys.slice(start, start + 100).map((key) => ({ [SNAPSHOT_PARTITION_KEY]: key.aggregateId, [SNAPSHOT_SORT_KEY]: key.version }) as Record<string, unknown>);
       // Unprocessed keys (throttling) are asked again a few times; any left are simply "not found".
-      for (let attempt = 0; pending && pending.length > 0 && attempt < 4; attempt += 1) {
-        if (attempt > 0) await backoff(attempt, { baseMs: 40, capMs: 1_000 });
-        const keysNow = pending;
-        const page = await unlessUnavailable("BatchGetItem", this.tableName, () => this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow } } })));
-        found.push(...((page.Responses?.[this.tableName] ?? []) as Snapshot[]));
-        pending = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
+      await retry(
+        async () => {
+          const asked = pending;
+          const page = await unlessUnavailable("BatchGetItem", this.tableName, () => this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: asked } } })));
+          found.push(...((page.Responses?.[this.tableName] ?? []) as Snapshot[]));
+          pending = (page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        },
+        { attempts: 4, backoff: { baseMs: 40, capMs: 1_000 }, isIncomplete: () => pending.length > 0 },
+      );
     }
     return found;
   }

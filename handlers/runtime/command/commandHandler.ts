@@ -1,21 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { AggregateLoader } from "../ledger/aggregateLoader";
-import { checksumOf } from "../support/checksum";
-import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REMEMBERED_STARTS, REPLAY_EVENT_TYPE, RememberedStart } from "../ledger/conventions";
-import { Aggregate, Domain, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, recordDecided } from "../domain/domain";
-import { CommandRejectedError, IdempotencyKeyReusedError, RetriesExhaustedError } from "./errors";
-import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
-import { InvalidCommandError, InvalidEventError } from "../domain/errors";
-import { fold } from "../domain/fold";
+import { Aggregate, LedgerEvent } from "../domain/domain";
+import { InvalidCommandError } from "../domain/errors";
 import { aggregateIdProblem } from "../domain/identity";
+import { AggregateLoader } from "../ledger/aggregateLoader";
+import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REMEMBERED_STARTS, RememberedStart } from "../ledger/conventions";
+import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
+import { saveSnapshots } from "../ledger/snapshots";
+import { EventStore, SnapshotStore } from "../ledger/stores";
 import { KeyedMutex } from "../support/keyedMutex";
 import { log } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../support/recentlyUsed";
-import { backoff } from "../support/retry";
-import { isSnapshotDue, saveSnapshots } from "../ledger/snapshots";
-import { unstorable } from "../domain/storable";
-import { EventStore, IdempotencyRecord, SnapshotStore } from "../ledger/stores";
+import { retry } from "../support/retry";
+import { Attempt, Decide, attempt, decideMany, decideOne, decideReplay } from "./decision";
+import { CommandRejectedError, RetriesExhaustedError } from "./errors";
+import { IdempotencyKey } from "./idempotency";
+import { CommandResult, ExecuteOptions, MultiCommandResult } from "./results";
+
+export { CommandResult, ExecuteOptions, MultiCommandResult } from "./results";
 
 export interface CommandHandlerOptions {
   /**
@@ -71,31 +73,6 @@ export interface CommandHandlerOptions {
   rememberedStart?: RememberedStart;
 }
 
-export interface ExecuteOptions {
-  /**
-   * The client's key for this command: any repeat within the retention window, even from another
-   * process and after other commands, gets the first execution's result and appends nothing.
-   */
-  idempotencyKey?: string;
-}
-
-export interface CommandResult<S> {
-  /** The aggregate after the appended events. */
-  aggregate: Aggregate<S>;
-  events: LedgerEvent[];
-  /** 1 when the first append won; more after version conflicts; 0 for a repeat answered from its key. */
-  attempts: number;
-  /** The commit that wrote the events: every event carries it. */
-  commitId: string;
-  /** True when an idempotency key answered with an earlier execution's result. */
-  repeated?: boolean;
-}
-
-/** The result of a command spanning several aggregates. */
-export interface MultiCommandResult<S> extends Omit<CommandResult<S>, "aggregate"> {
-  aggregates: Map<string, Aggregate<S>>;
-}
-
 /**
  * Backoff between conflicting attempts: full jitter from 5 ms doubling to a 100 ms ceiling, so
  * contenders from several processes spread out instead of colliding again in lockstep. The
@@ -103,13 +80,8 @@ export interface MultiCommandResult<S> extends Omit<CommandResult<S>, "aggregate
  */
 const CONFLICT_BACKOFF = { baseMs: 5, capMs: 100 };
 
-type Decide<S> = (aggregates: ReadonlyMap<string, Aggregate<S>>) => ReadonlyMap<string, readonly NewEvent[]> | Rejection;
-
-/** What one decision came to. */
-type Attempt<S> =
-  | { kind: "rejected"; rejection: Rejection }
-  | { kind: "refused"; error: InvalidCommandError | InvalidEventError }
-  | { kind: "events"; decision: ReadonlyMap<string, readonly NewEvent[]>; events: LedgerEvent[]; after: Map<string, Aggregate<S>>; due: Aggregate<S>[] };
+/** A starting point the ledger does not hold (a replica row ahead of it, a memory of a restored ledger): start again from the ledger. */
+class StartAgain extends Error {}
 
 /**
  * Executes commands with optimistic concurrency: load (snapshot + catch-up), decide, append at
@@ -155,12 +127,7 @@ export class CommandHandler<S, C> {
 
   async execute(aggregateId: string, command: C, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
     const id = requireAggregateId(aggregateId);
-    const domain = this.loader.domain;
-    const result = await this.run([id], command, options, (aggregates) => {
-      const aggregate = aggregates.get(id)!;
-      const decision = checkDecision(callDecide(id, () => domain.decide(aggregate.state, command, aggregate)), id);
-      return isRejection(decision) ? decision : new Map([[id, decision]]);
-    });
+    const result = await this.run([id], command, options, decideOne(this.loader.domain as never, id, command));
     return { ...result, aggregate: result.aggregates.get(id)! };
   }
 
@@ -170,19 +137,7 @@ export class CommandHandler<S, C> {
    */
   async executeMany(aggregateIds: readonly string[], command: C, options: ExecuteOptions = {}): Promise<MultiCommandResult<S>> {
     const ids = [...new Set(aggregateIds.map(requireAggregateId))];
-    const decideMany = this.loader.domain.decideMany;
-    if (!decideMany) throw new InvalidCommandError(`domain ${this.loader.domain.name} has no decideMany for commands over several aggregates`);
-    return this.run(ids, command, options, (aggregates) => {
-      const decision = callDecide(ids.join(","), () => decideMany.call(this.loader.domain, aggregates, command));
-      if (isRejection(decision)) return checkDecision(decision, ids[0]) as Rejection;
-      if (typeof decision !== "object" || decision === null) throw new InvalidCommandError(`decideMany returned ${String(decision)}`, ids[0]);
-      const byAggregate = new Map<string, readonly NewEvent[]>();
-      for (const [id, events] of Object.entries(decision)) {
-        if (!aggregates.has(id)) throw new InvalidCommandError(`decideMany returned events for "${id}", which the command did not load`, id);
-        byAggregate.set(id, checkDecision(events, id) as readonly NewEvent[]);
-      }
-      return byAggregate;
-    });
+    return this.run(ids, command, options, decideMany(this.loader.domain as never, ids, command));
   }
 
   /**
@@ -192,38 +147,22 @@ export class CommandHandler<S, C> {
    */
   async replay(aggregateId: string, target?: string, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
     const id = requireAggregateId(aggregateId);
-    const result = await this.run([id], { replay: target ?? null }, options, (aggregates) =>
-      new Map([[id, aggregates.get(id)!.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }]]]),
-    );
+    const result = await this.run([id], { replay: target ?? null }, options, decideReplay(id, target));
     return { ...result, aggregate: result.aggregates.get(id)! };
   }
 
   private run(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
-    const work = () => this.decideAndCommit(ids, command, options, decide);
+    const key = IdempotencyKey.of(options.idempotencyKey, ids, command, this.keyExpiry());
+    const work = () => this.decideAndCommit(ids, key, decide);
     return this.options.serializePerAggregate === false ? work() : this.inProcess.run(ids, work);
   }
 
-  private async decideAndCommit(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
-    const key = options.idempotencyKey;
-    if (key !== undefined && (typeof key !== "string" || key === "" || Buffer.byteLength(key) > 1024)) {
-      throw new InvalidCommandError("an idempotency key must be a non-empty string of at most 1,024 bytes", ids[0]);
-    }
-    const fingerprint = key === undefined ? undefined : checksumOf({ aggregateIds: ids, command });
+  /**
+   * Decides on where the command starts and commits, until one commit wins: after a conflict it
+   * reads only the events it missed and decides again, within the attempts and time budget.
+   */
+  private async decideAndCommit(ids: string[], key: IdempotencyKey | undefined, decide: Decide<S>): Promise<MultiCommandResult<S>> {
     const commitId = randomUUID();
-    const remembered = (record: Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">): IdempotencyRecord | undefined =>
-      key === undefined ? undefined : { idempotencyKey: key, fingerprint: fingerprint!, commitId, expiresAt: this.keyExpiry(), ...record };
-    /** Records an outcome that writes no event under the key; a key taken already answers with the first outcome. */
-    const recordOnly = async (record: IdempotencyRecord | undefined): Promise<MultiCommandResult<S> | undefined> => {
-      if (!record) return undefined;
-      try {
-        await this.events.append([], { commitId, idempotency: record });
-        return undefined;
-      } catch (error) {
-        if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
-        throw error;
-      }
-    };
-
     const starts = await Promise.all(ids.map((id) => this.start(id)));
     let aggregates = new Map(starts.map((start) => [start.aggregate.aggregateId, start.aggregate]));
     // Aggregates whose version the ledger is not known to hold (a replica's row, a remembered
@@ -232,6 +171,7 @@ export class CommandHandler<S, C> {
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
+    const stamping = () => ({ commitId, timestamp: (this.options.now?.() ?? new Date()).toISOString(), snapshotEvery: this.options.snapshotEvery ?? 0 });
     /**
      * A replica or the memory may lag. The append's version condition guards what the decision
      * writes; everything else stands only on the ledger's state: a rejection, a refusal (decide
@@ -240,21 +180,25 @@ export class CommandHandler<S, C> {
      */
     const onLedgerState = async (): Promise<Attempt<S>> => {
       for (;;) {
-        const attempt = this.attempt(aggregates, decide, commitId);
-        const stale = [...unread].filter((id) => attempt.kind !== "events" || (attempt.decision.get(id)?.length ?? 0) === 0);
-        if (stale.length === 0) return attempt;
+        const decided = attempt(this.loader.domain, aggregates, decide, stamping());
+        const stale = [...unread].filter((id) => decided.kind !== "events" || (decided.decision.get(id)?.length ?? 0) === 0);
+        if (stale.length === 0) return decided;
         for (const id of stale) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
         provenBy(stale);
       }
     };
-    let firstConflictAt: number | undefined;
-    for (let attempt = 1; ; attempt += 1) {
+
+    let attempts = 0;
+    let pauseBeforeNext = false;
+    /** One decision and its commit; a conflict (caught up on) or a start to redo is thrown for the next attempt. */
+    const commitOnce = async (number: number): Promise<MultiCommandResult<S>> => {
+      attempts = number;
       const decided = await onLedgerState();
       if (decided.kind === "refused") throw decided.error;
       if (decided.kind === "rejected") {
         const [first] = ids;
         const rejection = { aggregateId: first, version: aggregates.get(first)!.version, code: decided.rejection.code, detail: decided.rejection.detail };
-        const repeat = await recordOnly(remembered({ outcome: "rejected", rejection }));
+        const repeat = await key?.recordAlone(this.events, this.loader, commitId, { outcome: "rejected", rejection });
         if (repeat) return repeat;
         throw new CommandRejectedError(rejection.aggregateId, rejection.version, rejection.code, rejection.detail);
       }
@@ -262,30 +206,30 @@ export class CommandHandler<S, C> {
       if (events.length === 0) {
         // Nothing to write: the key still remembers it, so a repeat answers this, not a new decision.
         const versions = ids.map((id) => ({ aggregateId: id, version: aggregates.get(id)!.version }));
-        const repeat = await recordOnly(remembered({ outcome: "unchanged", versions }));
-        return repeat ?? { aggregates, events, attempts: attempt, commitId };
+        const repeat = await key?.recordAlone(this.events, this.loader, commitId, { outcome: "unchanged", versions });
+        return repeat ?? { aggregates, events, attempts: number, commitId };
       }
-      const commits = [...decision.keys()].filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
+      const commits = [...decision.keys()]
+        .filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
         .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
       try {
         // Versions read consistently from the ledger need no predecessor check; others do.
-        await this.events.append(events, { commitId, predecessorsRead: unanchored.size === 0, idempotency: remembered({ outcome: "committed", commits }) });
+        await this.events.append(events, { commitId, predecessorsRead: unanchored.size === 0, idempotency: key?.record(commitId, { outcome: "committed", commits }) });
       } catch (error) {
         if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.delete(id));
-        if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, fingerprint!);
-        // A starting point claiming a version the ledger does not hold (a replica row ahead of it,
-        // a memory of a ledger since restored to an earlier version): start again from the ledger.
+        if (error instanceof IdempotencyKeyTakenError) return key!.answerRepeat(error.record, this.loader);
+        pauseBeforeNext = false;
         if (error instanceof VersionGapError && unanchored.size > 0) {
           log.warn("a starting point is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
           aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
           provenBy(ids);
-          continue;
+          throw new StartAgain("start again from the ledger", { cause: error });
         }
         // Too large for one commit on a state that may lag: decide again on the ledger's.
         if (error instanceof CommitTooLargeError && unread.size > 0) {
           for (const id of unread) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
           provenBy(ids);
-          continue;
+          throw new StartAgain("decide again on the ledger's state", { cause: error });
         }
         if (!(error instanceof VersionConflictError)) throw error;
         const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
@@ -294,38 +238,35 @@ export class CommandHandler<S, C> {
         for (const id of conflicted) caughtUp.set(id, await this.caughtUp(aggregates.get(id)!, (_, event) => missed.push(event)));
         // Our own earlier send may have landed after all (its answer was a conflict with itself).
         const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
-        if (landed) return { ...landed, attempts: attempt };
-        firstConflictAt ??= Date.now();
-        if (attempt >= this.maxAttempts || Date.now() - firstConflictAt > this.retryBudgetMs) throw new RetriesExhaustedError(error.aggregateId, attempt, caughtUp.get(error.aggregateId)?.version ?? -1, { cause: error });
-        const unchanged = conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
-        log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt });
+        if (landed) return { ...landed, attempts: number };
+        log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt: number });
+        // Retry at once after the first conflict; after repeated ones (or when the winner's
+        // transaction is still in flight and nothing new is visible) back off with jitter.
+        pauseBeforeNext = number > 1 || conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
         aggregates = caughtUp;
         // The catch-up read each conflicted aggregate from its starting version on; others stay as they were.
         provenBy(conflicted);
-        // Retry at once after the first conflict; after repeated ones (or when the winner's
-        // transaction is still in flight and nothing new is visible) back off with jitter.
-        if (attempt > 1 || unchanged) await backoff(attempt, CONFLICT_BACKOFF);
-        continue;
+        throw error;
       }
       // Only what the ledger proved: read from it, or written after a checked predecessor.
       for (const [id, aggregate] of after) if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.set(id, aggregate);
       if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due);
-      return { aggregates: after, events, attempts: attempt, commitId };
-    }
-  }
+      return { aggregates: after, events, attempts: number, commitId };
+    };
 
-  /**
-   * One decision on these states: a rejection, a refusal (decide failing, events or a state the
-   * domain refuses) or the stamped events and the states after them.
-   */
-  private attempt(aggregates: ReadonlyMap<string, Aggregate<S>>, decide: Decide<S>, commitId: string): Attempt<S> {
     try {
-      const decision = decide(aggregates);
-      if (isRejection(decision)) return { kind: "rejected", rejection: decision };
-      return { kind: "events", decision, ...this.apply(aggregates, decision, commitId) };
+      return await retry(commitOnce, {
+        attempts: this.maxAttempts,
+        withinMs: this.retryBudgetMs,
+        backoff: CONFLICT_BACKOFF,
+        shouldRetry: (error) => error instanceof VersionConflictError || error instanceof StartAgain,
+        pauseAfter: () => pauseBeforeNext,
+      });
     } catch (error) {
-      if (error instanceof InvalidCommandError || error instanceof InvalidEventError) return { kind: "refused", error };
-      throw error;
+      if (!(error instanceof VersionConflictError || error instanceof StartAgain)) throw error;
+      const conflict = error instanceof VersionConflictError ? error : (error.cause as { aggregateId?: string });
+      const aggregateId = conflict.aggregateId ?? ids[0];
+      throw new RetriesExhaustedError(aggregateId, attempts, aggregates.get(aggregateId)?.version ?? -1, { cause: error });
     }
   }
 
@@ -338,8 +279,8 @@ export class CommandHandler<S, C> {
 
   /**
    * Where a command starts on one aggregate: the remembered aggregate (caught up, or as it is for
-   * "decide"), else the replica's row (seed 000's fast path), else a load from the ledger; and
-   * whether the ledger is known to hold that version (anchored) and was read up to now (read).
+   * "decide"), else the replica's row, else a load from the ledger; and whether the ledger is
+   * known to hold that version (anchored) and was read up to now (read).
    */
   private async start(id: string): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
     const remembered = this.remembered.get(id);
@@ -349,30 +290,6 @@ export class CommandHandler<S, C> {
     if (remembered) return { aggregate: await this.loader.catchUp(remembered), anchored: true, read: true };
     if (this.options.decideOnReplica === true) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
     return { aggregate: await this.loader.load(id), anchored: true, read: true };
-  }
-
-  /**
-   * The decided events stamped with versions and time, validated, and the aggregates after them.
-   * A state that could not be stored or carried (a balance past 2^53) or that fails the domain's
-   * check is refused here: it would otherwise poison every projector that receives it.
-   */
-  private apply(aggregates: ReadonlyMap<string, Aggregate<S>>, decision: ReadonlyMap<string, readonly NewEvent[]>, commitId: string) {
-    const domain = this.loader.domain;
-    const timestamp = (this.options.now?.() ?? new Date()).toISOString();
-    const events: LedgerEvent[] = [];
-    const after = new Map(aggregates);
-    const due: Aggregate<S>[] = [];
-    for (const [id, decided] of decision) {
-      const before = aggregates.get(id)!;
-      const stamped = decided.map((event, index) => recordDecided(domain as Domain<unknown, unknown>, event, { aggregateId: id, version: before.version + index + 1, timestamp, commitId }));
-      after.set(id, fold(domain, before, stamped, (next, event) => {
-        const problem = unstorable(next.state, "state") ?? domain.checkState?.(next.state);
-        if (problem) throw new InvalidEventError(`the state after ${event.type} would be unsound: ${problem}`, id, next.version);
-        if (isSnapshotDue(next.version, this.options.snapshotEvery ?? 0)) due.push(next);
-      }));
-      events.push(...stamped);
-    }
-    return { events, after, due };
   }
 
   /** When the events a catch-up read carry our commit id, the commit landed: its result, else undefined. */
@@ -391,32 +308,6 @@ export class CommandHandler<S, C> {
   private keyExpiry(): number {
     const now = (this.options.now?.() ?? new Date()).getTime();
     return Math.floor(now / 1000) + (this.options.idempotencyRetentionSeconds ?? DEFAULT_IDEMPOTENCY_RETENTION_SECONDS);
-  }
-
-  /** The first execution's outcome for a repeated idempotency key: its events and aggregates, or its rejection. */
-  private async answerRepeat(record: IdempotencyRecord, fingerprint: string): Promise<MultiCommandResult<S>> {
-    if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(record.idempotencyKey);
-    if (record.outcome === "rejected" && record.rejection) {
-      const { aggregateId, version, code, detail } = record.rejection;
-      throw new CommandRejectedError(aggregateId, version, code, detail);
-    }
-    const aggregates = new Map<string, Aggregate<S>>();
-    const events: LedgerEvent[] = [];
-    for (const { aggregateId, version } of record.versions ?? []) aggregates.set(aggregateId, await this.loader.load(aggregateId, version));
-    for (const { aggregateId, fromVersion, toVersion } of record.commits ?? []) {
-      events.push(...(await this.loader.readEvents(aggregateId, fromVersion - 1, toVersion)));
-      aggregates.set(aggregateId, await this.loader.load(aggregateId, toVersion));
-    }
-    return { aggregates, events, attempts: 0, commitId: record.commitId, repeated: true };
-  }
-}
-
-/** Runs a domain's decide; a throw is the command's fault (a field it lacks), reported as such. */
-function callDecide<T>(aggregateId: string, decide: () => T): T {
-  try {
-    return decide();
-  } catch (error) {
-    throw new InvalidCommandError(`decide failed: ${(error as Error)?.message ?? String(error)}`, aggregateId, { cause: error });
   }
 }
 

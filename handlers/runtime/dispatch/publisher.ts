@@ -1,4 +1,4 @@
-import { backoff } from "../support/retry";
+import { retry } from "../support/retry";
 import { BusEntry, batchEntries } from "./batching";
 
 /** One PutEvents-like call: per entry, undefined when accepted or the error that refused it. */
@@ -35,26 +35,26 @@ export async function publishAll<T extends BusEntry>(
   entries: readonly T[],
   options: PublishOptions = {},
 ): Promise<PublishOutcome<T>> {
-  const maxAttempts = options.maxAttempts ?? 4;
   let pending: FailedEntry<T>[] = entries.map((entry) => ({ entry, error: "not sent" }));
   let resent = 0;
-  for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt += 1) {
-    if (attempt > 1) {
-      resent += pending.length;
-      await backoff(attempt - 1, { baseMs: options.backoffMs ?? 50, capMs: 5_000 });
-    }
-    const refused: FailedEntry<T>[] = [];
-    for (const batch of batchEntries(pending.map((failed) => failed.entry))) {
-      try {
-        const errors = await bus.putEvents(batch);
-        batch.forEach((entry, index) => {
-          if (errors[index] !== undefined) refused.push({ entry, error: errors[index] as string });
-        });
-      } catch (error) {
-        refused.push(...batch.map((entry) => ({ entry, error: (error as Error).message ?? String(error) })));
+  if (pending.length === 0) return { failed: [], resent };
+  await retry(
+    async (attempt) => {
+      if (attempt > 1) resent += pending.length;
+      const refused: FailedEntry<T>[] = [];
+      for (const batch of batchEntries(pending.map((failed) => failed.entry))) {
+        try {
+          const errors = await bus.putEvents(batch);
+          batch.forEach((entry, index) => {
+            if (errors[index] !== undefined) refused.push({ entry, error: errors[index] as string });
+          });
+        } catch (error) {
+          refused.push(...batch.map((entry) => ({ entry, error: (error as Error).message ?? String(error) })));
+        }
       }
-    }
-    pending = refused;
-  }
+      pending = refused;
+    },
+    { attempts: options.maxAttempts ?? 4, backoff: { baseMs: options.backoffMs ?? 50, capMs: 5_000 }, isIncomplete: () => pending.length > 0 },
+  );
   return { failed: pending, resent };
 }

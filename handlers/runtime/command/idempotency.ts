@@ -1,0 +1,75 @@
+import { Aggregate, LedgerEvent } from "../domain/domain";
+import { InvalidCommandError } from "../domain/errors";
+import { AggregateLoader } from "../ledger/aggregateLoader";
+import { IdempotencyKeyTakenError } from "../ledger/errors";
+import { EventStore, IdempotencyRecord } from "../ledger/stores";
+import { checksumOf } from "../support/checksum";
+import { CommandRejectedError, IdempotencyKeyReusedError } from "./errors";
+import { MultiCommandResult } from "./results";
+
+/** The longest idempotency key, in UTF-8 bytes (the idempotency table's partition key). */
+const MAX_KEY_BYTES = 1024;
+
+/** What a command's outcome records under its key: the record less what the key itself supplies. */
+export type Outcome = Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">;
+
+/**
+ * A command's idempotency key: checked, bound to the command it was sent with (a fingerprint of
+ * the aggregate ids and the command), and able to say what the first execution under it did.
+ */
+export class IdempotencyKey {
+  private constructor(
+    readonly key: string,
+    readonly fingerprint: string,
+    private readonly expiresAt: number,
+  ) {}
+
+  /** The key of a command, or undefined without one; a key that is not usable is the command's fault. */
+  static of(key: unknown, aggregateIds: readonly string[], command: unknown, expiresAt: number): IdempotencyKey | undefined {
+    if (key === undefined) return undefined;
+    if (typeof key !== "string" || key === "" || Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      throw new InvalidCommandError("an idempotency key must be a non-empty string of at most 1,024 bytes", aggregateIds[0]);
+    }
+    return new IdempotencyKey(key, checksumOf({ aggregateIds, command }), expiresAt);
+  }
+
+  /** The record of an outcome under this key, written in the commit's own transaction. */
+  record(commitId: string, outcome: Outcome): IdempotencyRecord {
+    return { idempotencyKey: this.key, fingerprint: this.fingerprint, commitId, expiresAt: this.expiresAt, ...outcome };
+  }
+
+  /**
+   * The first execution's outcome for a key already taken: its events and aggregates, the state
+   * a decision to do nothing stood on, or its rejection (thrown). A key sent with another command
+   * is an IdempotencyKeyReusedError.
+   */
+  async answerRepeat<S>(record: IdempotencyRecord, loader: AggregateLoader<S>): Promise<MultiCommandResult<S>> {
+    if (record.fingerprint !== this.fingerprint) throw new IdempotencyKeyReusedError(record.idempotencyKey);
+    if (record.outcome === "rejected" && record.rejection) {
+      const { aggregateId, version, code, detail } = record.rejection;
+      throw new CommandRejectedError(aggregateId, version, code, detail);
+    }
+    const aggregates = new Map<string, Aggregate<S>>();
+    const events: LedgerEvent[] = [];
+    for (const { aggregateId, version } of record.versions ?? []) aggregates.set(aggregateId, await loader.load(aggregateId, version));
+    for (const { aggregateId, fromVersion, toVersion } of record.commits ?? []) {
+      events.push(...(await loader.readEvents(aggregateId, fromVersion - 1, toVersion)));
+      aggregates.set(aggregateId, await loader.load(aggregateId, toVersion));
+    }
+    return { aggregates, events, attempts: 0, commitId: record.commitId, repeated: true };
+  }
+
+  /**
+   * Records an outcome that writes no event (a rejection, a decision to do nothing) under the key.
+   * Undefined once recorded; the first outcome when the key was taken already.
+   */
+  async recordAlone<S>(events: EventStore, loader: AggregateLoader<S>, commitId: string, outcome: Outcome): Promise<MultiCommandResult<S> | undefined> {
+    try {
+      await events.append([], { commitId, idempotency: this.record(commitId, outcome) });
+      return undefined;
+    } catch (error) {
+      if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, loader);
+      throw error;
+    }
+  }
+}
