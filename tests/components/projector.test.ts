@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Projector, ServiceBus } from "../../components";
+import { EventLedger, Projector, ServiceBus } from "../../components";
 import { compose, lookup, valueOf } from "../../local/pulumiMocks";
 
 const projectionModule = path.join(__dirname, "..", "..", "examples", "accounts", "projections.ts");
@@ -47,5 +47,39 @@ describe("Projector", () => {
   it("fails when the program runs on an export that is not a projection, saying what it lacks", async () => {
     const domainModule = path.join(path.dirname(projectionModule), "domain.ts");
     await assert.rejects(compose(() => new Projector("svc-wrong", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule: domainModule, projectionExport: "accounts" })), /cannot be the projector's: the projection needs a non-empty list of eventTypes/);
+  });
+});
+
+describe("Projector: claim checks", () => {
+  const bus = () => new ServiceBus("svc-bus", { serviceName: "svc" });
+  const statementsOf = (resources: Parameters<typeof lookup>[0]) => Object.fromEntries(
+    (JSON.parse(lookup(resources).named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs.policy).Statement as { Sid: string; Resource: string[] }[]).map((statement) => [statement.Sid, statement.Resource]),
+  );
+
+  it("takes them from the ledger it is given: its snapshot table and its key", async () => {
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/svc";
+    const { resources } = await compose(() => new Projector("svc-balances", { bus: bus(), ledger: new EventLedger("svc-ledger", { kmsKeyArn: key }), projectionModule, projectionExport: "balances" }));
+    const snapshots = lookup(resources).named("aws:dynamodb/table:Table", "svc-ledger-snapshots");
+    assert.equal(lookup(resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.environment.variables.SNAPSHOT_TABLE_NAME, "svc-ledger-snapshots-physical");
+    assert.deepEqual([statementsOf(resources).ResolveClaimChecks, statementsOf(resources).UseTableKey], [[snapshots.arn], [key]]);
+  });
+
+  it("resolves none without a ledger, unless another service's table is given; one statement for the keys, each named once", async () => {
+    const none = await compose(() => new Projector("svc-balances", { bus: bus(), projectionModule, projectionExport: "balances" }));
+    assert.equal(lookup(none.resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.environment.variables.SNAPSHOT_TABLE_NAME, undefined);
+    assert.deepEqual([statementsOf(none.resources).ResolveClaimChecks, statementsOf(none.resources).UseTableKey], [undefined, undefined]);
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/shared";
+    const claimCheckTable = { name: "other-snapshots", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/other-snapshots", kmsKeyArn: key };
+    const readModelTable = { name: "mine", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/mine", kmsKeyArn: pulumi.output(key) };
+    const given = await compose(() => new Projector("svc-balances", { bus: bus(), claimCheckTable, readModelTable, projectionModule, projectionExport: "balances" }));
+    assert.deepEqual([statementsOf(given.resources).ResolveClaimChecks, statementsOf(given.resources).UseTableKey], [[claimCheckTable.arn], [key]]);
+  });
+
+  it("refuses a ledger and a claim-check table together", async () => {
+    const claimCheckTable = { name: "t", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t" };
+    await assert.rejects(
+      compose(() => new Projector("svc-balances", { bus: bus(), ledger: new EventLedger("svc-ledger"), claimCheckTable, projectionModule, projectionExport: "balances" })),
+      /Projector "svc-balances": only one of `ledger` or `claimCheckTable` can be provided/,
+    );
   });
 });
