@@ -19,6 +19,7 @@ import { RequestCounter } from "../local/instruments";
 import { insertRecord } from "../local/streamPoller";
 import { createTable } from "../local/tables";
 import { BENCH_LEDGER_TABLE } from "./tables";
+import { unmarshallImage } from "../handlers/runtime/aws/streamImages";
 
 const READS = ["Query", "BatchGetItem", "GetItem"];
 
@@ -60,7 +61,7 @@ export async function dispatcherRequests(raw: DynamoDBClient, db: DynamoDBDocume
           records.push(...all.slice(history).map((event) => ({ ...event })));
         }
         for (const mode of ["prefetch", "perAggregate"] as const) {
-          const dispatcher = new Dispatcher({
+          const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
             domain: accounts,
             loader: new AggregateLoader(accounts, events, snapshots),
             snapshots,

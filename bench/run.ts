@@ -42,6 +42,7 @@ import { fastPath } from "./fastPath";
 import { enumerationCost } from "./enumerate";
 import { BENCH_LEDGER_TABLE } from "./tables";
 import { localStageThroughput } from "./localStage";
+import { unmarshallImage } from "../handlers/runtime/aws/streamImages";
 
 process.env.LOG_LEVEL ??= "error";
 // The functions' EMF metric lines are for CloudWatch; here they would only bury the output.
@@ -141,13 +142,13 @@ async function main() {
         await seedAccount(events, snapshots, history, 100);
         batch.push(...history.slice(250));
       }
-      const batched = new Dispatcher({ domain: accounts, loader: new AggregateLoader(accounts, events, snapshots), snapshots, snapshotEvery: 100, bus: nullBus, deadLetters: new InMemoryDeadLetters(), source: "bench" });
+      const batched = new Dispatcher({ unmarshall: unmarshallImage, domain: accounts, loader: new AggregateLoader(accounts, events, snapshots), snapshots, snapshotEvery: 100, bus: nullBus, deadLetters: new InMemoryDeadLetters(), source: "bench" });
       const naiveLoader = new AggregateLoader(accounts, events);
       // The naive way: every record folds its aggregate from version 1 on its own.
       const perRecord = async (input: StreamRecord[]) => {
         const messages: StateCarriedMessage[] = [];
         for (const record of input) {
-          const parsed = parseRecord(accounts, record);
+          const parsed = parseRecord(accounts, record, unmarshallImage);
           if (!parsed.ok) continue;
           const aggregate = await naiveLoader.load(parsed.event.aggregateId, parsed.event.version);
           messages.push({ schemaVersion: 1, event: parsed.event, aggregate: { version: aggregate.version, state: aggregate.state } });

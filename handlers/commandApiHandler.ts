@@ -8,8 +8,7 @@ import { RetriesExhaustedError } from "./runtime/command/errors";
 import { ERROR_METRICS, answerTo } from "./runtime/command/errorAnswers";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { instrumented } from "./observability";
-import { log } from "./runtime/support/log";
+import { instrumented, log } from "./observability";
 
 /**
  * An HTTP request event in payload format 2.0 (Lambda function URLs, API Gateway HTTP APIs), of

@@ -11,9 +11,9 @@ import { DynamoDbEventStore } from "./runtime/aws/dynamoDbEventStore";
 import { DynamoDbSnapshotStore } from "./runtime/aws/dynamoDbSnapshotStore";
 import { integerEnv, requireEnv } from "./runtime/support/environment";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
-import { instrumented } from "./observability";
+import { instrumented, log } from "./observability";
 import { BatchResponse } from "./runtime/support/batchResponse";
-import { log } from "./runtime/support/log";
+import { unmarshallImage } from "./runtime/aws/streamImages";
 
 /**
  * The AggregateDispatcher Lambda: DynamoDB stream batch in, state-carried events out.
@@ -26,7 +26,7 @@ export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: 
   const build = (): Dispatcher<S> => {
     const db = documentClient(aws.dynamodb);
     const snapshots = new DynamoDbSnapshotStore(db, requireEnv(ENV.snapshotTable));
-    return new Dispatcher({
+    return new Dispatcher({ unmarshall: unmarshallImage,
       domain,
       loader: new AggregateLoader(domain, new DynamoDbEventStore(db, requireEnv(ENV.ledgerTable)), snapshots),
       snapshots,

@@ -1,6 +1,32 @@
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { logger } from "./runtime/support/log";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { LogLevel } from "@aws-lambda-powertools/logger/types";
+import { RuntimeLogger } from "./runtime/support/log";
+
+let loggerInstance: Logger | undefined;
+const LEVELS = new Set(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"]);
+
+/**
+ * Powertools' Logger: one JSON object per line with the service, the request id and cold start
+ * once an invocation adds its context; the level from POWERTOOLS_LOG_LEVEL (else LOG_LEVEL), read
+ * at every call so the tests and the local stage can change it between runs.
+ */
+export function logger(): Logger {
+  const named = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO").toUpperCase();
+  const level = (LEVELS.has(named) ? named : "INFO") as LogLevel;
+  loggerInstance ??= new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME ?? "event-ledger", logLevel: level });
+  if (loggerInstance.getLevelName() !== level) loggerInstance.setLogLevel(level);
+  return loggerInstance;
+}
+
+/** The logger the Lambda entries give the core: Powertools', at the level of the moment. */
+export const log: RuntimeLogger = {
+  debug: (message, fields = {}) => logger().debug(message, fields),
+  info: (message, fields = {}) => logger().info(message, fields),
+  warn: (message, fields = {}) => logger().warn(message, fields),
+  error: (message, fields = {}) => logger().error(message, fields),
+};
 
 /**
  * CloudWatch metrics in the embedded metric format (EMF: JSON log lines CloudWatch turns into

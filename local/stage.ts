@@ -29,6 +29,7 @@ import { Random } from "./random";
 import { StreamPoller } from "./streamPoller";
 import { createTable } from "./tables";
 import { DEFAULT_FAULT_RATES, FaultLog, FaultRates, injectSdkFaults } from "./chaos/sdkFaults";
+import { unmarshallImage } from "../handlers/runtime/aws/streamImages";
 
 export interface LocalStageOptions<S, C> {
   serviceName: string;
@@ -146,7 +147,7 @@ export class LocalStage<S, C> {
     let stage: LocalStage<S, C> | undefined;
     const deadLetters = new MessageDeadLetters((body, attributes) => void stage!.dispatcherDeadLetters.send(body, attributes));
     const remember = options.remember ?? true;
-    const dispatcher = new Dispatcher({
+    const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
       domain: options.domain,
       loader,
       snapshots,

@@ -15,6 +15,7 @@ import { insertRecord } from "../../local/streamPoller";
 import { createTable } from "../../local/tables";
 import { BankLedger } from "./ledgerFixture";
 import { rawClient, uniqueTableName } from "./rootHooks";
+import { unmarshallImage } from "../../handlers/runtime/aws/streamImages";
 
 let sequence = 0;
 /** A stream record as Lambda delivers it for an INSERT into the ledger. */
@@ -37,7 +38,7 @@ export class RecordingBus implements Bus {
 
 export function bankDispatcher(ledger: BankLedger, bus: Bus, options: Partial<DispatcherOptions<AccountState>> = {}) {
   const deadLetters = new InMemoryDeadLetters();
-  const dispatcher = new Dispatcher({
+  const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
     domain: accounts,
     loader: new AggregateLoader(accounts, ledger.events, ledger.snapshots),
     snapshots: ledger.snapshots,

@@ -8,6 +8,7 @@ import { InMemoryDeadLetters } from "../../handlers/runtime/memory/deadLetters";
 import { StateCarriedMessage } from "../../handlers/runtime/messages/stateCarried";
 import { EventStore } from "../../handlers/runtime/ledger/stores";
 import { insertRecord } from "../../local/streamPoller";
+import { unmarshallImage } from "../../handlers/runtime/aws/streamImages";
 
 /**
  * A meter whose reading changed shape twice: v1 `{ kwh }`, v2 `{ wh }` (kWh × 1000), v3 `{ wh, source }`.
@@ -66,7 +67,7 @@ export function upcastingSuite(makeStore: () => Promise<EventStore>): void {
 
     it("publishes upcast events from the dispatcher's fold", async () => {
       const published: StateCarriedMessage[] = [];
-      const dispatcher = new Dispatcher({
+      const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
         domain: meter,
         loader: new AggregateLoader(meter, events),
         bus: { putEvents: async (entries) => entries.map((entry) => void published.push(JSON.parse(entry.detail))) },

@@ -8,7 +8,7 @@ import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, Ve
 import { saveSnapshots } from "../ledger/snapshots";
 import { EventStore, SnapshotStore } from "../ledger/stores";
 import { KeyedMutex } from "../support/keyedMutex";
-import { log } from "../support/log";
+import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../support/recentlyUsed";
 import { retry } from "../support/retry";
@@ -71,6 +71,8 @@ export interface CommandHandlerOptions {
    *   process serving an aggregate's commands (a container, a partitioned consumer, the local stage).
    */
   rememberedStart?: RememberedStart;
+  /** Where the handler logs. Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
 }
 
 /**
@@ -94,12 +96,14 @@ export class CommandHandler<S, C> {
   private readonly retryBudgetMs: number;
   private readonly inProcess = new KeyedMutex();
   private readonly remembered: RecentlyUsed<string, Aggregate<S>>;
+  private readonly log: RuntimeLogger;
 
   constructor(
     private readonly loader: AggregateLoader<S>,
     private readonly events: EventStore,
     private readonly options: CommandHandlerOptions = {},
   ) {
+    this.log = options.logger ?? defaultLogger;
     this.maxAttempts = positiveInteger("maxAttempts", options.maxAttempts, 100);
     this.retryBudgetMs = positiveInteger("retryBudgetMs", options.retryBudgetMs, 10_000);
     positiveInteger("idempotencyRetentionSeconds", options.idempotencyRetentionSeconds, 1);
@@ -220,7 +224,7 @@ export class CommandHandler<S, C> {
         if (error instanceof IdempotencyKeyTakenError) return key!.answerRepeat(error.record, this.loader);
         pauseBeforeNext = false;
         if (error instanceof VersionGapError && unanchored.size > 0) {
-          log.warn("a starting point is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
+          this.log.warn("a starting point is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
           aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
           provenBy(ids);
           throw new StartAgain("start again from the ledger", { cause: error });
@@ -239,7 +243,7 @@ export class CommandHandler<S, C> {
         // Our own earlier send may have landed after all (its answer was a conflict with itself).
         const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
         if (landed) return { ...landed, attempts: number };
-        log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt: number });
+        this.log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt: number });
         // Retry at once after the first conflict; after repeated ones (or when the winner's
         // transaction is still in flight and nothing new is visible) back off with jitter.
         pauseBeforeNext = number > 1 || conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
@@ -250,7 +254,7 @@ export class CommandHandler<S, C> {
       }
       // Only what the ledger proved: read from it, or written after a checked predecessor.
       for (const [id, aggregate] of after) if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.set(id, aggregate);
-      if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due);
+      if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due, this.log);
       return { aggregates: after, events, attempts: number, commitId };
     };
 

@@ -5,7 +5,7 @@ import { CommandRejectedError } from "./errors";
 import { CommitOutcomeUnknownError } from "../ledger/errors";
 import { aggregateIdProblem } from "../domain/identity";
 import { answerTo } from "./errorAnswers";
-import { log } from "../support/log";
+import { RuntimeLogger, defaultLogger } from "../support/log";
 import { ReadModelStore } from "../ledger/stores";
 import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
 
@@ -34,6 +34,8 @@ export interface CommandRoutesOptions<S, C> {
   maxBodyBytes?: number;
   /** Seconds a client should wait before retrying after a 503. Default 1. */
   retryAfterSeconds?: number;
+  /** Where unexpected failures are logged. Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
   /** Told how each command ended: the attempts it took, or the error it ended with (metrics). */
   observe?: (outcome: CommandOutcome) => void;
 }
@@ -180,7 +182,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
       }
       throw new HttpError(404, "no-route", `no route for ${request.method} ${request.path}`);
     } catch (error) {
-      return toResponse(error, request, retryAfterSeconds);
+      return toResponse(error, request, retryAfterSeconds, options.logger ?? defaultLogger);
     }
   };
 }
@@ -192,7 +194,7 @@ function checkAggregateId(id: string): void {
 }
 
 /** The status and body for an error: what the caller can act on, nothing of the stack. */
-function toResponse(error: unknown, request: HttpRequest, retryAfterSeconds: number): HttpResponse {
+function toResponse(error: unknown, request: HttpRequest, retryAfterSeconds: number, log: RuntimeLogger): HttpResponse {
   const body = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
     json(statusCode, { error: code, message, ...extra, ...(request.requestId ? { requestId: request.requestId } : {}) }, headers);
   if (error instanceof HttpError) return body(error.statusCode, error.code, error.message, error.extra, error.headers);

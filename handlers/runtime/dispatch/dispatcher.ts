@@ -6,7 +6,7 @@ import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain/domain";
 import { InvalidEventError } from "../domain/errors";
 import { emptyAggregate, fold } from "../domain/fold";
-import { log } from "../support/log";
+import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../support/recentlyUsed";
 import { StateCarriedMessage } from "../messages/stateCarried";
@@ -14,7 +14,7 @@ import { isSnapshotDue, saveSnapshots, toSnapshot } from "../ledger/snapshots";
 import { SnapshotStore } from "../ledger/stores";
 import { BusEntry, entrySize } from "./batching";
 import { Bus, PublishOptions, publishAll } from "./publisher";
-import { StreamRecord, parseRecord } from "./streamRecords";
+import { ImageReader, StreamRecord, parseRecord } from "./streamRecords";
 
 export interface DispatcherOptions<S> {
   domain: Domain<S, unknown>;
@@ -49,6 +49,10 @@ export interface DispatcherOptions<S> {
   rememberedAggregates?: number;
   /** The most the remembered states may take together, as JSON, in bytes. Default 32 MB. */
   rememberedBytes?: number;
+  /** Reads a record's new image (DynamoDB's attribute-value format) as a plain item: the AWS adapters' `unmarshallImage`. */
+  unmarshall: ImageReader;
+  /** Where the dispatcher logs. Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
 }
 
 /** The stream records Lambda must retry (their sequence numbers), and what the batch did. */
@@ -80,8 +84,10 @@ export class Dispatcher<S> {
   private readonly maxEntryBytes: number;
   private readonly concurrency: number;
   private readonly lastFolded: RecentlyUsed<string, Aggregate<S>>;
+  private readonly log: RuntimeLogger;
 
   constructor(private readonly options: DispatcherOptions<S>) {
+    this.log = options.logger ?? defaultLogger;
     this.snapshotEvery = positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true });
     this.maxEntryBytes = positiveInteger("maxEntryBytes", options.maxEntryBytes, PUT_EVENTS_MAX_BYTES);
     this.concurrency = positiveInteger("concurrency", options.concurrency, 8);
@@ -103,7 +109,7 @@ export class Dispatcher<S> {
     const groups = new Map<string, Map<number, { event: LedgerEvent; recordIds: string[]; records: StreamRecord[] }>>();
     for (const record of records) {
       if (record.eventName !== undefined && record.eventName !== "INSERT") continue;
-      const parsed = parseRecord(this.options.domain, record);
+      const parsed = parseRecord(this.options.domain, record, this.options.unmarshall);
       if (!parsed.ok) {
         deadLetter(parsed.reason, record, [parsed.id]);
         continue;
@@ -144,7 +150,7 @@ export class Dispatcher<S> {
           // The ledger itself holds an event the domain cannot read: retrying cannot help.
           deadLetter(`cannot fold aggregate "${aggregateId}": ${error.message}`, [...byVersion.values()].flatMap((w) => w.records), allRecordIds);
         } else {
-          log.error("dispatch failed for aggregate, records will be retried", { aggregateId, error });
+          this.log.error("dispatch failed for aggregate, records will be retried", { aggregateId, error });
           allRecordIds.forEach((id) => failed.add(id));
         }
       }
@@ -152,13 +158,13 @@ export class Dispatcher<S> {
 
     const { failed: unpublished, resent } = await publishAll(this.options.bus, outgoing, this.options.publish);
     for (const { entry, error } of unpublished) {
-      log.error("event not published after retries", { detailType: entry.detailType, error });
+      this.log.error("event not published after retries", { detailType: entry.detailType, error });
       entry.recordIds.forEach((id) => failed.add(id));
     }
 
     const unsent = letters.length > 0 ? await this.options.deadLetters.send(letters.map((item) => item.letter)) : [];
     for (const item of letters) {
-      log.warn("record sent to the dead-letter queue", { reason: item.letter.reason, recordIds: item.recordIds });
+      this.log.warn("record sent to the dead-letter queue", { reason: item.letter.reason, recordIds: item.recordIds });
       if (unsent.includes(item.letter)) item.recordIds.forEach((id) => failed.add(id));
     }
 
@@ -197,7 +203,7 @@ export class Dispatcher<S> {
         if (start) starts.set(snapshot.aggregateId, start);
       }
     } catch (error) {
-      log.warn("snapshot prefetch failed, falling back to one query per aggregate", { error });
+      this.log.warn("snapshot prefetch failed, falling back to one query per aggregate", { error });
     }
     return starts;
   }

@@ -1,7 +1,7 @@
 import { Aggregate, Domain, LedgerEvent, validateEvent } from "../domain/domain";
 import { VersionGapError } from "./errors";
 import { emptyAggregate, fold } from "../domain/fold";
-import { log } from "../support/log";
+import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { RecentlyUsed } from "../support/recentlyUsed";
 import { snapshotProblem } from "./snapshots";
@@ -33,6 +33,8 @@ export interface AggregateLoaderOptions {
    * snapshotted is still read in one query.
    */
   tailSize?: number;
+  /** Where the loader logs (a snapshot it does not trust). Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
 }
 
 /**
@@ -133,7 +135,7 @@ export class AggregateLoader<S> {
   trusted(aggregateId: string, snapshot: Snapshot): Aggregate<S> | undefined {
     const problem = snapshotProblem(this.domain, aggregateId, snapshot);
     if (problem === undefined) return { aggregateId, version: snapshot.version, state: snapshot.state as S };
-    log.warn("ignoring a snapshot that cannot be trusted", { aggregateId, version: snapshot.version, problem });
+    (this.options.logger ?? defaultLogger).warn("ignoring a snapshot that cannot be trusted", { aggregateId, version: snapshot.version, problem });
     return undefined;
   }
 
@@ -151,7 +153,7 @@ export class AggregateLoader<S> {
       return fold(this.domain, from, await this.readEvents(from.aggregateId, from.version, upTo), visit);
     } catch (error) {
       if (!(error instanceof VersionGapError) || from.version === 0) throw error;
-      log.warn("ignoring a starting point the ledger never reached", { aggregateId: from.aggregateId, version: from.version });
+      (this.options.logger ?? defaultLogger).warn("ignoring a starting point the ledger never reached", { aggregateId: from.aggregateId, version: from.version });
       return this.catchUp(emptyAggregate(this.domain, from.aggregateId), upTo, visit);
     }
   }

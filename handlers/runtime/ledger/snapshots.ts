@@ -2,7 +2,7 @@ import { checksumOf } from "../support/checksum";
 import { forEachLimit } from "../support/concurrency";
 import { versionProblem } from "../domain/identity";
 import { Aggregate, Domain } from "../domain/domain";
-import { log } from "../support/log";
+import { RuntimeLogger, defaultLogger } from "../support/log";
 import { Snapshot, SnapshotStore } from "./stores";
 
 /** A snapshot is taken at every version that is a multiple of `every` (0 = never). */
@@ -45,6 +45,7 @@ export async function saveSnapshots<S>(
   store: SnapshotStore,
   domain: Domain<S, unknown>,
   aggregates: readonly Aggregate<S>[],
+  logger: RuntimeLogger = defaultLogger,
 ): Promise<number> {
   let saved = 0;
   await forEachLimit(aggregates, 8, async (aggregate) => {
@@ -52,7 +53,7 @@ export async function saveSnapshots<S>(
       await store.save(toSnapshot(domain, aggregate));
       saved += 1;
     } catch (error) {
-      log.warn("snapshot not saved", { aggregateId: aggregate.aggregateId, version: aggregate.version, error });
+      logger.warn("snapshot not saved", { aggregateId: aggregate.aggregateId, version: aggregate.version, error });
     }
   });
   return saved;

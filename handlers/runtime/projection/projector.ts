@@ -4,7 +4,7 @@ import { aggregateIdProblem, versionProblem } from "../domain/identity";
 import { forEachLimit } from "../support/concurrency";
 import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
 import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain/domain";
-import { log } from "../support/log";
+import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { RecentlyUsed } from "../support/recentlyUsed";
 import { CarriedAggregate, StateCarriedMessage } from "../messages/stateCarried";
@@ -37,6 +37,8 @@ export interface ProjectorOptions<S> {
    * whose version is new). Default 10,000; 0 writes every message (the earlier behaviour).
    */
   rememberedVersions?: number;
+  /** Where the projector logs. Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
 }
 
 /** The messages Lambda must retry (their ids), and what the batch did. */
@@ -59,9 +61,11 @@ export class Projector<S> {
   private readonly origin: string;
   private readonly concurrency: number;
   private readonly rowVersions: RecentlyUsed<string, number>;
+  private readonly log: RuntimeLogger;
 
   constructor(private readonly options: ProjectorOptions<S>) {
     this.origin = `projector:${options.projection.name}`;
+    this.log = options.logger ?? defaultLogger;
     this.concurrency = positiveInteger("concurrency", options.concurrency, 10);
     this.rowVersions = new RecentlyUsed(positiveInteger("rememberedVersions", options.rememberedVersions, 10_000, { allowZero: true }));
   }
@@ -91,7 +95,7 @@ export class Projector<S> {
         } catch (error) {
           if (error instanceof PoisonMessageError) poison(message, error);
           else {
-            log.error("projection failed, message will be retried", { projector: this.options.projection.name, messageId: message.messageId, error });
+            this.log.error("projection failed, message will be retried", { projector: this.options.projection.name, messageId: message.messageId, error });
             report.batchItemFailures.push({ itemIdentifier: message.messageId });
           }
         }
@@ -100,7 +104,7 @@ export class Projector<S> {
     if (poisoned.length > 0) {
       const unsent = await this.options.deadLetters.send(poisoned.map((item) => item.letter));
       for (const item of poisoned) {
-        log.warn("message sent to the dead-letter queue", { projector: this.options.projection.name, reason: item.letter.reason });
+        this.log.warn("message sent to the dead-letter queue", { projector: this.options.projection.name, reason: item.letter.reason });
         if (unsent.includes(item.letter)) report.batchItemFailures.push({ itemIdentifier: item.messageId });
         else report.deadLettered += 1;
       }
@@ -123,7 +127,7 @@ export class Projector<S> {
     const rowVersion = outcome.written ? aggregate.version : outcome.storedVersion;
     if (rowVersion !== undefined && rowVersion > (this.rowVersions.get(event.aggregateId) ?? 0)) this.rowVersions.set(event.aggregateId, rowVersion);
     if (!outcome.written) {
-      log.debug("stale or duplicate message absorbed", { aggregateId: event.aggregateId, version: aggregate.version, storedVersion: outcome.storedVersion });
+      this.log.debug("stale or duplicate message absorbed", { aggregateId: event.aggregateId, version: aggregate.version, storedVersion: outcome.storedVersion });
     }
     return outcome.written ? "written" : "stale";
   }

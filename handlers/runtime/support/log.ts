@@ -1,29 +1,34 @@
 /**
- * Structured logs through Powertools' Logger: one JSON object per line with the service, the
- * request id and cold start once a Lambda adapter adds its context. The level comes from the
- * environment (POWERTOOLS_LOG_LEVEL, else LOG_LEVEL), read at every call.
+ * What the runtime logs through: a message and the fields that let a query find it. Every class
+ * of the core takes one (`logger` in its options); the Lambda entries give Powertools' Logger
+ * (JSON with the request id and cold start), anything with these four methods will do.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import type { LogLevel } from "@aws-lambda-powertools/logger/types";
-
-let instance: Logger | undefined;
-const LEVELS = new Set(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"]);
-
-/** The logger, at the level the environment names now (tests and the local stage change it between runs). */
-export function logger(): Logger {
-  const named = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO").toUpperCase();
-  const level = (LEVELS.has(named) ? named : "INFO") as LogLevel;
-  instance ??= new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME ?? "event-ledger", logLevel: level });
-  if (instance.getLevelName() !== level) instance.setLogLevel(level);
-  return instance;
+export interface RuntimeLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
 }
 
-type Fields = Record<string, unknown>;
+const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 
-/** The runtime's log calls: a message and the fields that let a query find it. */
-export const log = {
-  debug: (message: string, fields: Fields = {}) => logger().debug(message, fields),
-  info: (message: string, fields: Fields = {}) => logger().info(message, fields),
-  warn: (message: string, fields: Fields = {}) => logger().warn(message, fields),
-  error: (message: string, fields: Fields = {}) => logger().error(message, fields),
-};
+/** An error as a log field: its name, message and code (a stack is for the debugger, not the log line). */
+const plain = (value: unknown): unknown =>
+  value instanceof Error ? { name: value.name, message: value.message, ...("code" in value ? { code: (value as { code: unknown }).code } : {}) } : value;
+
+/**
+ * The logger of a core class given none: one JSON line per entry on standard error, at the level
+ * POWERTOOLS_LOG_LEVEL or LOG_LEVEL names when it logs (default INFO; SILENT for none).
+ */
+export const defaultLogger: RuntimeLogger = Object.fromEntries(
+  LEVELS.map((level, rank) => [
+    level.toLowerCase(),
+    (message: string, fields: Record<string, unknown> = {}) => {
+      const named = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO").toUpperCase();
+      const threshold = named === "SILENT" ? LEVELS.length : Math.max(0, LEVELS.indexOf(named as (typeof LEVELS)[number]));
+      if (rank < threshold) return;
+      const entry = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, plain(value)]));
+      process.stderr.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...entry })}\n`);
+    },
+  ]),
+) as unknown as RuntimeLogger;

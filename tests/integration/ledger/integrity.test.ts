@@ -21,6 +21,7 @@ import { commandRoutes } from "../../../handlers/runtime/command/httpRoutes";
 import { loseAnswers } from "../../support/faults";
 import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../../support/pipelineFixture";
+import { unmarshallImage } from "../../../handlers/runtime/aws/streamImages";
 
 const ledgerOf = async (ledger: BankLedger, id: string): Promise<LedgerEvent[]> => (await ledger.events.read(id, 0)) as unknown as LedgerEvent[];
 const typesOf = async (ledger: BankLedger, id: string) => (await ledgerOf(ledger, id)).map((event) => `${event.version}:${event.type}`);
@@ -380,8 +381,8 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
 
     it("throws at construction for a concurrency, maxAttempts, snapshotEvery, page size, resend count or body limit that is not a usable integer", () => {
       const options = { domain: accounts, loader: ledger.loader, bus: new RecordingBus(), deadLetters: new InMemoryDeadLetters(), source: "x" };
-      assert.throws(() => new Dispatcher({ ...options, concurrency: 0 }), /concurrency must be a positive integer, got 0/);
-      assert.throws(() => new Dispatcher({ ...options, snapshotEvery: NaN }), /snapshotEvery/);
+      assert.throws(() => new Dispatcher({ unmarshall: unmarshallImage, ...options, concurrency: 0 }), /concurrency must be a positive integer, got 0/);
+      assert.throws(() => new Dispatcher({ unmarshall: unmarshallImage, ...options, snapshotEvery: NaN }), /snapshotEvery/);
       assert.throws(() => new Projector({ projection: balances, readModel: { get: async () => undefined, putIfNewer: async () => ({ written: true }) }, deadLetters: new InMemoryDeadLetters(), concurrency: NaN }), /concurrency/);
       assert.throws(() => ledger.handler({ maxAttempts: 0 }), /maxAttempts/);
       assert.throws(() => new DynamoDbEventStore(ledger.db, "t", { pageSize: NaN }), /pageSize must be a positive integer/);
@@ -418,7 +419,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       const handler = new CommandHandler(new AggregateLoader(counter, ledger.events), ledger.events);
       for (const by of [5, 10]) await handler.execute("c", { by });
       const bus = new RecordingBus();
-      const dispatcher = new Dispatcher({ domain: counter, loader: new AggregateLoader(counter, ledger.events), bus, deadLetters: new InMemoryDeadLetters(), source: "counters" });
+      const dispatcher = new Dispatcher({ unmarshall: unmarshallImage, domain: counter, loader: new AggregateLoader(counter, ledger.events), bus, deadLetters: new InMemoryDeadLetters(), source: "counters" });
       await dispatcher.dispatch(recordsOf(await ledgerOf(ledger, "c")));
       assert.deepEqual(bus.messages.map((message) => message.aggregate), [{ version: 1, state: 5 }, { version: 2, state: 15 }]);
 
@@ -438,7 +439,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       });
       await new CommandHandler(new AggregateLoader(versioned, ledger.events), ledger.events).execute("doc", { to: "v2.1" });
       const docBus = new RecordingBus();
-      await new Dispatcher({ domain: versioned, loader: new AggregateLoader(versioned, ledger.events), bus: docBus, deadLetters: new InMemoryDeadLetters(), source: "docs" }).dispatch(recordsOf(await ledgerOf(ledger, "doc")));
+      await new Dispatcher({ unmarshall: unmarshallImage, domain: versioned, loader: new AggregateLoader(versioned, ledger.events), bus: docBus, deadLetters: new InMemoryDeadLetters(), source: "docs" }).dispatch(recordsOf(await ledgerOf(ledger, "doc")));
       assert.deepEqual(docBus.messages[0].aggregate, { version: 1, state: { version: "v2.1" } });
     });
 
