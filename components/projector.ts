@@ -4,11 +4,11 @@ import { ENV } from "../handlers/runtime/ledger/conventions";
 import { projectorEventPattern } from "../handlers/runtime/messages/eventPatterns";
 import { Projection } from "../handlers/runtime/projection/projection";
 import { READ_MODEL_TABLE } from "../handlers/runtime/ledger/tableSchemas";
-import { bundleHandler } from "./bundle";
+import { HandlerBundleSpec, bundleHandler } from "./bundle";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EVENT_PATTERN_MAX_CHARACTERS, checkEventPattern } from "./eventPatternSize";
 import { EventLedger } from "./eventLedger";
-import { FunctionComponentArgs, RoleRef, handlerFunction } from "./handlerFunction";
+import { FunctionComponentArgs, HandlerFunction, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements } from "./policy";
 import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
 import { ServiceBus } from "./serviceBus";
@@ -99,7 +99,7 @@ export class Projector extends pulumi.ComponentResource {
   constructor(name: string, args: ProjectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:projection:Projector", name, {}, opts);
     const component = `Projector "${name}"`;
-    const bundle = { kind: "projector", module: args.projectionModule, exportName: args.projectionExport ?? "default" } as const;
+    const bundle: HandlerBundleSpec = { kind: "projector", module: args.projectionModule, exportName: args.projectionExport ?? "default" };
     // The projection as its bundle loads it: its name and event types shape the rule.
     const projection = bundleHandler(bundle).definition as Projection<unknown>;
     this.projectorName = projection.name;
@@ -119,24 +119,7 @@ export class Projector extends pulumi.ComponentResource {
             batchSize: args.batchSize,
             batchingWindowSeconds: args.batchingWindowSeconds,
             maximumConcurrency: args.maximumConcurrency,
-            create: ({ queue, deadLetterQueue }) =>
-              handlerFunction(
-                name,
-                {
-                  component,
-                  bundle,
-                  environment: {
-                    [ENV.readModelTable]: table.name,
-                    [ENV.deadLetterQueueUrl]: deadLetterQueue.url,
-                    ...(claimChecks ? { [ENV.snapshotTable]: claimChecks.name } : {}),
-                  },
-                  statements: projectorStatements({ queue, deadLetterQueue }, table, claimChecks),
-                  defaults: { memorySize: 256, timeout: DEFAULT_TIMEOUT },
-                  serviceName: args.bus.serviceName,
-                  asked: args,
-                },
-                this,
-              ),
+            create: (queues) => projectorFunction(name, { component, bundle, table, claimChecks, queues, asked: args }, this),
           },
         },
         alarms,
@@ -148,7 +131,10 @@ export class Projector extends pulumi.ComponentResource {
     this.deadLetterQueue = queues.deadLetterQueue;
     this.eventSourceMapping = queues.eventSourceMapping!;
     const { fn, role, logGroup, logGroupName } = queues.consumer!;
-    [this.function, this.role, this.logGroup, this.logGroupName] = [fn, role, logGroup, logGroupName];
+    this.function = fn;
+    this.role = role;
+    this.logGroup = logGroup;
+    this.logGroupName = logGroupName;
     this.rule = deliverToQueue(name, component, projection, { queue: this.queue, deadLetterQueue: this.deadLetterQueue }, args, this);
     this.alarms = [...functionAlarms(name, fn, alarms, { parent: this, tags: args.tags }), ...queues.alarms];
     this.tableName = pulumi.output(table.name);
@@ -173,6 +159,32 @@ function readModelTable(name: string, args: ProjectorArgs, parent: pulumi.Resour
     `${name}-table`,
     { ...tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }), ...nameArgs("dynamodbTable", name, "table") },
     { parent },
+  );
+}
+
+/** The projector's function: it writes the read model, resolves claim checks and dead-letters what it cannot apply. */
+function projectorFunction(
+  name: string,
+  parts: { readonly component: string; readonly bundle: HandlerBundleSpec; readonly table: TableRef; readonly claimChecks?: TableRef; readonly queues: Queues; readonly asked: ProjectorArgs },
+  parent: pulumi.Resource,
+): HandlerFunction {
+  const { table, claimChecks, queues, asked } = parts;
+  return handlerFunction(
+    name,
+    {
+      component: parts.component,
+      bundle: parts.bundle,
+      environment: {
+        [ENV.readModelTable]: table.name,
+        [ENV.deadLetterQueueUrl]: queues.deadLetterQueue.url,
+        ...(claimChecks ? { [ENV.snapshotTable]: claimChecks.name } : {}),
+      },
+      statements: projectorStatements(queues, table, claimChecks),
+      defaults: { memorySize: 256, timeout: DEFAULT_TIMEOUT },
+      serviceName: asked.bus.serviceName,
+      asked,
+    },
+    parent,
   );
 }
 
