@@ -1,6 +1,6 @@
 import { AwsClients, resolveClients } from "./runtime/aws/clients";
-import { dynamoDbCommandSide } from "./runtime/aws/commandSide";
-import { COMMAND_STARTS, ENV, REMEMBERED_STARTS } from "./runtime/ledger/conventions";
+import { dynamoDbCommandSide } from "./runtime/aws/factories";
+import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart } from "./runtime/ledger/conventions";
 import { Domain, requireDomain } from "./runtime/domain/domain";
 import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/command/httpRoutes";
@@ -32,33 +32,64 @@ export function toHttpRequest(event: HttpApiEvent): HttpRequest {
   };
 }
 
+/** What the CommandApi component gives its function: the tables, how commands start, what is remembered. */
+export interface CommandApiFunctionSettings {
+  ledgerTable: string;
+  idempotencyTable: string;
+  /** The replica's table (an aggregateProjection's rows); without it, commands start from the snapshot table. */
+  replicaTable?: string;
+  snapshotTable?: string;
+  start?: CommandStart;
+  rememberedAggregates?: number;
+  rememberedStart?: RememberedStart;
+  maxBodyBytes?: number;
+}
+
+/** The settings from the environment the component sets, each variable checked. */
+export function commandApiSettingsFromEnv(): CommandApiFunctionSettings {
+  const replicaTable = optionalEnv(ENV.replicaTable);
+  return {
+    ledgerTable: requireEnv(ENV.ledgerTable),
+    idempotencyTable: requireEnv(ENV.idempotencyTable),
+    replicaTable,
+    snapshotTable: replicaTable ? undefined : requireEnv(ENV.snapshotTable),
+    start: choiceEnv(ENV.commandStart, COMMAND_STARTS),
+    rememberedAggregates: integerEnv(ENV.rememberedAggregates, 0),
+    rememberedStart: choiceEnv(ENV.rememberedStart, REMEMBERED_STARTS),
+    maxBodyBytes: integerEnv(ENV.maxBodyBytes, 1),
+  };
+}
+
 /**
  * The CommandApi Lambda: HTTP requests in, commands and strongly consistent reads out. With a
- * replica table (an aggregateProjection's rows) commands start from the replica (COMMAND_START:
- * the replica and the ledger's tail at once by default, or seed 000's decide-on-replica).
+ * replica table (an aggregateProjection's rows) commands start from the replica. The component
+ * bundles it with the domain module and sets the environment; the settings are read at the first
+ * invocation (`settings` to give them another way, as the local stage does).
  */
-export function createCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}, replicaReader?: () => DynamoDBDocumentClient) {
+export function createCommandApiHandler<S, C>(
+  domain: Domain<S, C>,
+  clients: Partial<AwsClients> = {},
+  replicaReader?: () => DynamoDBDocumentClient,
+  settings: () => CommandApiFunctionSettings = commandApiSettingsFromEnv,
+) {
   requireDomain(domain);
   let routes: ((request: HttpRequest) => Promise<HttpResponse>) | undefined;
   const aws = resolveClients(clients);
   const build = () => {
-    const replicaTable = optionalEnv(ENV.replicaTable);
+    const given = settings();
     const { commands, replica } = dynamoDbCommandSide({
       domain,
       client: aws.dynamodb,
-      ledgerTable: requireEnv(ENV.ledgerTable),
-      idempotencyTable: requireEnv(ENV.idempotencyTable),
-      replicaTable,
-      snapshotTable: replicaTable ? undefined : requireEnv(ENV.snapshotTable),
-      start: choiceEnv(ENV.commandStart, COMMAND_STARTS),
+      ledgerTable: given.ledgerTable,
+      idempotencyTable: given.idempotencyTable,
+      replicaTable: given.replicaTable,
+      snapshotTable: given.snapshotTable,
+      start: given.start,
       replicaReader: replicaReader?.(),
-      commands: {
-        rememberedAggregates: integerEnv(ENV.rememberedAggregates, 0),
-        rememberedStart: choiceEnv(ENV.rememberedStart, REMEMBERED_STARTS),
-      },
+      commands: { rememberedAggregates: given.rememberedAggregates, rememberedStart: given.rememberedStart },
+      logger: log,
     });
-    const maxBodyBytes = integerEnv(ENV.maxBodyBytes, 1);
-    return commandRoutes({ commands, replica, maxBodyBytes, observe: (outcome) => (last = outcome) });
+    return commandRoutes({ commands, replica, maxBodyBytes: given.maxBodyBytes, logger: log, observe: (outcome) => (last = outcome) });
   };
   let last: CommandOutcome | undefined;
   return (event: HttpApiEvent, context?: Context): Promise<HttpResponse> =>

@@ -1,40 +1,61 @@
-import { AggregateLoader } from "./runtime/ledger/aggregateLoader";
+import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { AwsClients, resolveClients } from "./runtime/aws/clients";
-import { ENV } from "./runtime/ledger/conventions";
+import { EventBridgeBus } from "./runtime/aws/eventBridgeBus";
+import { dynamoDbDispatcher } from "./runtime/aws/factories";
 import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
 import { Dispatcher } from "./runtime/dispatch/dispatcher";
-import { EventBridgeBus } from "./runtime/aws/eventBridgeBus";
 import { StreamRecord } from "./runtime/dispatch/streamRecords";
 import { Domain, requireDomain } from "./runtime/domain/domain";
-import { documentClient } from "./runtime/aws/documentClient";
-import { DynamoDbEventStore } from "./runtime/aws/dynamoDbEventStore";
-import { DynamoDbSnapshotStore } from "./runtime/aws/dynamoDbSnapshotStore";
-import { integerEnv, requireEnv } from "./runtime/support/environment";
-import type { Context, DynamoDBStreamEvent } from "aws-lambda";
-import { instrumented, log } from "./observability";
+import { ENV } from "./runtime/ledger/conventions";
 import { BatchResponse } from "./runtime/support/batchResponse";
-import { unmarshallImage } from "./runtime/aws/streamImages";
+import { integerEnv, requireEnv } from "./runtime/support/environment";
+import { instrumented, log } from "./observability";
+
+/** What the AggregateDispatcher component gives its function: the tables, the bus, the DLQ, the service. */
+export interface DispatcherFunctionSettings {
+  ledgerTable: string;
+  snapshotTable: string;
+  eventBusName: string;
+  deadLetterQueueUrl: string;
+  serviceName: string;
+  /** Take a snapshot every this many versions. Default 100. */
+  snapshotEvery?: number;
+}
+
+/** The settings from the environment the component sets, each variable checked. */
+export function dispatcherSettingsFromEnv(): DispatcherFunctionSettings {
+  return {
+    ledgerTable: requireEnv(ENV.ledgerTable),
+    snapshotTable: requireEnv(ENV.snapshotTable),
+    eventBusName: requireEnv(ENV.eventBusName),
+    deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+    serviceName: requireEnv(ENV.serviceName),
+    snapshotEvery: integerEnv(ENV.snapshotEvery, 0),
+  };
+}
 
 /**
- * The AggregateDispatcher Lambda: DynamoDB stream batch in, state-carried events out.
- * The component bundles it with the domain module and sets the environment.
+ * The AggregateDispatcher Lambda: DynamoDB stream batch in, state-carried events out. The
+ * component bundles it with the domain module and sets the environment; the settings are read
+ * at the first invocation (`settings` to give them another way).
  */
-export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: Partial<AwsClients> = {}) {
+export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: Partial<AwsClients> = {}, settings: () => DispatcherFunctionSettings = dispatcherSettingsFromEnv) {
   requireDomain(domain);
   let dispatcher: Dispatcher<S> | undefined;
   const aws = resolveClients(clients);
   const build = (): Dispatcher<S> => {
-    const db = documentClient(aws.dynamodb);
-    const snapshots = new DynamoDbSnapshotStore(db, requireEnv(ENV.snapshotTable));
-    return new Dispatcher({ unmarshall: unmarshallImage,
+    const given = settings();
+    return dynamoDbDispatcher({
       domain,
-      loader: new AggregateLoader(domain, new DynamoDbEventStore(db, requireEnv(ENV.ledgerTable)), snapshots),
-      snapshots,
-      snapshotEvery: integerEnv(ENV.snapshotEvery, 0) ?? 100,
-      bus: new EventBridgeBus(aws.eventBridge, requireEnv(ENV.eventBusName)),
-      deadLetters: new SqsDeadLetterQueue(aws.sqs, requireEnv(ENV.deadLetterQueueUrl)),
-      source: requireEnv(ENV.serviceName),
-    });
+      client: aws.dynamodb,
+      ledgerTable: given.ledgerTable,
+      snapshotTable: given.snapshotTable,
+      bus: new EventBridgeBus(aws.eventBridge, given.eventBusName),
+      deadLetters: new SqsDeadLetterQueue(aws.sqs, given.deadLetterQueueUrl),
+      source: given.serviceName,
+      settings: { snapshotEvery: given.snapshotEvery },
+      logger: log,
+    }).dispatcher;
   };
   return (event: DynamoDBStreamEvent, context?: Context): Promise<BatchResponse> =>
     instrumented(context, async () => {

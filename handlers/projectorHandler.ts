@@ -1,33 +1,46 @@
-import { AwsClients, resolveClients } from "./runtime/aws/clients";
-import { ENV } from "./runtime/ledger/conventions";
-import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
-import { documentClient } from "./runtime/aws/documentClient";
-import { DynamoDbSnapshotStore } from "./runtime/aws/dynamoDbSnapshotStore";
-import { optionalEnv, requireEnv } from "./runtime/support/environment";
 import type { Context, SQSEvent } from "aws-lambda";
-import { instrumented, log } from "./observability";
-import { BatchResponse } from "./runtime/support/batchResponse";
+import { AwsClients, resolveClients } from "./runtime/aws/clients";
+import { dynamoDbProjector } from "./runtime/aws/factories";
+import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
+import { ENV } from "./runtime/ledger/conventions";
 import { Projection, requireProjection } from "./runtime/projection/projection";
 import { Projector } from "./runtime/projection/projector";
-import { DynamoDbReadModel } from "./runtime/aws/dynamoDbReadModel";
+import { BatchResponse } from "./runtime/support/batchResponse";
+import { optionalEnv, requireEnv } from "./runtime/support/environment";
+import { instrumented, log } from "./observability";
+
+/** What the Projector component gives its function: its read model, its DLQ, and the claim-check table. */
+export interface ProjectorFunctionSettings {
+  readModelTable: string;
+  deadLetterQueueUrl: string;
+  /** The snapshot table claim checks are resolved from. Default: none. */
+  snapshotTable?: string;
+}
+
+/** The settings from the environment the component sets, each variable checked. */
+export function projectorSettingsFromEnv(): ProjectorFunctionSettings {
+  return { readModelTable: requireEnv(ENV.readModelTable), deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl), snapshotTable: optionalEnv(ENV.snapshotTable) };
+}
 
 /**
- * The Projector Lambda: SQS batch of bus messages in, version-guarded rows out.
- * The component bundles it with the projection module and sets the environment.
+ * The Projector Lambda: SQS batch of bus messages in, version-guarded rows out. The component
+ * bundles it with the projection module and sets the environment; the settings are read at the
+ * first invocation (`settings` to give them another way).
  */
-export function createProjectorHandler<S>(projection: Projection<S>, clients: Partial<AwsClients> = {}) {
+export function createProjectorHandler<S>(projection: Projection<S>, clients: Partial<AwsClients> = {}, settings: () => ProjectorFunctionSettings = projectorSettingsFromEnv) {
   requireProjection(projection);
   let projector: Projector<S> | undefined;
   const aws = resolveClients(clients);
   const build = (): Projector<S> => {
-    const db = documentClient(aws.dynamodb);
-    const snapshotTable = optionalEnv(ENV.snapshotTable);
-    return new Projector({
+    const given = settings();
+    return dynamoDbProjector({
       projection,
-      readModel: new DynamoDbReadModel(db, requireEnv(ENV.readModelTable)),
-      snapshots: snapshotTable ? new DynamoDbSnapshotStore(db, snapshotTable) : undefined,
-      deadLetters: new SqsDeadLetterQueue(aws.sqs, requireEnv(ENV.deadLetterQueueUrl)),
-    });
+      client: aws.dynamodb,
+      readModelTable: given.readModelTable,
+      snapshotTable: given.snapshotTable,
+      deadLetters: new SqsDeadLetterQueue(aws.sqs, given.deadLetterQueueUrl),
+      logger: log,
+    }).projector;
   };
   return (event: SQSEvent, context?: Context): Promise<BatchResponse> =>
     instrumented(context, async () => {

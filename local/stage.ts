@@ -15,8 +15,8 @@ import { ProjectReport, Projector } from "../handlers/runtime/projection/project
 import { DynamoDbReadModel } from "../handlers/runtime/aws/dynamoDbReadModel";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "../handlers/runtime/operations/failedBatches";
-import { createCommandApiHandler } from "../handlers/commandApiHandler";
-import { ENV } from "../handlers/runtime/ledger/conventions";
+import { CommandApiFunctionSettings, createCommandApiHandler } from "../handlers/commandApiHandler";
+import { dynamoDbCommandSide, dynamoDbDispatcher, dynamoDbProjector } from "../handlers/runtime/aws/factories";
 import { DynamoDbLocal } from "./dynamodbLocal";
 import { LocalEndpoint, serveLambda } from "./httpServer";
 import { InProcessBus } from "./inProcessBus";
@@ -29,7 +29,6 @@ import { Random } from "./random";
 import { StreamPoller } from "./streamPoller";
 import { createTable } from "./tables";
 import { DEFAULT_FAULT_RATES, FaultLog, FaultRates, injectSdkFaults } from "./chaos/sdkFaults";
-import { unmarshallImage } from "../handlers/runtime/aws/streamImages";
 
 export interface LocalStageOptions<S, C> {
   serviceName: string;
@@ -78,6 +77,25 @@ export interface HeldDeadLetter {
 const commandMemory = (remember: boolean): Pick<CommandHandlerOptions, "rememberedAggregates" | "rememberedStart"> =>
   remember ? { rememberedStart: "decide" } : { rememberedAggregates: 0 };
 
+/** The tables of a service on the stage, named after it. */
+const stageTables = (serviceName: string) => ({ ledger: `${serviceName}-ledger`, snapshots: `${serviceName}-snapshots`, idempotency: `${serviceName}-idempotency` });
+
+/** What a stage is made of: its emulator, clients, stores, command side and pipeline. */
+interface StageParts<S, C> {
+  requests: RequestCounter;
+  dynamo: DynamoDbLocal;
+  db: DynamoDBDocumentClient;
+  raw: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  events: DynamoDbEventStore;
+  snapshots: DynamoDbSnapshotStore;
+  loader: AggregateLoader<S>;
+  commands: CommandHandler<S, C>;
+  bus: InProcessBus;
+  poller: StreamPoller;
+  dispatcher: Dispatcher<S>;
+}
+
 /** A projector as the stage runs it: its queue, read model and running totals. */
 export interface LocalProjector<S> {
   projection: Projection<S>;
@@ -114,52 +132,70 @@ export class LocalStage<S, C> {
   private remember = true;
   private queueMaxMessageBytes?: number;
   private maxReceiveCount = 5;
-  private constructor(
-    readonly requests: RequestCounter,
-    readonly dynamo: DynamoDbLocal,
-    readonly db: DynamoDBDocumentClient,
-    private readonly raw: DynamoDBClient,
-    private readonly streams: DynamoDBStreamsClient,
-    readonly events: DynamoDbEventStore,
-    readonly snapshots: DynamoDbSnapshotStore,
-    readonly loader: AggregateLoader<S>,
-    readonly commands: CommandHandler<S, C>,
-    readonly bus: InProcessBus,
-    readonly poller: StreamPoller,
-    readonly dispatcher: Dispatcher<S>,
-  ) {}
+  readonly requests: RequestCounter;
+  readonly dynamo: DynamoDbLocal;
+  readonly db: DynamoDBDocumentClient;
+  private readonly raw: DynamoDBClient;
+  private readonly streams: DynamoDBStreamsClient;
+  readonly events: DynamoDbEventStore;
+  readonly snapshots: DynamoDbSnapshotStore;
+  readonly loader: AggregateLoader<S>;
+  readonly commands: CommandHandler<S, C>;
+  readonly bus: InProcessBus;
+  readonly poller: StreamPoller;
+  readonly dispatcher: Dispatcher<S>;
+
+  private constructor(parts: StageParts<S, C>) {
+    this.requests = parts.requests;
+    this.dynamo = parts.dynamo;
+    this.db = parts.db;
+    this.raw = parts.raw;
+    this.streams = parts.streams;
+    this.events = parts.events;
+    this.snapshots = parts.snapshots;
+    this.loader = parts.loader;
+    this.commands = parts.commands;
+    this.bus = parts.bus;
+    this.poller = parts.poller;
+    this.dispatcher = parts.dispatcher;
+  }
 
   static async start<S, C>(options: LocalStageOptions<S, C>): Promise<LocalStage<S, C>> {
     const dynamo = options.dynamo ?? (await DynamoDbLocal.start());
     const raw = new DynamoDBClient(dynamo.config);
     const streams = new DynamoDBStreamsClient(dynamo.config);
-    const streamArn = await createTable(raw, `${options.serviceName}-ledger`, LEDGER_TABLE);
-    await createTable(raw, `${options.serviceName}-snapshots`, SNAPSHOT_TABLE);
-    await createTable(raw, `${options.serviceName}-idempotency`, IDEMPOTENCY_TABLE);
+    const tables = stageTables(options.serviceName);
+    const streamArn = await createTable(raw, tables.ledger, LEDGER_TABLE);
+    await createTable(raw, tables.snapshots, SNAPSHOT_TABLE);
+    await createTable(raw, tables.idempotency, IDEMPOTENCY_TABLE);
     const requests = new RequestCounter();
     const db = countedDocumentClient(dynamo.config, requests);
-    const events = new DynamoDbEventStore(db, `${options.serviceName}-ledger`, { idempotencyTable: `${options.serviceName}-idempotency` });
-    const snapshots = new DynamoDbSnapshotStore(db, `${options.serviceName}-snapshots`);
-    const loader = new AggregateLoader(options.domain, events, snapshots);
     const random = options.chaos ? new Random(options.chaos.seed) : undefined;
     // Chaos refuses some PutEvents entries and fails some deliveries to queues (retried per the target's policy).
     const bus = new InProcessBus(random ? { refuse: { random, probability: 0.05 }, deliveryFaults: { random, probability: 0.02 } } : {});
     let stage: LocalStage<S, C> | undefined;
-    const deadLetters = new MessageDeadLetters((body, attributes) => void stage!.dispatcherDeadLetters.send(body, attributes));
     const remember = options.remember ?? true;
-    const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
-      domain: options.domain,
-      loader,
-      snapshots,
-      snapshotEvery: options.snapshotEvery ?? 100,
+    // The stage's command side and dispatcher come from the factories the Lambda entries use.
+    const { dispatcher, snapshots } = dynamoDbDispatcher<S>({
+      domain: options.domain as Domain<S, unknown>,
+      client: db,
+      ledgerTable: tables.ledger,
+      snapshotTable: tables.snapshots,
       bus,
-      deadLetters,
+      deadLetters: new MessageDeadLetters((body, attributes) => void stage!.dispatcherDeadLetters.send(body, attributes)),
       source: options.serviceName,
-      publish: { backoffMs: 5 },
-      ...(remember ? {} : { rememberedAggregates: 0, prefetchSnapshots: false }),
+      settings: { snapshotEvery: options.snapshotEvery ?? 100, publish: { backoffMs: 5 }, ...(remember ? {} : { rememberedAggregates: 0, prefetchSnapshots: false }) },
+    });
+    const { commands, loader, events } = dynamoDbCommandSide<S, C>({
+      domain: options.domain,
+      client: db,
+      ledgerTable: tables.ledger,
+      idempotencyTable: tables.idempotency,
+      snapshotTable: tables.snapshots,
+      commands: commandMemory(remember),
     });
     const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), async (record) => void stage!.failedBatches.push(record), { batchSize: options.batchSize ?? 100 });
-    stage = new LocalStage(requests, dynamo, db, raw, streams, events, snapshots, loader, new CommandHandler(loader, events, commandMemory(remember)), bus, poller, dispatcher);
+    stage = new LocalStage({ requests, dynamo, db, raw, streams, events, snapshots, loader, commands, bus, poller, dispatcher });
     stage.remember = remember;
     stage.queueMaxMessageBytes = options.queueMaxMessageBytes;
     stage.maxReceiveCount = options.maxReceiveCount ?? 5;
@@ -194,9 +230,14 @@ export class LocalStage<S, C> {
       chaos: random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined,
     });
     this.bus.subscribe(projectorEventPattern(this.serviceName, projection.eventTypes, projection.name), queue, { ruleName: `${projection.name}-rule`, deadLetterQueue });
-    const readModel = new DynamoDbReadModel(this.db, tableName);
-    const deadLetters = new MessageDeadLetters((body, attributes) => void deadLetterQueue.send(body, attributes));
-    const projector = new Projector({ projection, readModel, snapshots: this.snapshots, deadLetters, rememberedVersions: this.remember ? undefined : 0 });
+    const { projector, readModel } = dynamoDbProjector<S>({
+      projection,
+      client: this.db,
+      readModelTable: tableName,
+      snapshotTable: this.snapshots.tableName,
+      deadLetters: new MessageDeadLetters((body, attributes) => void deadLetterQueue.send(body, attributes)),
+      settings: { rememberedVersions: this.remember ? undefined : 0 },
+    });
     const local: LocalProjector<S> = { projection, projector, queue, deadLetterQueue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } };
     this.projectors.push(local);
     return local;
@@ -301,20 +342,15 @@ export class LocalStage<S, C> {
    */
   async serveCommandApi(port = 0): Promise<LocalEndpoint> {
     const replica = this.projectors.find((local) => local.projection.name === "replica");
-    const memory = commandMemory(this.remember);
-    const environment: Record<string, string | undefined> = {
-      [ENV.rememberedAggregates]: memory.rememberedAggregates === undefined ? undefined : String(memory.rememberedAggregates),
-      [ENV.rememberedStart]: memory.rememberedStart,
-      [ENV.ledgerTable]: this.events.tableName,
-      [ENV.idempotencyTable]: `${this.serviceName}-idempotency`,
-      ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: `${this.serviceName}-snapshots` }),
+    const tables = stageTables(this.serviceName);
+    const settings: CommandApiFunctionSettings = {
+      ...commandMemory(this.remember),
+      ledgerTable: tables.ledger,
+      idempotencyTable: tables.idempotency,
+      ...(replica ? { replicaTable: replica.tableName } : { snapshotTable: tables.snapshots }),
     };
-    // A setting the stage leaves at its default is unset, not empty: the handler refuses an empty variable.
-    for (const [name, value] of Object.entries(environment)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    const endpoint = await serveLambda(createCommandApiHandler(this.loader.domain as Domain<S, C>, { dynamodb: this.requests.watch(new DynamoDBClient(this.dynamo.config)) }), port);
+    const handler = createCommandApiHandler(this.loader.domain as Domain<S, C>, { dynamodb: this.requests.watch(new DynamoDBClient(this.dynamo.config)) }, undefined, () => settings);
+    const endpoint = await serveLambda(handler, port);
     this.endpoints.push(endpoint);
     return endpoint;
   }

@@ -10,13 +10,11 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
-import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
-import { CommandHandler } from "../handlers/runtime/command/commandHandler";
 import { failedBatchObjects } from "../handlers/runtime/aws/failedBatchBucket";
 import { recoverFailedBatches } from "../handlers/runtime/operations/failedBatches";
 import { Domain } from "../handlers/runtime/domain/domain";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
-import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
+import { dynamoDbCommandSide } from "../handlers/runtime/aws/factories";
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +39,7 @@ async function main(): Promise<number> {
   const domain = require(path.resolve(values.domain!))[values.export!] as Domain<unknown, unknown> | undefined;
   if (!domain || typeof domain.reduce !== "function") throw new Error(`${values.domain} has no domain export "${values.export}"`);
   const db = documentClient();
-  const events = new DynamoDbEventStore(db, values["ledger-table"]!, { idempotencyTable: values["idempotency-table"]! });
-  const commands = new CommandHandler(new AggregateLoader(domain, events), events);
+  const { commands } = dynamoDbCommandSide({ domain, client: db, ledgerTable: values["ledger-table"]!, idempotencyTable: values["idempotency-table"]! });
   const report = await recoverFailedBatches(failedBatchObjects(new S3Client({}), values.bucket!, values.prefix), (id) => commands.replay(id));
   process.stdout.write(`${report.batches} failed batches, ${report.aggregates} aggregates, ${report.replayed.length} replayed, ${report.failed.length} failed, ${report.unreadable.length} unreadable objects\n`);
   for (const failure of report.failed) process.stdout.write(`  failed ${failure.aggregateId}: ${failure.reason}\n`);

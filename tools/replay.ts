@@ -13,11 +13,9 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
-import { CommandHandler } from "../handlers/runtime/command/commandHandler";
 import { Domain } from "../handlers/runtime/domain/domain";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
-import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
+import { dynamoDbCommandSide } from "../handlers/runtime/aws/factories";
 import { countIndexedAggregates, indexedAggregateIds } from "../handlers/runtime/aws/aggregateIds";
 import { defaultCheckpointPath, fileCheckpoint, replayRun } from "../handlers/runtime/operations/replayRun";
 
@@ -67,8 +65,7 @@ async function main(): Promise<number> {
   const endpoint = values.endpoint ? { endpoint: values.endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {};
   const db = documentClient(endpoint);
   const ledgerTable = values["ledger-table"]!;
-  const events = new DynamoDbEventStore(db, ledgerTable, { idempotencyTable: values["idempotency-table"]! });
-  const commands = new CommandHandler(new AggregateLoader(domain, events), events);
+  const { commands } = dynamoDbCommandSide({ domain, client: db, ledgerTable, idempotencyTable: values["idempotency-table"]! });
   const target = values.all ? undefined : values.target!;
   const label = target ?? "all";
   // What this run replays: its checkpoint resumes this run only, never one of another target or prefix.

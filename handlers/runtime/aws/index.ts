@@ -1,6 +1,7 @@
 /**
  * `serverless-event-ledger/runtime/aws`: the stores and transports on DynamoDB, EventBridge, SQS
- * and S3, the command side from table names, and the Lambda handler factories the components bundle.
+ * and S3, and the factories that build the command side, the dispatcher and a projector on them
+ * (the Lambda handlers are `serverless-event-ledger/lambda`).
  */
 export { AwsClients, resolveClients } from "./clients";
 export { documentClient } from "./documentClient";
@@ -12,8 +13,6 @@ export { SqsDeadLetterQueue } from "./sqsDeadLetterQueue";
 export { SqsDeadLetterQueueReader, SqsRedriveTargets } from "./sqsDeadLetterRedrive";
 export { failedBatchObjects } from "./failedBatchBucket";
 export { ListOptions, countIndexedAggregates, indexedAggregateIds, scannedAggregateIds } from "./aggregateIds";
-export { DynamoDbCommandSideOptions, dynamoDbCommandSide } from "./commandSide";
+export { DispatcherSettings, DynamoDbClientInput, DynamoDbCommandSideOptions, DynamoDbDispatcherOptions, DynamoDbProjectorOptions, ProjectorSettings, dynamoDbCommandSide, dynamoDbDispatcher, dynamoDbProjector } from "./factories";
+export { unmarshallImage } from "./streamImages";
 export { LEDGER_TABLE, SNAPSHOT_TABLE, READ_MODEL_TABLE, IDEMPOTENCY_TABLE, TableSchema } from "../ledger/tableSchemas";
-export { createDispatcherHandler } from "../../dispatcherHandler";
-export { createProjectorHandler } from "../../projectorHandler";
-export { HttpApiEvent, createCommandApiHandler } from "../../commandApiHandler";

@@ -1,0 +1,152 @@
+/**
+ * The composition root: the command side, the dispatcher and a projector built on DynamoDB from
+ * one typed configuration each. The Lambda entries build theirs from the environment the
+ * components set; the local stage, the bench and the tools build theirs from the same factories
+ * with their own transports (an in-process bus, local queues).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { CommandHandler, CommandHandlerOptions } from "../command/commandHandler";
+import { Dispatcher, DispatcherOptions } from "../dispatch/dispatcher";
+import { Bus } from "../dispatch/publisher";
+import { Domain } from "../domain/domain";
+import { AggregateLoader } from "../ledger/aggregateLoader";
+import { COMMAND_STARTS, CommandStart, REPLICA_TAIL_EVENTS } from "../ledger/conventions";
+import { DeadLetterSink } from "../messages/deadLetters";
+import { Projection } from "../projection/projection";
+import { Projector, ProjectorOptions } from "../projection/projector";
+import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
+import { RuntimeLogger } from "../support/log";
+import { documentClient } from "./documentClient";
+import { DynamoDbEventStore } from "./dynamoDbEventStore";
+import { DynamoDbReadModel } from "./dynamoDbReadModel";
+import { DynamoDbSnapshotStore } from "./dynamoDbSnapshotStore";
+import { unmarshallImage } from "./streamImages";
+
+/** A DynamoDB client, or a document client over one (which shares its middleware). Default: one configured from the environment. */
+export type DynamoDbClientInput = DynamoDBClient | DynamoDBDocumentClient;
+
+const documentOf = (client: DynamoDbClientInput | undefined): DynamoDBDocumentClient =>
+  client instanceof DynamoDBDocumentClient ? client : documentClient(client ?? new DynamoDBClient({}));
+
+export interface DynamoDbCommandSideOptions<S, C> {
+  domain: Domain<S, C>;
+  /** The ledger's events table (EventLedger.tableName). */
+  ledgerTable: string;
+  /** Where idempotency keys are remembered (EventLedger.idempotencyTableName); without it, keys are refused. */
+  idempotencyTable?: string;
+  /** The snapshot table loads start from when there is no replica (EventLedger.snapshotTableName). */
+  snapshotTable?: string;
+  /** An aggregateProjection's table: loads start from its rows, and eventual reads answer from it. */
+  replicaTable?: string;
+  /** How a command starts from the replica. Default "replica-and-tail". */
+  start?: CommandStart;
+  /** The DynamoDB client. Default: one configured from the environment. */
+  client?: DynamoDbClientInput;
+  /** What the replica's rows are read with, e.g. a DAX document client, eventually consistently so its cache answers. Default: DynamoDB, through `client`, consistently. */
+  replicaReader?: DynamoDBDocumentClient;
+  /** Retries, serialization, idempotency retention, memory (see CommandHandlerOptions). */
+  commands?: CommandHandlerOptions;
+  /** Where the command side logs. Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
+}
+
+/**
+ * The command side on DynamoDB from table names: what the CommandApi's function runs, and what a
+ * service of your own (a container, a Lambda of yours, a tool) builds to execute commands and queries.
+ */
+export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S, C>) {
+  const start = options.start ?? "replica-and-tail";
+  if (!COMMAND_STARTS.includes(start)) throw new RangeError(`start must be one of ${COMMAND_STARTS.join(", ")}, got "${start}"`);
+  const db = documentOf(options.client);
+  const events = new DynamoDbEventStore(db, options.ledgerTable, { idempotencyTable: options.idempotencyTable });
+  // A replica row is only a starting point (the ledger's tail proves and completes it), so a
+  // reader of its own (DAX) may answer from its cache: eventually consistent reads.
+  const replica = options.replicaTable
+    ? new DynamoDbReadModel(options.replicaReader ?? db, options.replicaTable, { consistentRead: options.replicaReader === undefined })
+    : undefined;
+  const snapshots = replica ? new ReadModelSnapshotSource(replica) : options.snapshotTable ? new DynamoDbSnapshotStore(db, options.snapshotTable) : undefined;
+  const logger = options.logger;
+  const loader = new AggregateLoader(options.domain as Domain<S, unknown>, events, snapshots, {
+    ...(replica && start === "replica-and-tail" ? { start: "parallel", tailSize: REPLICA_TAIL_EVENTS } : {}),
+    logger,
+  });
+  const commands = new CommandHandler<S, C>(loader, events, { decideOnReplica: replica !== undefined && start === "decide-on-replica", logger, ...options.commands });
+  return { commands, loader, events, replica };
+}
+
+/** What a dispatcher is given besides its tables and transports (see DispatcherOptions). */
+export type DispatcherSettings<S> = Omit<DispatcherOptions<S>, "domain" | "loader" | "snapshots" | "bus" | "deadLetters" | "source" | "unmarshall" | "logger">;
+
+export interface DynamoDbDispatcherOptions<S> {
+  domain: Domain<S, unknown>;
+  /** The ledger's events table: the fold's catch-ups read it. */
+  ledgerTable: string;
+  /** The snapshot table: starting points, snapshots and claim checks. */
+  snapshotTable: string;
+  /** Where state-carried events are published (an EventBridgeBus on AWS). */
+  bus: Bus;
+  /** Where records that can never be published go, with their reason. */
+  deadLetters: DeadLetterSink;
+  /** The service name: every event's source. */
+  source: string;
+  /** The DynamoDB client. Default: one configured from the environment. */
+  client?: DynamoDbClientInput;
+  /** Snapshot interval, publishing, memory (see DispatcherOptions). */
+  settings?: DispatcherSettings<S>;
+  /** Where the dispatcher logs. Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
+}
+
+/** The dispatcher on DynamoDB: what the AggregateDispatcher's function runs on the ledger's stream. */
+export function dynamoDbDispatcher<S>(options: DynamoDbDispatcherOptions<S>) {
+  const db = documentOf(options.client);
+  const events = new DynamoDbEventStore(db, options.ledgerTable);
+  const snapshots = new DynamoDbSnapshotStore(db, options.snapshotTable);
+  const loader = new AggregateLoader(options.domain, events, snapshots, { logger: options.logger });
+  const dispatcher = new Dispatcher<S>({
+    ...options.settings,
+    domain: options.domain,
+    loader,
+    snapshots,
+    bus: options.bus,
+    deadLetters: options.deadLetters,
+    source: options.source,
+    unmarshall: unmarshallImage,
+    logger: options.logger,
+  });
+  return { dispatcher, loader, events, snapshots };
+}
+
+/** What a projector is given besides its tables and dead letters (see ProjectorOptions). */
+export type ProjectorSettings = Pick<ProjectorOptions<unknown>, "concurrency" | "rememberedVersions">;
+
+export interface DynamoDbProjectorOptions<S> {
+  projection: Projection<S>;
+  /** The read model's table. */
+  readModelTable: string;
+  /** The snapshot table claim checks are resolved from (the ledger's). Default: none (claim checks are dead-lettered). */
+  snapshotTable?: string;
+  /** Where messages that can never be projected go, with their reason. */
+  deadLetters: DeadLetterSink;
+  /** The DynamoDB client. Default: one configured from the environment. */
+  client?: DynamoDbClientInput;
+  settings?: ProjectorSettings;
+  /** Where the projector logs. Default: JSON lines on standard error. */
+  logger?: RuntimeLogger;
+}
+
+/** A projector on DynamoDB: what a Projector's function runs on its queue. */
+export function dynamoDbProjector<S>(options: DynamoDbProjectorOptions<S>) {
+  const db = documentOf(options.client);
+  const readModel = new DynamoDbReadModel(db, options.readModelTable);
+  const projector = new Projector<S>({
+    ...options.settings,
+    projection: options.projection,
+    readModel,
+    snapshots: options.snapshotTable ? new DynamoDbSnapshotStore(db, options.snapshotTable) : undefined,
+    deadLetters: options.deadLetters,
+    logger: options.logger,
+  });
+  return { projector, readModel };
+}
