@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AccountCommand, AccountState, accounts } from "../../../examples/accounts/domain";
 import { replica as replicaProjection } from "../../../examples/accounts/projections";
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
-import { dynamoDbCommandSide } from "../../../handlers/runtime/aws/commandSide";
+import { dynamoDbCommandSide } from "../../../handlers/runtime/aws/factories";
 import { CommandHandler } from "../../../handlers/runtime/command/commandHandler";
 import { HttpRequest, commandRoutes } from "../../../handlers/runtime/command/httpRoutes";
 import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore";
