@@ -67,8 +67,8 @@ export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient
     await measure("16 writers, one process (default)", 16, "one"),
     await measure("8 writers, 8 processes (default)", 8, "each"),
     await measure("16 writers, 16 processes (default)", 16, "each"),
-    await measure("8 writers, 8 processes, rememberedStart decide", 8, "each", { rememberedStart: "decide" }),
-    await measure("16 writers, one process, rememberedStart decide", 16, "one", { rememberedStart: "decide" }),
+    await measure("8 writers, 8 processes, start decide-first", 8, "each", { start: "decide-first" }),
+    await measure("16 writers, one process, start decide-first", 16, "one", { start: "decide-first" }),
     await measure("8 writers, one process, previous release (no queue, 5 attempts, no memory)", 8, "one", { ...PREVIOUS }),
     await measure("16 writers, one process, previous release (no queue, 5 attempts, no memory)", 16, "one", { ...PREVIOUS }),
   ];

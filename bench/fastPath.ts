@@ -36,7 +36,7 @@ export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, 
   const replica = aggregateProjection<AccountState>("replica", accounts);
   const plain = new AggregateLoader(accounts, events);
   const handlers: Record<Path, CommandHandler<AccountState, AccountCommand>> = {
-    "fast path": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable)), events, { decideOnReplica: true, ...NOTHING_REMEMBERED }),
+    "fast path": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable)), events, { start: "decide-first", ...NOTHING_REMEMBERED }),
     // The replica row and the ledger's last 10 events read at once: never a refused write.
     "replica + tail": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events, NOTHING_REMEMBERED),
     "catch-up": new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "sequential" }), events, NOTHING_REMEMBERED),
@@ -44,7 +44,7 @@ export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, 
     "full fold": new CommandHandler(plain, events, NOTHING_REMEMBERED),
     // The CommandApi's handler as a warm instance runs it: the replica start for what it does not remember.
     "remembered, catch-up": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events),
-    "remembered, decide": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events, { rememberedStart: "decide" }),
+    "remembered, decide": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events, { start: "decide-first" }),
   };
   const otherInstance = new CommandHandler(plain, events, NOTHING_REMEMBERED);
   out("### Commands with seed 000's fast path (decide on the replica) vs snapshot catch-up vs adaptive (default) vs full fold vs a handler remembering the aggregate (medians, interleaved)");

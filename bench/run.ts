@@ -228,7 +228,7 @@ async function main() {
     announce("commands by aggregate size: adaptive, parallel, sequential start and full fold (0 to 10,000 events)");
     const startRows = await startingPoints(raw, db, requests, out, undefined, progress);
     out();
-    announce("command API starts: replica and tail vs decide-on-replica vs full fold");
+    announce("command API starts: read-first (replica and tail) vs decide-first (on the replica) vs full fold");
     await fastPath(raw, db, requests, out);
     out();
     announce("contention: writers on one hot aggregate");

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart } from "../handlers/runtime/ledger/conventions";
+import { ENV, START_POLICIES, StartPolicy } from "../handlers/runtime/ledger/conventions";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
 import { CommandApiDax, daxInFront } from "./commandApiDax";
@@ -31,23 +31,18 @@ export interface CommandApiArgs extends FunctionComponentArgs {
    */
   readonly replica?: Projector;
   /**
-   * How a command starts from the replica: "replica-and-tail" (default: the row and the ledger's last
-   * 10 events at once, then a plain write; never slower than a full fold) or "decide-on-replica"
-   * (the row alone, the write checks its version; fewest requests while the replica is current).
+   * How a command starts: "read-first" (default: reads the ledger after the remembered aggregate,
+   * the replica row or the snapshot before deciding; never a refused write) or "decide-first"
+   * (decides on the remembered aggregate or the replica row at once, the write checking its
+   * version; fewest requests while one instance serves an aggregate or the replica is current).
+   * See the README's "Where a command starts".
    */
-  readonly start?: CommandStart;
+  readonly start?: StartPolicy;
   /**
    * Aggregates a warm function instance remembers as its commands left them (least recently used
    * dropped first); a command on one starts from it instead of the replica. Default 1,000; 0 turns it off.
    */
   readonly rememberedAggregates?: pulumi.Input<number>;
-  /**
-   * How a command starts from a remembered aggregate: "catch-up" (default: one query of the events
-   * after it, then the write) or "decide" (the write at once, refused and caught up when another
-   * instance wrote in between: for traffic one instance serves per aggregate). See the README's
-   * "What a warm handler remembers".
-   */
-  readonly rememberedStart?: RememberedStart;
   /** Read the replica through a DAX cluster created for it (needs `replica`). Default: no DAX. */
   readonly dax?: CommandApiDax;
   /** Authentication of the endpoint. Default "AWS_IAM". */
@@ -95,14 +90,13 @@ export class CommandApi extends pulumi.ComponentResource {
     const { ledger, replica } = args;
     const component = `CommandApi "${name}"`;
     const setting = {
-      start: args.start === undefined ? undefined : settingVariable(component, "start", args.start, { kind: "choice", choices: COMMAND_STARTS }),
-      rememberedStart: args.rememberedStart === undefined ? undefined : settingVariable(component, "rememberedStart", args.rememberedStart, { kind: "choice", choices: REMEMBERED_STARTS }),
+      start: args.start === undefined ? undefined : settingVariable(component, "start", args.start, { kind: "choice", choices: START_POLICIES }),
       rememberedAggregates: args.rememberedAggregates === undefined ? undefined : settingVariable(component, "rememberedAggregates", args.rememberedAggregates, { kind: "integer", min: 0 }),
       maxBodyBytes: args.maxBodyBytes === undefined ? undefined : settingVariable(component, "maxBodyBytes", args.maxBodyBytes, { kind: "integer", min: 1 }),
     };
     // An append decided on a state not read from the ledger (the replica's row, or a remembered
     // aggregate decided on at once) checks in its transaction that the predecessor exists.
-    const checksPredecessors = (args.start === "decide-on-replica" && replica !== undefined) || args.rememberedStart === "decide";
+    const checksPredecessors = args.start === "decide-first";
     const statements: PolicyStatement[] = [
       // Loads and catch-ups query the ledger; a commit is a PutItem, or a transaction of PutItems
       // (idempotency records, multi-aggregate commits) with, when deciding on a state it did not
@@ -128,9 +122,8 @@ export class CommandApi extends pulumi.ComponentResource {
           [ENV.idempotencyTable]: ledger.idempotencyTableName,
           ...(replica ? { [ENV.replicaTable]: replica.tableName } : { [ENV.snapshotTable]: ledger.snapshotTableName }),
           ...(setting.maxBodyBytes ? { [ENV.maxBodyBytes]: setting.maxBodyBytes } : {}),
-          ...(setting.start ? { [ENV.commandStart]: setting.start } : {}),
+          ...(setting.start ? { [ENV.startPolicy]: setting.start } : {}),
           ...(setting.rememberedAggregates ? { [ENV.rememberedAggregates]: setting.rememberedAggregates } : {}),
-          ...(setting.rememberedStart ? { [ENV.rememberedStart]: setting.rememberedStart } : {}),
           ...(dax ? { [ENV.daxEndpoint]: pulumi.interpolate`daxs://${dax.cluster.clusterAddress}` } : {}),
         },
         vpc: dax ? { subnetIds: args.dax!.subnetIds, securityGroupIds: [dax.functionSecurityGroup.id] } : undefined,

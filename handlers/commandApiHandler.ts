@@ -1,6 +1,6 @@
 import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { dynamoDbCommandSide } from "./runtime/aws/factories";
-import { COMMAND_STARTS, CommandStart, ENV, REMEMBERED_STARTS, RememberedStart } from "./runtime/ledger/conventions";
+import { ENV, START_POLICIES, StartPolicy } from "./runtime/ledger/conventions";
 import { Domain, requireDomain } from "./runtime/domain/domain";
 import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/command/httpRoutes";
@@ -39,9 +39,8 @@ export interface CommandApiFunctionSettings {
   /** The replica's table (an aggregateProjection's rows); without it, commands start from the snapshot table. */
   replicaTable?: string;
   snapshotTable?: string;
-  start?: CommandStart;
+  start?: StartPolicy;
   rememberedAggregates?: number;
-  rememberedStart?: RememberedStart;
   maxBodyBytes?: number;
 }
 
@@ -53,9 +52,8 @@ export function commandApiSettingsFromEnv(): CommandApiFunctionSettings {
     idempotencyTable: requireEnv(ENV.idempotencyTable),
     replicaTable,
     snapshotTable: replicaTable ? undefined : requireEnv(ENV.snapshotTable),
-    start: choiceEnv(ENV.commandStart, COMMAND_STARTS),
+    start: choiceEnv(ENV.startPolicy, START_POLICIES),
     rememberedAggregates: integerEnv(ENV.rememberedAggregates, 0),
-    rememberedStart: choiceEnv(ENV.rememberedStart, REMEMBERED_STARTS),
     maxBodyBytes: integerEnv(ENV.maxBodyBytes, 1),
   };
 }
@@ -86,7 +84,7 @@ export function createCommandApiHandler<S, C>(
       snapshotTable: given.snapshotTable,
       start: given.start,
       replicaReader: replicaReader?.(),
-      commands: { rememberedAggregates: given.rememberedAggregates, rememberedStart: given.rememberedStart },
+      commands: { rememberedAggregates: given.rememberedAggregates },
       logger: log,
     });
     return commandRoutes({ commands, replica, maxBodyBytes: given.maxBodyBytes, logger: log, observe: (outcome) => (last = outcome) });

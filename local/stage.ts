@@ -74,8 +74,8 @@ export interface HeldDeadLetter {
  * What the stage's command side remembers: it is the one process serving commands, so it decides
  * on the aggregates it wrote at once; a conflict (a replay tool writing too) still catches up.
  */
-const commandMemory = (remember: boolean): Pick<CommandHandlerOptions, "rememberedAggregates" | "rememberedStart"> =>
-  remember ? { rememberedStart: "decide" } : { rememberedAggregates: 0 };
+const commandMemory = (remember: boolean): Pick<CommandHandlerOptions, "rememberedAggregates" | "start"> =>
+  remember ? { start: "decide-first" } : { rememberedAggregates: 0, start: "read-first" };
 
 /** The tables of a service on the stage, named after it. */
 const stageTables = (serviceName: string) => ({ ledger: `${serviceName}-ledger`, snapshots: `${serviceName}-snapshots`, idempotency: `${serviceName}-idempotency` });

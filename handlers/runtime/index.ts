@@ -29,7 +29,7 @@ export { Projection, defineProjection, projectionProblem, requireProjection } fr
 export { ReadModelSnapshotSource, aggregateProjection } from "./projection/readModelSnapshots";
 export { AggregateLoader, AggregateLoaderOptions, StartStrategy } from "./ledger/aggregateLoader";
 export { CommandHandler, CommandHandlerOptions, CommandResult, ExecuteOptions, MultiCommandResult } from "./command/commandHandler";
-export { CommandStart, RememberedStart } from "./ledger/conventions";
+export { START_POLICIES, StartPolicy } from "./ledger/conventions";
 export { emptyAggregate, fold } from "./domain/fold";
 export * from "./support/errors";
 export * from "./domain/errors";

@@ -26,16 +26,16 @@ describe("CommandApi", () => {
     const code = await (((await fn.code.assets) as Record<string, { text: Promise<string> }>)["index.js"]).text;
     assert.ok(!code.includes("DaxDocument"), "no DAX client in a function that does not use DAX");
     assert.equal(fn.vpcConfig, undefined);
-    assert.equal(fn.environment.variables.REMEMBERED_START, undefined, "the handler's default: catch-up");
+    assert.equal(fn.environment.variables.COMMAND_START, undefined, "the handler's default: read-first");
   });
 
   it("passes what a warm instance remembers, and how a command starts from it, to the function", async () => {
-    const { resources } = await compose(() => new CommandApi("svc-mem", { ledger: new EventLedger("svc-ledger"), domainModule, domainExport: "accounts", rememberedAggregates: 5_000, rememberedStart: "decide" }));
+    const { resources } = await compose(() => new CommandApi("svc-mem", { ledger: new EventLedger("svc-ledger"), domainModule, domainExport: "accounts", rememberedAggregates: 5_000, start: "decide-first" }));
     const fn = lookup(resources).named("aws:lambda/function:Function", "svc-mem-function").inputs;
-    assert.deepEqual([fn.environment.variables.REMEMBERED_AGGREGATES, fn.environment.variables.REMEMBERED_START], ["5000", "decide"]);
+    assert.deepEqual([fn.environment.variables.REMEMBERED_AGGREGATES, fn.environment.variables.COMMAND_START], ["5000", "decide-first"]);
     // Deciding on a remembered state it did not read, the append checks that state's version exists.
     assert.deepEqual(actions(lookup(resources).named("aws:iam/rolePolicy:RolePolicy", "svc-mem-policy").inputs.policy).Ledger, ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]);
-    const { resources: catchingUp } = await compose(() => new CommandApi("svc-mem", { ledger: new EventLedger("svc-ledger"), domainModule, domainExport: "accounts", rememberedStart: "catch-up" }));
+    const { resources: catchingUp } = await compose(() => new CommandApi("svc-mem", { ledger: new EventLedger("svc-ledger"), domainModule, domainExport: "accounts", start: "read-first" }));
     assert.deepEqual(actions(lookup(catchingUp).named("aws:iam/rolePolicy:RolePolicy", "svc-mem-policy").inputs.policy).Ledger, ["dynamodb:Query", "dynamodb:PutItem"], "catching up reads first: no predecessor check");
   });
 
@@ -60,9 +60,8 @@ describe("CommandApi", () => {
 
   it("a public endpoint only when asked for by name, and start strategies it knows", async () => {
     const ledger = () => new EventLedger("svc-ledger");
-    await assert.rejects(compose(() => new CommandApi("svc-odd-memory", { ledger: ledger(), domainModule, domainExport: "accounts", rememberedStart: "trust" as never })), /CommandApi "svc-odd-memory": rememberedStart must be one of "catch-up", "decide", got "trust"/);
     await assert.rejects(compose(() => new CommandApi("svc-open", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE" } as never })), /auth must be "AWS_IAM" or \{ type: "NONE", acknowledgePublicEndpoint: true \}/);
-    await assert.rejects(compose(() => new CommandApi("svc-odd", { ledger: ledger(), domainModule, domainExport: "accounts", start: "guess" as never })), /CommandApi "svc-odd": start must be one of "replica-and-tail", "decide-on-replica", got "guess"/);
+    await assert.rejects(compose(() => new CommandApi("svc-odd", { ledger: ledger(), domainModule, domainExport: "accounts", start: "guess" as never })), /CommandApi "svc-odd": start must be one of "read-first", "decide-first", got "guess"/);
     const { result, resources } = await compose(() => new CommandApi("svc-public", { ledger: ledger(), domainModule, domainExport: "accounts", auth: { type: "NONE", acknowledgePublicEndpoint: true } }));
     const { named, ofType } = lookup(resources);
     assert.equal(named("aws:lambda/functionUrl:FunctionUrl", "svc-public-url").inputs.authorizationType, "NONE");

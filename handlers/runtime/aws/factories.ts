@@ -11,7 +11,7 @@ import { Dispatcher, DispatcherOptions } from "../dispatch/dispatcher";
 import { Bus } from "../dispatch/publisher";
 import { Domain } from "../domain/domain";
 import { AggregateLoader } from "../ledger/aggregateLoader";
-import { COMMAND_STARTS, CommandStart, REPLICA_TAIL_EVENTS } from "../ledger/conventions";
+import { REPLICA_TAIL_EVENTS, START_POLICIES, StartPolicy } from "../ledger/conventions";
 import { DeadLetterSink } from "../messages/deadLetters";
 import { Projection } from "../projection/projection";
 import { Projector, ProjectorOptions } from "../projection/projector";
@@ -39,8 +39,8 @@ export interface DynamoDbCommandSideOptions<S, C> {
   snapshotTable?: string;
   /** An aggregateProjection's table: loads start from its rows, and eventual reads answer from it. */
   replicaTable?: string;
-  /** How a command starts from the replica. Default "replica-and-tail". */
-  start?: CommandStart;
+  /** How a command starts. Default "read-first". */
+  start?: StartPolicy;
   /** The DynamoDB client. Default: one configured from the environment. */
   client?: DynamoDbClientInput;
   /** What the replica's rows are read with, e.g. a DAX document client, eventually consistently so its cache answers. Default: DynamoDB, through `client`, consistently. */
@@ -56,8 +56,8 @@ export interface DynamoDbCommandSideOptions<S, C> {
  * service of your own (a container, a Lambda of yours, a tool) builds to execute commands and queries.
  */
 export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S, C>) {
-  const start = options.start ?? "replica-and-tail";
-  if (!COMMAND_STARTS.includes(start)) throw new RangeError(`start must be one of ${COMMAND_STARTS.join(", ")}, got "${start}"`);
+  const start = options.start ?? "read-first";
+  if (!START_POLICIES.includes(start)) throw new RangeError(`start must be one of ${START_POLICIES.join(", ")}, got "${start}"`);
   const db = documentOf(options.client);
   const events = new DynamoDbEventStore(db, options.ledgerTable, { idempotencyTable: options.idempotencyTable });
   // A replica row is only a starting point (the ledger's tail proves and completes it), so a
@@ -68,10 +68,11 @@ export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S,
   const snapshots = replica ? new ReadModelSnapshotSource(replica) : options.snapshotTable ? new DynamoDbSnapshotStore(db, options.snapshotTable) : undefined;
   const logger = options.logger;
   const loader = new AggregateLoader(options.domain as Domain<S, unknown>, events, snapshots, {
-    ...(replica && start === "replica-and-tail" ? { start: "parallel", tailSize: REPLICA_TAIL_EVENTS } : {}),
+    // With a replica, a read-first start reads its row and the ledger's tail at once.
+    ...(replica ? { start: "parallel", tailSize: REPLICA_TAIL_EVENTS } : {}),
     logger,
   });
-  const commands = new CommandHandler<S, C>(loader, events, { decideOnReplica: replica !== undefined && start === "decide-on-replica", logger, ...options.commands });
+  const commands = new CommandHandler<S, C>(loader, events, { start, logger, ...options.commands });
   return { commands, loader, events, replica };
 }
 

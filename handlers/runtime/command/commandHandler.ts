@@ -3,7 +3,7 @@ import { Aggregate, LedgerEvent } from "../domain/domain";
 import { InvalidCommandError } from "../domain/errors";
 import { aggregateIdProblem } from "../domain/identity";
 import { AggregateLoader } from "../ledger/aggregateLoader";
-import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, REMEMBERED_STARTS, RememberedStart } from "../ledger/conventions";
+import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, START_POLICIES, StartPolicy } from "../ledger/conventions";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
 import { saveSnapshots } from "../ledger/snapshots";
 import { EventStore, SnapshotStore } from "../ledger/stores";
@@ -42,14 +42,6 @@ export interface CommandHandlerOptions {
   /** Event timestamps. Default: the system clock. */
   now?: () => Date;
   /**
-   * Seed 000's fast path, for a loader whose snapshot source is a read replica (an
-   * aggregateProjection's rows): decide on the replica's state and append at once, reading the
-   * ledger only after a conflict, and then only the events missed. One read and one write when
-   * the replica is current. The append carries a check that the replica's version exists in the
-   * ledger (a transaction item), so a row that lies can never open a gap. Default false.
-   */
-  decideOnReplica?: boolean;
-  /**
    * Aggregates this handler remembers as its own commits and consistent reads left them, at most
    * this many (least recently used dropped first); a warm Lambda keeps them between invocations.
    * A remembered aggregate is a version the ledger holds, so a command starting from it needs
@@ -61,16 +53,11 @@ export interface CommandHandlerOptions {
   /** The most the remembered states may take together, as JSON, in bytes. Default 32 MB. */
   rememberedBytes?: number;
   /**
-   * How a command starts from a remembered aggregate. Default "catch-up".
-   * - "catch-up": reads the events after it (one query, usually empty) and decides on the result.
-   *   One read instead of a snapshot and a tail, and never a decision on a stale state.
-   * - "decide": decides on it and appends at once (seed 000 with the process's own memory as the
-   *   replica): no read at all while this process is the aggregate's only writer; when another one
-   *   wrote in between, the append is refused and the command reads only the events it missed. A
-   *   rejection or a decision to do nothing is only returned on the ledger's latest state. For one
-   *   process serving an aggregate's commands (a container, a partitioned consumer, the local stage).
+   * How a command starts: "read-first" (default) reads the ledger after its starting point before
+   * deciding; "decide-first" decides on the remembered state, else the replica's row, at once (for
+   * one process serving an aggregate's commands, or a current replica). See StartPolicy.
    */
-  rememberedStart?: RememberedStart;
+  start?: StartPolicy;
   /** Where the handler logs. Default: JSON lines on standard error. */
   logger?: RuntimeLogger;
 }
@@ -112,8 +99,8 @@ export class CommandHandler<S, C> {
       weigh: stateWeight,
       maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
     });
-    if (options.rememberedStart !== undefined && !REMEMBERED_STARTS.includes(options.rememberedStart)) {
-      throw new RangeError(`rememberedStart must be "catch-up" or "decide", got ${JSON.stringify(options.rememberedStart)}`);
+    if (options.start !== undefined && !START_POLICIES.includes(options.start)) {
+      throw new RangeError(`start must be "read-first" or "decide-first", got ${JSON.stringify(options.start)}`);
     }
   }
 
@@ -283,16 +270,17 @@ export class CommandHandler<S, C> {
 
   /**
    * Where a command starts on one aggregate: the remembered aggregate (caught up, or as it is for
-   * "decide"), else the replica's row, else a load from the ledger; and whether the ledger is
-   * known to hold that version (anchored) and was read up to now (read).
+   * "decide-first"), else for "decide-first" the replica's row, else a load from the ledger; and
+   * whether the ledger is known to hold that version (anchored) and was read up to now (read).
+   * Decided on unread, the append checks the version is still the ledger's (a ledger restored to
+   * an earlier version would otherwise get a gap after it).
    */
   private async start(id: string): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
+    const decideFirst = this.options.start === "decide-first";
     const remembered = this.remembered.get(id);
-    // Decided on unread: the append checks the remembered version is still the ledger's (a ledger
-    // restored to an earlier version would otherwise get a gap after it).
-    if (remembered && this.options.rememberedStart === "decide") return { aggregate: remembered, anchored: false, read: false };
+    if (remembered && decideFirst) return { aggregate: remembered, anchored: false, read: false };
     if (remembered) return { aggregate: await this.loader.catchUp(remembered), anchored: true, read: true };
-    if (this.options.decideOnReplica === true) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
+    if (decideFirst && this.loader.followsLedger) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
     return { aggregate: await this.loader.load(id), anchored: true, read: true };
   }
 

@@ -102,8 +102,13 @@ export class AggregateLoader<S> {
     return fold(this.domain, await this.catchUp(start, lowest - 1), tail);
   }
 
+  /** True when the snapshot source follows the ledger closely (a read replica). */
+  get followsLedger(): boolean {
+    return this.snapshots?.followsLedger === true;
+  }
+
   /**
-   * Seed 000's starting point for a command: the snapshot source's latest trusted state (a read
+   * A decide-first command's starting point: the snapshot source's latest trusted state (a read
    * replica row) without reading the ledger at all. Unproven: the ledger may be ahead of it (the
    * append then conflicts and the command catches up) or, for a row that lies, behind it (the
    * append's predecessor check refuses it). Without a usable row, the empty aggregate: a new

@@ -71,26 +71,26 @@ export const ENV = {
   idempotencyTable: "IDEMPOTENCY_TABLE_NAME",
   replicaTable: "REPLICA_TABLE_NAME",
   maxBodyBytes: "MAX_BODY_BYTES",
-  commandStart: "COMMAND_START",
+  startPolicy: "COMMAND_START",
   rememberedAggregates: "REMEMBERED_AGGREGATES",
-  rememberedStart: "REMEMBERED_START",
   daxEndpoint: "DAX_ENDPOINT",
 } as const;
 
 /**
- * How the CommandApi starts a command from its read replica:
- * - "replica-and-tail" (default): the replica row and the ledger's last few events read at once,
- *   then one plain write; never a refused write, never slower than a full fold (bench).
- * - "decide-on-replica": seed 000 verbatim: decide on the replica row alone and write at once (with
- *   a check of the row's version in the same transaction); the ledger is read only after a conflict.
- *   Fewest requests when the replica is current; two more round trips when it lags.
+ * How a command starts, wherever its state comes from (the aggregate its handler remembers, the
+ * read replica's row, the ledger's snapshots):
+ * - "read-first" (default): reads the ledger's events after that state before deciding (with a
+ *   replica, its row and the ledger's last few events at once; from memory, one query of the events
+ *   after it), then one plain write. Never a refused write.
+ * - "decide-first": decides on the remembered state, else the replica's row, at once and writes with
+ *   a check that its version is still the ledger's; the ledger is read only when the write is
+ *   refused, and then only the events missed. Fewest requests while one process writes an aggregate
+ *   or the replica is current; a refused write and a catch-up more when another wrote in between.
+ * A rejection, a refusal or a decision to do nothing always stands on the ledger's latest state.
  */
-export type CommandStart = "replica-and-tail" | "decide-on-replica";
-export const COMMAND_STARTS: readonly CommandStart[] = ["replica-and-tail", "decide-on-replica"];
-/** How a command starts from an aggregate its handler remembers (CommandHandlerOptions.rememberedStart). */
-export type RememberedStart = "catch-up" | "decide";
-export const REMEMBERED_STARTS: readonly RememberedStart[] = ["catch-up", "decide"];
-/** Events the "replica-and-tail" start reads from the ledger's end beside the replica row. */
+export type StartPolicy = "read-first" | "decide-first";
+export const START_POLICIES: readonly StartPolicy[] = ["read-first", "decide-first"];
+/** Events a read-first start reads from the ledger's end beside the replica row. */
 export const REPLICA_TAIL_EVENTS = 10;
 
 /** Idempotency table: one item per idempotency key, forgotten after its retention (TTL attribute). */

@@ -69,6 +69,8 @@ export interface StoredEventItem {
 
 /** Anything that can hand out a starting point for a fold: a snapshot table or a read model carrying state. */
 export interface SnapshotSource {
+  /** True for a source that follows the ledger closely (a read replica's rows): a decide-first command decides on it at once. */
+  readonly followsLedger?: boolean;
   /** The newest snapshot at or below `atOrBelow` (any version when omitted). */
   latest(aggregateId: string, atOrBelow?: number): Promise<Snapshot | undefined>;
 }

@@ -28,6 +28,8 @@ export function aggregateProjection<S>(name: string, domain: Domain<S, unknown>)
  * asked for cannot serve as a starting point and is not returned.
  */
 export class ReadModelSnapshotSource implements SnapshotSource {
+  /** A replica's row is written at every event it subscribes to: current but for the projector's lag. */
+  readonly followsLedger = true;
   constructor(private readonly readModel: Pick<ReadModelStore, "get">) {}
 
   async latest(aggregateId: string, atOrBelow?: number): Promise<Snapshot | undefined> {

@@ -142,7 +142,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     });
 
     it('"decide": one request per command while it is the only writer; after another process wrote, the append is refused and only the missed events are read', async () => {
-      const commands = handler({ rememberedStart: "decide" });
+      const commands = handler({ start: "decide-first" });
       await commands.execute("c-2", { kind: "Open", owner: "c" });
       ledger.requests.reset();
       for (let i = 0; i < 5; i += 1) await commands.execute("c-2", { kind: "Credit", amount: 10 });
@@ -161,7 +161,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     });
 
     it('"decide": a rejection on a remembered state stands only after reading the ledger: a debit the other process funded goes through', async () => {
-      const commands = handler({ rememberedStart: "decide" });
+      const commands = handler({ start: "decide-first" });
       await commands.execute("c-3", { kind: "Open", owner: "c" });
       await handler().execute("c-3", { kind: "Credit", amount: 100 });
 
@@ -173,7 +173,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     it('"decide": 8 processes writing one aggregate finish every command, gap-free, the balance equal to the fold', async function () {
       this.timeout(120_000);
       await handler().execute("hot", { kind: "Open", owner: "hot" });
-      const processes = Array.from({ length: 8 }, () => handler({ rememberedStart: "decide", retryBudgetMs: 120_000 }));
+      const processes = Array.from({ length: 8 }, () => handler({ start: "decide-first", retryBudgetMs: 120_000 }));
       let applied = 0;
       let rejected = 0;
       await Promise.all(processes.map(async (commands, writer) => {
@@ -208,7 +208,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       new CommandHandler(new AggregateLoader(matching, ledger.events, snapshots ?? ledger.snapshots), ledger.events, options);
 
     it('"decide": an aggregate a multi-aggregate command only reads is read from the ledger first: no decision on a stale memory that no condition guards', async () => {
-      const commands = matchingHandler({ rememberedStart: "decide" });
+      const commands = matchingHandler({ start: "decide-first" });
       for (const id of ["m-a", "m-b"]) await commands.execute(id, { kind: "Open", owner: id });
       await commands.execute("m-a", { kind: "Credit", amount: 10 });
       await handler().execute("m-a", { kind: "Debit", amount: 10 }); // another process empties m-a
@@ -224,7 +224,7 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       // The replica claims m-c at version 7 (a restored ledger, a row that lies); the ledger is at 2.
       const lying = toSnapshot(accounts, { aggregateId: "m-c", version: 7, state: { ...(await handler().query("m-c")).state, balance: 5 } });
       const replica: SnapshotSource = { latest: async (id) => (id === "m-c" ? lying : undefined) };
-      const commands = matchingHandler({ rememberedStart: "decide", decideOnReplica: true }, replica);
+      const commands = matchingHandler({ start: "decide-first" }, replica);
 
       await commands.executeMany(["m-c", "m-d"], { kind: "Match", from: "m-c", to: "m-d" });
       await commands.execute("m-c", { kind: "Credit", amount: 1 });
@@ -259,8 +259,8 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       assert.deepEqual([past.items, within.items], [6, 1], "the whole history, against the remembered version's proof alone");
     });
 
-    it("refuses a rememberedStart it does not know, and a negative rememberedAggregates or rememberedBytes, at construction", () => {
-      assert.throws(() => handler({ rememberedStart: "trust" as never }), /rememberedStart must be "catch-up" or "decide"/);
+    it("refuses a start it does not know, and a negative rememberedAggregates or rememberedBytes, at construction", () => {
+      assert.throws(() => handler({ start: "trust" as never }), /start must be "read-first" or "decide-first"/);
       assert.throws(() => handler({ rememberedAggregates: -1 }), /rememberedAggregates must be a non-negative integer/);
       assert.throws(() => handler({ rememberedBytes: -1 }), /rememberedBytes must be a non-negative integer/);
     });

@@ -32,7 +32,7 @@ describe("seed 000's fast path: decide on the read replica, read the ledger only
   beforeEach(async () => {
     ledger = await bankLedger();
     ({ readModel } = await projectorFor(ledger, replica));
-    handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel)), ledger.events, { decideOnReplica: true });
+    handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel)), ledger.events, { start: "decide-first" });
   });
 
   it("appends at once on a current replica: one replica read and one write, no ledger read, at 1,000 events", async () => {

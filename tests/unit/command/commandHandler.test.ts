@@ -54,7 +54,7 @@ function commandSide<S, C>(domain: Parameters<typeof defineDomain<S, C>>[0], sta
   const handler = (more: CommandHandlerOptions = {}) =>
     start === "ledger"
       ? new CommandHandler<S, C>(new AggregateLoader(domain, events), events, { rememberedAggregates: 0, ...options, ...more })
-      : new CommandHandler<S, C>(new AggregateLoader(domain, events, new ReadModelSnapshotSource(replica)), events, { rememberedAggregates: 0, decideOnReplica: true, ...options, ...more });
+      : new CommandHandler<S, C>(new AggregateLoader(domain, events, new ReadModelSnapshotSource(replica)), events, { rememberedAggregates: 0, start: "decide-first", ...options, ...more });
   /** The replica's row as the projector would write it for this aggregate. */
   const project = async (aggregate: Aggregate<S>) => replica.putIfNewer(aggregate.aggregateId, aggregate.version, projection.project(aggregate, undefined as never) as Record<string, unknown>);
   return { events, replica, handler, project };
@@ -109,7 +109,7 @@ describe("command handler: every refusal stands on the ledger's latest state", (
 
   it("credits an account another process emptied, though this handler remembers it near the limit (decide on memory)", async () => {
     const side = commandSide(accounts, "ledger");
-    const remembering = side.handler({ rememberedAggregates: 100, rememberedStart: "decide" }) as CommandHandler<AccountState, AccountCommand>;
+    const remembering = side.handler({ rememberedAggregates: 100, start: "decide-first" }) as CommandHandler<AccountState, AccountCommand>;
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     await remembering.execute("acc", { kind: "Credit", amount: NINE });
     await (side.handler() as CommandHandler<AccountState, AccountCommand>).execute("acc", { kind: "Debit", amount: NINE });
@@ -139,7 +139,7 @@ describe("command handler: every refusal stands on the ledger's latest state", (
       },
     });
     const side = commandSide(fussy, "ledger");
-    const remembering = side.handler({ rememberedAggregates: 100, rememberedStart: "decide" }) as CommandHandler<AccountState, AccountCommand>;
+    const remembering = side.handler({ rememberedAggregates: 100, start: "decide-first" }) as CommandHandler<AccountState, AccountCommand>;
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     await remembering.execute("acc", { kind: "Credit", amount: 500 });
     await (side.handler() as CommandHandler<AccountState, AccountCommand>).execute("acc", { kind: "Debit", amount: 500 });
@@ -149,7 +149,7 @@ describe("command handler: every refusal stands on the ledger's latest state", (
 
   it("still refuses what the ledger's state refuses, after reading it", async () => {
     const side = commandSide(accounts, "ledger");
-    const remembering = side.handler({ rememberedAggregates: 100, rememberedStart: "decide" }) as CommandHandler<AccountState, AccountCommand>;
+    const remembering = side.handler({ rememberedAggregates: 100, start: "decide-first" }) as CommandHandler<AccountState, AccountCommand>;
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     await remembering.execute("acc", { kind: "Credit", amount: NINE });
     const before = side.events.calls;
@@ -178,7 +178,7 @@ describe("command handler: a ledger restored from a backup to an earlier version
   it("never writes after a gap when deciding on a remembered state the restore took back", async () => {
     const original = new InMemoryEventStore();
     const events = new SwitchableStore(original);
-    const remembering = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, { rememberedStart: "decide" });
+    const remembering = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, { start: "decide-first" });
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     for (const amount of [1, 2, 3, 4]) await remembering.execute("acc", { kind: "Credit", amount });
     // The backup holds versions 1..3 only.

@@ -31,7 +31,7 @@ function countedRoutes() {
   };
   const rows = new InMemoryReadModel();
   const replica = { get: (id: string) => (counts.replica++, rows.get(id)) };
-  const commands = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replica)), events, { decideOnReplica: true });
+  const commands = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replica)), events, { start: "decide-first" });
   return { counts, routes: commandRoutes({ commands, replica }), rows, commands };
 }
 

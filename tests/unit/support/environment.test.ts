@@ -25,7 +25,7 @@ async function withVariables<T>(variables: Record<string, string | undefined>, r
 /** A function as each component configures it: its variables, and a first invocation that builds it. */
 const FUNCTIONS: Record<string, { variables: Record<string, string>; invoke: () => Promise<unknown> }> = {
   "command API": {
-    variables: { [ENV.ledgerTable]: "ledger", [ENV.idempotencyTable]: "keys", [ENV.replicaTable]: "replica", [ENV.commandStart]: "replica-and-tail", [ENV.rememberedAggregates]: "1000", [ENV.rememberedStart]: "catch-up", [ENV.maxBodyBytes]: "262144" },
+    variables: { [ENV.ledgerTable]: "ledger", [ENV.idempotencyTable]: "keys", [ENV.replicaTable]: "replica", [ENV.startPolicy]: "read-first", [ENV.rememberedAggregates]: "1000", [ENV.maxBodyBytes]: "262144" },
     invoke: () => createCommandApiHandler(accounts)({ rawPath: "/nowhere", requestContext: { http: { method: "GET" } } }),
   },
   dispatcher: {
@@ -39,8 +39,7 @@ const FUNCTIONS: Record<string, { variables: Record<string, string>; invoke: () 
 };
 
 const BAD_VALUES: Record<string, string[]> = {
-  [ENV.commandStart]: ["decide", "REPLICA-AND-TAIL"],
-  [ENV.rememberedStart]: ["remember", "Decide"],
+  [ENV.startPolicy]: ["decide", "replica-and-tail", "Read-First"],
   [ENV.rememberedAggregates]: ["many", "1.5", "-1", "1e3"],
   [ENV.maxBodyBytes]: ["0", "lots", "NaN"],
   [ENV.snapshotEvery]: ["-1", "every", "10.5"],
