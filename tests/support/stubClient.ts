@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 /**
  * Stubs an AWS SDK v3 client at the client level: `send` answers from `respond` and
  * every command's input is recorded. The command classes and inputs stay the real ones.
@@ -34,3 +35,19 @@ export function stubDynamoDb(client: { middlewareStack: { add: (...args: any[]) 
   const contextName = { current: "" };
   return calls;
 }
+
+/** A DynamoDB client whose every call fails with `error()`, as an answer that arrives after the SDK's own retries; nothing is sent. */
+export function failingDynamoDb(error: () => Error): DynamoDBClient {
+  const client = new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  client.middlewareStack.add(
+    () => async () => {
+      throw error();
+    },
+    { step: "initialize", name: "failEveryCall", priority: "high" },
+  );
+  return client;
+}
+
+/** An AWS service error as the SDK throws it: its name, fault and status, after `attempts` attempts. */
+export const serviceError = (name: string, status: number, message = `injected ${name}`, attempts = 3) => () =>
+  Object.assign(new Error(message), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status, attempts } });

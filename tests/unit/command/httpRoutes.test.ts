@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AccountCommand, AccountState, accounts } from "../../../examples/accounts/domain";
 import { replica as replicaProjection } from "../../../examples/accounts/projections";
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
@@ -10,6 +9,7 @@ import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore"
 import { InMemoryReadModel } from "../../../handlers/runtime/memory/readModel";
 import { ReadModelSnapshotSource } from "../../../handlers/runtime/projection/readModelSnapshots";
 import { EventStore } from "../../../handlers/runtime/ledger/stores";
+import { failingDynamoDb, serviceError } from "../../support/stubClient";
 
 const request = (method: string, path: string, { query = {}, body, headers = {} }: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}): HttpRequest => ({
   method,
@@ -99,19 +99,6 @@ describe("command routes: query parameters are checked on every branch", () => {
   });
 });
 
-/** A DynamoDB client whose every call fails with `error`, as an answer that arrives after the SDK's own retries. */
-function failingClient(error: () => Error): DynamoDBClient {
-  const client = new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-  client.middlewareStack.add(
-    () => async () => {
-      throw error();
-    },
-    { step: "initialize", name: "failEveryCall", priority: "high" },
-  );
-  return client;
-}
-
-const serviceError = (name: string, status: number) => () => Object.assign(new Error(`injected ${name}`), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status, attempts: 3 } });
 const TRANSIENT = [
   ["throttling", serviceError("ProvisionedThroughputExceededException", 400)],
   ["a request limit", serviceError("RequestLimitExceeded", 400)],
@@ -127,7 +114,7 @@ describe("command routes: a transient failure after the SDK's retries is a 503 w
       it(`${label}${withReplica ? " (with a replica)" : ""}: commands, idempotent commands, transfers and both reads answer 503 with Retry-After`, async () => {
         const { commands, replica } = dynamoDbCommandSide({
           domain: accounts,
-          client: failingClient(error),
+          client: failingDynamoDb(error),
           ledgerTable: "ledger",
           idempotencyTable: "keys",
           snapshotTable: withReplica ? undefined : "snapshots",
@@ -153,7 +140,7 @@ describe("command routes: a transient failure after the SDK's retries is a 503 w
   }
 
   it("a non-transient failure (access denied) stays a 500 that names only the request id", async () => {
-    const { commands } = dynamoDbCommandSide({ domain: accounts, client: failingClient(serviceError("AccessDeniedException", 400)), ledgerTable: "ledger", snapshotTable: "snapshots" });
+    const { commands } = dynamoDbCommandSide({ domain: accounts, client: failingDynamoDb(serviceError("AccessDeniedException", 400)), ledgerTable: "ledger", snapshotTable: "snapshots" });
     const response = await commandRoutes({ commands })(request("GET", "/aggregates/a"));
     assert.equal(response.statusCode, 500);
     assert.ok(!/AccessDenied/.test(response.body));

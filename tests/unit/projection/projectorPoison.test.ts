@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AccountState } from "../../../examples/accounts/domain";
 import { balances } from "../../../examples/accounts/projections";
 import { documentClient } from "../../../handlers/runtime/aws/documentClient";
@@ -9,6 +8,7 @@ import { InMemoryReadModel } from "../../../handlers/runtime/memory/readModel";
 import { defineProjection } from "../../../handlers/runtime/projection/projection";
 import { Projector } from "../../../handlers/runtime/projection/projector";
 import { ReadModelStore } from "../../../handlers/runtime/ledger/stores";
+import { failingDynamoDb, serviceError } from "../../support/stubClient";
 
 /** A queue message carrying an account at version 2 with this state. */
 const carrying = (messageId: string, state: Partial<AccountState>) => ({
@@ -42,13 +42,7 @@ describe("projector: a message whose row can never be written is dead-lettered a
   }
 
   it("a row DynamoDB itself refuses (ValidationException): dead-lettered with DynamoDB's message", async () => {
-    const client = new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-    client.middlewareStack.add(
-      () => async () => {
-        throw Object.assign(new Error("One or more parameter values were invalid: an attribute is too deeply nested"), { name: "ValidationException", $fault: "client", $metadata: { httpStatusCode: 400, attempts: 1 } });
-      },
-      { step: "initialize", name: "refuseItem", priority: "high" },
-    );
+    const client = failingDynamoDb(serviceError("ValidationException", 400, "One or more parameter values were invalid: an attribute is too deeply nested", 1));
     const readModel: ReadModelStore = new DynamoDbReadModel(documentClient(client), "balances");
     const deadLetters = new InMemoryDeadLetters();
     const report = await new Projector({ projection: balances, readModel, deadLetters }).project([carrying("odd", {})]);
@@ -57,13 +51,7 @@ describe("projector: a message whose row can never be written is dead-lettered a
   });
 
   it("a throttled write is retried (a batch item failure), not dead-lettered", async () => {
-    const client = new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-    client.middlewareStack.add(
-      () => async () => {
-        throw Object.assign(new Error("slow down"), { name: "ProvisionedThroughputExceededException", $fault: "client", $metadata: { httpStatusCode: 400, attempts: 3 } });
-      },
-      { step: "initialize", name: "throttle", priority: "high" },
-    );
+    const client = failingDynamoDb(serviceError("ProvisionedThroughputExceededException", 400, "slow down"));
     const deadLetters = new InMemoryDeadLetters();
     const report = await new Projector({ projection: balances, readModel: new DynamoDbReadModel(documentClient(client), "balances"), deadLetters }).project([carrying("busy", {})]);
     assert.deepEqual(report.batchItemFailures, [{ itemIdentifier: "busy" }]);
