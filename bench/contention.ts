@@ -18,7 +18,7 @@ import { createTable } from "../local/tables";
 import { BENCH_LEDGER_TABLE } from "./tables";
 
 const COMMANDS = 192;
-/** The settings before issue 12: no in-process queue, 5 attempts, nothing remembered between commands. */
+/** The previous release's settings: no in-process queue, 5 attempts, nothing remembered between commands. */
 const PREVIOUS: CommandHandlerOptions = { serializePerAggregate: false, maxAttempts: 5, rememberedAggregates: 0 };
 
 export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void): Promise<void> {

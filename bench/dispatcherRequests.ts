@@ -3,7 +3,7 @@
  * aggregate and one BatchGetItem per 100 aggregates old enough to have a snapshot. Young aggregates
  * (50 events of history, below the first snapshot) and old ones (110 events, snapshot at 100), in
  * batches of 100 and 1,000 records, with the snapshot prefetch (default) and with a snapshot query
- * per aggregate (the earlier behaviour), measured side by side.
+ * per aggregate (the previous release), measured side by side.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

@@ -47,7 +47,7 @@ export async function fastPath(raw: DynamoDBClient, db: DynamoDBDocumentClient, 
     "remembered, decide": new CommandHandler(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replicaTable), { start: "parallel", tailSize: 10 }), events, { start: "decide-first" }),
   };
   const otherInstance = new CommandHandler(plain, events, NOTHING_REMEMBERED);
-  out("### Commands with seed 000's fast path (decide on the replica) vs snapshot catch-up vs adaptive (default) vs full fold vs a handler remembering the aggregate (medians, interleaved)");
+  out("### Commands deciding first on the replica vs snapshot catch-up vs adaptive (default) vs full fold vs a handler remembering the aggregate (medians, interleaved)");
   out();
   out(`| events | replica (memory) | ${PATHS.map((path) => `${path} latency | requests | items`).join(" | ")} | floor: requests | floor: items | fast / full fold | replica + tail / full fold | remembered, catch-up / replica + tail |`);
   out(`|---:|---|${PATHS.map(() => "---:|---:|---:|").join("")}---:|---:|---:|---:|---:|`);

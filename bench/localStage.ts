@@ -1,7 +1,7 @@
 /**
  * The local stage's workload (`npm start -- --chaos`: HTTP commands, the stream, the dispatcher,
  * the bus and three projectors under delivery chaos) with handlers that remember between
- * invocations and as before issue 12 (`--baseline`), rounds interleaved with the order rotated.
+ * invocations and remembering nothing (`--baseline`), rounds interleaved with the order rotated.
  * Each run gets a DynamoDB Local of its own, as `npm start` does: one emulator serving run after
  * run slowed down with every streamed table it held (to a fifth by the third round).
  */
@@ -18,7 +18,7 @@ const ROUNDS = Number(process.env.BENCH_STAGE_ROUNDS ?? 3);
 export async function localStageThroughput(out: (line?: string) => void, progress: (what: string) => void = () => undefined): Promise<void> {
   const modes = [
     { name: "remembering (default)", remember: true },
-    { name: "as before issue 12 (`--baseline`)", remember: false },
+    { name: "remembering nothing (`--baseline`)", remember: false },
   ];
   const results = new Map(modes.map((mode) => [mode.name, { rates: [] as number[], requests: [] as number[], reads: [] as number[] }]));
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -47,7 +47,7 @@ export async function localStageThroughput(out: (line?: string) => void, progres
   const baseline = median(results.get(modes[1].name)!.rates);
   out(`### Local stage: ${EVENTS.toLocaleString("en")} commands on ${AGGREGATES} accounts, delivery chaos, through the CommandApi, dispatcher, bus and 3 projectors`);
   out();
-  out("| handlers | events/s (each round) | vs as before | DynamoDB requests per event (floor 4: the ledger write, a row per projector) | reads per event (floor 0) |");
+  out("| handlers | events/s (each round) | vs remembering nothing | DynamoDB requests per event (floor 4: the ledger write, a row per projector) | reads per event (floor 0) |");
   out("|---|---:|---:|---:|---:|");
   for (const mode of modes) {
     const result = results.get(mode.name)!;

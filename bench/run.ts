@@ -240,7 +240,7 @@ async function main() {
     announce("rebuild: listing aggregates by index vs scan");
     await enumerationCost(raw, db, out);
     out();
-    announce("local stage: the whole pipeline, handlers remembering vs as before");
+    announce("local stage: the whole pipeline, handlers remembering vs remembering nothing");
     await localStageThroughput(out, progress);
     out();
     charts = benchCharts(startRows, dispatcherRows);

@@ -7,7 +7,7 @@ import { Domain } from "./runtime/domain/domain";
 import { requireEnv } from "./runtime/support/environment";
 
 /**
- * The CommandApi Lambda with its replica behind DAX (seed 000): replica rows, the starting point of
+ * The CommandApi Lambda with its replica behind DAX: replica rows, the starting point of
  * every command and the eventual reads, come from the cluster's cache; the ledger's consistent
  * reads and every write go to DynamoDB (DAX passes strongly consistent reads through uncached). A
  * bundle of its own, so functions without DAX do not carry its client.

@@ -6,7 +6,7 @@
  * the pipeline running and prints curl lines to try it.
  * `--chaos` reorders, duplicates and delays deliveries; `--chaos sdk` also injects faults into every
  * AWS SDK client and abandons handler invocations, then checks every invariant (local/chaos/).
- * `--baseline` runs the handlers as before issue 12 (they remember nothing between invocations), to compare.
+ * `--baseline` runs the handlers remembering nothing between invocations, to compare.
  * Exits non-zero when a read model disagrees with the ledger or an invariant is broken.
  */
 import { parseArgs } from "node:util";

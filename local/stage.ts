@@ -51,7 +51,7 @@ export interface LocalStageOptions<S, C> {
    * Handlers remember between invocations, as warm Lambdas do: the command side the aggregates it
    * wrote (and, the stage being the one process serving commands, decides on them at once), the
    * dispatcher the aggregates it folded, projectors their rows' versions. Default true; false runs
-   * them as before issue 12 (nothing remembered, a snapshot query per aggregate), for comparison.
+   * them remembering nothing between invocations (a snapshot query per aggregate), for comparison.
    */
   remember?: boolean;
   /** Each projector queue's MaximumMessageSize (its DLQ keeps 1 MiB). Default 1 MiB, as the Projector component sets. */
@@ -338,7 +338,7 @@ export class LocalStage<S, C> {
   /**
    * Serves the CommandApi Lambda handler (the deployed function's code) on localhost, configured as
    * the component configures it: the ledger, its idempotency table, and the "replica" projector's
-   * table when the stage has one (seed 000's fast path), else the snapshot table.
+   * table when the stage has one, else the snapshot table.
    */
   async serveCommandApi(port = 0): Promise<LocalEndpoint> {
     const replica = this.projectors.find((local) => local.projection.name === "replica");

@@ -20,6 +20,6 @@ export const lastTransaction = defineProjection<AccountState>({
 
 /**
  * Read model "replica": every account's whole state, checksummed. The CommandApi decides on it
- * (seed 000's fast path) and serves eventually consistent reads from it.
+ * (a decide-first start) and serves eventually consistent reads from it.
  */
 export const replica = aggregateProjection<AccountState>("replica", accounts);

@@ -45,8 +45,7 @@ export interface CommandHandlerOptions {
    * Aggregates this handler remembers as its own commits and consistent reads left them, at most
    * this many (least recently used dropped first); a warm Lambda keeps them between invocations.
    * A remembered aggregate is a version the ledger holds, so a command starting from it needs
-   * neither a snapshot nor a predecessor check. Default 1,000; 0 remembers none (the earlier
-   * behaviour). Aggregates returned by `execute` and `query` are the remembered ones: treat them as
+   * neither a snapshot nor a predecessor check. Default 1,000; 0 remembers none. Aggregates returned by `execute` and `query` are the remembered ones: treat them as
    * read-only, as `decide` and `reduce` must.
    */
   rememberedAggregates?: number;

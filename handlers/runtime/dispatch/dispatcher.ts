@@ -35,7 +35,7 @@ export interface DispatcherOptions<S> {
   concurrency?: number;
   /**
    * Find starting points with one BatchGetItem per 100 aggregates, none for an aggregate too young
-   * to have a snapshot. Default true; false looks each one up with its own query (the earlier
+   * to have a snapshot. Default true; false looks each one up with its own query (the
    * behaviour, kept so the bench can measure both in one run).
    */
   prefetchSnapshots?: boolean;
@@ -43,8 +43,7 @@ export interface DispatcherOptions<S> {
    * Aggregates this dispatcher remembers as it folded them last, at most this many. When a batch
    * continues one (its versions follow the remembered one without a gap), it is folded from the
    * records themselves: no snapshot lookup and no ledger query. Anything else (a gap, a retried
-   * batch, an aggregate not remembered) reads the ledger as before. Default 1,000; 0 always reads
-   * (the earlier behaviour).
+   * batch, an aggregate not remembered) reads the ledger. Default 1,000; 0 always reads.
    */
   rememberedAggregates?: number;
   /** The most the remembered states may take together, as JSON, in bytes. Default 32 MB. */

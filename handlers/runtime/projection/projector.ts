@@ -34,7 +34,7 @@ export interface ProjectorOptions<S> {
    * duplicates and older messages SQS delivers cost nothing, and in a batch holding several
    * messages of one aggregate only the newest is written. Rows only move forward, so a
    * remembered version is never above the row's (a row deleted by hand is rewritten by a replay,
-   * whose version is new). Default 10,000; 0 writes every message (the earlier behaviour).
+   * whose version is new). Default 10,000; 0 writes every message.
    */
   rememberedVersions?: number;
   /** Where the projector logs. Default: JSON lines on standard error. */
