@@ -1,4 +1,4 @@
-import { defineDomain, reject } from "../../handlers/runtime/domain/domain";
+import { defineDomain, reject } from "../../handlers/runtime";
 
 /** The bank example: an account with a balance that may never go below zero. */
 export interface AccountState {

@@ -1,8 +1,4 @@
-import { LedgerEvent, Recorded } from "../../handlers/runtime/domain/domain";
-import { emptyAggregate, fold } from "../../handlers/runtime/domain/fold";
-import { toSnapshot } from "../../handlers/runtime/ledger/snapshots";
-import { EventStore, SnapshotStore } from "../../handlers/runtime/ledger/stores";
-import { MAX_EVENTS_PER_COMMIT } from "../../handlers/runtime/ledger/conventions";
+import { EventStore, LedgerEvent, MAX_EVENTS_PER_COMMIT, Recorded, SnapshotStore, emptyAggregate, fold, toSnapshot } from "../../handlers/runtime";
 import { AccountEvent, accounts } from "./domain";
 
 /** An account event as the ledger holds it, typed for both the runtime and the domain. */

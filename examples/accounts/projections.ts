@@ -1,5 +1,4 @@
-import { defineProjection } from "../../handlers/runtime/projection/projection";
-import { aggregateProjection } from "../../handlers/runtime/projection/readModelSnapshots";
+import { aggregateProjection, defineProjection } from "../../handlers/runtime";
 import { AccountState, accounts } from "./domain";
 
 /** Read model "balances": owner and balance of every account. */

@@ -31,6 +31,8 @@ export { AggregateLoader, AggregateLoaderOptions, StartStrategy } from "./ledger
 export { CommandHandler, CommandHandlerOptions, CommandResult, ExecuteOptions, MultiCommandResult } from "./command/commandHandler";
 export { START_POLICIES, StartPolicy } from "./ledger/conventions";
 export { emptyAggregate, fold } from "./domain/fold";
+export { toSnapshot } from "./ledger/snapshots";
+export { MAX_EVENTS_PER_COMMIT, REPLAY_EVENT_TYPE } from "./ledger/conventions";
 export * from "./support/errors";
 export * from "./domain/errors";
 export * from "./ledger/errors";

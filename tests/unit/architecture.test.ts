@@ -16,19 +16,7 @@ const DOC = "docs/architecture.md";
  * restructuring of the core (then removed here). The test fails on an entry whose import is gone or
  * no longer breaks a rule, so an entry cannot outlive its fix.
  */
-const KNOWN_VIOLATIONS: ReadonlyArray<readonly [from: string, to: string]> = [
-  // examples may import only the public entries (runtime entry, package entry), as a user's code would.
-  ["examples/accounts/domain.ts", "handlers/runtime/domain/domain.ts"],
-  ["examples/accounts/history.ts", "handlers/runtime/domain/domain.ts"],
-  ["examples/accounts/history.ts", "handlers/runtime/domain/fold.ts"],
-  ["examples/accounts/history.ts", "handlers/runtime/ledger/snapshots.ts"],
-  ["examples/accounts/history.ts", "handlers/runtime/ledger/stores.ts"],
-  ["examples/accounts/history.ts", "handlers/runtime/ledger/conventions.ts"],
-  ["examples/accounts/projections.ts", "handlers/runtime/projection/projection.ts"],
-  ["examples/accounts/projections.ts", "handlers/runtime/projection/readModelSnapshots.ts"],
-  // domain may import only support: it takes REPLAY_EVENT_TYPE from ledger/conventions.
-  ["handlers/runtime/domain/domain.ts", "handlers/runtime/ledger/conventions.ts"],
-];
+const KNOWN_VIOLATIONS: ReadonlyArray<readonly [from: string, to: string]> = [];
 
 interface Layer {
   readonly name: string;

@@ -1,4 +1,3 @@
-import { REPLAY_EVENT_TYPE } from "../ledger/conventions";
 import { InvalidCommandError, InvalidEventError } from "./errors";
 import { InvalidDefinitionError } from "../support/errors";
 import { aggregateIdProblem, versionProblem } from "./identity";
@@ -140,6 +139,12 @@ export function domainProblem(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Reserved event type: appended to the ledger to make projectors rewrite their row from
+ * the latest aggregate. Reducers never see it. Its payload may name a `target` projector.
+ */
+export const REPLAY_EVENT_TYPE = "ledger.Replay";
 
 export const isReplay = (event: { type: string }): boolean => event.type === REPLAY_EVENT_TYPE;
 

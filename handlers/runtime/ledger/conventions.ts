@@ -32,11 +32,7 @@ export const SNAPSHOT_SORT_KEY = "version";
 export const PROJECTION_PARTITION_KEY = "id";
 export const PROJECTION_VERSION_ATTRIBUTE = "version";
 
-/**
- * Reserved event type: appended to the ledger to make projectors rewrite their row from
- * the latest aggregate. Reducers never see it. Its payload may name a `target` projector.
- */
-export const REPLAY_EVENT_TYPE = "ledger.Replay";
+export { REPLAY_EVENT_TYPE } from "../domain/domain";
 
 /** EventBridge: detail-type is the event type; source is the service name. */
 export const detailTypeOf = (eventType: string): string => eventType;
