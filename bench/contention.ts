@@ -21,10 +21,16 @@ const COMMANDS = 192;
 /** The previous release's settings: no in-process queue, 5 attempts, nothing remembered between commands. */
 const PREVIOUS: CommandHandlerOptions = { serializePerAggregate: false, maxAttempts: 5, rememberedAggregates: 0 };
 
-export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void): Promise<void> {
+export async function contention(
+  raw: DynamoDBClient,
+  db: DynamoDBDocumentClient,
+  requests: RequestCounter,
+  out: (line?: string) => void,
+): Promise<void> {
   await createTable(raw, "bench-hot-events", BENCH_LEDGER_TABLE);
   const events = new DynamoDbEventStore(db, "bench-hot-events");
-  const handlerWith = (options: CommandHandlerOptions = {}) => new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options);
+  const handlerWith = (options: CommandHandlerOptions = {}) =>
+    new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options);
   let run = 0;
 
   const measure = async (label: string, writers: number, processes: "one" | "each", options: CommandHandlerOptions = {}) => {
@@ -57,7 +63,9 @@ export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient
 
   out(`### Contention: ${COMMANDS} commands on one aggregate`);
   out();
-  out("| writers | committed/s | vs one writer | gave up | attempts per command | requests per command (floor 2: read, write; 1 deciding on what it remembers) |");
+  out(
+    "| writers | committed/s | vs one writer | gave up | attempts per command | requests per command (floor 2: read, write; 1 deciding on what it remembers) |",
+  );
   out("|---|---:|---:|---:|---:|---:|");
   await measure("warm-up (not shown)", 4, "one");
   const alone = await measure("1 writer, one command after another", 1, "one");
@@ -73,6 +81,8 @@ export async function contention(raw: DynamoDBClient, db: DynamoDBDocumentClient
     await measure("16 writers, one process, previous release (no queue, 5 attempts, no memory)", 16, "one", { ...PREVIOUS }),
   ];
   for (const row of rows) {
-    out(`| ${row.label} | ${row.rate.toFixed(0)} | ${(row.rate / alone.rate).toFixed(2)}× | ${row.gaveUp} of ${COMMANDS} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${row.requests.toFixed(2)} |`);
+    out(
+      `| ${row.label} | ${row.rate.toFixed(0)} | ${(row.rate / alone.rate).toFixed(2)}× | ${row.gaveUp} of ${COMMANDS} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${row.requests.toFixed(2)} |`,
+    );
   }
 }

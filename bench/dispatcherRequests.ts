@@ -32,10 +32,20 @@ export interface DispatcherRequestRow {
   floor: number;
 }
 
-export async function dispatcherRequests(raw: DynamoDBClient, db: DynamoDBDocumentClient, requests: RequestCounter, out: (line?: string) => void, progress: (what: string) => void = () => {}): Promise<DispatcherRequestRow[]> {
-  out("### Dispatcher reads per event by batch shape: snapshot prefetch (default) vs a snapshot query per aggregate (earlier), beside the floor");
+export async function dispatcherRequests(
+  raw: DynamoDBClient,
+  db: DynamoDBDocumentClient,
+  requests: RequestCounter,
+  out: (line?: string) => void,
+  progress: (what: string) => void = () => {},
+): Promise<DispatcherRequestRow[]> {
+  out(
+    "### Dispatcher reads per event by batch shape: snapshot prefetch (default) vs a snapshot query per aggregate (earlier), beside the floor",
+  );
   out();
-  out("| records in batch | aggregates | aggregates are | prefetch: reads/event | query per aggregate: reads/event | floor: reads/event | prefetch / floor |");
+  out(
+    "| records in batch | aggregates | aggregates are | prefetch: reads/event | query per aggregate: reads/event | floor: reads/event | prefetch / floor |",
+  );
   out("|---:|---:|---|---:|---:|---:|---:|");
   const rows: DispatcherRequestRow[] = [];
   let table = 0;
@@ -57,11 +67,13 @@ export async function dispatcherRequests(raw: DynamoDBClient, db: DynamoDBDocume
         for (let a = 0; a < aggregates; a += 1) {
           const all = accountEvents(`a${a}`, 1, history + perAggregate);
           await seedAccount(events, snapshots, all.slice(0, history), 100);
-          for (let start = history; start < all.length; start += 98) await events.append(all.slice(start, Math.min(all.length, start + 98)));
+          for (let start = history; start < all.length; start += 98)
+            await events.append(all.slice(start, Math.min(all.length, start + 98)));
           records.push(...all.slice(history).map((event) => ({ ...event })));
         }
         for (const mode of ["prefetch", "perAggregate"] as const) {
-          const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
+          const dispatcher = new Dispatcher({
+            unmarshall: unmarshallImage,
             domain: accounts,
             loader: new AggregateLoader(accounts, events, snapshots),
             snapshots,
@@ -79,11 +91,15 @@ export async function dispatcherRequests(raw: DynamoDBClient, db: DynamoDBDocume
         const size = records.length;
         const floor = (aggregates + (age === "old" ? Math.ceil(aggregates / 100) : 0)) / size;
         rows.push({ aggregates, batch: size, age, prefetch: results.prefetch, perAggregate: results.perAggregate, floor });
-        out(`| ${size.toLocaleString("en")} | ${aggregates} | ${age} | ${results.prefetch.toFixed(3)} | ${results.perAggregate.toFixed(3)} | ${floor.toFixed(3)} | ${(results.prefetch / floor).toFixed(2)} |`);
+        out(
+          `| ${size.toLocaleString("en")} | ${aggregates} | ${age} | ${results.prefetch.toFixed(3)} | ${results.perAggregate.toFixed(3)} | ${floor.toFixed(3)} | ${(results.prefetch / floor).toFixed(2)} |`,
+        );
       }
     }
   }
   out();
-  out("Reads are Query, BatchGetItem and GetItem requests (snapshot writes excluded). Young: 50 events of history, so no snapshot can exist below the batch; old: 110 events of history, the batch starts after the snapshot at 100. Both strategies dispatch the same records from the same tables.");
+  out(
+    "Reads are Query, BatchGetItem and GetItem requests (snapshot writes excluded). Young: 50 events of history, so no snapshot can exist below the batch; old: 110 events of history, the batch starts after the snapshot at 100. Both strategies dispatch the same records from the same tables.",
+  );
   return rows;
 }

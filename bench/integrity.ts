@@ -38,10 +38,18 @@ function meteredClient(config: DynamoDbEndpoint, requests: RequestCounter, meter
       (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const entries = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number; WriteCapacityUnits?: number; ReadCapacityUnits?: number }[];
-      const units = entries.map((entry) => (WRITES.has(String(context.commandName)) ? entry.WriteCapacityUnits : entry.ReadCapacityUnits) ?? entry.CapacityUnits ?? 0);
+      const entries = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
+        CapacityUnits?: number;
+        WriteCapacityUnits?: number;
+        ReadCapacityUnits?: number;
+      }[];
+      const units = entries.map(
+        (entry) =>
+          (WRITES.has(String(context.commandName)) ? entry.WriteCapacityUnits : entry.ReadCapacityUnits) ?? entry.CapacityUnits ?? 0,
+      );
       // DynamoDB Local reports a whole transaction's units once per table it touches: count them once.
-      const total = context.commandName === "TransactWriteItemsCommand" ? Math.max(0, ...units) : units.reduce((sum, unit) => sum + unit, 0);
+      const total =
+        context.commandName === "TransactWriteItemsCommand" ? Math.max(0, ...units) : units.reduce((sum, unit) => sum + unit, 0);
       if (WRITES.has(String(context.commandName))) meter.write += total;
       else meter.read += total;
       return result;
@@ -83,7 +91,9 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
     }
     const per = (value: number) => (value / reps).toFixed(2);
     const operations = [...requests.byOperation].map(([name, count]) => `${per(count).replace(/\.00$/, "")} ${name}`).join(" + ");
-    out(`| ${label} | ${per(requests.total)} (${operations}) | ${floor} | ${per(requests.itemsRead(events.tableName) - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median(times).toFixed(1)} ms |`);
+    out(
+      `| ${label} | ${per(requests.total)} (${operations}) | ${floor} | ${per(requests.itemsRead(events.tableName) - itemsBefore)} | ${per(meter.read)} | ${per(meter.write)} | ${median(times).toFixed(1)} ms |`,
+    );
   };
 
   out("### Integrity guards: cost per command (account 50 events past its snapshot, 60 commands each)");
@@ -95,13 +105,25 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
     const snapshot = await snapshots.latest(id);
     const read = await events.read(id, snapshot?.version ?? 0);
     const version = (snapshot?.version ?? 0) + read.length;
-    await db.send(new PutCommand({ TableName: tables.events, Item: { aggregateId: id, version: version + 1, type: "Credited", payload: { amount: 1 }, timestamp: new Date().toISOString() }, ConditionExpression: "attribute_not_exists(aggregateId)" }));
+    await db.send(
+      new PutCommand({
+        TableName: tables.events,
+        Item: { aggregateId: id, version: version + 1, type: "Credited", payload: { amount: 1 }, timestamp: new Date().toISOString() },
+        ConditionExpression: "attribute_not_exists(aggregateId)",
+      }),
+    );
   });
-  await measure("command: commit id + snapshot proof (default)", 2, await account("g-plain"), (id) => handler.execute(id, { kind: "Credit", amount: 1 }));
-  await measure("command with an idempotency key (key in the same transaction)", 2, await account("g-key"), (id) => handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: `k-${++keys}` }));
+  await measure("command: commit id + snapshot proof (default)", 2, await account("g-plain"), (id) =>
+    handler.execute(id, { kind: "Credit", amount: 1 }),
+  );
+  await measure("command with an idempotency key (key in the same transaction)", 2, await account("g-key"), (id) =>
+    handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: `k-${++keys}` }),
+  );
   const repeatId = await account("g-repeat");
   await handler.execute(repeatId, { kind: "Credit", amount: 1 }, { idempotencyKey: "repeat" });
-  await measure("repeat of a key (answered from the record, nothing appended)", 2, repeatId, (id) => handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: "repeat" }));
+  await measure("repeat of a key (answered from the record, nothing appended)", 2, repeatId, (id) =>
+    handler.execute(id, { kind: "Credit", amount: 1 }, { idempotencyKey: "repeat" }),
+  );
   const appendId = await account("g-append");
   let next = 151;
   await measure("raw append without a consistent read first (predecessor check)", 1, appendId, async (id) => {
@@ -110,8 +132,12 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
   });
   const from = await account("g-from");
   const to = await account("g-to");
-  await measure("transfer between two accounts (one transaction, both sides)", 3, from, () => handler.executeMany([from, to], { kind: "Transfer", from, to, amount: 1 }));
+  await measure("transfer between two accounts (one transaction, both sides)", 3, from, () =>
+    handler.executeMany([from, to], { kind: "Transfer", from, to, amount: 1 }),
+  );
   out();
-  out("The floor: one read and the write per command (a repeat: the aggregate read and the request that finds the key), the write alone for a raw append, a read per account and one transaction for a transfer. A transaction costs 2 WCU per item written and per condition check (DynamoDB's pricing); the snapshot proof reads the snapshot's own version in the same consistent query.");
+  out(
+    "The floor: one read and the write per command (a repeat: the aggregate read and the request that finds the key), the write alone for a raw append, a read per account and one transaction for a transfer. A transaction costs 2 WCU per item written and per condition check (DynamoDB's pricing); the snapshot proof reads the snapshot's own version in the same consistent query.",
+  );
   db.destroy();
 }

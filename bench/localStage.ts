@@ -15,7 +15,10 @@ const EVENTS = Number(process.env.BENCH_STAGE_EVENTS ?? 5_000);
 const AGGREGATES = 200;
 const ROUNDS = Number(process.env.BENCH_STAGE_ROUNDS ?? 3);
 
-export async function localStageThroughput(out: (line?: string) => void, progress: (what: string) => void = () => undefined): Promise<void> {
+export async function localStageThroughput(
+  out: (line?: string) => void,
+  progress: (what: string) => void = () => undefined,
+): Promise<void> {
   const modes = [
     { name: "remembering (default)", remember: true },
     { name: "remembering nothing (`--baseline`)", remember: false },
@@ -32,9 +35,15 @@ export async function localStageThroughput(out: (line?: string) => void, progres
         remember: mode.remember,
       });
       try {
-        const workload = await runWorkload(stage, commandClient(await stage.serveCommandApi()), { events: EVENTS, aggregates: AGGREGATES, seed: 42, concurrency: 4 });
+        const workload = await runWorkload(stage, commandClient(await stage.serveCommandApi()), {
+          events: EVENTS,
+          aggregates: AGGREGATES,
+          seed: 42,
+          concurrency: 4,
+        });
         const total = [...workload.requests.values()].reduce((sum, count) => sum + count, 0);
-        const reads = (workload.requests.get("Query") ?? 0) + (workload.requests.get("GetItem") ?? 0) + (workload.requests.get("BatchGetItem") ?? 0);
+        const reads =
+          (workload.requests.get("Query") ?? 0) + (workload.requests.get("GetItem") ?? 0) + (workload.requests.get("BatchGetItem") ?? 0);
         const result = results.get(mode.name)!;
         result.rates.push(workload.events / workload.seconds);
         result.requests.push(total / workload.events);
@@ -45,12 +54,18 @@ export async function localStageThroughput(out: (line?: string) => void, progres
     }
   }
   const baseline = median(results.get(modes[1].name)!.rates);
-  out(`### Local stage: ${EVENTS.toLocaleString("en")} commands on ${AGGREGATES} accounts, delivery chaos, through the CommandApi, dispatcher, bus and 3 projectors`);
+  out(
+    `### Local stage: ${EVENTS.toLocaleString("en")} commands on ${AGGREGATES} accounts, delivery chaos, through the CommandApi, dispatcher, bus and 3 projectors`,
+  );
   out();
-  out("| handlers | events/s (each round) | vs remembering nothing | DynamoDB requests per event (floor 4: the ledger write, a row per projector) | reads per event (floor 0) |");
+  out(
+    "| handlers | events/s (each round) | vs remembering nothing | DynamoDB requests per event (floor 4: the ledger write, a row per projector) | reads per event (floor 0) |",
+  );
   out("|---|---:|---:|---:|---:|");
   for (const mode of modes) {
     const result = results.get(mode.name)!;
-    out(`| ${mode.name} | ${result.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${(median(result.rates) / baseline).toFixed(2)}× | ${median(result.requests).toFixed(2)} | ${median(result.reads).toFixed(2)} |`);
+    out(
+      `| ${mode.name} | ${result.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${(median(result.rates) / baseline).toFixed(2)}× | ${median(result.requests).toFixed(2)} | ${median(result.reads).toFixed(2)} |`,
+    );
   }
 }

@@ -89,8 +89,18 @@ function benchCharts(starts: StartingPointRow[], dispatcher: DispatcherRequestRo
     points: thousand.filter((row) => row.age === age).map((row) => [row.aggregates, value(row)] as const),
   });
   return {
-    "bench-latency.svg": lineChart({ title: "Command latency by aggregate size (median)", xLabel: "events before the command", yLabel: "ms", series: byStrategy((row, strategy) => row.results[strategy].latency) }),
-    "bench-items.svg": lineChart({ title: "Ledger items read per command by aggregate size", xLabel: "events before the command", yLabel: "items read", series: byStrategy((row, strategy) => row.results[strategy].items) }),
+    "bench-latency.svg": lineChart({
+      title: "Command latency by aggregate size (median)",
+      xLabel: "events before the command",
+      yLabel: "ms",
+      series: byStrategy((row, strategy) => row.results[strategy].latency),
+    }),
+    "bench-items.svg": lineChart({
+      title: "Ledger items read per command by aggregate size",
+      xLabel: "events before the command",
+      yLabel: "items read",
+      series: byStrategy((row, strategy) => row.results[strategy].items),
+    }),
     "bench-dispatcher-reads.svg": lineChart({
       title: "Dispatcher reads per event, batches of 1,000 records",
       xLabel: "aggregates in the batch",
@@ -128,9 +138,13 @@ async function main() {
       throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher or stage, got ${only}`);
     }
     announce("dispatcher: batched fold vs a full fold per record");
-    out("### Dispatcher: batch of 100 events, per-aggregate fold from the snapshot vs a full fold per record (aggregates with 250 events of history)");
+    out(
+      "### Dispatcher: batch of 100 events, per-aggregate fold from the snapshot vs a full fold per record (aggregates with 250 events of history)",
+    );
     out();
-    out("| aggregates in batch | batched events/s | batched DynamoDB requests/event | floor: requests/event | per-record events/s | per-record requests/event | per-record items read/event | throughput ratio |");
+    out(
+      "| aggregates in batch | batched events/s | batched DynamoDB requests/event | floor: requests/event | per-record events/s | per-record requests/event | per-record items read/event | throughput ratio |",
+    );
     out("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const aggregateCount of [1, 10, 100]) {
       progress(`${aggregateCount} aggregates in the batch`);
@@ -142,7 +156,16 @@ async function main() {
         await seedAccount(events, snapshots, history, 100);
         batch.push(...history.slice(250));
       }
-      const batched = new Dispatcher({ unmarshall: unmarshallImage, domain: accounts, loader: new AggregateLoader(accounts, events, snapshots), snapshots, snapshotEvery: 100, bus: nullBus, deadLetters: new InMemoryDeadLetters(), source: "bench" });
+      const batched = new Dispatcher({
+        unmarshall: unmarshallImage,
+        domain: accounts,
+        loader: new AggregateLoader(accounts, events, snapshots),
+        snapshots,
+        snapshotEvery: 100,
+        bus: nullBus,
+        deadLetters: new InMemoryDeadLetters(),
+        source: "bench",
+      });
       const naiveLoader = new AggregateLoader(accounts, events);
       // The naive way: every record folds its aggregate from version 1 on its own.
       const perRecord = async (input: StreamRecord[]) => {
@@ -163,7 +186,11 @@ async function main() {
         const start = performance.now();
         for (let i = 0; i < rounds; i += 1) await dispatch(records(batch));
         const seconds = (performance.now() - start) / 1000;
-        return { rate: (rounds * batch.length) / seconds, requests: requests.total / (rounds * batch.length), items: (requests.itemsRead(events.tableName) - itemsBefore) / (rounds * batch.length) };
+        return {
+          rate: (rounds * batch.length) / seconds,
+          requests: requests.total / (rounds * batch.length),
+          items: (requests.itemsRead(events.tableName) - itemsBefore) / (rounds * batch.length),
+        };
       };
       const fast = await run((input) => batched.dispatch(input));
       const slow = await run(perRecord);
@@ -171,14 +198,18 @@ async function main() {
       // and the snapshot write of every aggregate whose batch crosses a multiple of 100.
       const snapshotsDue = perAggregate >= 50 ? aggregateCount : 0;
       const floor = (aggregateCount + Math.ceil(aggregateCount / 100) + snapshotsDue) / batch.length;
-      out(`| ${aggregateCount} | ${fast.rate.toFixed(0)} | ${fast.requests.toFixed(2)} | ${floor.toFixed(2)} | ${slow.rate.toFixed(0)} | ${slow.requests.toFixed(2)} | ${slow.items.toFixed(0)} | ${ratio(fast.rate, slow.rate)} |`);
+      out(
+        `| ${aggregateCount} | ${fast.rate.toFixed(0)} | ${fast.requests.toFixed(2)} | ${floor.toFixed(2)} | ${slow.rate.toFixed(0)} | ${slow.requests.toFixed(2)} | ${slow.items.toFixed(0)} | ${ratio(fast.rate, slow.rate)} |`,
+      );
     }
 
     out();
     announce("projector: version guard under duplicates and disorder");
     out("### Projector: 2,000 messages over 100 aggregates, 25% duplicates, shuffled, batches of 10");
     out();
-    out("| write | messages/s | requests/message (floor 1: the write; 0 for a message known stale) | rows written | stale/duplicates absorbed | rows wrong after disorder |");
+    out(
+      "| write | messages/s | requests/message (floor 1: the write; 0 for a message known stale) | rows written | stale/duplicates absorbed | rows wrong after disorder |",
+    );
     out("|---|---:|---:|---:|---:|---:|");
     const random = new Random(11);
     const latest = new Map<string, StateCarriedMessage>();
@@ -194,16 +225,32 @@ async function main() {
       });
     }
     const delivered = random.shuffle([...messages, ...messages.filter(() => random.chance(0.25))]).slice(0, 2_000);
-    const asQueue = (list: StateCarriedMessage[]): QueueMessage[] => list.map((detail, i) => ({ messageId: String(i), body: JSON.stringify({ detail }) }));
-    for (const { guarded, remembered } of [{ guarded: true, remembered: false }, { guarded: false, remembered: false }, { guarded: true, remembered: true }]) {
+    const asQueue = (list: StateCarriedMessage[]): QueueMessage[] =>
+      list.map((detail, i) => ({ messageId: String(i), body: JSON.stringify({ detail }) }));
+    for (const { guarded, remembered } of [
+      { guarded: true, remembered: false },
+      { guarded: false, remembered: false },
+      { guarded: true, remembered: true },
+    ]) {
       const table = `bench-rm-${guarded ? "guarded" : "plain"}${remembered ? "-remembered" : ""}`;
       await createTable(raw, table, READ_MODEL_TABLE);
       const guardedStore = new DynamoDbReadModel(db, table);
       // The baseline a projector without version guard would use: last write wins.
       const store: ReadModelStore = guarded
         ? guardedStore
-        : { get: (id) => guardedStore.get(id), putIfNewer: async (id, version, row) => (await db.send(new PutCommand({ TableName: table, Item: { ...row, id, version } })), { written: true }) };
-      const projector = new Projector({ projection: balances, readModel: store, deadLetters: new InMemoryDeadLetters(), rememberedVersions: remembered ? undefined : 0 });
+        : {
+            get: (id) => guardedStore.get(id),
+            putIfNewer: async (id, version, row) => (
+              await db.send(new PutCommand({ TableName: table, Item: { ...row, id, version } })),
+              { written: true }
+            ),
+          };
+      const projector = new Projector({
+        projection: balances,
+        readModel: store,
+        deadLetters: new InMemoryDeadLetters(),
+        rememberedVersions: remembered ? undefined : 0,
+      });
       const queue = asQueue(delivered);
       let written = 0;
       let stale = 0;
@@ -218,7 +265,11 @@ async function main() {
       const perMessage = requests.total / queue.length;
       let wrong = 0;
       for (const [id, message] of latest) if ((await guardedStore.get(id))?.version !== message.event.version) wrong += 1;
-      const label = !guarded ? "plain PutItem (no guard)" : remembered ? "version guard, row versions remembered (default)" : "conditional PutItem (version guard)";
+      const label = !guarded
+        ? "plain PutItem (no guard)"
+        : remembered
+          ? "version guard, row versions remembered (default)"
+          : "conditional PutItem (version guard)";
       out(`| ${label} | ${rate.toFixed(0)} | ${perMessage.toFixed(2)} | ${written} | ${stale} | ${wrong} / 100 |`);
     }
     out();
@@ -250,7 +301,9 @@ async function main() {
     out();
     out("![Dispatcher reads per event by aggregates in a batch](docs/bench-dispatcher-reads.svg)");
     out();
-    out(`Measured on DynamoDB Local (in-memory, loopback), ${new Date().toISOString().slice(0, 10)}; absolute times are the emulator's, ratios are the point.`);
+    out(
+      `Measured on DynamoDB Local (in-memory, loopback), ${new Date().toISOString().slice(0, 10)}; absolute times are the emulator's, ratios are the point.`,
+    );
   } finally {
     raw.destroy();
     db.destroy();

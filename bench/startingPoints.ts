@@ -43,15 +43,30 @@ export async function startingPoints(
   const events = new DynamoDbEventStore(db, "bench-start-events");
   const snapshots = new DynamoDbSnapshotStore(db, "bench-start-snapshots");
   const handlers: Record<Measured, CommandHandler<unknown, unknown>> = {
-    adaptive: new CommandHandler(new AggregateLoader(accounts, events, snapshots), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
-    parallel: new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "parallel" }), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
-    sequential: new CommandHandler(new AggregateLoader(accounts, events, snapshots, { start: "sequential" }), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
+    adaptive: new CommandHandler(new AggregateLoader(accounts, events, snapshots), events, NOTHING_REMEMBERED) as CommandHandler<
+      unknown,
+      unknown
+    >,
+    parallel: new CommandHandler(
+      new AggregateLoader(accounts, events, snapshots, { start: "parallel" }),
+      events,
+      NOTHING_REMEMBERED,
+    ) as CommandHandler<unknown, unknown>,
+    sequential: new CommandHandler(
+      new AggregateLoader(accounts, events, snapshots, { start: "sequential" }),
+      events,
+      NOTHING_REMEMBERED,
+    ) as CommandHandler<unknown, unknown>,
     "full fold": new CommandHandler(new AggregateLoader(accounts, events), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
     control: new CommandHandler(new AggregateLoader(accounts, events), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
   };
-  out("### Commands by aggregate size: adaptive start (default) vs parallel vs sequential (the previous default) vs full fold (snapshot every 100; medians, interleaved)");
+  out(
+    "### Commands by aggregate size: adaptive start (default) vs parallel vs sequential (the previous default) vs full fold (snapshot every 100; medians, interleaved)",
+  );
   out();
-  out("| events before the command | adaptive latency | requests | items | parallel latency | requests | items | sequential latency | requests | items | full-fold latency | items | floor: requests | floor: items | adaptive / full fold | noise: full fold again / full fold |");
+  out(
+    "| events before the command | adaptive latency | requests | items | parallel latency | requests | items | sequential latency | requests | items | full-fold latency | items | floor: requests | floor: items | adaptive / full fold | noise: full fold again / full fold |",
+  );
   out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   const rows: StartingPointRow[] = [];
   for (const size of sizes) {
@@ -60,7 +75,10 @@ export async function startingPoints(
     // Large ones: one aggregate per strategy, growing by a few events over the run.
     const fresh = size < 1_000;
     const reps = size >= 10_000 ? 15 : fresh ? 81 : 31;
-    const samples = Object.fromEntries(MEASURED.map((strategy) => [strategy, { times: [] as number[], requests: 0, items: 0 }])) as Record<Measured, { times: number[]; requests: number; items: number }>;
+    const samples = Object.fromEntries(MEASURED.map((strategy) => [strategy, { times: [] as number[], requests: 0, items: 0 }])) as Record<
+      Measured,
+      { times: number[]; requests: number; items: number }
+    >;
     const idOf = (strategy: Measured, rep: number) => `s${size}-${strategy.replace(" ", "")}-${fresh ? rep : 0}`;
     // The floor: one read and the write; the events past the latest snapshot (seeded every 100).
     let floorItems = 0;
@@ -84,14 +102,22 @@ export async function startingPoints(
       }
     }
     const results = Object.fromEntries(
-      STRATEGIES.map((strategy) => [strategy, { latency: median(samples[strategy].times), requests: samples[strategy].requests / reps, items: samples[strategy].items / reps }]),
+      STRATEGIES.map((strategy) => [
+        strategy,
+        { latency: median(samples[strategy].times), requests: samples[strategy].requests / reps, items: samples[strategy].items / reps },
+      ]),
     ) as StartingPointRow["results"];
     rows.push({ size, results });
-    const cells = (strategy: Strategy) => `${results[strategy].latency.toFixed(2)} ms | ${results[strategy].requests.toFixed(1)} | ${results[strategy].items.toFixed(0)}`;
+    const cells = (strategy: Strategy) =>
+      `${results[strategy].latency.toFixed(2)} ms | ${results[strategy].requests.toFixed(1)} | ${results[strategy].items.toFixed(0)}`;
     const full = results["full fold"];
-    out(`| ${size.toLocaleString("en")} | ${cells("adaptive")} | ${cells("parallel")} | ${cells("sequential")} | ${full.latency.toFixed(2)} ms | ${full.items.toFixed(0)} | 2 | ${(floorItems / reps).toFixed(0)} | ${(results.adaptive.latency / full.latency).toFixed(2)} | ${(median(samples.control.times) / full.latency).toFixed(2)} |`);
+    out(
+      `| ${size.toLocaleString("en")} | ${cells("adaptive")} | ${cells("parallel")} | ${cells("sequential")} | ${full.latency.toFixed(2)} ms | ${full.items.toFixed(0)} | 2 | ${(floorItems / reps).toFixed(0)} | ${(results.adaptive.latency / full.latency).toFixed(2)} | ${(median(samples.control.times) / full.latency).toFixed(2)} |`,
+    );
   }
   out();
-  out("Requests count the write; the floor is one read and the write, and the events past the latest snapshot (a snapshot start also reads the snapshot's own version, its proof). The full fold is measured twice in the same interleave; how far the second is from the first is the run's noise, the band within which a ratio to the full fold means no difference. Up to 199 events every command runs on a fresh aggregate (the loader has never seen it); at 1,000 and 10,000 one aggregate per strategy takes every command (the adaptive loader has seen it, and starts from its snapshot).");
+  out(
+    "Requests count the write; the floor is one read and the write, and the events past the latest snapshot (a snapshot start also reads the snapshot's own version, its proof). The full fold is measured twice in the same interleave; how far the second is from the first is the run's noise, the band within which a ratio to the full fold means no difference. Up to 199 events every command runs on a fresh aggregate (the loader has never seen it); at 1,000 and 10,000 one aggregate per strategy takes every command (the adaptive loader has seen it, and starts from its snapshot).",
+  );
   return rows;
 }

@@ -59,23 +59,33 @@ export function lineChart(options: ChartOptions): string {
     `<text x="${MARGIN.left}" y="22" font-size="14" font-weight="bold">${escape(options.title)}</text>`,
   ];
   for (const tick of ticks(xMax, xLog)) {
-    parts.push(`<line x1="${px(tick).toFixed(1)}" y1="${MARGIN.top}" x2="${px(tick).toFixed(1)}" y2="${MARGIN.top + plotHeight}" stroke="#eeeeee"/>`);
+    parts.push(
+      `<line x1="${px(tick).toFixed(1)}" y1="${MARGIN.top}" x2="${px(tick).toFixed(1)}" y2="${MARGIN.top + plotHeight}" stroke="#eeeeee"/>`,
+    );
     parts.push(`<text x="${px(tick).toFixed(1)}" y="${MARGIN.top + plotHeight + 16}" text-anchor="middle">${label(tick)}</text>`);
   }
   for (const tick of ticks(yMax, yLog)) {
-    parts.push(`<line x1="${MARGIN.left}" y1="${py(tick).toFixed(1)}" x2="${MARGIN.left + plotWidth}" y2="${py(tick).toFixed(1)}" stroke="#eeeeee"/>`);
+    parts.push(
+      `<line x1="${MARGIN.left}" y1="${py(tick).toFixed(1)}" x2="${MARGIN.left + plotWidth}" y2="${py(tick).toFixed(1)}" stroke="#eeeeee"/>`,
+    );
     parts.push(`<text x="${MARGIN.left - 6}" y="${(py(tick) + 4).toFixed(1)}" text-anchor="end">${label(tick)}</text>`);
   }
   parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#999999"/>`);
-  parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 14}" text-anchor="middle">${escape(options.xLabel)}${xLog ? " (log scale)" : ""}</text>`);
-  parts.push(`<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escape(options.yLabel)}${yLog ? " (log scale)" : ""}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 14}" text-anchor="middle">${escape(options.xLabel)}${xLog ? " (log scale)" : ""}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escape(options.yLabel)}${yLog ? " (log scale)" : ""}</text>`,
+  );
   options.series.forEach((series, index) => {
     const color = COLORS[index % COLORS.length];
     const path = series.points.map(([x, y], point) => `${point === 0 ? "M" : "L"}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(" ");
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const [x, y] of series.points) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
     const legendY = MARGIN.top + 10 + index * 20;
-    parts.push(`<line x1="${WIDTH - MARGIN.right + 14}" y1="${legendY}" x2="${WIDTH - MARGIN.right + 38}" y2="${legendY}" stroke="${color}" stroke-width="2"/>`);
+    parts.push(
+      `<line x1="${WIDTH - MARGIN.right + 14}" y1="${legendY}" x2="${WIDTH - MARGIN.right + 38}" y2="${legendY}" stroke="${color}" stroke-width="2"/>`,
+    );
     parts.push(`<text x="${WIDTH - MARGIN.right + 44}" y="${legendY + 4}">${escape(series.name)}</text>`);
   });
   parts.push("</svg>");

@@ -70,7 +70,11 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
     const { ledger, bus } = args;
     const component = `AggregateDispatcher "${name}"`;
     const alarms = args.alarms ?? {};
-    const deadLetters = queueWithDeadLetter(name, { component, deadLetterRetentionSeconds: args.deadLetterRetentionSeconds, alarms, tags: args.tags }, this);
+    const deadLetters = queueWithDeadLetter(
+      name,
+      { component, deadLetterRetentionSeconds: args.deadLetterRetentionSeconds, alarms, tags: args.tags },
+      this,
+    );
     this.deadLetterQueue = deadLetters.deadLetterQueue;
     this.failedBatches = failedBatchBucket(name, args.failedBatchRetentionDays ?? 90, args.tags, this);
     const { fn, role, policy, logGroup, logGroupName } = handlerFunction(
@@ -87,11 +91,21 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
           [ENV.snapshotEvery]: settingVariable(component, "snapshotEvery", args.snapshotEvery ?? 100, { kind: "integer", min: 0 }),
         },
         statements: [
-          { Sid: "ReadStream", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: [ledger.streamArn] },
+          {
+            Sid: "ReadStream",
+            Effect: "Allow",
+            Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+            Resource: [ledger.streamArn],
+          },
           { Sid: "ReadLedger", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [ledger.tableArn] },
           // BatchGetItem: one prefetch of every aggregate's expected snapshot per batch; Query: the latest
           // one when that is missing; PutItem: snapshots and claim checks.
-          { Sid: "ReadWriteSnapshots", Effect: "Allow", Action: ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"], Resource: [ledger.snapshotTableArn] },
+          {
+            Sid: "ReadWriteSnapshots",
+            Effect: "Allow",
+            Action: ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"],
+            Resource: [ledger.snapshotTableArn],
+          },
           { Sid: "PublishToBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: [bus.busArn] },
           { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [this.deadLetterQueue.arn] },
           // The mapping writes a batch it gave up on with the function's role.
@@ -116,12 +130,27 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
         functionName: fn.arn,
         startingPosition: args.startingPosition ?? "TRIM_HORIZON",
         batchSize: checkedNumber(component, "batchSize", args.batchSize ?? 100, LIMITS.streamBatchSize),
-        maximumBatchingWindowInSeconds: checkedNumber(component, "batchingWindowSeconds", args.batchingWindowSeconds ?? 1, LIMITS.batchingWindowSeconds),
+        maximumBatchingWindowInSeconds: checkedNumber(
+          component,
+          "batchingWindowSeconds",
+          args.batchingWindowSeconds ?? 1,
+          LIMITS.batchingWindowSeconds,
+        ),
         filterCriteria: { filters: [{ pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
         functionResponseTypes: ["ReportBatchItemFailures"],
         bisectBatchOnFunctionError: true,
-        maximumRetryAttempts: checkedNumber(component, "maximumRetryAttempts", args.maximumRetryAttempts ?? 10, LIMITS.maximumRetryAttempts),
-        maximumRecordAgeInSeconds: checkedNumber(component, "maximumRecordAgeSeconds", args.maximumRecordAgeSeconds ?? -1, LIMITS.maximumRecordAgeSeconds),
+        maximumRetryAttempts: checkedNumber(
+          component,
+          "maximumRetryAttempts",
+          args.maximumRetryAttempts ?? 10,
+          LIMITS.maximumRetryAttempts,
+        ),
+        maximumRecordAgeInSeconds: checkedNumber(
+          component,
+          "maximumRecordAgeSeconds",
+          args.maximumRecordAgeSeconds ?? -1,
+          LIMITS.maximumRecordAgeSeconds,
+        ),
         destinationConfig: { onFailure: { destinationArn: this.failedBatches.arn } },
         tags: args.tags,
       },
@@ -133,16 +162,40 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.deadLetterQueueUrl = this.deadLetterQueue.url;
     this.failedBatchBucket = this.failedBatches.bucket;
-    this.registerOutputs({ functionName: this.functionName, deadLetterQueueUrl: this.deadLetterQueueUrl, failedBatchBucket: this.failedBatchBucket });
+    this.registerOutputs({
+      functionName: this.functionName,
+      deadLetterQueueUrl: this.deadLetterQueueUrl,
+      failedBatchBucket: this.failedBatchBucket,
+    });
   }
 }
 
 /** The component's private, encrypted `${component}-failed-batches` bucket whose objects expire after `retentionDays`. */
-function failedBatchBucket(component: string, retentionDays: pulumi.Input<number>, tags: Tags | undefined, parent: pulumi.Resource): aws.s3.Bucket {
+function failedBatchBucket(
+  component: string,
+  retentionDays: pulumi.Input<number>,
+  tags: Tags | undefined,
+  parent: pulumi.Resource,
+): aws.s3.Bucket {
   const name = `${component}-failed-batches`;
   const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags, ...nameArgs("s3Bucket", component, "failed-batches") }, { parent });
-  new aws.s3.BucketPublicAccessBlock(`${name}-private`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent });
-  new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent });
-  new aws.s3.BucketLifecycleConfiguration(`${name}-expiry`, { bucket: bucket.id, rules: [{ id: "expire-failed-batches", status: "Enabled", filter: { prefix: "" }, expiration: { days: retentionDays } }] }, { parent });
+  new aws.s3.BucketPublicAccessBlock(
+    `${name}-private`,
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    { parent },
+  );
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    { parent },
+  );
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-expiry`,
+    {
+      bucket: bucket.id,
+      rules: [{ id: "expire-failed-batches", status: "Enabled", filter: { prefix: "" }, expiration: { days: retentionDays } }],
+    },
+    { parent },
+  );
   return bucket;
 }

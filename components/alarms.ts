@@ -22,7 +22,20 @@ export interface AlarmOwner {
 }
 
 /** One alarm, `${component}-${part}`: the metric's statistic over 5 minutes crossing a threshold once. */
-function alarm(component: string, part: string, args: AlarmsArgs, metric: { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>>; statistic: "Sum" | "Maximum"; threshold: pulumi.Input<number>; description: string }, owner: AlarmOwner) {
+function alarm(
+  component: string,
+  part: string,
+  args: AlarmsArgs,
+  metric: {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, pulumi.Input<string>>;
+    statistic: "Sum" | "Maximum";
+    threshold: pulumi.Input<number>;
+    description: string;
+  },
+  owner: AlarmOwner,
+) {
   return new aws.cloudwatch.MetricAlarm(
     `${component}-${part}`,
     {
@@ -51,8 +64,34 @@ export function functionAlarms(name: string, fn: aws.lambda.Function, args: Alar
   if (args.enabled === false) return [];
   const dimensions = { FunctionName: fn.name };
   return [
-    alarm(name, "errors", args, { namespace: "AWS/Lambda", metricName: "Errors", dimensions, statistic: "Sum", threshold: 1, description: "The function failed: its batch is retried, then dead-lettered or written to the failure destination." }, owner),
-    alarm(name, "throttles", args, { namespace: "AWS/Lambda", metricName: "Throttles", dimensions, statistic: "Sum", threshold: 1, description: "The function was throttled: raise its concurrency or the account's limit." }, owner),
+    alarm(
+      name,
+      "errors",
+      args,
+      {
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions,
+        statistic: "Sum",
+        threshold: 1,
+        description: "The function failed: its batch is retried, then dead-lettered or written to the failure destination.",
+      },
+      owner,
+    ),
+    alarm(
+      name,
+      "throttles",
+      args,
+      {
+        namespace: "AWS/Lambda",
+        metricName: "Throttles",
+        dimensions,
+        statistic: "Sum",
+        threshold: 1,
+        description: "The function was throttled: raise its concurrency or the account's limit.",
+      },
+      owner,
+    ),
   ];
 }
 
@@ -60,7 +99,20 @@ export function functionAlarms(name: string, fn: aws.lambda.Function, args: Alar
 export function deadLetterAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(name, "dead-letters", args, { namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: 1, description: "Dead letters are waiting: read their reason, fix, then redrive or replay." }, owner),
+    alarm(
+      name,
+      "dead-letters",
+      args,
+      {
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: queue.name },
+        statistic: "Maximum",
+        threshold: 1,
+        description: "Dead letters are waiting: read their reason, fix, then redrive or replay.",
+      },
+      owner,
+    ),
   ];
 }
 
@@ -68,7 +120,20 @@ export function deadLetterAlarm(name: string, queue: aws.sqs.Queue, args: Alarms
 export function iteratorAgeAlarm(name: string, fn: aws.lambda.Function, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(name, "iterator-age", args, { namespace: "AWS/Lambda", metricName: "IteratorAge", dimensions: { FunctionName: fn.name }, statistic: "Maximum", threshold: pulumi.output(args.iteratorAgeSeconds ?? 300).apply((seconds) => seconds * 1000), description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream." }, owner),
+    alarm(
+      name,
+      "iterator-age",
+      args,
+      {
+        namespace: "AWS/Lambda",
+        metricName: "IteratorAge",
+        dimensions: { FunctionName: fn.name },
+        statistic: "Maximum",
+        threshold: pulumi.output(args.iteratorAgeSeconds ?? 300).apply((seconds) => seconds * 1000),
+        description: "The dispatcher is behind its stream; records older than 24 hours are lost to the stream.",
+      },
+      owner,
+    ),
   ];
 }
 
@@ -76,6 +141,19 @@ export function iteratorAgeAlarm(name: string, fn: aws.lambda.Function, args: Al
 export function queueAgeAlarm(name: string, queue: aws.sqs.Queue, args: AlarmsArgs, owner: AlarmOwner): aws.cloudwatch.MetricAlarm[] {
   if (args.enabled === false) return [];
   return [
-    alarm(name, "queue-age", args, { namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: queue.name }, statistic: "Maximum", threshold: args.oldestMessageAgeSeconds ?? 900, description: "The projector is behind its queue: its read model is stale." }, owner),
+    alarm(
+      name,
+      "queue-age",
+      args,
+      {
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: queue.name },
+        statistic: "Maximum",
+        threshold: args.oldestMessageAgeSeconds ?? 900,
+        description: "The projector is behind its queue: its read model is stale.",
+      },
+      owner,
+    ),
   ];
 }

@@ -13,7 +13,12 @@ export interface HandlerBundleSpec {
   readonly exportName: string;
 }
 
-const FACTORIES = { dispatcher: "createDispatcherHandler", projector: "createProjectorHandler", commandApi: "createCommandApiHandler", commandApiDax: "createDaxCommandApiHandler" } as const;
+const FACTORIES = {
+  dispatcher: "createDispatcherHandler",
+  projector: "createProjectorHandler",
+  commandApi: "createCommandApiHandler",
+  commandApiDax: "createDaxCommandApiHandler",
+} as const;
 const cache = new Map<string, HandlerBundle>();
 
 /** A bundle's code and the user module's export it wraps, as the bundle itself loaded it. */
@@ -46,20 +51,20 @@ export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
   try {
     result = esbuild.buildSync({
-    stdin: { contents: entry, loader: "ts", resolveDir: path.dirname(modulePath), sourcefile: `${spec.kind}-entry.ts` },
-    bundle: true,
-    write: false,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    // Minified whitespace and syntax drop the path comments esbuild writes; names stay readable in stack traces.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    keepNames: true,
-    // Paths esbuild keeps (e.g. in `__filename` shims) are relative to the package, not to the machine.
-    absWorkingDir: path.join(__dirname, ".."),
-    legalComments: "none",
-    logLevel: "silent",
+      stdin: { contents: entry, loader: "ts", resolveDir: path.dirname(modulePath), sourcefile: `${spec.kind}-entry.ts` },
+      bundle: true,
+      write: false,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      // Minified whitespace and syntax drop the path comments esbuild writes; names stay readable in stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      keepNames: true,
+      // Paths esbuild keeps (e.g. in `__filename` shims) are relative to the package, not to the machine.
+      absWorkingDir: path.join(__dirname, ".."),
+      legalComments: "none",
+      logLevel: "silent",
     });
   } catch (error) {
     throw new Error(`the ${spec.kind} bundle of ${spec.module} does not build: ${(error as Error).message}`, { cause: error });
@@ -78,11 +83,20 @@ export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
 function loadBundle(code: string, spec: HandlerBundleSpec): unknown {
   const module = { exports: {} as { handler?: unknown; definition?: unknown } };
   try {
-    new Function("module", "exports", "require", "__filename", "__dirname", code)(module, module.exports, createRequire(__filename), "/var/task/index.js", "/var/task");
+    new Function("module", "exports", "require", "__filename", "__dirname", code)(
+      module,
+      module.exports,
+      createRequire(__filename),
+      "/var/task/index.js",
+      "/var/task",
+    );
   } catch (error) {
-    throw new Error(`${spec.module} export "${spec.exportName}" cannot be the ${spec.kind}'s: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${spec.module} export "${spec.exportName}" cannot be the ${spec.kind}'s: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  if (typeof module.exports.handler !== "function") throw new Error(`the ${spec.kind} bundle of ${spec.module} exports no handler function`);
+  if (typeof module.exports.handler !== "function")
+    throw new Error(`the ${spec.kind} bundle of ${spec.module} exports no handler function`);
   return module.exports.definition;
 }
 

@@ -90,9 +90,16 @@ export class CommandApi extends pulumi.ComponentResource {
     const { ledger, replica } = args;
     const component = `CommandApi "${name}"`;
     const setting = {
-      start: args.start === undefined ? undefined : settingVariable(component, "start", args.start, { kind: "choice", choices: START_POLICIES }),
-      rememberedAggregates: args.rememberedAggregates === undefined ? undefined : settingVariable(component, "rememberedAggregates", args.rememberedAggregates, { kind: "integer", min: 0 }),
-      maxBodyBytes: args.maxBodyBytes === undefined ? undefined : settingVariable(component, "maxBodyBytes", args.maxBodyBytes, { kind: "integer", min: 1 }),
+      start:
+        args.start === undefined ? undefined : settingVariable(component, "start", args.start, { kind: "choice", choices: START_POLICIES }),
+      rememberedAggregates:
+        args.rememberedAggregates === undefined
+          ? undefined
+          : settingVariable(component, "rememberedAggregates", args.rememberedAggregates, { kind: "integer", min: 0 }),
+      maxBodyBytes:
+        args.maxBodyBytes === undefined
+          ? undefined
+          : settingVariable(component, "maxBodyBytes", args.maxBodyBytes, { kind: "integer", min: 1 }),
     };
     // An append decided on a state not read from the ledger (the replica's row, or a remembered
     // aggregate decided on at once) checks in its transaction that the predecessor exists.
@@ -101,7 +108,12 @@ export class CommandApi extends pulumi.ComponentResource {
       // Loads and catch-ups query the ledger; a commit is a PutItem, or a transaction of PutItems
       // (idempotency records, multi-aggregate commits) with, when deciding on a state it did not
       // read, a ConditionCheckItem proving that state's version exists.
-      { Sid: "Ledger", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem", ...(checksPredecessors ? ["dynamodb:ConditionCheckItem"] : [])], Resource: [ledger.tableArn] },
+      {
+        Sid: "Ledger",
+        Effect: "Allow",
+        Action: ["dynamodb:Query", "dynamodb:PutItem", ...(checksPredecessors ? ["dynamodb:ConditionCheckItem"] : [])],
+        Resource: [ledger.tableArn],
+      },
       { Sid: "IdempotencyKeys", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [ledger.idempotencyTableArn] },
       replica
         ? { Sid: "Replica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }
@@ -139,12 +151,24 @@ export class CommandApi extends pulumi.ComponentResource {
     this.role = role;
     this.logGroup = logGroup;
     this.logGroupName = logGroupName;
-    this.functionUrl = new aws.lambda.FunctionUrl(`${name}-url`, { functionName: fn.name, authorizationType: auth === "AWS_IAM" ? "AWS_IAM" : "NONE" }, { parent: this });
+    this.functionUrl = new aws.lambda.FunctionUrl(
+      `${name}-url`,
+      { functionName: fn.name, authorizationType: auth === "AWS_IAM" ? "AWS_IAM" : "NONE" },
+      { parent: this },
+    );
     if (auth !== "AWS_IAM") {
       // A public URL answers only once its resource policy lets anyone invoke both the URL and,
       // through the URL only, the function.
-      new aws.lambda.Permission(`${name}-public`, { function: fn.name, action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" }, { parent: this });
-      new aws.lambda.Permission(`${name}-public-invoke`, { function: fn.name, action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true }, { parent: this });
+      new aws.lambda.Permission(
+        `${name}-public`,
+        { function: fn.name, action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" },
+        { parent: this },
+      );
+      new aws.lambda.Permission(
+        `${name}-public-invoke`,
+        { function: fn.name, action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true },
+        { parent: this },
+      );
     }
     // lambda:FunctionUrlAuthType applies to InvokeFunctionUrl only, lambda:InvokedViaFunctionUrl to
     // InvokeFunction only: one statement each.
@@ -156,7 +180,13 @@ export class CommandApi extends pulumi.ComponentResource {
         Resource: [fn.arn],
         Condition: { StringEquals: { "lambda:FunctionUrlAuthType": auth === "AWS_IAM" ? "AWS_IAM" : "NONE" } },
       },
-      { Sid: "InvokeCommandApiFunction", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [fn.arn], Condition: { Bool: { "lambda:InvokedViaFunctionUrl": "true" } } },
+      {
+        Sid: "InvokeCommandApiFunction",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: [fn.arn],
+        Condition: { Bool: { "lambda:InvokedViaFunctionUrl": "true" } },
+      },
     ];
     this.alarms = functionAlarms(name, fn, args.alarms ?? {}, { parent: this, tags: args.tags });
     this.url = this.functionUrl.functionUrl;

@@ -48,32 +48,75 @@ export interface DaxInFront {
  * parameters (item TTL), a role DAX reads the replica table with, encryption at rest and in transit,
  * and when asked a DynamoDB gateway endpoint for the function's ledger calls.
  */
-export function daxInFront(name: string, dax: CommandApiDax, replica: Projector, kmsKeyArn: pulumi.Input<string> | undefined, tags: Tags | undefined, parent: pulumi.Resource): DaxInFront {
+export function daxInFront(
+  name: string,
+  dax: CommandApiDax,
+  replica: Projector,
+  kmsKeyArn: pulumi.Input<string> | undefined,
+  tags: Tags | undefined,
+  parent: pulumi.Resource,
+): DaxInFront {
   const functionSecurityGroup = new aws.ec2.SecurityGroup(
     `${name}-function-sg`,
-    { vpcId: dax.vpcId, description: "CommandApi function: outbound to DAX and DynamoDB", egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }], tags, ...nameArgs("securityGroup", name, "function-sg") },
+    {
+      vpcId: dax.vpcId,
+      description: "CommandApi function: outbound to DAX and DynamoDB",
+      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+      tags,
+      ...nameArgs("securityGroup", name, "function-sg"),
+    },
     { parent },
   );
   const clusterSecurityGroup = new aws.ec2.SecurityGroup(
     `${name}-dax-sg`,
-    { vpcId: dax.vpcId, description: "DAX: the CommandApi function only (TLS port 9111)", ingress: [{ protocol: "tcp", fromPort: 9111, toPort: 9111, securityGroups: [functionSecurityGroup.id] }], tags, ...nameArgs("securityGroup", name, "dax-sg") },
+    {
+      vpcId: dax.vpcId,
+      description: "DAX: the CommandApi function only (TLS port 9111)",
+      ingress: [{ protocol: "tcp", fromPort: 9111, toPort: 9111, securityGroups: [functionSecurityGroup.id] }],
+      tags,
+      ...nameArgs("securityGroup", name, "dax-sg"),
+    },
     { parent },
   );
-  const subnetGroup = new aws.dax.SubnetGroup(`${name}-dax-subnets`, { subnetIds: dax.subnetIds, ...nameArgs("daxSubnetGroup", name, "dax-subnets") }, { parent });
+  const subnetGroup = new aws.dax.SubnetGroup(
+    `${name}-dax-subnets`,
+    { subnetIds: dax.subnetIds, ...nameArgs("daxSubnetGroup", name, "dax-subnets") },
+    { parent },
+  );
   const ttl = pulumi.output(dax.itemTtlMillis ?? 1000).apply(String);
   const parameterGroup = new aws.dax.ParameterGroup(
     `${name}-dax-params`,
-    { parameters: [{ name: "record-ttl-millis", value: ttl }, { name: "query-ttl-millis", value: ttl }], ...nameArgs("daxParameterGroup", name, "dax-params") },
+    {
+      parameters: [
+        { name: "record-ttl-millis", value: ttl },
+        { name: "query-ttl-millis", value: ttl },
+      ],
+      ...nameArgs("daxParameterGroup", name, "dax-params"),
+    },
     { parent },
   );
   const role = new aws.iam.Role(
     `${name}-dax-role`,
-    { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "dax.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags, ...nameArgs("iamRole", name, "dax-role") },
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "dax.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+      tags,
+      ...nameArgs("iamRole", name, "dax-role"),
+    },
     { parent },
   );
   const policy = new aws.iam.RolePolicy(
     `${name}-dax-policy`,
-    { role: role.name, policy: policyDocument([{ Sid: "ReadReplica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }, ...kmsStatements(kmsKeyArn)]), ...nameArgs("iamRolePolicy", name, "dax-policy") },
+    {
+      role: role.name,
+      policy: policyDocument([
+        { Sid: "ReadReplica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] },
+        ...kmsStatements(kmsKeyArn),
+      ]),
+      ...nameArgs("iamRolePolicy", name, "dax-policy"),
+    },
     { parent },
   );
   const cluster = new aws.dax.Cluster(
@@ -96,7 +139,13 @@ export function daxInFront(name: string, dax: CommandApiDax, replica: Projector,
     const region = aws.getRegionOutput({}, { parent });
     new aws.ec2.VpcEndpoint(
       `${name}-dynamodb-endpoint`,
-      { vpcId: dax.vpcId, serviceName: pulumi.interpolate`com.amazonaws.${region.region}.dynamodb`, vpcEndpointType: "Gateway", routeTableIds: dax.routeTableIds, tags },
+      {
+        vpcId: dax.vpcId,
+        serviceName: pulumi.interpolate`com.amazonaws.${region.region}.dynamodb`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: dax.routeTableIds,
+        tags,
+      },
       { parent },
     );
   }

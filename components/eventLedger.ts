@@ -57,8 +57,16 @@ export class EventLedger extends pulumi.ComponentResource {
     };
     // Children are named after the component, so an alias on the component carries over to them.
     const keep = { parent: this, retainOnDelete: args.retainOnDelete ?? true };
-    this.table = new aws.dynamodb.Table(`${name}-events`, { ...tableArgs(LEDGER_TABLE, options), ...nameArgs("dynamodbTable", name, "events") }, keep);
-    this.snapshotTable = new aws.dynamodb.Table(`${name}-snapshots`, { ...tableArgs(SNAPSHOT_TABLE, options), ...nameArgs("dynamodbTable", name, "snapshots") }, keep);
+    this.table = new aws.dynamodb.Table(
+      `${name}-events`,
+      { ...tableArgs(LEDGER_TABLE, options), ...nameArgs("dynamodbTable", name, "events") },
+      keep,
+    );
+    this.snapshotTable = new aws.dynamodb.Table(
+      `${name}-snapshots`,
+      { ...tableArgs(SNAPSHOT_TABLE, options), ...nameArgs("dynamodbTable", name, "snapshots") },
+      keep,
+    );
     // Keys are forgotten after their retention: no point-in-time recovery needed for them.
     this.idempotencyTable = new aws.dynamodb.Table(
       `${name}-idempotency`,

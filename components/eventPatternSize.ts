@@ -8,7 +8,9 @@ export const EVENT_PATTERN_MAX_CHARACTERS = 2048;
 export function checkEventPattern(pattern: unknown, what: string, limit: number = EVENT_PATTERN_MAX_CHARACTERS): string {
   const json = JSON.stringify(pattern);
   if (json.length > limit) {
-    throw new Error(`${what} is ${json.length} characters, more than the ${limit} an EventBridge event pattern may have (a quota: raise it, up to 4,096, with Service Quotas, then pass the new limit)`);
+    throw new Error(
+      `${what} is ${json.length} characters, more than the ${limit} an EventBridge event pattern may have (a quota: raise it, up to 4,096, with Service Quotas, then pass the new limit)`,
+    );
   }
   return json;
 }

@@ -116,7 +116,10 @@ export interface HandlerFunctionArgs {
   /** Concurrent executions reserved (and allowed at most). Default: unreserved. */
   readonly reservedConcurrency?: pulumi.Input<number>;
   /** Run the function in these subnets with these security groups (it then needs the ENI permissions Lambda uses). */
-  readonly vpc?: { readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>; readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]> };
+  readonly vpc?: {
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  };
   /** What the user asked for. */
   readonly asked: FunctionComponentArgs;
   /** The service name for logs and metrics. */
@@ -143,12 +146,18 @@ const LAMBDA_TRUST = JSON.stringify({
 /** Refuses hatches given together that contradict each other, saying which to keep. */
 function checkHatches(component: string, asked: FunctionComponentArgs): void {
   if (asked.role?.args && asked.role.existing) {
-    throw new Error(`${component}: only one of \`role.existing\` or \`role.args\` can be provided (\`args\` shapes the role the component creates; \`existing\` replaces it)`);
+    throw new Error(
+      `${component}: only one of \`role.existing\` or \`role.args\` can be provided (\`args\` shapes the role the component creates; \`existing\` replaces it)`,
+    );
   }
   const logGroup = asked.logGroup ?? {};
-  const given = (["args", "existing", "skip"] as const).filter((hatch) => (hatch === "skip" ? logGroup.skip === true : logGroup[hatch] !== undefined));
+  const given = (["args", "existing", "skip"] as const).filter((hatch) =>
+    hatch === "skip" ? logGroup.skip === true : logGroup[hatch] !== undefined,
+  );
   if (given.length > 1) {
-    throw new Error(`${component}: only one of \`logGroup.args\`, \`logGroup.existing\` or \`logGroup.skip\` can be provided (got ${given.map((hatch) => `\`logGroup.${hatch}\``).join(" and ")})`);
+    throw new Error(
+      `${component}: only one of \`logGroup.args\`, \`logGroup.existing\` or \`logGroup.skip\` can be provided (got ${given.map((hatch) => `\`logGroup.${hatch}\``).join(" and ")})`,
+    );
   }
 }
 
@@ -167,7 +176,12 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
       : new aws.cloudwatch.LogGroup(
           `${name}-logs`,
           {
-            retentionInDays: checkedNumber(component, "logGroup.args.retentionInDays", asked.logGroup?.args?.retentionInDays ?? 30, LIMITS.logRetentionDays),
+            retentionInDays: checkedNumber(
+              component,
+              "logGroup.args.retentionInDays",
+              asked.logGroup?.args?.retentionInDays ?? 30,
+              LIMITS.logRetentionDays,
+            ),
             kmsKeyId: asked.logGroup?.args?.kmsKeyId,
             logGroupClass: asked.logGroup?.args?.logGroupClass,
             tags: asked.logGroup?.args?.tags ?? tags,
@@ -197,7 +211,16 @@ export function handlerFunction(name: string, args: HandlerFunctionArgs, parent:
     {
       role: role.name,
       policy: policyDocument([
-        ...(ownLogs ? [{ Sid: "OwnLogs", Effect: "Allow" as const, Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [pulumi.interpolate`${withoutStreams(ownLogs.arn)}:*`] }] : []),
+        ...(ownLogs
+          ? [
+              {
+                Sid: "OwnLogs",
+                Effect: "Allow" as const,
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: [pulumi.interpolate`${withoutStreams(ownLogs.arn)}:*`],
+              },
+            ]
+          : []),
         ...args.statements,
         ...(args.vpc ? [VPC_NETWORK_INTERFACES] : []),
         ...(options.extraStatements ?? []),
@@ -257,7 +280,14 @@ function defaultLogGroupPolicy(name: string, fn: aws.lambda.Function, role: Role
     `${name}-log-policy`,
     {
       role: role.name,
-      policy: policyDocument([{ Sid: "DefaultLogGroup", Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: [groupArn] }]),
+      policy: policyDocument([
+        {
+          Sid: "DefaultLogGroup",
+          Effect: "Allow",
+          Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [groupArn],
+        },
+      ]),
       ...nameArgs("iamRolePolicy", name, "log-policy"),
     },
     { parent },

@@ -46,10 +46,34 @@ const LAMBDA_LIMITS = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateF
 
 /** Every kind of resource a component names, with its service's rule. */
 export const NAME_RULES = {
-  lambdaFunction: { label: "Lambda function name", maxLength: 64, char: /[A-Za-z0-9_-]/, derived: { argument: "name", prefix: false }, source: LAMBDA_LIMITS },
-  iamRole: { label: "IAM role name", maxLength: 64, char: /[A-Za-z0-9_+=,.@-]/, derived: { argument: "namePrefix", prefix: true }, source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html" },
-  iamRolePolicy: { label: "IAM inline policy name", maxLength: 128, char: /[A-Za-z0-9_+=,.@-]/, derived: { argument: "namePrefix", prefix: true }, source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html" },
-  sqsQueue: { label: "SQS queue name", maxLength: 80, char: /[A-Za-z0-9_-]/, derived: { argument: "namePrefix", prefix: true }, source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html" },
+  lambdaFunction: {
+    label: "Lambda function name",
+    maxLength: 64,
+    char: /[A-Za-z0-9_-]/,
+    derived: { argument: "name", prefix: false },
+    source: LAMBDA_LIMITS,
+  },
+  iamRole: {
+    label: "IAM role name",
+    maxLength: 64,
+    char: /[A-Za-z0-9_+=,.@-]/,
+    derived: { argument: "namePrefix", prefix: true },
+    source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+  },
+  iamRolePolicy: {
+    label: "IAM inline policy name",
+    maxLength: 128,
+    char: /[A-Za-z0-9_+=,.@-]/,
+    derived: { argument: "namePrefix", prefix: true },
+    source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html",
+  },
+  sqsQueue: {
+    label: "SQS queue name",
+    maxLength: 80,
+    char: /[A-Za-z0-9_-]/,
+    derived: { argument: "namePrefix", prefix: true },
+    source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+  },
   s3Bucket: {
     label: "S3 bucket name",
     maxLength: 63,
@@ -61,12 +85,49 @@ export const NAME_RULES = {
     derived: { argument: "bucketPrefix", prefix: true },
     source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
   },
-  eventRule: { label: "EventBridge rule name", maxLength: 64, char: /[A-Za-z0-9._-]/, derived: { argument: "namePrefix", prefix: true }, source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html" },
-  eventArchive: { label: "EventBridge archive name", maxLength: 48, char: /[A-Za-z0-9._-]/, derived: { argument: "name", prefix: false }, source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateArchive.html" },
-  eventBus: { label: "EventBridge event bus name", maxLength: 256, char: /[A-Za-z0-9._-]/, reservedPrefixes: ["aws."], derived: { argument: "name", prefix: false }, source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html" },
-  logGroup: { label: "CloudWatch log group name", maxLength: 512, char: /[A-Za-z0-9._\/#-]/, derived: { argument: "namePrefix", prefix: true }, source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html" },
-  dynamodbTable: { label: "DynamoDB table name", maxLength: 255, char: /[A-Za-z0-9_.-]/, derived: { argument: "name", prefix: false }, source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html" },
-  metricAlarm: { label: "CloudWatch alarm name", maxLength: 255, char: /[^\u0000-\u001f\u007f]/u, derived: { argument: "name", prefix: false }, source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html" },
+  eventRule: {
+    label: "EventBridge rule name",
+    maxLength: 64,
+    char: /[A-Za-z0-9._-]/,
+    derived: { argument: "namePrefix", prefix: true },
+    source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html",
+  },
+  eventArchive: {
+    label: "EventBridge archive name",
+    maxLength: 48,
+    char: /[A-Za-z0-9._-]/,
+    derived: { argument: "name", prefix: false },
+    source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateArchive.html",
+  },
+  eventBus: {
+    label: "EventBridge event bus name",
+    maxLength: 256,
+    char: /[A-Za-z0-9._-]/,
+    reservedPrefixes: ["aws."],
+    derived: { argument: "name", prefix: false },
+    source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html",
+  },
+  logGroup: {
+    label: "CloudWatch log group name",
+    maxLength: 512,
+    char: /[A-Za-z0-9._\/#-]/,
+    derived: { argument: "namePrefix", prefix: true },
+    source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+  },
+  dynamodbTable: {
+    label: "DynamoDB table name",
+    maxLength: 255,
+    char: /[A-Za-z0-9_.-]/,
+    derived: { argument: "name", prefix: false },
+    source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+  },
+  metricAlarm: {
+    label: "CloudWatch alarm name",
+    maxLength: 255,
+    char: /[^\u0000-\u001f\u007f]/u,
+    derived: { argument: "name", prefix: false },
+    source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+  },
   securityGroup: {
     label: "EC2 security group name",
     maxLength: 255,
@@ -76,9 +137,33 @@ export const NAME_RULES = {
     source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
   },
   // DAX's API reference states no length for these two; the rule is ElastiCache's for a subnet group.
-  daxSubnetGroup: { label: "DAX subnet group name", maxLength: 255, char: /[A-Za-z0-9-]/, startsWithLetter: true, noDoubleHyphen: true, derived: { argument: "name", prefix: false }, source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_dax_CreateSubnetGroup.html" },
-  daxParameterGroup: { label: "DAX parameter group name", maxLength: 255, char: /[A-Za-z0-9-]/, startsWithLetter: true, noDoubleHyphen: true, derived: { argument: "name", prefix: false }, source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_dax_CreateParameterGroup.html" },
-  daxCluster: { label: "DAX cluster name", maxLength: 20, char: /[A-Za-z0-9-]/, startsWithLetter: true, noDoubleHyphen: true, derived: { argument: "clusterName", prefix: false }, source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_dax_CreateCluster.html" },
+  daxSubnetGroup: {
+    label: "DAX subnet group name",
+    maxLength: 255,
+    char: /[A-Za-z0-9-]/,
+    startsWithLetter: true,
+    noDoubleHyphen: true,
+    derived: { argument: "name", prefix: false },
+    source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_dax_CreateSubnetGroup.html",
+  },
+  daxParameterGroup: {
+    label: "DAX parameter group name",
+    maxLength: 255,
+    char: /[A-Za-z0-9-]/,
+    startsWithLetter: true,
+    noDoubleHyphen: true,
+    derived: { argument: "name", prefix: false },
+    source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_dax_CreateParameterGroup.html",
+  },
+  daxCluster: {
+    label: "DAX cluster name",
+    maxLength: 20,
+    char: /[A-Za-z0-9-]/,
+    startsWithLetter: true,
+    noDoubleHyphen: true,
+    derived: { argument: "clusterName", prefix: false },
+    source: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_dax_CreateCluster.html",
+  },
 } satisfies Record<string, NameRule>;
 
 export type ResourceKind = keyof typeof NAME_RULES;
@@ -115,7 +200,7 @@ const hashTag = (text: string, length = HASH_LENGTH): string => fnv1a(text).toSt
 function sanitized(rule: NameRule, text: string): string {
   let cleaned = [...(rule.lowercase ? text.toLowerCase() : text)].map((char) => (rule.char.test(char) ? char : "-")).join("");
   cleaned = cleaned.replace(/[-.]{2,}/g, "-").replace(/^[-.]+|[-.]+$/g, "");
-  for (let again = true; again; ) {
+  for (let again = true; again;) {
     again = false;
     for (const prefix of rule.reservedPrefixes ?? []) {
       if (cleaned.toLowerCase().startsWith(prefix)) {
@@ -124,7 +209,8 @@ function sanitized(rule: NameRule, text: string): string {
       }
     }
   }
-  if ((rule.startsWithLetter || rule.startsAlphanumeric) && cleaned !== "") cleaned = cleaned.replace(rule.startsWithLetter ? /^[^A-Za-z]+/ : /^[^a-z0-9]+/, "");
+  if ((rule.startsWithLetter || rule.startsAlphanumeric) && cleaned !== "")
+    cleaned = cleaned.replace(rule.startsWithLetter ? /^[^A-Za-z]+/ : /^[^a-z0-9]+/, "");
   return cleaned;
 }
 
@@ -153,7 +239,9 @@ export function derivedName(kind: ResourceKind, component: string, part: string,
   const tail = sanitized(rule, part);
   const withTail = tail !== "" && hash.length + tail.length + 3 <= budget;
   const room = budget - hash.length - (withTail ? tail.length + 2 : 1);
-  let head = sanitized(rule, component).slice(0, Math.max(0, room)).replace(/[-.]+$/, "");
+  let head = sanitized(rule, component)
+    .slice(0, Math.max(0, room))
+    .replace(/[-.]+$/, "");
   // A derived name must start as the kind requires: a letter when nothing of the component's name is left.
   if (head === "" && (rule.startsWithLetter || rule.lowercase)) head = "r";
   const name = [head, hash, ...(withTail ? [tail] : [])].filter((piece) => piece !== "").join("-");
@@ -165,7 +253,11 @@ export function derivedName(kind: ResourceKind, component: string, part: string,
  * most, unique by a hash of the component's name alone (the name clusters deployed so far have).
  */
 export function daxClusterName(name: string): string {
-  const cleaned = name.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").replace(/-+/g, "-");
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .replace(/-+/g, "-");
   const suffix = fnv1a(name).toString(36).slice(0, 5);
   return `${cleaned.slice(0, 14).replace(/-$/, "") || "dax"}-${suffix}`;
 }
@@ -174,6 +266,9 @@ export function daxClusterName(name: string): string {
 export function checkGivenName(kind: ResourceKind, name: string, owner: string, argument: string): string {
   const rule: NameRule = NAME_RULES[kind];
   const problem = nameProblem(kind, name);
-  if (problem) throw new Error(`${owner}: ${argument} "${name}" is not a valid ${rule.label} (at most ${rule.maxLength} characters; ${problem}; see ${rule.source})`);
+  if (problem)
+    throw new Error(
+      `${owner}: ${argument} "${name}" is not a valid ${rule.label} (at most ${rule.maxLength} characters; ${problem}; see ${rule.source})`,
+    );
   return name;
 }

@@ -13,9 +13,12 @@ export interface PolicyStatement {
 
 /** The policy document, each statement naming a resource once (two tables may share one key). */
 export const policyDocument = (statements: PolicyStatement[]): pulumi.Output<string> =>
-  pulumi
-    .output(statements)
-    .apply((resolved) => JSON.stringify({ Version: "2012-10-17", Statement: resolved.map((statement) => ({ ...statement, Resource: [...new Set(statement.Resource)] })) }));
+  pulumi.output(statements).apply((resolved) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: resolved.map((statement) => ({ ...statement, Resource: [...new Set(statement.Resource)] })),
+    }),
+  );
 
 /**
  * Use of the customer-managed keys of the tables a function reads or writes, in one statement:

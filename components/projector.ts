@@ -147,7 +147,9 @@ export class Projector extends pulumi.ComponentResource {
 /** Where claim checks are resolved: the ledger's snapshot table with its key, the table given, or nowhere. */
 function claimCheckTableOf(component: string, args: ProjectorArgs): TableRef | undefined {
   if (args.ledger && args.claimCheckTable) {
-    throw new Error(`${component}: only one of \`ledger\` or \`claimCheckTable\` can be provided (give \`ledger\` for this service's bus; \`claimCheckTable\` only for another service's bus, whose ledger is not in this program)`);
+    throw new Error(
+      `${component}: only one of \`ledger\` or \`claimCheckTable\` can be provided (give \`ledger\` for this service's bus; \`claimCheckTable\` only for another service's bus, whose ledger is not in this program)`,
+    );
   }
   if (args.ledger) return { name: args.ledger.snapshotTableName, arn: args.ledger.snapshotTableArn, kmsKeyArn: args.ledger.kmsKeyArn };
   return args.claimCheckTable;
@@ -157,7 +159,10 @@ function claimCheckTableOf(component: string, args: ProjectorArgs): TableRef | u
 function readModelTable(name: string, args: ProjectorArgs, parent: pulumi.Resource): aws.dynamodb.Table {
   return new aws.dynamodb.Table(
     `${name}-table`,
-    { ...tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }), ...nameArgs("dynamodbTable", name, "table") },
+    {
+      ...tableArgs(READ_MODEL_TABLE, { pointInTimeRecovery: false, deletionProtection: args.deletionProtection ?? false, tags: args.tags }),
+      ...nameArgs("dynamodbTable", name, "table"),
+    },
     { parent },
   );
 }
@@ -165,7 +170,14 @@ function readModelTable(name: string, args: ProjectorArgs, parent: pulumi.Resour
 /** The projector's function: it writes the read model, resolves claim checks and dead-letters what it cannot apply. */
 function projectorFunction(
   name: string,
-  parts: { readonly component: string; readonly bundle: HandlerBundleSpec; readonly table: TableRef; readonly claimChecks?: TableRef; readonly queues: Queues; readonly asked: ProjectorArgs },
+  parts: {
+    readonly component: string;
+    readonly bundle: HandlerBundleSpec;
+    readonly table: TableRef;
+    readonly claimChecks?: TableRef;
+    readonly queues: Queues;
+    readonly asked: ProjectorArgs;
+  },
   parent: pulumi.Resource,
 ): HandlerFunction {
   const { table, claimChecks, queues, asked } = parts;
@@ -192,10 +204,17 @@ function projectorFunction(
 function projectorStatements(queues: Queues, table: TableRef, claimChecks: TableRef | undefined): PolicyStatement[] {
   return [
     // What Lambda's SQS event source mapping needs with the function's role.
-    { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: [queues.queue.arn] },
+    {
+      Sid: "ConsumeQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: [queues.queue.arn],
+    },
     { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queues.deadLetterQueue.arn] },
     { Sid: "WriteReadModel", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [table.arn] },
-    ...(claimChecks ? [{ Sid: "ResolveClaimChecks", Effect: "Allow" as const, Action: ["dynamodb:GetItem"], Resource: [claimChecks.arn] }] : []),
+    ...(claimChecks
+      ? [{ Sid: "ResolveClaimChecks", Effect: "Allow" as const, Action: ["dynamodb:GetItem"], Resource: [claimChecks.arn] }]
+      : []),
     ...kmsStatements(claimChecks?.kmsKeyArn, table.kmsKeyArn),
   ];
 }
@@ -204,7 +223,14 @@ function projectorStatements(queues: Queues, table: TableRef, claimChecks: Table
  * The rule for the projection's event types on the bus, its target the queue with the DLQ for what
  * EventBridge cannot deliver, and the queue policies letting only this rule send to either.
  */
-function deliverToQueue(name: string, component: string, projection: Projection<unknown>, queues: Queues, args: ProjectorArgs, parent: pulumi.Resource): aws.cloudwatch.EventRule {
+function deliverToQueue(
+  name: string,
+  component: string,
+  projection: Projection<unknown>,
+  queues: Queues,
+  args: ProjectorArgs,
+  parent: pulumi.Resource,
+): aws.cloudwatch.EventRule {
   const rule = new aws.cloudwatch.EventRule(
     `${name}-rule`,
     {
@@ -222,11 +248,28 @@ function deliverToQueue(name: string, component: string, projection: Projection<
   const onlyThisRule = (queue: aws.sqs.Queue, sid: string) =>
     pulumi.jsonStringify({
       Version: "2012-10-17",
-      Statement: [{ Sid: sid, Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queue.arn, Condition: { ArnEquals: { "aws:SourceArn": rule.arn } } }],
+      Statement: [
+        {
+          Sid: sid,
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: queue.arn,
+          Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+        },
+      ],
     });
-  const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, { queueUrl: queues.queue.url, policy: onlyThisRule(queues.queue, "OnlyThisRule") }, { parent });
+  const queuePolicy = new aws.sqs.QueuePolicy(
+    `${name}-queue-policy`,
+    { queueUrl: queues.queue.url, policy: onlyThisRule(queues.queue, "OnlyThisRule") },
+    { parent },
+  );
   // What EventBridge cannot deliver (after its retries, or at once when denied) lands here, not nowhere.
-  const deadLetterPolicy = new aws.sqs.QueuePolicy(`${name}-dlq-policy`, { queueUrl: queues.deadLetterQueue.url, policy: onlyThisRule(queues.deadLetterQueue, "UndeliverableFromThisRule") }, { parent });
+  const deadLetterPolicy = new aws.sqs.QueuePolicy(
+    `${name}-dlq-policy`,
+    { queueUrl: queues.deadLetterQueue.url, policy: onlyThisRule(queues.deadLetterQueue, "UndeliverableFromThisRule") },
+    { parent },
+  );
   new aws.cloudwatch.EventTarget(
     `${name}-target`,
     {
@@ -234,7 +277,15 @@ function deliverToQueue(name: string, component: string, projection: Projection<
       eventBusName: args.bus.busName,
       arn: queues.queue.arn,
       deadLetterConfig: { arn: queues.deadLetterQueue.arn },
-      retryPolicy: { maximumEventAgeInSeconds: checkedNumber(component, "deliveryMaxAgeSeconds", args.deliveryMaxAgeSeconds ?? 86_400, LIMITS.deliveryMaxAgeSeconds)!, maximumRetryAttempts: 185 },
+      retryPolicy: {
+        maximumEventAgeInSeconds: checkedNumber(
+          component,
+          "deliveryMaxAgeSeconds",
+          args.deliveryMaxAgeSeconds ?? 86_400,
+          LIMITS.deliveryMaxAgeSeconds,
+        )!,
+        maximumRetryAttempts: 185,
+      },
     },
     // The rule delivers only once the queues accept it: no event is refused while a new projector is created.
     { parent, dependsOn: [queuePolicy, deadLetterPolicy] },

@@ -56,7 +56,9 @@ export interface QueueWithDeadLetter<F extends HandlerFunction> {
 
 /** SQS's own limits on a batch: at most 10 messages unless Lambda may wait at least a second to gather more. */
 function batchProblem([batchSize, window]: [number, number]): string | undefined {
-  return batchSize > 10 && window < 1 ? `of ${batchSize} (above 10) needs batchingWindowSeconds of at least 1, got ${window}: Lambda refuses a larger SQS batch without a batching window` : undefined;
+  return batchSize > 10 && window < 1
+    ? `of ${batchSize} (above 10) needs batchingWindowSeconds of at least 1, got ${window}: Lambda refuses a larger SQS batch without a batching window`
+    : undefined;
 }
 
 /**
@@ -65,12 +67,21 @@ function batchProblem([batchSize, window]: [number, number]): string | undefined
  * message (whatever PutEvents accepts, envelope included, is deliverable) and SQS-managed encryption.
  * Children of `parent`: `${name}-dlq`, `${name}-queue`, `${name}-source`, `${name}-queue-age`, `${name}-dead-letters`.
  */
-export function queueWithDeadLetter<F extends HandlerFunction>(name: string, args: QueueWithDeadLetterArgs<F>, parent: pulumi.Resource): QueueWithDeadLetter<F> {
+export function queueWithDeadLetter<F extends HandlerFunction>(
+  name: string,
+  args: QueueWithDeadLetterArgs<F>,
+  parent: pulumi.Resource,
+): QueueWithDeadLetter<F> {
   const { component, tags } = args;
   const deadLetterQueue = new aws.sqs.Queue(
     `${name}-dlq`,
     {
-      messageRetentionSeconds: checkedNumber(component, "deadLetterRetentionSeconds", args.deadLetterRetentionSeconds ?? 1_209_600, LIMITS.messageRetentionSeconds),
+      messageRetentionSeconds: checkedNumber(
+        component,
+        "deadLetterRetentionSeconds",
+        args.deadLetterRetentionSeconds ?? 1_209_600,
+        LIMITS.messageRetentionSeconds,
+      ),
       maxMessageSize: SQS_MAX_MESSAGE_BYTES,
       sqsManagedSseEnabled: true,
       tags,
@@ -89,7 +100,10 @@ export function queueWithDeadLetter<F extends HandlerFunction>(name: string, arg
       tags,
       maxMessageSize: SQS_MAX_MESSAGE_BYTES,
       sqsManagedSseEnabled: true,
-      redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: checkedNumber(component, "maxReceiveCount", args.queue.maxReceiveCount ?? 5, LIMITS.maxReceiveCount) }),
+      redrivePolicy: pulumi.jsonStringify({
+        deadLetterTargetArn: deadLetterQueue.arn,
+        maxReceiveCount: checkedNumber(component, "maxReceiveCount", args.queue.maxReceiveCount ?? 5, LIMITS.maxReceiveCount),
+      }),
       ...nameArgs("sqsQueue", name, "queue"),
     },
     { parent },
@@ -105,7 +119,9 @@ export function queueWithDeadLetter<F extends HandlerFunction>(name: string, arg
       batchSize: checkedBatch(component, batchSize, window),
       maximumBatchingWindowInSeconds: window,
       functionResponseTypes: ["ReportBatchItemFailures"],
-      scalingConfig: { maximumConcurrency: checkedNumber(component, "maximumConcurrency", mapping.maximumConcurrency ?? 5, LIMITS.maximumConcurrency) },
+      scalingConfig: {
+        maximumConcurrency: checkedNumber(component, "maximumConcurrency", mapping.maximumConcurrency ?? 5, LIMITS.maximumConcurrency),
+      },
       tags,
     },
     // Lambda polls with the function's role: its statements first.
@@ -121,5 +137,7 @@ function checkedBatch(component: string, batchSize: pulumi.Input<number>, window
   if (plain(batchSize) && plain(window)) {
     return checkedInput(component, "batchSize", batchSize, () => batchProblem([batchSize as number, (window as number | undefined) ?? 0]));
   }
-  return pulumi.all([batchSize, window ?? 0]).apply(([size, seconds]) => checkedInput(component, "batchSize", size, () => batchProblem([size, seconds])) as number);
+  return pulumi
+    .all([batchSize, window ?? 0])
+    .apply(([size, seconds]) => checkedInput(component, "batchSize", size, () => batchProblem([size, seconds])) as number);
 }

@@ -17,7 +17,8 @@ export interface TableOptions {
  */
 export function tableArgs(schema: TableSchema, options: TableOptions): aws.dynamodb.TableArgs {
   const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
-  for (const index of schema.indexes ?? []) for (const key of [index.partitionKey, index.sortKey]) if (!keys.some((known) => known.name === key.name)) keys.push(key);
+  for (const index of schema.indexes ?? [])
+    for (const key of [index.partitionKey, index.sortKey]) if (!keys.some((known) => known.name === key.name)) keys.push(key);
   return {
     billingMode: "PAY_PER_REQUEST",
     hashKey: schema.partitionKey.name,

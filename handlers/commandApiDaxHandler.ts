@@ -13,5 +13,9 @@ import { requireEnv } from "./runtime/support/environment";
  * bundle of its own, so functions without DAX do not carry its client.
  */
 export function createDaxCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}, dax?: DynamoDBDocumentClient) {
-  return createCommandApiHandler(domain, clients, () => dax ?? new DaxDocument({ endpoint: requireEnv(ENV.daxEndpoint), region: process.env.AWS_REGION }));
+  return createCommandApiHandler(
+    domain,
+    clients,
+    () => dax ?? new DaxDocument({ endpoint: requireEnv(ENV.daxEndpoint), region: process.env.AWS_REGION }),
+  );
 }

@@ -96,7 +96,12 @@ export function createCommandApiHandler<S, C>(
       last = undefined;
       const request = toHttpRequest(event);
       const response = await routes(request);
-      log.info("command API request", { method: request.method, path: request.path, status: response.statusCode, requestId: request.requestId });
+      log.info("command API request", {
+        method: request.method,
+        path: request.path,
+        status: response.statusCode,
+        requestId: request.requestId,
+      });
       return { result: response, counts: commandCounts(last) };
     });
 }

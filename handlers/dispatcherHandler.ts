@@ -39,7 +39,11 @@ export function dispatcherSettingsFromEnv(): DispatcherFunctionSettings {
  * component bundles it with the domain module and sets the environment; the settings are read
  * at the first invocation (`settings` to give them another way).
  */
-export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: Partial<AwsClients> = {}, settings: () => DispatcherFunctionSettings = dispatcherSettingsFromEnv) {
+export function createDispatcherHandler<S>(
+  domain: Domain<S, unknown>,
+  clients: Partial<AwsClients> = {},
+  settings: () => DispatcherFunctionSettings = dispatcherSettingsFromEnv,
+) {
   requireDomain(domain);
   let dispatcher: Dispatcher<S> | undefined;
   const aws = resolveClients(clients);
@@ -66,7 +70,14 @@ export function createDispatcherHandler<S>(domain: Domain<S, unknown>, clients: 
       const { published, byReference, refused, resent, deadLettered } = report;
       return {
         result: { batchItemFailures: report.batchItemFailures },
-        counts: { Published: published, PublishedByReference: byReference, Refused: refused, Resent: resent, DeadLettered: deadLettered, RecordsRetried: report.batchItemFailures.length },
+        counts: {
+          Published: published,
+          PublishedByReference: byReference,
+          Refused: refused,
+          Resent: resent,
+          DeadLettered: deadLettered,
+          RecordsRetried: report.batchItemFailures.length,
+        },
       };
     });
 }

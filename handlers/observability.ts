@@ -15,7 +15,10 @@ const LEVELS = new Set(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "
 export function logger(): Logger {
   const named = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO").toUpperCase();
   const level = (LEVELS.has(named) ? named : "INFO") as LogLevel;
-  loggerInstance ??= new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME ?? "event-ledger", logLevel: level });
+  loggerInstance ??= new Logger({
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME ?? "event-ledger",
+    logLevel: level,
+  });
   if (loggerInstance.getLevelName() !== level) loggerInstance.setLogLevel(level);
   return loggerInstance;
 }
@@ -36,13 +39,19 @@ export const log: RuntimeLogger = {
  */
 let instance: Metrics | undefined;
 const metrics = (): Metrics =>
-  (instance ??= new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EventLedger", serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME }));
+  (instance ??= new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EventLedger",
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? process.env.SERVICE_NAME,
+  }));
 
 /**
  * Runs one invocation with the Lambda context on every log line (request id, cold start), then
  * publishes the counts it reports, zero counts included so dashboards see a steady series.
  */
-export async function instrumented<T>(context: Context | undefined, work: () => Promise<{ result: T; counts: Record<string, number> }>): Promise<T> {
+export async function instrumented<T>(
+  context: Context | undefined,
+  work: () => Promise<{ result: T; counts: Record<string, number> }>,
+): Promise<T> {
   if (context) logger().addContext(context);
   const { result, counts } = await work();
   // Read at each call, so a test or the local stage can turn metrics on and off.

@@ -19,7 +19,11 @@ export interface ProjectorFunctionSettings {
 
 /** The settings from the environment the component sets, each variable checked. */
 export function projectorSettingsFromEnv(): ProjectorFunctionSettings {
-  return { readModelTable: requireEnv(ENV.readModelTable), deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl), snapshotTable: optionalEnv(ENV.snapshotTable) };
+  return {
+    readModelTable: requireEnv(ENV.readModelTable),
+    deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+    snapshotTable: optionalEnv(ENV.snapshotTable),
+  };
 }
 
 /**
@@ -27,7 +31,11 @@ export function projectorSettingsFromEnv(): ProjectorFunctionSettings {
  * bundles it with the projection module and sets the environment; the settings are read at the
  * first invocation (`settings` to give them another way).
  */
-export function createProjectorHandler<S>(projection: Projection<S>, clients: Partial<AwsClients> = {}, settings: () => ProjectorFunctionSettings = projectorSettingsFromEnv) {
+export function createProjectorHandler<S>(
+  projection: Projection<S>,
+  clients: Partial<AwsClients> = {},
+  settings: () => ProjectorFunctionSettings = projectorSettingsFromEnv,
+) {
   requireProjection(projection);
   let projector: Projector<S> | undefined;
   const aws = resolveClients(clients);
@@ -46,11 +54,22 @@ export function createProjectorHandler<S>(projection: Projection<S>, clients: Pa
     instrumented(context, async () => {
       projector ??= build();
       const report = await projector.project(event.Records ?? []);
-      log.info("projected queue batch", { projector: projection.name, messages: event.Records?.length ?? 0, ...report, batchItemFailures: report.batchItemFailures.length });
+      log.info("projected queue batch", {
+        projector: projection.name,
+        messages: event.Records?.length ?? 0,
+        ...report,
+        batchItemFailures: report.batchItemFailures.length,
+      });
       const { written, stale, skipped, deadLettered } = report;
       return {
         result: { batchItemFailures: report.batchItemFailures },
-        counts: { RowsWritten: written, StaleAbsorbed: stale, Skipped: skipped, DeadLettered: deadLettered, MessagesRetried: report.batchItemFailures.length },
+        counts: {
+          RowsWritten: written,
+          StaleAbsorbed: stale,
+          Skipped: skipped,
+          DeadLettered: deadLettered,
+          MessagesRetried: report.batchItemFailures.length,
+        },
       };
     });
 }

@@ -24,7 +24,8 @@ const UNSIGNED: DynamoDbEndpoint["httpAuthSchemes"] = [
     identityProvider: (config) => config.getIdentityProvider("aws.auth#sigv4"),
     signer: {
       sign: async <R extends { headers: Record<string, string> }>(request: R): Promise<R> => {
-        request.headers.authorization = "AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0";
+        request.headers.authorization =
+          "AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0";
         return request;
       },
     },
@@ -44,7 +45,16 @@ export class DynamoDbLocal {
     const port = await freePort();
     const child = spawn(
       "java",
-      [...(options.jvmOptions ?? (process.env.DYNAMODB_LOCAL_JVM_OPTIONS ?? "").split(" ").filter(Boolean)), `-Djava.library.path=${path.join(emulator, "DynamoDBLocal_lib")}`, "-jar", path.join(emulator, "DynamoDBLocal.jar"), "-inMemory", "-disableTelemetry", "-port", String(port)],
+      [
+        ...(options.jvmOptions ?? (process.env.DYNAMODB_LOCAL_JVM_OPTIONS ?? "").split(" ").filter(Boolean)),
+        `-Djava.library.path=${path.join(emulator, "DynamoDBLocal_lib")}`,
+        "-jar",
+        path.join(emulator, "DynamoDBLocal.jar"),
+        "-inMemory",
+        "-disableTelemetry",
+        "-port",
+        String(port),
+      ],
       { cwd: emulator, stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
@@ -62,7 +72,10 @@ export class DynamoDbLocal {
     try {
       for (;;) {
         const answered = await Promise.race([
-          probe.send(new ListTablesCommand({})).then(() => true, () => false),
+          probe.send(new ListTablesCommand({})).then(
+            () => true,
+            () => false,
+          ),
           exited.then((code) => {
             throw new Error(`DynamoDB Local exited with code ${code} before answering:\n${output}`);
           }),

@@ -23,10 +23,16 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /** The event a Lambda function URL delivers (payload format 2.0) for an HTTP request. */
-export function functionUrlEvent(method: string, target: string, headers: Record<string, string | string[] | undefined>, body: string): HttpApiEvent {
+export function functionUrlEvent(
+  method: string,
+  target: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): HttpApiEvent {
   const url = new URL(target, "http://localhost");
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   return {
     rawPath: url.pathname,
     rawQueryString: url.search.replace(/^\?/, ""),

@@ -75,17 +75,37 @@ export class InProcessBus implements Bus {
 
   subscribe(pattern: EventPattern, queue: LocalQueue, target: TargetOptions = {}): void {
     const ruleArn = `arn:aws:events:local:${LOCAL_ACCOUNT}:rule/${LOCAL_BUS}/${target.ruleName ?? `${queue.name}-rule`}`;
-    this.rules.push({ pattern, queue, ruleArn, deadLetterQueue: target.deadLetterQueue, maximumRetryAttempts: target.maximumRetryAttempts ?? 185 });
+    this.rules.push({
+      pattern,
+      queue,
+      ruleArn,
+      deadLetterQueue: target.deadLetterQueue,
+      maximumRetryAttempts: target.maximumRetryAttempts ?? 185,
+    });
   }
 
   async putEvents(entries: readonly BusEntry[]): Promise<(string | undefined)[]> {
-    if (this.outage) throw Object.assign(new Error("EventBridge is unavailable (local outage)"), { name: "ServiceUnavailableException", $fault: "server" });
+    if (this.outage)
+      throw Object.assign(new Error("EventBridge is unavailable (local outage)"), {
+        name: "ServiceUnavailableException",
+        $fault: "server",
+      });
     return entries.map((entry) => {
       if (this.options.refuse?.random.chance(this.options.refuse.probability)) {
         this.refused += 1;
         return "ThrottlingException: rate exceeded (local chaos)";
       }
-      const envelope = { version: "0", id: randomUUID(), "detail-type": entry.detailType, source: entry.source, account: LOCAL_ACCOUNT, time: new Date().toISOString(), region: "local", resources: [], detail: JSON.parse(entry.detail) };
+      const envelope = {
+        version: "0",
+        id: randomUUID(),
+        "detail-type": entry.detailType,
+        source: entry.source,
+        account: LOCAL_ACCOUNT,
+        time: new Date().toISOString(),
+        region: "local",
+        resources: [],
+        detail: JSON.parse(entry.detail),
+      };
       const body = JSON.stringify(envelope);
       for (const rule of this.rules) if (matchesPattern(rule.pattern, envelope)) this.deliver(rule, body);
       this.published += 1;
@@ -140,13 +160,15 @@ export class InProcessBus implements Bus {
     const injected = this.failDelivery?.(rule.queue, attempt);
     if (injected) return injected;
     const faults = this.options.deliveryFaults;
-    if (faults?.random.chance(faults.probability)) return { code: "THROTTLING", message: "target throttled (local chaos)", retryable: true };
+    if (faults?.random.chance(faults.probability))
+      return { code: "THROTTLING", message: "target throttled (local chaos)", retryable: true };
     try {
       rule.queue.send(body);
       return undefined;
     } catch (error) {
       // The queue refuses a message over its size: no retry can change that.
-      if (error instanceof MessageRefusedError) return { code: "SDK_CLIENT_ERROR", message: `${error.name}: ${error.message}`, retryable: false };
+      if (error instanceof MessageRefusedError)
+        return { code: "SDK_CLIENT_ERROR", message: `${error.name}: ${error.message}`, retryable: false };
       throw error;
     }
   }

@@ -1,4 +1,9 @@
-import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "../handlers/runtime/operations/deadLetterRedrive/messages";
+import {
+  DeadLetterQueuePort,
+  HeldMessage,
+  MessageAttributes,
+  RedriveTargetsPort,
+} from "../handlers/runtime/operations/deadLetterRedrive/messages";
 import { LocalQueue } from "./localQueue";
 
 /**

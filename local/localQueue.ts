@@ -60,7 +60,11 @@ export const LOCAL_ACCOUNT = "000000000000";
 export function messageBytes(body: string, attributes: MessageAttributes): number {
   let size = Buffer.byteLength(body);
   for (const [name, value] of Object.entries(attributes)) {
-    size += Buffer.byteLength(name) + Buffer.byteLength(value.dataType) + Buffer.byteLength(value.stringValue ?? "") + (value.binaryValue?.byteLength ?? 0);
+    size +=
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.dataType) +
+      Buffer.byteLength(value.stringValue ?? "") +
+      (value.binaryValue?.byteLength ?? 0);
   }
   return size;
 }
@@ -151,7 +155,13 @@ export class LocalQueue {
 
   /** The messages waiting (not in flight), as a dead-letter queue's reader sees them; nothing is received. */
   peek(): HeldMessage[] {
-    return [...this.ready, ...this.held].map(({ messageId, body, attributes, sourceQueueArn, sentAt }) => ({ messageId, body, attributes, sourceQueueArn, sentAt }));
+    return [...this.ready, ...this.held].map(({ messageId, body, attributes, sourceQueueArn, sentAt }) => ({
+      messageId,
+      body,
+      attributes,
+      sourceQueueArn,
+      sentAt,
+    }));
   }
 
   /** Deletes waiting messages by id; returns the ids it did not hold. */
@@ -170,6 +180,13 @@ export class LocalQueue {
 
   /** The redrive policy's move: the same message, its receive count started again, and where it came from. */
   private moveIn(message: LocalMessage, sourceQueueArn: string): void {
-    this.ready.push({ messageId: message.messageId, body: message.body, attributes: message.attributes, receiveCount: 0, sentAt: message.sentAt, sourceQueueArn });
+    this.ready.push({
+      messageId: message.messageId,
+      body: message.body,
+      attributes: message.attributes,
+      receiveCount: 0,
+      sentAt: message.sentAt,
+      sourceQueueArn,
+    });
   }
 }

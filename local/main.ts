@@ -61,7 +61,10 @@ async function main(): Promise<number> {
   process.env.LOG_LEVEL ??= "error";
   // The functions' EMF metric lines are for CloudWatch; here they would only bury the output.
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
-  if (!options.serve) say(`local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `${options.sdkChaos ? "sdk + delivery" : "delivery"} (seed ${options.seed})` : "off"}`);
+  if (!options.serve)
+    say(
+      `local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `${options.sdkChaos ? "sdk + delivery" : "delivery"} (seed ${options.seed})` : "off"}`,
+    );
   const stage = await LocalStage.start<AccountState, AccountCommand>({
     serviceName: "accounts",
     domain: accounts,
@@ -89,7 +92,9 @@ async function main(): Promise<number> {
     const workload = await runWorkload(stage, client, options, (done) => {
       const round = Math.ceil(done / 100);
       if (process.stderr.isTTY || (round - 1) % Math.max(1, Math.round(options.events / 1000)) === 0) {
-        progress(`  commands ${done}/${options.events}, published ${stage.bus.published}, queued ${stage.projectors.reduce((n, p) => n + p.queue.depth, 0)}`);
+        progress(
+          `  commands ${done}/${options.events}, published ${stage.bus.published}, queued ${stage.projectors.reduce((n, p) => n + p.queue.depth, 0)}`,
+        );
       }
     });
     const ids = workload.ids;
@@ -132,35 +137,70 @@ async function main(): Promise<number> {
       const row = await balanceProjector.readModel.get(id);
       const last = await lastProjector.readModel.get(id);
       const agrees = row?.balance === ledger.state.balance && row?.version === ledger.version;
-      const lastAgrees = ledger.state.lastTransaction === undefined ? last === undefined : last?.amount === ledger.state.lastTransaction.amount && last?.type === ledger.state.lastTransaction.type;
-      if (!agrees) mismatches.push(`${id}: balances row ${JSON.stringify(row)} vs ledger balance ${ledger.state.balance} at v${ledger.version}`);
-      if (!lastAgrees) mismatches.push(`${id}: last-transaction row ${JSON.stringify(last)} vs ledger ${JSON.stringify(ledger.state.lastTransaction)}`);
-      rows.push(`  ${id.padEnd(10)} ${String(ledger.state.balance).padStart(8)} ${String(row?.balance ?? "-").padStart(10)} ${String(ledger.version).padStart(8)} ${String(row?.version ?? "-").padStart(8)}   ${agrees && lastAgrees ? "ok" : "MISMATCH"}`);
+      const lastAgrees =
+        ledger.state.lastTransaction === undefined
+          ? last === undefined
+          : last?.amount === ledger.state.lastTransaction.amount && last?.type === ledger.state.lastTransaction.type;
+      if (!agrees)
+        mismatches.push(`${id}: balances row ${JSON.stringify(row)} vs ledger balance ${ledger.state.balance} at v${ledger.version}`);
+      if (!lastAgrees)
+        mismatches.push(`${id}: last-transaction row ${JSON.stringify(last)} vs ledger ${JSON.stringify(ledger.state.lastTransaction)}`);
+      rows.push(
+        `  ${id.padEnd(10)} ${String(ledger.state.balance).padStart(8)} ${String(row?.balance ?? "-").padStart(10)} ${String(ledger.version).padStart(8)} ${String(row?.version ?? "-").padStart(8)}   ${agrees && lastAgrees ? "ok" : "MISMATCH"}`,
+      );
     }
     const lastUntouched = lastBefore.every((row, i) => row?.version === lastAfter[i]?.version);
 
     say();
     say("what happened");
-    say(`  commands (HTTP POST to the CommandApi handler at ${api.url}): ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts (a replica behind the ledger, or a concurrent writer), ${counts.gaveUp} gave up (retries exhausted)`);
-    say(`  workload: ${workload.commands} commands, ${workload.events} events appended and carried through dispatcher, bus and ${stage.projectors.length} projectors in ${workload.seconds.toFixed(1)} s: ${(workload.events / workload.seconds).toFixed(0)} events/s${options.baseline ? " (--baseline: handlers remember nothing)" : ""}`);
+    say(
+      `  commands (HTTP POST to the CommandApi handler at ${api.url}): ${counts.succeeded} appended, ${counts.rejected} rejected (insufficient funds), ${counts.retries} retries after version conflicts (a replica behind the ledger, or a concurrent writer), ${counts.gaveUp} gave up (retries exhausted)`,
+    );
+    say(
+      `  workload: ${workload.commands} commands, ${workload.events} events appended and carried through dispatcher, bus and ${stage.projectors.length} projectors in ${workload.seconds.toFixed(1)} s: ${(workload.events / workload.seconds).toFixed(0)} events/s${options.baseline ? " (--baseline: handlers remember nothing)" : ""}`,
+    );
     const requestTotal = [...workload.requests.values()].reduce((sum, count) => sum + count, 0);
-    say(`  DynamoDB requests of the workload: ${requestTotal} (${(requestTotal / Math.max(1, workload.events)).toFixed(1)} per event): ${[...workload.requests].sort((a, b) => b[1] - a[1]).map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
-    say(`  race (50, debits 40 and 25 at once, over HTTP): ${raceWinners} won, the other ${raceRejected ? `409 ${raceLoser!.body.code} at v${raceLoser!.body.version}` : "NOT rejected"}`);
-    say(`  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events (3 missing + v100 itself, the proof the ledger reaches it)`);
-    say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries, ${stage.poller.stats.bisections} failed batches bisected`);
-    say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent; ${stage.bus.deliveries.retried} deliveries to queues retried`);
+    say(
+      `  DynamoDB requests of the workload: ${requestTotal} (${(requestTotal / Math.max(1, workload.events)).toFixed(1)} per event): ${[
+        ...workload.requests,
+      ]
+        .sort((a, b) => b[1] - a[1])
+        .map(([operation, count]) => `${operation} ${count}`)
+        .join(", ")}`,
+    );
+    say(
+      `  race (50, debits 40 and 25 at once, over HTTP): ${raceWinners} won, the other ${raceRejected ? `409 ${raceLoser!.body.code} at v${raceLoser!.body.version}` : "NOT rejected"}`,
+    );
+    say(
+      `  stale snapshot: acc-stale at v${staleLoad.version} loaded from the snapshot at v100 by reading ${staleRead} events (3 missing + v100 itself, the proof the ledger reaches it)`,
+    );
+    say(
+      `  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries, ${stage.poller.stats.bisections} failed batches bisected`,
+    );
+    say(
+      `  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent; ${stage.bus.deliveries.retried} deliveries to queues retried`,
+    );
     for (const p of stage.projectors) {
-      say(`  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed, ${p.totals.skipped} skipped; queue: ${p.queue.stats.duplicated} duplicated, ${p.queue.stats.delayed} delayed, ${p.queue.stats.redelivered} redelivered`);
+      say(
+        `  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed, ${p.totals.skipped} skipped; queue: ${p.queue.stats.duplicated} duplicated, ${p.queue.stats.delayed} delayed, ${p.queue.stats.redelivered} redelivered`,
+      );
     }
-    say(`  replay: balances wiped (${wiped} rows) and rebuilt; last-transaction ${lastUntouched ? "untouched" : "CHANGED"} (${lastProjector.queue.stats.sent - lastQueuedBefore} replay messages reached its queue)`);
-    say(`  dead letters: ${stage.deadLetters.length}${stage.deadLetters.map((letter) => `\n    ${letter.queue} ${letter.messageId}: ${letter.reason}`).join("")}`);
+    say(
+      `  replay: balances wiped (${wiped} rows) and rebuilt; last-transaction ${lastUntouched ? "untouched" : "CHANGED"} (${lastProjector.queue.stats.sent - lastQueuedBefore} replay messages reached its queue)`,
+    );
+    say(
+      `  dead letters: ${stage.deadLetters.length}${stage.deadLetters.map((letter) => `\n    ${letter.queue} ${letter.messageId}: ${letter.reason}`).join("")}`,
+    );
     say();
     say("  account      ledger  read model  ledger v  model v");
     rows.forEach((row) => say(row));
     say();
-    const ok = mismatches.length === 0 && raceWinners === 1 && raceRejected && staleRead === 4 && lastUntouched && stage.deadLetters.length === 0;
+    const ok =
+      mismatches.length === 0 && raceWinners === 1 && raceRejected && staleRead === 4 && lastUntouched && stage.deadLetters.length === 0;
     mismatches.forEach((line) => say(`MISMATCH ${line}`));
-    say(`${ok ? "OK" : "FAILED"}: read models ${mismatches.length === 0 ? "equal" : "differ from"} the ledger; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(
+      `${ok ? "OK" : "FAILED"}: read models ${mismatches.length === 0 ? "equal" : "differ from"} the ledger; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return ok ? 0 : 1;
   } finally {
     await stage.stop();
@@ -180,7 +220,9 @@ async function serve(stage: LocalStage<AccountState, AccountCommand>): Promise<n
   say(`  curl -s '${api.url}/aggregates/acc-1?consistency=eventual'  # the replica's row alone`);
   say(`  curl -s '${api.url}/aggregates/acc-1?version=2'             # as of version 2`);
   say("rebuild a read model (replay every aggregate to it, rate-limited, resumable):");
-  say(`  npm run replay -- --endpoint ${stage.dynamo.config.endpoint} --ledger-table ${stage.events.tableName} --idempotency-table ${stage.serviceName}-idempotency --domain examples/accounts/domain.ts --export accounts --target balances --rate 200`);
+  say(
+    `  npm run replay -- --endpoint ${stage.dynamo.config.endpoint} --ledger-table ${stage.events.tableName} --idempotency-table ${stage.serviceName}-idempotency --domain examples/accounts/domain.ts --export accounts --target balances --rate 200`,
+  );
   say("Ctrl-C stops it.");
   let running = true;
   let settling: Promise<unknown> = Promise.resolve();
@@ -198,22 +240,39 @@ async function serve(stage: LocalStage<AccountState, AccountCommand>): Promise<n
 
 /** `--chaos sdk`: random commands under every fault, then every invariant checked (see local/chaos/). */
 async function faultInjectionRun(stage: LocalStage<AccountState, AccountCommand>, started: number): Promise<number> {
-  const report = await runChaos(stage, { ...options, commands: options.events }, (done) => progress(`  commands ${done}/${options.events}, faults injected ${stage.faults.total}, invocations abandoned ${stage.crashes}`));
+  const report = await runChaos(stage, { ...options, commands: options.events }, (done) =>
+    progress(`  commands ${done}/${options.events}, faults injected ${stage.faults.total}, invocations abandoned ${stage.crashes}`),
+  );
   if (process.stderr.isTTY) process.stderr.write("\n");
   const seconds = (Date.now() - started) / 1000;
   say();
   say("what happened");
-  say(`  commands: ${report.outcomes.applied} applied, ${report.outcomes.rejected} rejected, ${report.outcomes.unknown} outcome unknown, ${report.outcomes.failed} failed (nothing written)`);
-  say(`  faults injected: ${Object.entries(stage.faults.byKind).map(([kind, count]) => `${count} ${kind}`).join(", ")}; ${stage.crashes} invocations abandoned`);
+  say(
+    `  commands: ${report.outcomes.applied} applied, ${report.outcomes.rejected} rejected, ${report.outcomes.unknown} outcome unknown, ${report.outcomes.failed} failed (nothing written)`,
+  );
+  say(
+    `  faults injected: ${Object.entries(stage.faults.byKind)
+      .map(([kind, count]) => `${count} ${kind}`)
+      .join(", ")}; ${stage.crashes} invocations abandoned`,
+  );
   say(`  faults by operation: ${[...stage.faults.byOperation].map(([operation, count]) => `${operation} ${count}`).join(", ")}`);
-  say(`  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries, ${stage.poller.stats.readErrors} failed stream reads retried`);
+  say(
+    `  stream: ${stage.poller.stats.records} records in ${stage.poller.stats.batches} batches, ${stage.poller.stats.retries} batch retries, ${stage.poller.stats.readErrors} failed stream reads retried`,
+  );
   say(`  bus: ${stage.bus.published} events published, ${stage.bus.refused} entries refused and resent`);
   say(`  failed batches recovered by replay: ${report.recovered} aggregates`);
-  for (const p of stage.projectors) say(`  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed; ${p.queue.stats.redelivered} redelivered`);
-  say(`  checked: gap-free ledgers, every event owned by a command reported applied or unknown, every answer consistent with the ledger's order, read models equal to the fold, nothing queued, no dead letter`);
+  for (const p of stage.projectors)
+    say(
+      `  projector ${p.projection.name}: ${p.totals.written} rows written, ${p.totals.stale} duplicates/stale absorbed; ${p.queue.stats.redelivered} redelivered`,
+    );
+  say(
+    `  checked: gap-free ledgers, every event owned by a command reported applied or unknown, every answer consistent with the ledger's order, read models equal to the fold, nothing queued, no dead letter`,
+  );
   report.problems.slice(0, 20).forEach((problem) => say(`BROKEN ${problem}`));
   const ok = report.problems.length === 0;
-  say(`${ok ? "OK" : "FAILED"}: ${ok ? "every invariant held" : `${report.problems.length} broken invariants (replay with --seed ${options.seed})`}; ${(options.events / seconds).toFixed(0)} commands/s; ${seconds.toFixed(1)} s`);
+  say(
+    `${ok ? "OK" : "FAILED"}: ${ok ? "every invariant held" : `${report.problems.length} broken invariants (replay with --seed ${options.seed})`}; ${(options.events / seconds).toFixed(0)} commands/s; ${seconds.toFixed(1)} s`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -51,7 +51,14 @@ export function lookup(resources: readonly Registered[]) {
   const ofType = (type: string): Registered[] => resources.filter((resource) => resource.type === type);
   const named = (type: string, name: string): Registered => {
     const found = resources.find((resource) => resource.type === type && resource.name === name);
-    if (!found) throw new Error(`no ${type} named ${name} (have: ${ofType(type).map((resource) => resource.name).join(", ") || "none"})`);
+    if (!found)
+      throw new Error(
+        `no ${type} named ${name} (have: ${
+          ofType(type)
+            .map((resource) => resource.name)
+            .join(", ") || "none"
+        })`,
+      );
     return found;
   };
   return { ofType, named };

@@ -93,7 +93,10 @@ export function stackDiagram(resources: readonly Registered[]): string {
         break;
       }
       case "aws:iam/rolePolicy:RolePolicy": {
-        const fn = resources.find((candidate) => candidate.type === "aws:lambda/function:Function" && candidate.name === resource.name.replace(/-policy$/, "-function"));
+        const fn = resources.find(
+          (candidate) =>
+            candidate.type === "aws:lambda/function:Function" && candidate.name === resource.name.replace(/-policy$/, "-function"),
+        );
         for (const statement of JSON.parse(inputs.policy).Statement as { Action: string[]; Resource: string[] }[]) {
           for (const reference of statement.Resource) {
             const target = find(reference);
@@ -110,7 +113,9 @@ export function stackDiagram(resources: readonly Registered[]): string {
         edge(find(inputs.eventBusName), resource, "matches");
         break;
       case "aws:cloudwatch/eventTarget:EventTarget": {
-        const rule = resources.find((candidate) => candidate.type === "aws:cloudwatch/eventRule:EventRule" && `${candidate.name}-physical` === inputs.rule);
+        const rule = resources.find(
+          (candidate) => candidate.type === "aws:cloudwatch/eventRule:EventRule" && `${candidate.name}-physical` === inputs.rule,
+        );
         edge(rule, find(inputs.arn), "delivers");
         edge(rule, find(inputs.deadLetterConfig?.arn), "undeliverable");
         break;

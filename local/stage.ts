@@ -78,7 +78,11 @@ const commandMemory = (remember: boolean): Pick<CommandHandlerOptions, "remember
   remember ? { start: "decide-first" } : { rememberedAggregates: 0, start: "read-first" };
 
 /** The tables of a service on the stage, named after it. */
-const stageTables = (serviceName: string) => ({ ledger: `${serviceName}-ledger`, snapshots: `${serviceName}-snapshots`, idempotency: `${serviceName}-idempotency` });
+const stageTables = (serviceName: string) => ({
+  ledger: `${serviceName}-ledger`,
+  snapshots: `${serviceName}-snapshots`,
+  idempotency: `${serviceName}-idempotency`,
+});
 
 /** What a stage is made of: its emulator, clients, stores, command side and pipeline. */
 interface StageParts<S, C> {
@@ -184,7 +188,11 @@ export class LocalStage<S, C> {
       bus,
       deadLetters: new MessageDeadLetters((body, attributes) => void stage!.dispatcherDeadLetters.send(body, attributes)),
       source: options.serviceName,
-      settings: { snapshotEvery: options.snapshotEvery ?? 100, publish: { backoffMs: 5 }, ...(remember ? {} : { rememberedAggregates: 0, prefetchSnapshots: false }) },
+      settings: {
+        snapshotEvery: options.snapshotEvery ?? 100,
+        publish: { backoffMs: 5 },
+        ...(remember ? {} : { rememberedAggregates: 0, prefetchSnapshots: false }),
+      },
     });
     const { commands, loader, events } = dynamoDbCommandSide<S, C>({
       domain: options.domain,
@@ -194,7 +202,13 @@ export class LocalStage<S, C> {
       snapshotTable: tables.snapshots,
       commands: commandMemory(remember),
     });
-    const poller = new StreamPoller(streams, streamArn!, (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length), async (record) => void stage!.failedBatches.push(record), { batchSize: options.batchSize ?? 100 });
+    const poller = new StreamPoller(
+      streams,
+      streamArn!,
+      (records) => stage!.invoke(() => dispatcher.dispatch(records), records.length),
+      async (record) => void stage!.failedBatches.push(record),
+      { batchSize: options.batchSize ?? 100 },
+    );
     stage = new LocalStage({ requests, dynamo, db, raw, streams, events, snapshots, loader, commands, bus, poller, dispatcher });
     stage.remember = remember;
     stage.queueMaxMessageBytes = options.queueMaxMessageBytes;
@@ -229,7 +243,10 @@ export class LocalStage<S, C> {
       maxMessageBytes: this.queueMaxMessageBytes,
       chaos: random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined,
     });
-    this.bus.subscribe(projectorEventPattern(this.serviceName, projection.eventTypes, projection.name), queue, { ruleName: `${projection.name}-rule`, deadLetterQueue });
+    this.bus.subscribe(projectorEventPattern(this.serviceName, projection.eventTypes, projection.name), queue, {
+      ruleName: `${projection.name}-rule`,
+      deadLetterQueue,
+    });
     const { projector, readModel } = dynamoDbProjector<S>({
       projection,
       client: this.db,
@@ -238,7 +255,15 @@ export class LocalStage<S, C> {
       deadLetters: new MessageDeadLetters((body, attributes) => void deadLetterQueue.send(body, attributes)),
       settings: { rememberedVersions: this.remember ? undefined : 0 },
     });
-    const local: LocalProjector<S> = { projection, projector, queue, deadLetterQueue, readModel, tableName, totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 } };
+    const local: LocalProjector<S> = {
+      projection,
+      projector,
+      queue,
+      deadLetterQueue,
+      readModel,
+      tableName,
+      totals: { written: 0, stale: 0, skipped: 0, deadLettered: 0 },
+    };
     this.projectors.push(local);
     return local;
   }
@@ -258,7 +283,13 @@ export class LocalStage<S, C> {
     return this.deadLetterQueues.flatMap((queue) =>
       queue.peek().map((message) => {
         const shape = shapeOf(message);
-        return { queue: queue.name, messageId: message.messageId, shape: shape.kind, origin: shape.kind === "handler" ? shape.origin : `queue:${queue.name}`, reason: describeShape(shape) };
+        return {
+          queue: queue.name,
+          messageId: message.messageId,
+          shape: shape.kind,
+          origin: shape.kind === "handler" ? shape.origin : `queue:${queue.name}`,
+          reason: describeShape(shape),
+        };
       }),
     );
   }
@@ -266,13 +297,19 @@ export class LocalStage<S, C> {
   /** A dead-letter queue of the stage (by name) as the redrive reads it. */
   deadLetterQueue(name: string): LocalDeadLetterQueue {
     const queue = this.deadLetterQueues.find((candidate) => candidate.name === name);
-    if (!queue) throw new Error(`no dead-letter queue "${name}" (the stage has ${this.deadLetterQueues.map((candidate) => candidate.name).join(", ")})`);
+    if (!queue)
+      throw new Error(
+        `no dead-letter queue "${name}" (the stage has ${this.deadLetterQueues.map((candidate) => candidate.name).join(", ")})`,
+      );
     return new LocalDeadLetterQueue(queue, () => this.queues);
   }
 
   /** Where the stage's redriven letters go: its queues, and replays through its command side. */
   get redriveTargets(): LocalRedriveTargets {
-    return new LocalRedriveTargets(() => this.queues, async (aggregateId, idempotencyKey) => void (await this.commands.replay(aggregateId, undefined, { idempotencyKey })));
+    return new LocalRedriveTargets(
+      () => this.queues,
+      async (aggregateId, idempotencyKey) => void (await this.commands.replay(aggregateId, undefined, { idempotencyKey })),
+    );
   }
 
   /** Redrives a dead-letter queue's letters (see redriveDeadLetters), then lets the pipeline settle. */
@@ -318,7 +355,9 @@ export class LocalStage<S, C> {
     if (!this.crashRandom || size === 0 || !this.crashRandom.chance(this.crashRate)) return running;
     this.crashes += 1;
     running.catch(() => undefined);
-    return new Promise((_resolve, reject) => setTimeout(() => reject(new Error("injected: invocation abandoned (timeout)")), this.crashRandom!.integer(0, 3)));
+    return new Promise((_resolve, reject) =>
+      setTimeout(() => reject(new Error("injected: invocation abandoned (timeout)")), this.crashRandom!.integer(0, 3)),
+    );
   }
 
   /**
@@ -349,7 +388,12 @@ export class LocalStage<S, C> {
       idempotencyTable: tables.idempotency,
       ...(replica ? { replicaTable: replica.tableName } : { snapshotTable: tables.snapshots }),
     };
-    const handler = createCommandApiHandler(this.loader.domain as Domain<S, C>, { dynamodb: this.requests.watch(new DynamoDBClient(this.dynamo.config)) }, undefined, () => settings);
+    const handler = createCommandApiHandler(
+      this.loader.domain as Domain<S, C>,
+      { dynamodb: this.requests.watch(new DynamoDBClient(this.dynamo.config)) },
+      undefined,
+      () => settings,
+    );
     const endpoint = await serveLambda(handler, port);
     this.endpoints.push(endpoint);
     return endpoint;
@@ -360,9 +404,13 @@ export class LocalStage<S, C> {
     let deleted = 0;
     let startKey: Record<string, any> | undefined;
     do {
-      const page = await this.raw.send(new ScanCommand({ TableName: local.tableName, ExclusiveStartKey: startKey, ProjectionExpression: PROJECTION_PARTITION_KEY }));
+      const page = await this.raw.send(
+        new ScanCommand({ TableName: local.tableName, ExclusiveStartKey: startKey, ProjectionExpression: PROJECTION_PARTITION_KEY }),
+      );
       for (const item of page.Items ?? []) {
-        await this.raw.send(new DeleteItemCommand({ TableName: local.tableName, Key: { [PROJECTION_PARTITION_KEY]: item[PROJECTION_PARTITION_KEY] } }));
+        await this.raw.send(
+          new DeleteItemCommand({ TableName: local.tableName, Key: { [PROJECTION_PARTITION_KEY]: item[PROJECTION_PARTITION_KEY] } }),
+        );
         deleted += 1;
       }
       startKey = page.LastEvaluatedKey;

@@ -68,7 +68,7 @@ export class StreamPoller {
    */
   async drain(): Promise<number> {
     let total = 0;
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       let handled: number;
       try {
         handled = await this.pollOnce();
@@ -98,7 +98,9 @@ export class StreamPoller {
     let handled = 0;
     for (const shardId of this.shards) {
       if (!this.iterators.has(shardId)) {
-        const iterator = await this.streams.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
+        const iterator = await this.streams.send(
+          new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }),
+        );
         this.iterators.set(shardId, iterator.ShardIterator);
       }
       const iterator = this.iterators.get(shardId);
@@ -139,7 +141,10 @@ export class StreamPoller {
       if (outcome.threw) {
         if (bisect && part.records.length > 1) {
           const half = Math.ceil(part.records.length / 2);
-          parts.unshift({ records: part.records.slice(0, half), attempts: part.attempts }, { records: part.records.slice(half), attempts: part.attempts });
+          parts.unshift(
+            { records: part.records.slice(0, half), attempts: part.attempts },
+            { records: part.records.slice(half), attempts: part.attempts },
+          );
           this.stats.bisections += 1;
           continue;
         }
@@ -167,9 +172,20 @@ export class StreamPoller {
     return {
       version: "1.0",
       timestamp: new Date().toISOString(),
-      requestContext: { requestId: randomUUID(), functionArn: "arn:aws:lambda:local:000000000000:function:dispatcher", condition: "RetryAttemptsExhausted", approximateInvokeCount: attempts },
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: "arn:aws:lambda:local:000000000000:function:dispatcher",
+        condition: "RetryAttemptsExhausted",
+        approximateInvokeCount: attempts,
+      },
       responseContext: { statusCode: 200, executedVersion: "$LATEST" },
-      DDBStreamBatchInfo: { shardId, startSequenceNumber: sequence(records[0]), endSequenceNumber: sequence(records[records.length - 1]), batchSize: records.length, streamArn: this.streamArn },
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: sequence(records[0]),
+        endSequenceNumber: sequence(records[records.length - 1]),
+        batchSize: records.length,
+        streamArn: this.streamArn,
+      },
       payload: { Records: records },
     };
   }

@@ -5,7 +5,8 @@ import { TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 export async function createTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<string | undefined> {
   const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
   const attributes = [...keys];
-  for (const index of schema.indexes ?? []) for (const key of [index.partitionKey, index.sortKey]) if (!attributes.some((known) => known.name === key.name)) attributes.push(key);
+  for (const index of schema.indexes ?? [])
+    for (const key of [index.partitionKey, index.sortKey]) if (!attributes.some((known) => known.name === key.name)) attributes.push(key);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -17,7 +18,10 @@ export async function createTable(client: DynamoDBClient, tableName: string, sch
         ? {
             GlobalSecondaryIndexes: schema.indexes.map((index) => ({
               IndexName: index.name,
-              KeySchema: [{ AttributeName: index.partitionKey.name, KeyType: "HASH" }, { AttributeName: index.sortKey.name, KeyType: "RANGE" }],
+              KeySchema: [
+                { AttributeName: index.partitionKey.name, KeyType: "HASH" },
+                { AttributeName: index.sortKey.name, KeyType: "RANGE" },
+              ],
               Projection: { ProjectionType: "KEYS_ONLY" },
             })),
           }

@@ -43,15 +43,19 @@ export interface WorkloadReport {
 export function commandClient(api: LocalEndpoint) {
   const counts: CommandCounts = { succeeded: 0, rejected: 0, retries: 0, gaveUp: 0 };
   const send = (id: string, command: AccountCommand): Promise<Answer> =>
-    fetch(`${api.url}/aggregates/${encodeURIComponent(id)}/commands`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(command) })
-      .then(async (response) => ({ status: response.status, body: (await response.json()) as Answer["body"] }));
+    fetch(`${api.url}/aggregates/${encodeURIComponent(id)}/commands`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(command),
+    }).then(async (response) => ({ status: response.status, body: (await response.json()) as Answer["body"] }));
   const run = async (id: string, command: AccountCommand): Promise<void> => {
     const { status, body } = await send(id, command);
     if (status === 200) {
       counts.succeeded += 1;
       counts.retries += (body.attempts ?? 1) - 1;
     } else if (status === 409) counts.rejected += 1;
-    else if (status === 503) counts.gaveUp += 1; // typed outcome under contention, nothing written
+    else if (status === 503)
+      counts.gaveUp += 1; // typed outcome under contention, nothing written
     else throw new Error(`command ${JSON.stringify(command)} on ${id} answered ${status}: ${body.message}`);
   };
   return { counts, send, run };
@@ -86,5 +90,11 @@ export async function runWorkload(
     await stage.settle();
     progress?.(done);
   }
-  return { ids, commands: workload.length, events: client.counts.succeeded - appendedBefore, seconds: (Date.now() - started) / 1000, requests: new Map([...stage.requests.byOperation].map(([operation, count]) => [operation, count - (before.get(operation) ?? 0)])) };
+  return {
+    ids,
+    commands: workload.length,
+    events: client.counts.succeeded - appendedBefore,
+    seconds: (Date.now() - started) / 1000,
+    requests: new Map([...stage.requests.byOperation].map(([operation, count]) => [operation, count - (before.get(operation) ?? 0)])),
+  };
 }

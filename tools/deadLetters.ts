@@ -21,7 +21,12 @@ import { documentClient } from "../handlers/runtime/aws/documentClient";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { SqsDeadLetterQueueReader, SqsRedriveTargets } from "../handlers/runtime/aws/sqsDeadLetterRedrive";
 import { RedriveTargetsPort } from "../handlers/runtime/operations/deadLetterRedrive/messages";
-import { DeadLetterView, listDeadLetters, redriveDeadLetters, showDeadLetter } from "../handlers/runtime/operations/deadLetterRedrive/redrive";
+import {
+  DeadLetterView,
+  listDeadLetters,
+  redriveDeadLetters,
+  showDeadLetter,
+} from "../handlers/runtime/operations/deadLetterRedrive/redrive";
 
 export const USAGE = `usage:
   npm run dlq -- list --queue-url <dlq url> [--limit N] [--json]
@@ -78,7 +83,8 @@ function parse(argv: readonly string[]) {
   }
 }
 
-const localConfig = (endpoint: string | undefined) => (endpoint ? { endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {});
+const localConfig = (endpoint: string | undefined) =>
+  endpoint ? { endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {};
 
 function limitOf(values: Values): number {
   if (values.limit === undefined) return 1_000;
@@ -92,7 +98,13 @@ function replayOf(values: Values): RedriveTargetsPort["replay"] | undefined {
   const ledger = ["ledger-table", "idempotency-table", "domain"] as const;
   const given = ledger.filter((name) => values[name] !== undefined);
   if (given.length === 0) return undefined;
-  if (given.length < ledger.length) throw new UsageError(`replaying the dispatcher's letters needs ${ledger.map((name) => `--${name}`).join(", ")}; missing ${ledger.filter((name) => !given.includes(name)).map((name) => `--${name}`).join(", ")}`);
+  if (given.length < ledger.length)
+    throw new UsageError(
+      `replaying the dispatcher's letters needs ${ledger.map((name) => `--${name}`).join(", ")}; missing ${ledger
+        .filter((name) => !given.includes(name))
+        .map((name) => `--${name}`)
+        .join(", ")}`,
+    );
   let domain: Domain<unknown, unknown> | undefined;
   try {
     domain = require(path.resolve(values.domain!))[values.export!];
@@ -100,12 +112,15 @@ function replayOf(values: Values): RedriveTargetsPort["replay"] | undefined {
     throw new UsageError(`cannot load --domain ${values.domain}: ${(error as Error).message}`);
   }
   if (!domain || typeof domain.reduce !== "function") throw new UsageError(`${values.domain} has no domain export "${values.export}"`);
-  const events = new DynamoDbEventStore(documentClient(localConfig(values.endpoint)), values["ledger-table"]!, { idempotencyTable: values["idempotency-table"]! });
+  const events = new DynamoDbEventStore(documentClient(localConfig(values.endpoint)), values["ledger-table"]!, {
+    idempotencyTable: values["idempotency-table"]!,
+  });
   const commands = new CommandHandler(new AggregateLoader(domain, events), events);
   return async (aggregateId, idempotencyKey) => void (await commands.replay(aggregateId, undefined, { idempotencyKey }));
 }
 
-const line = (letter: DeadLetterView) => `${letter.messageId}  ${letter.shape.kind.padEnd(13)} ${letter.summary}\n    redrive: ${letter.destination}`;
+const line = (letter: DeadLetterView) =>
+  `${letter.messageId}  ${letter.shape.kind.padEnd(13)} ${letter.summary}\n    redrive: ${letter.destination}`;
 
 function bodyOf(text: string): unknown {
   try {
@@ -129,7 +144,8 @@ export async function runDeadLetters(argv: readonly string[], io: CliIo, depende
     if (!values["queue-url"]) throw new UsageError("missing --queue-url <dead-letter queue url>");
     if (command === "list" && rest.length > 0) throw new UsageError(`list takes no message ids (got ${rest.join(" ")}); use show <id>`);
     if (command === "show" && rest.length !== 1) throw new UsageError("show takes one message id");
-    if (command === "redrive" && values.all === (rest.length > 0)) throw new UsageError(values.all ? "give --all or message ids, not both" : "redrive what? give --all or message ids");
+    if (command === "redrive" && values.all === rest.length > 0)
+      throw new UsageError(values.all ? "give --all or message ids, not both" : "redrive what? give --all or message ids");
     const limit = limitOf(values);
     const replay = command === "list" && !values["ledger-table"] ? undefined : (dependencies.replay ?? replayOf(values));
 
@@ -139,13 +155,19 @@ export async function runDeadLetters(argv: readonly string[], io: CliIo, depende
     const queue = new SqsDeadLetterQueueReader(sqs, values["queue-url"]);
     const targets = new SqsRedriveTargets(sqs, replay);
     const projectorQueueArn = values["projector-queue"]
-      ? (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: values["projector-queue"], AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn
+      ? (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: values["projector-queue"], AttributeNames: ["QueueArn"] }))).Attributes
+          ?.QueueArn
       : undefined;
     const options = { limit, projectorQueueArn, targets };
 
     if (command === "list") {
       const { letters, more } = await listDeadLetters(queue, options);
-      for (const letter of letters) io.out(values.json ? `${JSON.stringify({ messageId: letter.messageId, shape: letter.shape.kind, summary: letter.summary, destination: letter.destination, sentAt: letter.sentAt })}\n` : `${line(letter)}\n`);
+      for (const letter of letters)
+        io.out(
+          values.json
+            ? `${JSON.stringify({ messageId: letter.messageId, shape: letter.shape.kind, summary: letter.summary, destination: letter.destination, sentAt: letter.sentAt })}\n`
+            : `${line(letter)}\n`,
+        );
       if (!values.json) io.out(`${letters.length} dead letters${more ? ` (the queue holds more: raise --limit above ${limit})` : ""}\n`);
       return 0;
     }
@@ -156,7 +178,9 @@ export async function runDeadLetters(argv: readonly string[], io: CliIo, depende
         return 1;
       }
       const { message } = letter;
-      io.out(`${JSON.stringify({ messageId: letter.messageId, shape: letter.shape, summary: letter.summary, redrive: letter.destination, sourceQueueArn: message.sourceQueueArn, sentAt: message.sentAt, attributes: message.attributes, body: bodyOf(message.body) }, null, 2)}\n`);
+      io.out(
+        `${JSON.stringify({ messageId: letter.messageId, shape: letter.shape, summary: letter.summary, redrive: letter.destination, sourceQueueArn: message.sourceQueueArn, sentAt: message.sentAt, attributes: message.attributes, body: bodyOf(message.body) }, null, 2)}\n`,
+      );
       return 0;
     }
     const report = await redriveDeadLetters(queue, targets, { ...options, ids: values.all ? undefined : rest });
@@ -164,7 +188,9 @@ export async function runDeadLetters(argv: readonly string[], io: CliIo, depende
     for (const outcome of report.skipped) io.out(`left ${outcome.messageId} (${outcome.shape}): ${outcome.reason}\n`);
     for (const outcome of report.failed) io.out(`FAILED ${outcome.messageId} (${outcome.shape}) to ${outcome.to}: ${outcome.reason}\n`);
     for (const id of report.notFound) io.out(`not found ${id}\n`);
-    io.out(`${report.redriven.length} redriven, ${report.skipped.length} left in the queue, ${report.failed.length} failed, ${report.notFound.length} not found${report.more ? ` (the queue holds more than the ${limit} read)` : ""}\n`);
+    io.out(
+      `${report.redriven.length} redriven, ${report.skipped.length} left in the queue, ${report.failed.length} failed, ${report.notFound.length} not found${report.more ? ` (the queue holds more than the ${limit} read)` : ""}\n`,
+    );
     return report.skipped.length + report.failed.length + report.notFound.length === 0 ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -178,5 +204,7 @@ export async function runDeadLetters(argv: readonly string[], io: CliIo, depende
 }
 
 if (require.main === module) {
-  runDeadLetters(process.argv.slice(2), { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) }).then((code) => process.exit(code));
+  runDeadLetters(process.argv.slice(2), { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) }).then(
+    (code) => process.exit(code),
+  );
 }

@@ -39,9 +39,18 @@ async function main(): Promise<number> {
   const domain = require(path.resolve(values.domain!))[values.export!] as Domain<unknown, unknown> | undefined;
   if (!domain || typeof domain.reduce !== "function") throw new Error(`${values.domain} has no domain export "${values.export}"`);
   const db = documentClient();
-  const { commands } = dynamoDbCommandSide({ domain, client: db, ledgerTable: values["ledger-table"]!, idempotencyTable: values["idempotency-table"]! });
-  const report = await recoverFailedBatches(failedBatchObjects(new S3Client({}), values.bucket!, values.prefix), (id) => commands.replay(id));
-  process.stdout.write(`${report.batches} failed batches, ${report.aggregates} aggregates, ${report.replayed.length} replayed, ${report.failed.length} failed, ${report.unreadable.length} unreadable objects\n`);
+  const { commands } = dynamoDbCommandSide({
+    domain,
+    client: db,
+    ledgerTable: values["ledger-table"]!,
+    idempotencyTable: values["idempotency-table"]!,
+  });
+  const report = await recoverFailedBatches(failedBatchObjects(new S3Client({}), values.bucket!, values.prefix), (id) =>
+    commands.replay(id),
+  );
+  process.stdout.write(
+    `${report.batches} failed batches, ${report.aggregates} aggregates, ${report.replayed.length} replayed, ${report.failed.length} failed, ${report.unreadable.length} unreadable objects\n`,
+  );
   for (const failure of report.failed) process.stdout.write(`  failed ${failure.aggregateId}: ${failure.reason}\n`);
   for (const object of report.unreadable) process.stdout.write(`  unreadable ${object.source}: ${object.reason}\n`);
   return report.failed.length + report.unreadable.length === 0 ? 0 : 1;

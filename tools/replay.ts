@@ -54,7 +54,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 async function main(): Promise<number> {
   const missing = ["ledger-table", "idempotency-table", "domain"].filter((name) => !values[name as keyof typeof values]);
   if (missing.length > 0 || (!values.target && !values.all)) {
-    process.stderr.write(`missing ${[...missing.map((name) => `--${name}`), ...(!values.target && !values.all ? ["--target <projector> (or --all)"] : [])].join(", ")} (see the header of tools/replay.ts)\n`);
+    process.stderr.write(
+      `missing ${[...missing.map((name) => `--${name}`), ...(!values.target && !values.all ? ["--target <projector> (or --all)"] : [])].join(", ")} (see the header of tools/replay.ts)\n`,
+    );
     return 2;
   }
   const rate = positive("rate", values.rate);
@@ -62,7 +64,9 @@ async function main(): Promise<number> {
   const generation = positive("generation", values.generation);
   const domain = require(path.resolve(values.domain!))[values.export!] as Domain<unknown, unknown> | undefined;
   if (!domain || typeof domain.reduce !== "function") throw new Error(`${values.domain} has no domain export "${values.export}"`);
-  const endpoint = values.endpoint ? { endpoint: values.endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {};
+  const endpoint = values.endpoint
+    ? { endpoint: values.endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+    : {};
   const db = documentClient(endpoint);
   const ledgerTable = values["ledger-table"]!;
   const { commands } = dynamoDbCommandSide({ domain, client: db, ledgerTable, idempotencyTable: values["idempotency-table"]! });
@@ -78,7 +82,9 @@ async function main(): Promise<number> {
   const started = Date.now();
   const tty = process.stderr.isTTY;
   let lastLine = 0;
-  process.stderr.write(`replaying ${total} aggregates to ${label} at ${rate}/s with ${workers} workers (checkpoint ${checkpointPath}; Ctrl-C stops, running again resumes)\n`);
+  process.stderr.write(
+    `replaying ${total} aggregates to ${label} at ${rate}/s with ${workers} workers (checkpoint ${checkpointPath}; Ctrl-C stops, running again resumes)\n`,
+  );
   const result = await replayRun({
     run,
     ids: (after) => indexedAggregateIds(db, ledgerTable, { after, prefix: values.prefix }),

@@ -63,7 +63,9 @@ export const accounts = defineDomain<AccountState, AccountCommand, AccountEvent>
   decide(state, command) {
     switch (command.kind) {
       case "Open":
-        return state.opened ? reject("already-open", "the account is already open") : [{ type: "AccountOpened", payload: { owner: command.owner } }];
+        return state.opened
+          ? reject("already-open", "the account is already open")
+          : [{ type: "AccountOpened", payload: { owner: command.owner } }];
       case "Credit":
         if (!state.opened) return reject("not-open", "the account is not open");
         return [{ type: "Credited", payload: { amount: command.amount } }];

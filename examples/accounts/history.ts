@@ -1,4 +1,13 @@
-import { EventStore, LedgerEvent, MAX_EVENTS_PER_COMMIT, Recorded, SnapshotStore, emptyAggregate, fold, toSnapshot } from "../../handlers/runtime";
+import {
+  EventStore,
+  LedgerEvent,
+  MAX_EVENTS_PER_COMMIT,
+  Recorded,
+  SnapshotStore,
+  emptyAggregate,
+  fold,
+  toSnapshot,
+} from "../../handlers/runtime";
 import { AccountEvent, accounts } from "./domain";
 
 /** An account event as the ledger holds it, typed for both the runtime and the domain. */
@@ -20,7 +29,8 @@ export function accountEvents(aggregateId: string, from: number, to: number): Ac
 
 /** Writes one account's full history (from version 1) in commits of up to 100, with a snapshot at every multiple of `snapshotEvery`. */
 export async function seedAccount(events: EventStore, snapshots: SnapshotStore, history: LedgerEvent[], snapshotEvery = 0): Promise<void> {
-  for (let start = 0; start < history.length; start += MAX_EVENTS_PER_COMMIT) await events.append(history.slice(start, start + MAX_EVENTS_PER_COMMIT));
+  for (let start = 0; start < history.length; start += MAX_EVENTS_PER_COMMIT)
+    await events.append(history.slice(start, start + MAX_EVENTS_PER_COMMIT));
   if (snapshotEvery <= 0 || history.length === 0) return;
   const saves: Promise<void>[] = [];
   fold(accounts, emptyAggregate(accounts, history[0].aggregateId), history, (aggregate) => {

@@ -37,13 +37,37 @@ export function accountsService(name: string, stage: StageConfig) {
   const alarms = { actions: stage.alarmActions };
   const logGroup = { args: { retentionInDays: stage.logRetentionDays } };
   const ledger = new EventLedger(`${name}-ledger`, { deletionProtection: stage.deletionProtection, kmsKeyArn: stage.kmsKeyArn });
-  const bus = new ServiceBus(`${name}-bus`, { serviceName: name, archive: stage.archiveRetentionDays > 0 ? { retentionDays: stage.archiveRetentionDays } : undefined });
-  const dispatcher = new AggregateDispatcher(`${name}-dispatcher`, { ledger, bus, domainModule: path.join(examples, "domain.ts"), domainExport: "accounts", logGroup, alarms });
+  const bus = new ServiceBus(`${name}-bus`, {
+    serviceName: name,
+    archive: stage.archiveRetentionDays > 0 ? { retentionDays: stage.archiveRetentionDays } : undefined,
+  });
+  const dispatcher = new AggregateDispatcher(`${name}-dispatcher`, {
+    ledger,
+    bus,
+    domainModule: path.join(examples, "domain.ts"),
+    domainExport: "accounts",
+    logGroup,
+    alarms,
+  });
   // Each projector takes the ledger: it resolves claim checks from its snapshot table, with its key.
   const projectionModule = path.join(examples, "projections.ts");
   const balances = new Projector(`${name}-balances`, { bus, ledger, projectionModule, projectionExport: "balances", logGroup, alarms });
-  const lastTransaction = new Projector(`${name}-last-transaction`, { bus, ledger, projectionModule, projectionExport: "lastTransaction", logGroup, alarms });
+  const lastTransaction = new Projector(`${name}-last-transaction`, {
+    bus,
+    ledger,
+    projectionModule,
+    projectionExport: "lastTransaction",
+    logGroup,
+    alarms,
+  });
   const replica = new Projector(`${name}-replica`, { bus, ledger, projectionModule, projectionExport: "replica", logGroup, alarms });
-  const commands = new CommandApi(`${name}-commands`, { ledger, domainModule: path.join(examples, "domain.ts"), domainExport: "accounts", replica, logGroup, alarms });
+  const commands = new CommandApi(`${name}-commands`, {
+    ledger,
+    domainModule: path.join(examples, "domain.ts"),
+    domainExport: "accounts",
+    replica,
+    logGroup,
+    alarms,
+  });
   return { ledger, bus, dispatcher, balances, lastTransaction, replica, commands };
 }

@@ -39,7 +39,17 @@ export * from "./ledger/errors";
 export * from "./messages/errors";
 export * from "./command/errors";
 export { ERROR_ANSWERS, ErrorAnswer } from "./command/errorAnswers";
-export { AppendOptions, EventStore, IdempotencyRecord, ReadModelStore, Snapshot, SnapshotSource, SnapshotStore, StoredEventItem, WriteOutcome } from "./ledger/stores";
+export {
+  AppendOptions,
+  EventStore,
+  IdempotencyRecord,
+  ReadModelStore,
+  Snapshot,
+  SnapshotSource,
+  SnapshotStore,
+  StoredEventItem,
+  WriteOutcome,
+} from "./ledger/stores";
 export { DeadLetter, DeadLetterSink } from "./messages/deadLetters";
 export { Bus } from "./dispatch/publisher";
 export { BusEnvelope, CarriedAggregate, StateCarriedMessage } from "./messages/stateCarried";
@@ -50,9 +60,36 @@ export { InMemoryEventStore } from "./memory/eventStore";
 export { InMemorySnapshotStore } from "./memory/snapshotStore";
 export { InMemoryReadModel } from "./memory/readModel";
 export { InMemoryDeadLetters, MessageDeadLetters } from "./memory/deadLetters";
-export { DeadLetterQueuePort, HeldMessage, MessageAttribute, MessageAttributes, RedriveTargetsPort } from "./operations/deadLetterRedrive/messages";
-export { DeadLetterView, RedriveOptions, RedriveOutcome, RedrivePlan, RedriveReport, listDeadLetters, planRedrive, redriveDeadLetters, showDeadLetter } from "./operations/deadLetterRedrive/redrive";
+export {
+  DeadLetterQueuePort,
+  HeldMessage,
+  MessageAttribute,
+  MessageAttributes,
+  RedriveTargetsPort,
+} from "./operations/deadLetterRedrive/messages";
+export {
+  DeadLetterView,
+  RedriveOptions,
+  RedriveOutcome,
+  RedrivePlan,
+  RedriveReport,
+  listDeadLetters,
+  planRedrive,
+  redriveDeadLetters,
+  showDeadLetter,
+} from "./operations/deadLetterRedrive/redrive";
 export { DeadLetterShape, shapeOf } from "./operations/deadLetterRedrive/shapes";
 export { GivenEvent, Then, deciderSpec } from "./testing/deciderSpec";
 export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./operations/failedBatches";
-export { CheckpointError, CheckpointStore, ListingPosition, ReplayCheckpoint, ReplayProgress, ReplayRunIdentity, ReplayRunOptions, defaultCheckpointPath, fileCheckpoint, replayRun } from "./operations/replayRun";
+export {
+  CheckpointError,
+  CheckpointStore,
+  ListingPosition,
+  ReplayCheckpoint,
+  ReplayProgress,
+  ReplayRunIdentity,
+  ReplayRunOptions,
+  defaultCheckpointPath,
+  fileCheckpoint,
+  replayRun,
+} from "./operations/replayRun";

@@ -35,7 +35,8 @@ export async function recorded<R extends { commitId: string; events: LedgerEvent
     const aggregates = "aggregate" in result ? [result.aggregate] : [...result.aggregates.values()];
     outcome = { kind: "applied", commitId: result.commitId, events: result.events, aggregates };
   } catch (error) {
-    if (error instanceof CommandRejectedError) outcome = { kind: "rejected", aggregateId: error.aggregateId, version: error.version, code: error.reason };
+    if (error instanceof CommandRejectedError)
+      outcome = { kind: "rejected", aggregateId: error.aggregateId, version: error.version, code: error.reason };
     else if (error instanceof CommitOutcomeUnknownError) outcome = { kind: "unknown", commitId: error.commitId };
     else outcome = { kind: "failed", error: `${(error as Error)?.name}: ${(error as Error)?.message}` };
   }
@@ -71,7 +72,10 @@ export function checkRun<S>(evidence: RunEvidence<S>): string[] {
     });
   }
   for (const [commitId, events] of byCommit) {
-    if (!told.has(commitId)) problems.push(`events ${events.map((e) => `${e.aggregateId}@${e.version}`).join(", ")} belong to commit ${commitId}, whose caller was told it failed or was rejected`);
+    if (!told.has(commitId))
+      problems.push(
+        `events ${events.map((e) => `${e.aggregateId}@${e.version}`).join(", ")} belong to commit ${commitId}, whose caller was told it failed or was rejected`,
+      );
   }
   // 2. Every applied command's events are in the ledger exactly once, as reported.
   for (const record of history) {
@@ -80,7 +84,8 @@ export function checkRun<S>(evidence: RunEvidence<S>): string[] {
     const stored = byCommit.get(outcome.commitId) ?? [];
     const reported = outcome.events.map((event) => `${event.aggregateId}@${event.version}`).sort();
     const found = stored.map((event) => `${event.aggregateId}@${event.version}`).sort();
-    if (reported.join() !== found.join()) problems.push(`commit ${outcome.commitId} reported [${reported}] but the ledger holds [${found}]`);
+    if (reported.join() !== found.join())
+      problems.push(`commit ${outcome.commitId} reported [${reported}] but the ledger holds [${found}]`);
   }
   // 3. One serial order explains every answer: the ledger's. Applied results are the fold at their
   // version; rejections were right at the version they were decided on; every state is sound.
@@ -96,12 +101,18 @@ export function checkRun<S>(evidence: RunEvidence<S>): string[] {
     if (outcome.kind === "applied") {
       for (const aggregate of outcome.aggregates) {
         const expected = foldAt(aggregate.aggregateId, aggregate.version);
-        if (canonicalJson(expected) !== canonicalJson(aggregate)) problems.push(`${aggregate.aggregateId}: caller got ${JSON.stringify(aggregate)} but the ledger folds to ${JSON.stringify(expected)}`);
+        if (canonicalJson(expected) !== canonicalJson(aggregate))
+          problems.push(
+            `${aggregate.aggregateId}: caller got ${JSON.stringify(aggregate)} but the ledger folds to ${JSON.stringify(expected)}`,
+          );
       }
     } else if (outcome.kind === "rejected" && record.aggregateIds.length === 1) {
       const at = foldAt(outcome.aggregateId, outcome.version);
       const decision = domain.decide(at.state, record.command, at);
-      if (!isRejection(decision) || decision.code !== outcome.code) problems.push(`${outcome.aggregateId}: rejected (${outcome.code}) at version ${outcome.version}, where the ledger's state accepts it`);
+      if (!isRejection(decision) || decision.code !== outcome.code)
+        problems.push(
+          `${outcome.aggregateId}: rejected (${outcome.code}) at version ${outcome.version}, where the ledger's state accepts it`,
+        );
     }
   }
   // 4. Read models equal the fold of the ledger.
@@ -109,7 +120,8 @@ export function checkRun<S>(evidence: RunEvidence<S>): string[] {
     for (const [id, events] of ledger) {
       const expected = expectedRow(domain, projection, id, events);
       const actual = rows.get(id);
-      if (canonicalJson(expected ?? null) !== canonicalJson(actual ?? null)) problems.push(`${projection.name}/${id}: row ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+      if (canonicalJson(expected ?? null) !== canonicalJson(actual ?? null))
+        problems.push(`${projection.name}/${id}: row ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
     }
   }
   // 5. Nothing left behind, nothing dead-lettered for a transient fault (this run injects no poison).

@@ -27,7 +27,11 @@ export interface ChaosRunReport {
   recovered: number;
 }
 
-export async function runChaos(stage: LocalStage<AccountState, AccountCommand>, options: ChaosRunOptions, progress?: (done: number) => void): Promise<ChaosRunReport> {
+export async function runChaos(
+  stage: LocalStage<AccountState, AccountCommand>,
+  options: ChaosRunOptions,
+  progress?: (done: number) => void,
+): Promise<ChaosRunReport> {
   const random = new Random(options.seed);
   const ids = Array.from({ length: options.aggregates }, (_, i) => `acc-${String(i + 1).padStart(3, "0")}`);
   const history: CommandRecord[] = [];

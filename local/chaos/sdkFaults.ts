@@ -19,7 +19,13 @@ export interface FaultRates {
   partialBatch: number;
 }
 
-export const DEFAULT_FAULT_RATES: FaultRates = { lostAnswer: 0.02, throttle: 0.02, timeoutBefore: 0.01, serverError: 0.01, partialBatch: 0.2 };
+export const DEFAULT_FAULT_RATES: FaultRates = {
+  lostAnswer: 0.02,
+  throttle: 0.02,
+  timeoutBefore: 0.01,
+  serverError: 0.01,
+  partialBatch: 0.2,
+};
 
 export type FaultKind = keyof FaultRates;
 
@@ -37,46 +43,56 @@ export class FaultLog {
 }
 
 interface MiddlewareClient {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   middlewareStack: { add(middleware: any, options: any): void };
 }
 
 const serviceError = (name: string, status: number, message: string) =>
-  Object.assign(new Error(`injected: ${message}`), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status } });
+  Object.assign(new Error(`injected: ${message}`), {
+    name,
+    $fault: status >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode: status },
+  });
 
 /**
  * Adds seeded faults to a client (a document client shares its client's stack). `operations`
  * limits them to some commands (e.g. only reads for a streams client); all by default.
  */
-export function injectSdkFaults(client: MiddlewareClient, random: Random, rates: FaultRates, log: FaultLog, operations?: ReadonlySet<string>): void {
+export function injectSdkFaults(
+  client: MiddlewareClient,
+  random: Random,
+  rates: FaultRates,
+  log: FaultLog,
+  operations?: ReadonlySet<string>,
+): void {
   client.middlewareStack.add(
-    (next: (args: unknown) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string; clientName?: string }) => async (args: unknown) => {
-      const operation = String(context.commandName ?? "unknown").replace(/Command$/, "");
-      if (operations && !operations.has(operation)) return next(args);
-      const throttleName = context.clientName === "DynamoDBClient" ? "ProvisionedThroughputExceededException" : "ThrottlingException";
-      if (random.chance(rates.throttle)) {
-        log.record("throttle", operation);
-        throw serviceError(throttleName, 400, `${operation} throttled`);
-      }
-      if (random.chance(rates.timeoutBefore)) {
-        log.record("timeoutBefore", operation);
-        throw Object.assign(new Error(`injected: ${operation} timed out before reaching the service`), { name: "TimeoutError" });
-      }
-      if (random.chance(rates.serverError)) {
-        log.record("serverError", operation);
-        throw serviceError("InternalServerError", 500, `${operation} failed inside the service`);
-      }
-      const result = await next(args);
-      if (random.chance(rates.lostAnswer)) {
-        log.record("lostAnswer", operation);
-        throw Object.assign(new Error(`injected: the answer to ${operation} was lost after it took effect`), { name: "TimeoutError" });
-      }
-      if (operation === "BatchGetItem" && random.chance(rates.partialBatch)) {
-        log.record("partialBatch", operation);
-        return { ...result, output: withUnprocessedKeys(result.output, random) };
-      }
-      return result;
-    },
+    (next: (args: unknown) => Promise<{ output: Record<string, unknown> }>, context: { commandName?: string; clientName?: string }) =>
+      async (args: unknown) => {
+        const operation = String(context.commandName ?? "unknown").replace(/Command$/, "");
+        if (operations && !operations.has(operation)) return next(args);
+        const throttleName = context.clientName === "DynamoDBClient" ? "ProvisionedThroughputExceededException" : "ThrottlingException";
+        if (random.chance(rates.throttle)) {
+          log.record("throttle", operation);
+          throw serviceError(throttleName, 400, `${operation} throttled`);
+        }
+        if (random.chance(rates.timeoutBefore)) {
+          log.record("timeoutBefore", operation);
+          throw Object.assign(new Error(`injected: ${operation} timed out before reaching the service`), { name: "TimeoutError" });
+        }
+        if (random.chance(rates.serverError)) {
+          log.record("serverError", operation);
+          throw serviceError("InternalServerError", 500, `${operation} failed inside the service`);
+        }
+        const result = await next(args);
+        if (random.chance(rates.lostAnswer)) {
+          log.record("lostAnswer", operation);
+          throw Object.assign(new Error(`injected: the answer to ${operation} was lost after it took effect`), { name: "TimeoutError" });
+        }
+        if (operation === "BatchGetItem" && random.chance(rates.partialBatch)) {
+          log.record("partialBatch", operation);
+          return { ...result, output: withUnprocessedKeys(result.output, random) };
+        }
+        return result;
+      },
     // Outside the deserializer (high priority in its step), so a partial answer edits the parsed
     // output; inside the SDK's retry loop (finalizeRequest), so its retries see every fault.
     { step: "deserialize", name: "injectedSdkFaults", priority: "high" },
@@ -92,7 +108,11 @@ function withUnprocessedKeys(output: Record<string, unknown>, random: Random): R
     kept[table] = [];
     for (const item of items) {
       if (random.chance(0.5)) kept[table].push(item);
-      else (unprocessed[table] ??= { Keys: [] }).Keys.push({ [SNAPSHOT_PARTITION_KEY]: item[SNAPSHOT_PARTITION_KEY], [SNAPSHOT_SORT_KEY]: item[SNAPSHOT_SORT_KEY] });
+      else
+        (unprocessed[table] ??= { Keys: [] }).Keys.push({
+          [SNAPSHOT_PARTITION_KEY]: item[SNAPSHOT_PARTITION_KEY],
+          [SNAPSHOT_SORT_KEY]: item[SNAPSHOT_SORT_KEY],
+        });
     }
   }
   return { ...output, Responses: kept, UnprocessedKeys: unprocessed };

@@ -6,16 +6,23 @@ import { compose, lookup } from "../../local/pulumiMocks";
 
 const domainModule = path.join(__dirname, "..", "..", "examples", "accounts", "domain.ts");
 const service = () => ({ ledger: new EventLedger("svc-ledger"), bus: new ServiceBus("svc-bus", { serviceName: "svc" }) });
-const policyOf = (inputs: Record<string, any>) => JSON.parse(inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string[] }[];
+const policyOf = (inputs: Record<string, any>) =>
+  JSON.parse(inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string[] }[];
 
 describe("AggregateDispatcher", () => {
   it("defaults: a function with its own role, log group, DLQ and failed-batch bucket, logs and metrics named for the service", async () => {
-    const { result, resources } = await compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts" }));
+    const { result, resources } = await compose(
+      () => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts" }),
+    );
     const { named } = lookup(resources);
     const fn = named("aws:lambda/function:Function", "svc-dispatcher-function").inputs;
     assert.deepEqual([fn.runtime, fn.memorySize, fn.timeout, fn.architectures[0]], ["nodejs22.x", 512, 60, "arm64"]);
     assert.deepEqual(
-      [fn.environment.variables.POWERTOOLS_SERVICE_NAME, fn.environment.variables.POWERTOOLS_METRICS_NAMESPACE, fn.environment.variables.POWERTOOLS_LOG_LEVEL],
+      [
+        fn.environment.variables.POWERTOOLS_SERVICE_NAME,
+        fn.environment.variables.POWERTOOLS_METRICS_NAMESPACE,
+        fn.environment.variables.POWERTOOLS_LOG_LEVEL,
+      ],
       ["svc", "EventLedger", "INFO"],
     );
     named("aws:iam/role:Role", "svc-dispatcher-role");
@@ -33,7 +40,14 @@ describe("AggregateDispatcher", () => {
           domainExport: "accounts",
           role: { existing: role },
           function: {
-            extraStatements: [{ Sid: "ReadPrices", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"] }],
+            extraStatements: [
+              {
+                Sid: "ReadPrices",
+                Effect: "Allow",
+                Action: ["dynamodb:GetItem"],
+                Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"],
+              },
+            ],
             environment: { FEATURE_FLAG: "on", EVENT_BUS_NAME: "not-this-one" },
             memorySize: pulumi.output(1024),
             logLevel: "DEBUG",
@@ -45,7 +59,12 @@ describe("AggregateDispatcher", () => {
     assert.equal(ofType("aws:iam/role:Role").length, 0, "no role of its own");
     const policy = named("aws:iam/rolePolicy:RolePolicy", "svc-dispatcher-policy").inputs;
     assert.equal(policy.role, "platform-lambda-role");
-    assert.deepEqual(policyOf(policy).at(-1), { Sid: "ReadPrices", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"] });
+    assert.deepEqual(policyOf(policy).at(-1), {
+      Sid: "ReadPrices",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem"],
+      Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/prices"],
+    });
     const fn = named("aws:lambda/function:Function", "svc-dispatcher-function").inputs;
     assert.equal(fn.role, "arn:aws:iam::123456789012:role/platform-lambda-role");
     assert.equal(fn.environment.variables.FEATURE_FLAG, "on");
@@ -67,8 +86,14 @@ describe("AggregateDispatcher", () => {
   });
 
   it("keeps the failed batches for their retention with a prefix filter that matches every object (an empty filter is deprecated)", async () => {
-    const { resources } = await compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", failedBatchRetentionDays: 30 }));
-    const [rule] = lookup(resources).named("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "svc-dispatcher-failed-batches-expiry").inputs.rules;
+    const { resources } = await compose(
+      () =>
+        new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", failedBatchRetentionDays: 30 }),
+    );
+    const [rule] = lookup(resources).named(
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "svc-dispatcher-failed-batches-expiry",
+    ).inputs.rules;
     assert.deepEqual([rule.filter, rule.expiration.days, rule.status], [{ prefix: "" }, 30, "Enabled"]);
   });
 
@@ -87,31 +112,51 @@ describe("AggregateDispatcher", () => {
     assert.ok(fn.name.length <= 64 && /^[A-Za-z0-9_-]+$/.test(fn.name), fn.name);
     assert.ok(named("aws:iam/role:Role", `${component}-role`).inputs.namePrefix.length + 26 <= 64);
     // The queue's autoname fits SQS's 80 characters: left to Pulumi.
-    assert.deepEqual([named("aws:sqs/queue:Queue", `${component}-dlq`).inputs.name, named("aws:sqs/queue:Queue", `${component}-dlq`).inputs.namePrefix], [undefined, undefined]);
+    assert.deepEqual(
+      [named("aws:sqs/queue:Queue", `${component}-dlq`).inputs.name, named("aws:sqs/queue:Queue", `${component}-dlq`).inputs.namePrefix],
+      [undefined, undefined],
+    );
     // Derived names are stable: the same program derives the same names.
-    const again = lookup((await compose(() => new AggregateDispatcher(component, { ...service(), domainModule, domainExport: "accounts" }))).resources);
+    const again = lookup(
+      (await compose(() => new AggregateDispatcher(component, { ...service(), domainModule, domainExport: "accounts" }))).resources,
+    );
     assert.equal(again.named("aws:lambda/function:Function", `${component}-function`).inputs.name, fn.name);
 
-    const short = lookup((await compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts" }))).resources);
+    const short = lookup(
+      (await compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts" }))).resources,
+    );
     for (const [type, logical, argument] of [
       ["aws:s3/bucket:Bucket", "svc-dispatcher-failed-batches", "bucketPrefix"],
       ["aws:lambda/function:Function", "svc-dispatcher-function", "name"],
       ["aws:iam/role:Role", "svc-dispatcher-role", "namePrefix"],
-    ]) assert.equal(short.named(type, logical).inputs[argument], undefined, `${logical} is autonamed`);
+    ])
+      assert.equal(short.named(type, logical).inputs[argument], undefined, `${logical} is autonamed`);
   });
 
   it("refuses a snapshot interval its function would refuse at cold start, naming the component and the argument", async () => {
     for (const snapshotEvery of [-1, 2.5]) {
-      await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", snapshotEvery })), (error: unknown) => {
-        assert.match(String(error), new RegExp(`AggregateDispatcher "svc-dispatcher": snapshotEvery must be an integer of at least 0, got ${snapshotEvery}`));
-        return true;
-      });
+      await assert.rejects(
+        compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", snapshotEvery })),
+        (error: unknown) => {
+          assert.match(
+            String(error),
+            new RegExp(`AggregateDispatcher "svc-dispatcher": snapshotEvery must be an integer of at least 0, got ${snapshotEvery}`),
+          );
+          return true;
+        },
+      );
     }
   });
 
   it("fails when the program runs, not at a cold start, when the domain export is wrong", async () => {
-    await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "nope" })), /domain\.ts export "nope" cannot be the dispatcher's: domain\.ts has no export "nope"/);
+    await assert.rejects(
+      compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "nope" })),
+      /domain\.ts export "nope" cannot be the dispatcher's: domain\.ts has no export "nope"/,
+    );
     const projections = path.join(path.dirname(domainModule), "projections.ts");
-    await assert.rejects(compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule: projections, domainExport: "balances" })), /cannot be the dispatcher's: the domain has no initialState function/);
+    await assert.rejects(
+      compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule: projections, domainExport: "balances" })),
+      /cannot be the dispatcher's: the domain has no initialState function/,
+    );
   });
 });

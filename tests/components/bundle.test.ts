@@ -8,7 +8,8 @@ const ROOT = path.join(__dirname, "..", "..");
 /** A copy of the package's sources in a fresh directory of its own name, sharing this checkout's installed dependencies. */
 function checkout(label: string): string {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), `${label}-`)), "serverless-event-ledger");
-  for (const entry of ["components", "handlers", "examples", "package.json", "tsconfig.json"]) cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of ["components", "handlers", "examples", "package.json", "tsconfig.json"])
+    cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
   symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   return dir;
 }
@@ -37,9 +38,17 @@ describe("handler bundles", function () {
 
   it("include the pinned AWS SDK instead of relying on the copy the Lambda runtime ships", () => {
     const { bundleHandler } = require("../../components/bundle") as typeof import("../../components/bundle");
-    const { code } = bundleHandler({ kind: "projector", module: path.join(ROOT, "examples/accounts/projections.ts"), exportName: "lastTransaction" });
+    const { code } = bundleHandler({
+      kind: "projector",
+      module: path.join(ROOT, "examples/accounts/projections.ts"),
+      exportName: "lastTransaction",
+    });
     // The one exception is the optional CRT signer the SDK requires inside a try block; it is not installed.
-    assert.deepEqual([...new Set(code.match(/require\("@aws-sdk\/[^"]+"\)/g))], ['require("@aws-sdk/signature-v4-crt")'], "no other @aws-sdk module is left to the runtime");
+    assert.deepEqual(
+      [...new Set(code.match(/require\("@aws-sdk\/[^"]+"\)/g))],
+      ['require("@aws-sdk/signature-v4-crt")'],
+      "no other @aws-sdk module is left to the runtime",
+    );
     assert.ok(code.includes("SendMessageBatchCommand"), "the SQS client is inside");
   });
 });

@@ -2,7 +2,11 @@ import { NAME_RULES, NameRule, PREFIX_SUFFIX_LENGTH } from "../../components/nam
 import { SERVICE_PERMISSIONS } from "../../components/servicePermissions";
 
 /** A documentation link named for its page. */
-const link = (url: string) => `[${url.split("/").pop()!.replace(/\.html(#.*)?$/, "")}](${url})`;
+const link = (url: string) =>
+  `[${url
+    .split("/")
+    .pop()!
+    .replace(/\.html(#.*)?$/, "")}](${url})`;
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 /** docs/deploy.md's permission table, from the data the components hold. */
@@ -10,7 +14,10 @@ export function permissionTable(): string {
   return [
     "| Who | Does | On | When | Granted by | Documentation |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...SERVICE_PERMISSIONS.map((row) => `| ${cell(row.principal)} | ${row.actions.map((action) => `\`${action}\``).join(", ")} | ${cell(row.resource)} | ${cell(row.when)} | ${cell(row.grantedBy)} | ${link(row.source)} |`),
+    ...SERVICE_PERMISSIONS.map(
+      (row) =>
+        `| ${cell(row.principal)} | ${row.actions.map((action) => `\`${action}\``).join(", ")} | ${cell(row.resource)} | ${cell(row.when)} | ${cell(row.grantedBy)} | ${link(row.source)} |`,
+    ),
   ].join("\n");
 }
 
@@ -29,7 +36,9 @@ export function namingTable(): string {
         ...(rule.noDoublePeriod ? ["no `..`"] : []),
         ...(rule.reservedPrefixes ? [`not ${rule.reservedPrefixes.map((prefix) => `\`${prefix}\``).join(", ")} first`] : []),
       ];
-      const derived = rule.derived.prefix ? `\`${rule.derived.argument}\` (the provider adds ${PREFIX_SUFFIX_LENGTH})` : `\`${rule.derived.argument}\` (exact)`;
+      const derived = rule.derived.prefix
+        ? `\`${rule.derived.argument}\` (the provider adds ${PREFIX_SUFFIX_LENGTH})`
+        : `\`${rule.derived.argument}\` (exact)`;
       return `| ${rule.label} | ${rule.maxLength} | ${rules.join("; ")} | ${derived} | ${link(rule.source)} |`;
     }),
   ].join("\n");

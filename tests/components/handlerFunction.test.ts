@@ -5,17 +5,34 @@ import { AggregateDispatcher, EventLedger, FunctionComponentArgs, Projector, Ser
 import { compose, lookup, valueOf } from "../../local/pulumiMocks";
 
 const examples = path.join(__dirname, "..", "..", "examples", "accounts");
-const statementsOf = (inputs: Record<string, any>) => JSON.parse(inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string[] }[];
+const statementsOf = (inputs: Record<string, any>) =>
+  JSON.parse(inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string[] }[];
 
 /** A projector with the function hatches given; the registered resources and the component. */
 const projector = (hatches: FunctionComponentArgs) =>
-  compose(() => new Projector("svc-balances", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule: path.join(examples, "projections.ts"), projectionExport: "balances", ...hatches }));
+  compose(
+    () =>
+      new Projector("svc-balances", {
+        bus: new ServiceBus("svc-bus", { serviceName: "svc" }),
+        projectionModule: path.join(examples, "projections.ts"),
+        projectionExport: "balances",
+        ...hatches,
+      }),
+  );
 
 describe("a component's function: role and log group hatches", () => {
   it("creates a log group with the arguments given, and the component's tags unless the group's own", async () => {
-    const { resources } = await projector({ logGroup: { args: { retentionInDays: 365, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/logs", logGroupClass: "INFREQUENT_ACCESS" } }, tags: { team: "svc" } });
+    const { resources } = await projector({
+      logGroup: {
+        args: { retentionInDays: 365, kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/logs", logGroupClass: "INFREQUENT_ACCESS" },
+      },
+      tags: { team: "svc" },
+    });
     const group = lookup(resources).named("aws:cloudwatch/logGroup:LogGroup", "svc-balances-logs").inputs;
-    assert.deepEqual([group.retentionInDays, group.kmsKeyId, group.logGroupClass, group.tags], [365, "arn:aws:kms:eu-west-1:123456789012:key/logs", "INFREQUENT_ACCESS", { team: "svc" }]);
+    assert.deepEqual(
+      [group.retentionInDays, group.kmsKeyId, group.logGroupClass, group.tags],
+      [365, "arn:aws:kms:eu-west-1:123456789012:key/logs", "INFREQUENT_ACCESS", { team: "svc" }],
+    );
     const own = await projector({ logGroup: { args: { tags: { logs: "audit" } } }, tags: { team: "svc" } });
     assert.deepEqual(lookup(own.resources).named("aws:cloudwatch/logGroup:LogGroup", "svc-balances-logs").inputs.tags, { logs: "audit" });
   });
@@ -25,9 +42,18 @@ describe("a component's function: role and log group hatches", () => {
     const { result, resources } = await projector({ logGroup: { existing } });
     const { named, ofType } = lookup(resources);
     assert.equal(ofType("aws:cloudwatch/logGroup:LogGroup").length, 0);
-    assert.deepEqual(named("aws:lambda/function:Function", "svc-balances-function").inputs.loggingConfig, { logFormat: "JSON", logGroup: "platform-logs" });
-    const ownLogs = statementsOf(named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs).find((statement) => statement.Sid === "OwnLogs")!;
-    assert.deepEqual(ownLogs.Resource, ["arn:aws:logs:eu-west-1:123456789012:log-group:platform-logs:*"], "the group's streams, whether its ARN was given with :* or without");
+    assert.deepEqual(named("aws:lambda/function:Function", "svc-balances-function").inputs.loggingConfig, {
+      logFormat: "JSON",
+      logGroup: "platform-logs",
+    });
+    const ownLogs = statementsOf(named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs).find(
+      (statement) => statement.Sid === "OwnLogs",
+    )!;
+    assert.deepEqual(
+      ownLogs.Resource,
+      ["arn:aws:logs:eu-west-1:123456789012:log-group:platform-logs:*"],
+      "the group's streams, whether its ARN was given with :* or without",
+    );
     assert.equal(result.logGroup, undefined);
     assert.equal(await valueOf(result.logGroupName), "platform-logs");
   });
@@ -36,8 +62,16 @@ describe("a component's function: role and log group hatches", () => {
     const { result, resources } = await projector({ logGroup: { skip: true } });
     const { named, ofType } = lookup(resources);
     assert.equal(ofType("aws:cloudwatch/logGroup:LogGroup").length, 0);
-    assert.deepEqual(named("aws:lambda/function:Function", "svc-balances-function").inputs.loggingConfig, { logFormat: "JSON" }, "no group named: /aws/lambda/<function name>");
-    assert.ok(!statementsOf(named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs).some((statement) => statement.Action.some((action) => action.startsWith("logs:"))));
+    assert.deepEqual(
+      named("aws:lambda/function:Function", "svc-balances-function").inputs.loggingConfig,
+      { logFormat: "JSON" },
+      "no group named: /aws/lambda/<function name>",
+    );
+    assert.ok(
+      !statementsOf(named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs).some((statement) =>
+        statement.Action.some((action) => action.startsWith("logs:")),
+      ),
+    );
     const [defaultGroup] = statementsOf(named("aws:iam/rolePolicy:RolePolicy", "svc-balances-log-policy").inputs);
     assert.deepEqual(defaultGroup.Action, ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
     assert.match(defaultGroup.Resource[0], /^arn:aws:logs:[^:]*:[^:]*:log-group:\/aws\/lambda\/svc-balances-function-physical:\*$/);
@@ -54,16 +88,25 @@ describe("a component's function: role and log group hatches", () => {
 
   it("refuses hatches that contradict each other, naming the component and which to keep", async () => {
     const existingRole = { name: "r", arn: "arn:aws:iam::123456789012:role/r" };
-    await assert.rejects(projector({ role: { existing: existingRole, args: { path: "/x/" } } }), /Projector "svc-balances": only one of `role.existing` or `role.args` can be provided/);
+    await assert.rejects(
+      projector({ role: { existing: existingRole, args: { path: "/x/" } } }),
+      /Projector "svc-balances": only one of `role.existing` or `role.args` can be provided/,
+    );
     const existing = { name: "g", arn: "arn:aws:logs:eu-west-1:123456789012:log-group:g" };
-    await assert.rejects(projector({ logGroup: { existing, args: { retentionInDays: 7 } } }), /Projector "svc-balances": only one of `logGroup.args`, `logGroup.existing` or `logGroup.skip` can be provided \(got `logGroup.args` and `logGroup.existing`\)/);
+    await assert.rejects(
+      projector({ logGroup: { existing, args: { retentionInDays: 7 } } }),
+      /Projector "svc-balances": only one of `logGroup.args`, `logGroup.existing` or `logGroup.skip` can be provided \(got `logGroup.args` and `logGroup.existing`\)/,
+    );
     await assert.rejects(projector({ logGroup: { existing, skip: true } }), /got `logGroup.existing` and `logGroup.skip`/);
     // skip: false is no hatch.
     await projector({ logGroup: { args: { retentionInDays: 7 }, skip: false } });
   });
 
   it("refuses a retention CloudWatch Logs would refuse, at once or when it resolves", async () => {
-    await assert.rejects(projector({ logGroup: { args: { retentionInDays: 10 } } }), /Projector "svc-balances": logGroup.args.retentionInDays must be one of 0, 1, 3, 5, 7, 14, 30, .*3653, got 10/);
+    await assert.rejects(
+      projector({ logGroup: { args: { retentionInDays: 10 } } }),
+      /Projector "svc-balances": logGroup.args.retentionInDays must be one of 0, 1, 3, 5, 7, 14, 30, .*3653, got 10/,
+    );
     const dispatcher = () =>
       new AggregateDispatcher("svc-dispatcher", {
         ledger: new EventLedger("svc-ledger"),
@@ -73,6 +116,10 @@ describe("a component's function: role and log group hatches", () => {
         logGroup: { args: { retentionInDays: pulumi.output(45) } },
       });
     const { resources } = await compose(dispatcher);
-    assert.deepEqual(lookup(resources).ofType("aws:cloudwatch/logGroup:LogGroup"), [], "no group is created with a retention CloudWatch refuses");
+    assert.deepEqual(
+      lookup(resources).ofType("aws:cloudwatch/logGroup:LogGroup"),
+      [],
+      "no group is created with a retention CloudWatch refuses",
+    );
   });
 });

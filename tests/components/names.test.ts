@@ -1,24 +1,71 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { NAME_RULES, PREFIX_SUFFIX_LENGTH, ResourceKind, autoname, checkGivenName, daxClusterName, nameProblem, physicalName } from "../../components/names";
+import {
+  NAME_RULES,
+  PREFIX_SUFFIX_LENGTH,
+  ResourceKind,
+  autoname,
+  checkGivenName,
+  daxClusterName,
+  nameProblem,
+  physicalName,
+} from "../../components/names";
 
 /** Every (kind, part) a component names: `${component}-${part}`. */
 const NAMED: [ResourceKind, string][] = [
-  ["lambdaFunction", "function"], ["iamRole", "role"], ["iamRolePolicy", "policy"], ["logGroup", "logs"],
-  ["sqsQueue", "dlq"], ["sqsQueue", "queue"], ["s3Bucket", "failed-batches"], ["eventRule", "rule"], ["eventBus", "bus"], ["eventArchive", "archive"],
-  ["dynamodbTable", "events"], ["dynamodbTable", "snapshots"], ["dynamodbTable", "idempotency"], ["dynamodbTable", "table"],
-  ["metricAlarm", "errors"], ["metricAlarm", "throttles"], ["metricAlarm", "iterator-age"], ["metricAlarm", "dead-letters"], ["metricAlarm", "queue-age"],
-  ["securityGroup", "function-sg"], ["securityGroup", "dax-sg"], ["daxSubnetGroup", "dax-subnets"], ["daxParameterGroup", "dax-params"], ["iamRole", "dax-role"], ["iamRolePolicy", "dax-policy"],
+  ["lambdaFunction", "function"],
+  ["iamRole", "role"],
+  ["iamRolePolicy", "policy"],
+  ["logGroup", "logs"],
+  ["sqsQueue", "dlq"],
+  ["sqsQueue", "queue"],
+  ["s3Bucket", "failed-batches"],
+  ["eventRule", "rule"],
+  ["eventBus", "bus"],
+  ["eventArchive", "archive"],
+  ["dynamodbTable", "events"],
+  ["dynamodbTable", "snapshots"],
+  ["dynamodbTable", "idempotency"],
+  ["dynamodbTable", "table"],
+  ["metricAlarm", "errors"],
+  ["metricAlarm", "throttles"],
+  ["metricAlarm", "iterator-age"],
+  ["metricAlarm", "dead-letters"],
+  ["metricAlarm", "queue-age"],
+  ["securityGroup", "function-sg"],
+  ["securityGroup", "dax-sg"],
+  ["daxSubnetGroup", "dax-subnets"],
+  ["daxParameterGroup", "dax-params"],
+  ["iamRole", "dax-role"],
+  ["iamRolePolicy", "dax-policy"],
 ];
 
 /** The services' limits, written out here independently of the module. */
 const LIMITS: Record<ResourceKind, number> = {
-  lambdaFunction: 64, iamRole: 64, iamRolePolicy: 128, sqsQueue: 80, s3Bucket: 63, eventRule: 64, eventArchive: 48, eventBus: 256,
-  logGroup: 512, dynamodbTable: 255, metricAlarm: 255, securityGroup: 255, daxSubnetGroup: 255, daxParameterGroup: 255, daxCluster: 20,
+  lambdaFunction: 64,
+  iamRole: 64,
+  iamRolePolicy: 128,
+  sqsQueue: 80,
+  s3Bucket: 63,
+  eventRule: 64,
+  eventArchive: 48,
+  eventBus: 256,
+  logGroup: 512,
+  dynamodbTable: 255,
+  metricAlarm: 255,
+  securityGroup: 255,
+  daxSubnetGroup: 255,
+  daxParameterGroup: 255,
+  daxCluster: 20,
 };
 const CHARSETS: Partial<Record<ResourceKind, RegExp>> = {
-  lambdaFunction: /^[A-Za-z0-9_-]+$/, sqsQueue: /^[A-Za-z0-9_-]+$/, s3Bucket: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, eventRule: /^[A-Za-z0-9._-]+$/, eventArchive: /^[A-Za-z0-9._-]+$/,
-  iamRole: /^[\w+=,.@-]+$/, dynamodbTable: /^[A-Za-z0-9_.-]+$/,
+  lambdaFunction: /^[A-Za-z0-9_-]+$/,
+  sqsQueue: /^[A-Za-z0-9_-]+$/,
+  s3Bucket: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/,
+  eventRule: /^[A-Za-z0-9._-]+$/,
+  eventArchive: /^[A-Za-z0-9._-]+$/,
+  iamRole: /^[\w+=,.@-]+$/,
+  dynamodbTable: /^[A-Za-z0-9_.-]+$/,
 };
 
 /** The name AWS ends up with: Pulumi's autoname, the derived name, or the derived prefix and the provider's 26 characters. */
@@ -56,7 +103,8 @@ describe("physical names", () => {
   it("are stable: the same component in the same stack always gets the same name", () => {
     fc.assert(
       fc.property(componentNames, scopes, (component, scope) => {
-        for (const [kind, part] of NAMED) assert.deepEqual(physicalName(kind, component, part, scope), physicalName(kind, component, part, scope));
+        for (const [kind, part] of NAMED)
+          assert.deepEqual(physicalName(kind, component, part, scope), physicalName(kind, component, part, scope));
       }),
     );
   });
@@ -73,7 +121,10 @@ describe("physical names", () => {
       { numRuns: 300 },
     );
     const long = "x".repeat(70);
-    assert.notDeepEqual(physicalName("lambdaFunction", long, "function", "p/dev"), physicalName("lambdaFunction", long, "function", "p/prod"));
+    assert.notDeepEqual(
+      physicalName("lambdaFunction", long, "function", "p/dev"),
+      physicalName("lambdaFunction", long, "function", "p/prod"),
+    );
   });
 
   it("leave a name Pulumi's autonaming already makes valid to it, so nothing deployed is renamed", () => {
@@ -83,7 +134,10 @@ describe("physical names", () => {
     assert.ok(physicalName("lambdaFunction", "a".repeat(48), "function", "p/dev").name.length <= 64);
     // S3 lowercases the autoname itself: upper case alone needs nothing; an underscore does (the prefix keeps 36 characters for the 26 the provider adds).
     assert.deepEqual(physicalName("s3Bucket", "Accounts-Dispatcher", "failed-batches", "p/dev"), {});
-    assert.match(physicalName("s3Bucket", "accounts_dispatcher", "failed-batches", "p/dev").bucketPrefix, /^accounts-dispa-[a-z0-9]{6}-failed-batches-$/);
+    assert.match(
+      physicalName("s3Bucket", "accounts_dispatcher", "failed-batches", "p/dev").bucketPrefix,
+      /^accounts-dispa-[a-z0-9]{6}-failed-batches-$/,
+    );
   });
 
   it("a DAX cluster name from any component name: at most 20 characters, a letter first, no double or trailing hyphen", () => {
@@ -99,7 +153,10 @@ describe("physical names", () => {
   });
 
   it("refuses a name a user gave that the service would refuse, saying who, which argument and the limit", () => {
-    assert.throws(() => checkGivenName("daxCluster", "my_cache", 'CommandApi "svc"', "dax.clusterName"), /CommandApi "svc": dax\.clusterName "my_cache" is not a valid DAX cluster name \(at most 20 characters; it holds "_"/);
+    assert.throws(
+      () => checkGivenName("daxCluster", "my_cache", 'CommandApi "svc"', "dax.clusterName"),
+      /CommandApi "svc": dax\.clusterName "my_cache" is not a valid DAX cluster name \(at most 20 characters; it holds "_"/,
+    );
     assert.equal(checkGivenName("daxCluster", "my-cache", 'CommandApi "svc"', "dax.clusterName"), "my-cache");
   });
 });

@@ -8,7 +8,14 @@ const projectionModule = path.join(__dirname, "..", "..", "examples", "accounts"
 
 describe("Projector", () => {
   it("defaults: its own table, queue and DLQ, a rule named for its event types, a function of 256 MB / 30 s whose queue hides messages 180 s", async () => {
-    const { result, resources } = await compose(() => new Projector("svc-balances", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule, projectionExport: "balances" }));
+    const { result, resources } = await compose(
+      () =>
+        new Projector("svc-balances", {
+          bus: new ServiceBus("svc-bus", { serviceName: "svc" }),
+          projectionModule,
+          projectionExport: "balances",
+        }),
+    );
     const { named } = lookup(resources);
     assert.equal(result.projectorName, "balances");
     assert.equal(named("aws:sqs/queue:Queue", "svc-balances-queue").inputs.visibilityTimeoutSeconds, 180);
@@ -19,15 +26,27 @@ describe("Projector", () => {
   });
 
   it("writes to a table it is given instead of creating one, and takes its timeout as an Input", async () => {
-    const table = { name: pulumi.output("shared-balances"), arn: pulumi.output("arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances") };
+    const table = {
+      name: pulumi.output("shared-balances"),
+      arn: pulumi.output("arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances"),
+    };
     const { resources } = await compose(
-      () => new Projector("svc-balances", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule, projectionExport: "balances", readModelTable: table, function: { timeout: pulumi.output(10) } }),
+      () =>
+        new Projector("svc-balances", {
+          bus: new ServiceBus("svc-bus", { serviceName: "svc" }),
+          projectionModule,
+          projectionExport: "balances",
+          readModelTable: table,
+          function: { timeout: pulumi.output(10) },
+        }),
     );
     const { named, ofType } = lookup(resources);
     assert.equal(ofType("aws:dynamodb/table:Table").length, 0);
     assert.equal(named("aws:sqs/queue:Queue", "svc-balances-queue").inputs.visibilityTimeoutSeconds, 60);
     const statements = JSON.parse(named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs.policy).Statement;
-    assert.deepEqual(statements.find((statement: { Sid: string }) => statement.Sid === "WriteReadModel").Resource, ["arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances"]);
+    assert.deepEqual(statements.find((statement: { Sid: string }) => statement.Sid === "WriteReadModel").Resource, [
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/shared-balances",
+    ]);
   });
 
   it("refuses, when the program runs, a rule pattern longer than EventBridge accepts, with its length and the limit", async () => {
@@ -40,45 +59,102 @@ describe("Projector", () => {
     const fits = await compose(() => new Projector("svc-lines", { bus: bus(), projectionModule: many, projectionExport: "forty" }));
     assert.ok(lookup(fits.resources).named("aws:cloudwatch/eventRule:EventRule", "svc-lines-rule").inputs.eventPattern.length <= 2048);
     // A raised quota is given as the limit.
-    const raised = await compose(() => new Projector("svc-lines", { bus: bus(), projectionModule: many, projectionExport: "sixtySix", eventPatternMaxCharacters: 4096 }));
-    assert.equal(JSON.parse(lookup(raised.resources).named("aws:cloudwatch/eventRule:EventRule", "svc-lines-rule").inputs.eventPattern).$or[0]["detail-type"].length, 66);
+    const raised = await compose(
+      () =>
+        new Projector("svc-lines", { bus: bus(), projectionModule: many, projectionExport: "sixtySix", eventPatternMaxCharacters: 4096 }),
+    );
+    assert.equal(
+      JSON.parse(lookup(raised.resources).named("aws:cloudwatch/eventRule:EventRule", "svc-lines-rule").inputs.eventPattern).$or[0][
+        "detail-type"
+      ].length,
+      66,
+    );
   });
 
   it("fails when the program runs on an export that is not a projection, saying what it lacks", async () => {
     const domainModule = path.join(path.dirname(projectionModule), "domain.ts");
-    await assert.rejects(compose(() => new Projector("svc-wrong", { bus: new ServiceBus("svc-bus", { serviceName: "svc" }), projectionModule: domainModule, projectionExport: "accounts" })), /cannot be the projector's: the projection needs a non-empty list of eventTypes/);
+    await assert.rejects(
+      compose(
+        () =>
+          new Projector("svc-wrong", {
+            bus: new ServiceBus("svc-bus", { serviceName: "svc" }),
+            projectionModule: domainModule,
+            projectionExport: "accounts",
+          }),
+      ),
+      /cannot be the projector's: the projection needs a non-empty list of eventTypes/,
+    );
   });
 });
 
 describe("Projector: claim checks", () => {
   const bus = () => new ServiceBus("svc-bus", { serviceName: "svc" });
-  const statementsOf = (resources: Parameters<typeof lookup>[0]) => Object.fromEntries(
-    (JSON.parse(lookup(resources).named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs.policy).Statement as { Sid: string; Resource: string[] }[]).map((statement) => [statement.Sid, statement.Resource]),
-  );
+  const statementsOf = (resources: Parameters<typeof lookup>[0]) =>
+    Object.fromEntries(
+      (
+        JSON.parse(lookup(resources).named("aws:iam/rolePolicy:RolePolicy", "svc-balances-policy").inputs.policy).Statement as {
+          Sid: string;
+          Resource: string[];
+        }[]
+      ).map((statement) => [statement.Sid, statement.Resource]),
+    );
 
   it("takes them from the ledger it is given: its snapshot table and its key", async () => {
     const key = "arn:aws:kms:eu-west-1:123456789012:key/svc";
-    const { resources } = await compose(() => new Projector("svc-balances", { bus: bus(), ledger: new EventLedger("svc-ledger", { kmsKeyArn: key }), projectionModule, projectionExport: "balances" }));
+    const { resources } = await compose(
+      () =>
+        new Projector("svc-balances", {
+          bus: bus(),
+          ledger: new EventLedger("svc-ledger", { kmsKeyArn: key }),
+          projectionModule,
+          projectionExport: "balances",
+        }),
+    );
     const snapshots = lookup(resources).named("aws:dynamodb/table:Table", "svc-ledger-snapshots");
-    assert.equal(lookup(resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.environment.variables.SNAPSHOT_TABLE_NAME, "svc-ledger-snapshots-physical");
+    assert.equal(
+      lookup(resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.environment.variables.SNAPSHOT_TABLE_NAME,
+      "svc-ledger-snapshots-physical",
+    );
     assert.deepEqual([statementsOf(resources).ResolveClaimChecks, statementsOf(resources).UseTableKey], [[snapshots.arn], [key]]);
   });
 
   it("resolves none without a ledger, unless another service's table is given; one statement for the keys, each named once", async () => {
     const none = await compose(() => new Projector("svc-balances", { bus: bus(), projectionModule, projectionExport: "balances" }));
-    assert.equal(lookup(none.resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.environment.variables.SNAPSHOT_TABLE_NAME, undefined);
+    assert.equal(
+      lookup(none.resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.environment.variables
+        .SNAPSHOT_TABLE_NAME,
+      undefined,
+    );
     assert.deepEqual([statementsOf(none.resources).ResolveClaimChecks, statementsOf(none.resources).UseTableKey], [undefined, undefined]);
     const key = "arn:aws:kms:eu-west-1:123456789012:key/shared";
-    const claimCheckTable = { name: "other-snapshots", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/other-snapshots", kmsKeyArn: key };
+    const claimCheckTable = {
+      name: "other-snapshots",
+      arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/other-snapshots",
+      kmsKeyArn: key,
+    };
     const readModelTable = { name: "mine", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/mine", kmsKeyArn: pulumi.output(key) };
-    const given = await compose(() => new Projector("svc-balances", { bus: bus(), claimCheckTable, readModelTable, projectionModule, projectionExport: "balances" }));
-    assert.deepEqual([statementsOf(given.resources).ResolveClaimChecks, statementsOf(given.resources).UseTableKey], [[claimCheckTable.arn], [key]]);
+    const given = await compose(
+      () => new Projector("svc-balances", { bus: bus(), claimCheckTable, readModelTable, projectionModule, projectionExport: "balances" }),
+    );
+    assert.deepEqual(
+      [statementsOf(given.resources).ResolveClaimChecks, statementsOf(given.resources).UseTableKey],
+      [[claimCheckTable.arn], [key]],
+    );
   });
 
   it("refuses a ledger and a claim-check table together", async () => {
     const claimCheckTable = { name: "t", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t" };
     await assert.rejects(
-      compose(() => new Projector("svc-balances", { bus: bus(), ledger: new EventLedger("svc-ledger"), claimCheckTable, projectionModule, projectionExport: "balances" })),
+      compose(
+        () =>
+          new Projector("svc-balances", {
+            bus: bus(),
+            ledger: new EventLedger("svc-ledger"),
+            claimCheckTable,
+            projectionModule,
+            projectionExport: "balances",
+          }),
+      ),
       /Projector "svc-balances": only one of `ledger` or `claimCheckTable` can be provided/,
     );
   });

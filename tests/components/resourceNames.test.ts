@@ -16,9 +16,18 @@ async function registeredNames(): Promise<{ stack: string[]; withDaxAndPublic: s
   const stack = namesOf(await mockedStack());
   const { resources } = await compose(async () => {
     const { accountsService } = await import("../../examples/accounts/stack");
-    const service = accountsService("accounts", { deletionProtection: false, archiveRetentionDays: 7, logRetentionDays: 7, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/accounts" });
+    const service = accountsService("accounts", {
+      deletionProtection: false,
+      archiveRetentionDays: 7,
+      logRetentionDays: 7,
+      kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/accounts",
+    });
     const domain = { ledger: service.ledger, domainModule: path.join(examples, "domain.ts"), domainExport: "accounts" };
-    new CommandApi("accounts-cached", { ...domain, replica: service.replica, dax: { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], routeTableIds: ["rtb-a"] } });
+    new CommandApi("accounts-cached", {
+      ...domain,
+      replica: service.replica,
+      dax: { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], routeTableIds: ["rtb-a"] },
+    });
     new CommandApi("accounts-open", { ...domain, auth: { type: "NONE", acknowledgePublicEndpoint: true } });
   }, "accounts-service");
   return { stack, withDaxAndPublic: namesOf(resources) };

@@ -5,7 +5,9 @@ import { compose, lookup, valueOf } from "../../local/pulumiMocks";
 
 describe("ServiceBus", () => {
   it("is one bus named for its service, without an archive unless asked", async () => {
-    const { result: bus, resources } = await compose(() => new ServiceBus("orders-bus", { serviceName: "orders", tags: { team: "orders" } }));
+    const { result: bus, resources } = await compose(
+      () => new ServiceBus("orders-bus", { serviceName: "orders", tags: { team: "orders" } }),
+    );
     const { ofType } = lookup(resources);
     assert.equal(ofType("aws:cloudwatch/eventBus:EventBus").length, 1);
     assert.deepEqual(ofType("aws:cloudwatch/eventBus:EventBus")[0].inputs.tags, { team: "orders" });
@@ -15,7 +17,9 @@ describe("ServiceBus", () => {
   });
 
   it("archives the service's own events for a retention given as an Input (0 keeps them indefinitely)", async () => {
-    const { resources } = await compose(() => new ServiceBus("orders-bus", { serviceName: "orders", archive: { retentionDays: pulumi.output(30) } }));
+    const { resources } = await compose(
+      () => new ServiceBus("orders-bus", { serviceName: "orders", archive: { retentionDays: pulumi.output(30) } }),
+    );
     const [archive] = lookup(resources).ofType("aws:cloudwatch/eventArchive:EventArchive");
     assert.equal(archive.inputs.retentionDays, 30);
     assert.deepEqual(JSON.parse(archive.inputs.eventPattern), { source: ["orders"] });
@@ -34,6 +38,9 @@ describe("ServiceBus", () => {
   });
 
   it("refuses to be created without a service name (it is every event's source)", async () => {
-    await assert.rejects(compose(() => new ServiceBus("nameless", { serviceName: "" })), /serviceName is required/);
+    await assert.rejects(
+      compose(() => new ServiceBus("nameless", { serviceName: "" })),
+      /serviceName is required/,
+    );
   });
 });

@@ -8,7 +8,12 @@ const ROOT = path.join(__dirname, "..", "..");
 const ownPackage = require(path.join(ROOT, "package.json")) as { devDependencies: Record<string, string> };
 
 const run = (command: string, args: string[], cwd: string) =>
-  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_loglevel: "error" } });
+  execFileSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, npm_config_loglevel: "error" },
+  });
 
 /**
  * The package as a platform team gets it: packed, installed from the tarball into a Pulumi program
@@ -42,7 +47,18 @@ describe("the packed package installed in a scratch Pulumi program", function ()
     );
     writeFileSync(
       path.join(scratch, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true, skipLibCheck: true, types: ["node"], typeRoots: [path.join(ROOT, "node_modules", "@types")] } }),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "commonjs",
+          moduleResolution: "node",
+          strict: true,
+          esModuleInterop: true,
+          skipLibCheck: true,
+          types: ["node"],
+          typeRoots: [path.join(ROOT, "node_modules", "@types")],
+        },
+      }),
     );
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], scratch);
   });
@@ -52,10 +68,23 @@ describe("the packed package installed in a scratch Pulumi program", function ()
   it("ships compiled code and declarations only, and importing it creates no resource", () => {
     const installed = path.join(scratch, "node_modules", "serverless-event-ledger");
     const files = run("find", [".", "-type", "f", "-not", "-path", "./node_modules/*"], installed).split("\n").filter(Boolean);
-    assert.ok(files.every((file) => /\.(js|d\.ts|json|md)$/.test(file) || file === "./LICENSE"), `only built files: ${files.filter((file) => !/\.(js|d\.ts|json|md)$/.test(file)).join(", ")}`);
-    assert.ok(!files.some((file) => file.startsWith("./tests/") || file.startsWith("./local/") || file === "./index.js"), "no tests, local stage or example stack");
+    assert.ok(
+      files.every((file) => /\.(js|d\.ts|json|md)$/.test(file) || file === "./LICENSE"),
+      `only built files: ${files.filter((file) => !/\.(js|d\.ts|json|md)$/.test(file)).join(", ")}`,
+    );
+    assert.ok(
+      !files.some((file) => file.startsWith("./tests/") || file.startsWith("./local/") || file === "./index.js"),
+      "no tests, local stage or example stack",
+    );
     // Loading every entry point outside a Pulumi run must not try to register anything.
-    run("node", ["-e", 'require("serverless-event-ledger"); require("serverless-event-ledger/runtime"); require("serverless-event-ledger/runtime/aws")'], scratch);
+    run(
+      "node",
+      [
+        "-e",
+        'require("serverless-event-ledger"); require("serverless-event-ledger/runtime"); require("serverless-event-ledger/runtime/aws")',
+      ],
+      scratch,
+    );
   });
 
   it("type-checks a program written against the public entry points", () => {
@@ -63,7 +92,11 @@ describe("the packed package installed in a scratch Pulumi program", function ()
   });
 
   it("composes the program's own service, bundles its handlers from node_modules, and fails at program time on a wrong export", () => {
-    const output = run(process.execPath, ["-r", path.join(ROOT, "node_modules", "ts-node", "register", "transpile-only"), "check.ts"], scratch);
+    const output = run(
+      process.execPath,
+      ["-r", path.join(ROOT, "node_modules", "ts-node", "register", "transpile-only"), "check.ts"],
+      scratch,
+    );
     assert.match(output, /scratch program OK: 3 bundles load and export handler/);
   });
 });

@@ -29,7 +29,12 @@ export function fakeSqs(queues: { name: string; deadLetterQueue?: string; messag
   const urlOf = (name: string) => `https://sqs.${region}.amazonaws.com/${account}/${name}`;
   const arnOf = (name: string) => `arn:aws:sqs:${region}:${account}:${name}`;
   for (const queue of queues) {
-    byUrl.set(urlOf(queue.name), { url: urlOf(queue.name), arn: arnOf(queue.name), deadLetterTargetArn: queue.deadLetterQueue ? arnOf(queue.deadLetterQueue) : undefined, messages: (queue.messages ?? []).map((message) => ({ ...message, visible: true })) });
+    byUrl.set(urlOf(queue.name), {
+      url: urlOf(queue.name),
+      arn: arnOf(queue.name),
+      deadLetterTargetArn: queue.deadLetterQueue ? arnOf(queue.deadLetterQueue) : undefined,
+      messages: (queue.messages ?? []).map((message) => ({ ...message, visible: true })),
+    });
   }
   const queue = (url: string) => {
     const found = byUrl.get(url);
@@ -43,7 +48,9 @@ export function fakeSqs(queues: { name: string; deadLetterQueue?: string; messag
   observeClient(client, "sqs", calls, (operation, input) => {
     switch (operation) {
       case "ReceiveMessage": {
-        const visible = queue(input.QueueUrl).messages.filter((message) => message.visible).slice(0, input.MaxNumberOfMessages ?? 1);
+        const visible = queue(input.QueueUrl)
+          .messages.filter((message) => message.visible)
+          .slice(0, input.MaxNumberOfMessages ?? 1);
         for (const message of visible) {
           message.visible = false;
           message.receipt = `r-${++receipts}`;
@@ -52,7 +59,9 @@ export function fakeSqs(queues: { name: string; deadLetterQueue?: string; messag
       }
       case "DeleteMessageBatch": {
         const target = queue(input.QueueUrl);
-        target.messages = target.messages.filter((message) => !input.Entries.some((entry: { ReceiptHandle: string }) => entry.ReceiptHandle === message.receipt));
+        target.messages = target.messages.filter(
+          (message) => !input.Entries.some((entry: { ReceiptHandle: string }) => entry.ReceiptHandle === message.receipt),
+        );
         return { Successful: input.Entries.map((entry: { Id: string }) => ({ Id: entry.Id })), Failed: [] };
       }
       case "ChangeMessageVisibilityBatch": {
@@ -64,7 +73,9 @@ export function fakeSqs(queues: { name: string; deadLetterQueue?: string; messag
       }
       case "ListDeadLetterSourceQueues": {
         const dlq = queue(input.QueueUrl);
-        return { queueUrls: [...byUrl.values()].filter((candidate) => candidate.deadLetterTargetArn === dlq.arn).map((candidate) => candidate.url) };
+        return {
+          queueUrls: [...byUrl.values()].filter((candidate) => candidate.deadLetterTargetArn === dlq.arn).map((candidate) => candidate.url),
+        };
       }
       case "GetQueueAttributes":
         return { Attributes: { QueueArn: queue(input.QueueUrl).arn } };
@@ -75,7 +86,12 @@ export function fakeSqs(queues: { name: string; deadLetterQueue?: string; messag
       }
       case "SendMessage": {
         const id = `sent-${++sent}`;
-        queue(input.QueueUrl).messages.push({ MessageId: id, Body: input.MessageBody, ...(input.MessageAttributes ? { MessageAttributes: input.MessageAttributes } : {}), visible: true });
+        queue(input.QueueUrl).messages.push({
+          MessageId: id,
+          Body: input.MessageBody,
+          ...(input.MessageAttributes ? { MessageAttributes: input.MessageAttributes } : {}),
+          visible: true,
+        });
         return { MessageId: id };
       }
       default:

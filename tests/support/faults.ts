@@ -5,7 +5,6 @@
 
 /** Any SDK v3 client (or document client, which shares its client's stack). */
 interface MiddlewareClient {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   middlewareStack: { add(middleware: any, options: any): void };
 }
 

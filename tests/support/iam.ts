@@ -33,21 +33,37 @@ export function observeClient(
 /** The resource a call names, as the kind of name the test can look up (table name, bus name, queue URL). */
 export type NamedResource = { kind: "table" | "bus" | "queue"; name: string };
 
-const TRANSACT_ACTIONS: Record<string, string> = { Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", ConditionCheck: "ConditionCheckItem" };
+const TRANSACT_ACTIONS: Record<string, string> = {
+  Put: "PutItem",
+  Update: "UpdateItem",
+  Delete: "DeleteItem",
+  ConditionCheck: "ConditionCheckItem",
+};
 
 /** The IAM (action, resource) pairs a call is authorized against. */
 export function permissionsOf(call: ObservedCall): { action: string; resource: NamedResource }[] {
   const { service, operation, input } = call;
   if (service === "dynamodb") {
     const table = (name: string) => ({ kind: "table" as const, name });
-    if (operation === "BatchGetItem" || operation === "BatchWriteItem") return Object.keys(input.RequestItems).map((name) => ({ action: `dynamodb:${operation}`, resource: table(name) }));
+    if (operation === "BatchGetItem" || operation === "BatchWriteItem")
+      return Object.keys(input.RequestItems).map((name) => ({ action: `dynamodb:${operation}`, resource: table(name) }));
     // A transaction is authorized item by item, by the action each item performs.
     if (operation === "TransactWriteItems")
-      return input.TransactItems.flatMap((item: Record<string, { TableName: string }>) => Object.entries(item).map(([kind, body]) => ({ action: `dynamodb:${TRANSACT_ACTIONS[kind]}`, resource: table(body.TableName) })));
-    if (operation === "TransactGetItems") return input.TransactItems.map((item: { Get: { TableName: string } }) => ({ action: "dynamodb:GetItem", resource: table(item.Get.TableName) }));
+      return input.TransactItems.flatMap((item: Record<string, { TableName: string }>) =>
+        Object.entries(item).map(([kind, body]) => ({ action: `dynamodb:${TRANSACT_ACTIONS[kind]}`, resource: table(body.TableName) })),
+      );
+    if (operation === "TransactGetItems")
+      return input.TransactItems.map((item: { Get: { TableName: string } }) => ({
+        action: "dynamodb:GetItem",
+        resource: table(item.Get.TableName),
+      }));
     return [{ action: `dynamodb:${operation}`, resource: table(input.TableName) }];
   }
-  if (service === "events") return input.Entries.map((entry: { EventBusName: string }) => ({ action: `events:${operation}`, resource: { kind: "bus", name: entry.EventBusName } }));
+  if (service === "events")
+    return input.Entries.map((entry: { EventBusName: string }) => ({
+      action: `events:${operation}`,
+      resource: { kind: "bus", name: entry.EventBusName },
+    }));
   // SendMessageBatch is authorized as sqs:SendMessage.
   const action = operation === "SendMessageBatch" ? "SendMessage" : operation.replace(/Batch$/, "");
   return [{ action: `sqs:${action}`, resource: { kind: "queue", name: input.QueueUrl } }];

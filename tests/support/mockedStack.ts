@@ -17,7 +17,13 @@ export function mockedStack(): Promise<Registered[]> {
   composed ??= compose(async () => {
     const program = await import("../../index");
     // A second microservice in the same program: nothing may collide.
-    program.accountsService("payments", { deletionProtection: false, archiveRetentionDays: 7, logRetentionDays: 7, kmsKeyArn: PAYMENTS_KEY, alarmActions: [PAYMENTS_ON_CALL] });
+    program.accountsService("payments", {
+      deletionProtection: false,
+      archiveRetentionDays: 7,
+      logRetentionDays: 7,
+      kmsKeyArn: PAYMENTS_KEY,
+      alarmActions: [PAYMENTS_ON_CALL],
+    });
   }, "accounts-service").then(({ resources }) => {
     found = lookup(resources);
     return resources;

@@ -38,7 +38,8 @@ export class RecordingBus implements Bus {
 
 export function bankDispatcher(ledger: BankLedger, bus: Bus, options: Partial<DispatcherOptions<AccountState>> = {}) {
   const deadLetters = new InMemoryDeadLetters();
-  const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
+  const dispatcher = new Dispatcher({
+    unmarshall: unmarshallImage,
     domain: accounts,
     loader: new AggregateLoader(accounts, ledger.events, ledger.snapshots),
     snapshots: ledger.snapshots,

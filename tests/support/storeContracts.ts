@@ -1,7 +1,14 @@
 import * as assert from "node:assert/strict";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../../handlers/runtime/ledger/errors";
 import { InvalidEventError } from "../../handlers/runtime/domain/errors";
-import { IdempotencyRecord, ReadModelStore, Snapshot, SnapshotStore, EventStore, StoredEventItem } from "../../handlers/runtime/ledger/stores";
+import {
+  IdempotencyRecord,
+  ReadModelStore,
+  Snapshot,
+  SnapshotStore,
+  EventStore,
+  StoredEventItem,
+} from "../../handlers/runtime/ledger/stores";
 
 /**
  * The contracts every store implementation honours, one suite per port, run against the in-memory
@@ -18,7 +25,14 @@ const at = (aggregateId: string, version: number, extra: Partial<StoredEventItem
   ...extra,
 });
 const versions = (items: Record<string, unknown>[]) => items.map((item) => item.version);
-const record = (key: string): IdempotencyRecord => ({ idempotencyKey: key, fingerprint: "f", commitId: "ignored", outcome: "committed", commits: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+const record = (key: string): IdempotencyRecord => ({
+  idempotencyKey: key,
+  fingerprint: "f",
+  commitId: "ignored",
+  outcome: "committed",
+  commits: [],
+  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+});
 
 export function eventStoreContract(make: () => Promise<EventStore>): void {
   describe("EventStore contract", () => {
@@ -26,7 +40,10 @@ export function eventStoreContract(make: () => Promise<EventStore>): void {
     beforeEach(async () => (store = await make()));
 
     it("gives back what it was given, in version order, every field intact", async () => {
-      await store.append([at("a", 1, { metadata: { by: "ada" }, payload: { amount: 1, note: "x", nested: { list: [1, "two", null] } } }), at("a", 2)], { commitId: "c-1" });
+      await store.append(
+        [at("a", 1, { metadata: { by: "ada" }, payload: { amount: 1, note: "x", nested: { list: [1, "two", null] } } }), at("a", 2)],
+        { commitId: "c-1" },
+      );
       const [first, second] = await store.read("a", 0);
       assert.equal(first.aggregateId, "a");
       assert.deepEqual(first.payload, { amount: 1, note: "x", nested: { list: [1, "two", null] } });
@@ -38,13 +55,19 @@ export function eventStoreContract(make: () => Promise<EventStore>): void {
 
     it("writes each version once: a taken version is a VersionConflictError and nothing of that commit is written", async () => {
       await store.append([at("a", 1), at("a", 2)]);
-      await assert.rejects(store.append([at("a", 2), at("a", 3)]), (error: unknown) => error instanceof VersionConflictError && error.aggregateId === "a" && error.version === 2);
+      await assert.rejects(
+        store.append([at("a", 2), at("a", 3)]),
+        (error: unknown) => error instanceof VersionConflictError && error.aggregateId === "a" && error.version === 2,
+      );
       assert.deepEqual(versions(await store.read("a", 0)), [1, 2]);
     });
 
     it("never leaves a gap: a version whose predecessor is missing is a VersionGapError", async () => {
       await store.append([at("a", 1)]);
-      await assert.rejects(store.append([at("a", 3)]), (error: unknown) => error instanceof VersionGapError && error.aggregateId === "a" && error.missingVersion === 2);
+      await assert.rejects(
+        store.append([at("a", 3)]),
+        (error: unknown) => error instanceof VersionGapError && error.aggregateId === "a" && error.missingVersion === 2,
+      );
       assert.deepEqual(versions(await store.read("a", 0)), [1]);
     });
 
@@ -96,7 +119,13 @@ export function eventStoreContract(make: () => Promise<EventStore>): void {
   });
 }
 
-const snapshot = (aggregateId: string, version: number, schemaVersion = 1): Snapshot => ({ aggregateId, version, schemaVersion, state: { at: version }, checksum: `sum-${version}` });
+const snapshot = (aggregateId: string, version: number, schemaVersion = 1): Snapshot => ({
+  aggregateId,
+  version,
+  schemaVersion,
+  state: { at: version },
+  checksum: `sum-${version}`,
+});
 
 export function snapshotStoreContract(make: () => Promise<SnapshotStore>): void {
   describe("SnapshotStore contract", () => {
@@ -110,8 +139,15 @@ export function snapshotStoreContract(make: () => Promise<SnapshotStore>): void 
       assert.equal(await store.latest("a", 99), undefined);
       assert.deepEqual(await store.get("a", 200), snapshot("a", 200));
       assert.equal(await store.get("a", 150), undefined);
-      const many = await store.getMany([{ aggregateId: "a", version: 100 }, { aggregateId: "a", version: 101 }, { aggregateId: "b", version: 100 }]);
-      assert.deepEqual(many.map((found) => `${found.aggregateId}@${found.version}`), ["a@100"]);
+      const many = await store.getMany([
+        { aggregateId: "a", version: 100 },
+        { aggregateId: "a", version: 101 },
+        { aggregateId: "b", version: 100 },
+      ]);
+      assert.deepEqual(
+        many.map((found) => `${found.aggregateId}@${found.version}`),
+        ["a@100"],
+      );
     });
 
     it("keeps the first snapshot of a schema at a version: saving again changes nothing", async () => {

@@ -3,7 +3,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
  * Stubs an AWS SDK v3 client at the client level: `send` answers from `respond` and
  * every command's input is recorded. The command classes and inputs stay the real ones.
  */
-export function stubSend<C extends { send: unknown }>(client: C, respond: (command: { constructor: { name: string }; input: any }, call: number) => unknown) {
+export function stubSend<C extends { send: unknown }>(
+  client: C,
+  respond: (command: { constructor: { name: string }; input: any }, call: number) => unknown,
+) {
   const calls: { name: string; input: any }[] = [];
   (client as { send: unknown }).send = async (command: { constructor: { name: string }; input: unknown }) => {
     calls.push({ name: command.constructor.name, input: command.input });
@@ -16,7 +19,10 @@ export function stubSend<C extends { send: unknown }>(client: C, respond: (comma
  * Stubs a DynamoDB client below every document client built on it: each call is recorded (the
  * operation's command name and its wire-format input) and answered by `respond`, nothing is sent.
  */
-export function stubDynamoDb(client: { middlewareStack: { add: (...args: any[]) => void } }, respond: (operation: string, input: any) => unknown) {
+export function stubDynamoDb(
+  client: { middlewareStack: { add: (...args: any[]) => void } },
+  respond: (operation: string, input: any) => unknown,
+) {
   const calls: { name: string; input: any }[] = [];
   client.middlewareStack.add(
     () => async (args: { input: any }) => {
@@ -49,5 +55,11 @@ export function failingDynamoDb(error: () => Error): DynamoDBClient {
 }
 
 /** An AWS service error as the SDK throws it: its name, fault and status, after `attempts` attempts. */
-export const serviceError = (name: string, status: number, message = `injected ${name}`, attempts = 3) => () =>
-  Object.assign(new Error(message), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status, attempts } });
+export const serviceError =
+  (name: string, status: number, message = `injected ${name}`, attempts = 3) =>
+  () =>
+    Object.assign(new Error(message), {
+      name,
+      $fault: status >= 500 ? "server" : "client",
+      $metadata: { httpStatusCode: status, attempts },
+    });

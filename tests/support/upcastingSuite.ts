@@ -19,7 +19,9 @@ const meter = defineDomain<{ total: number; sources: string[] }, { kind: "Read";
   name: "Meter",
   schemaVersion: 1,
   initialState: () => ({ total: 0, sources: [] }),
-  eventTypes: { Read: (payload) => (typeof payload.wh === "number" && typeof payload.source === "string" ? undefined : "a reading needs wh and source") },
+  eventTypes: {
+    Read: (payload) => (typeof payload.wh === "number" && typeof payload.source === "string" ? undefined : "a reading needs wh and source"),
+  },
   payloadVersions: {
     Read: {
       current: 3,
@@ -57,17 +59,22 @@ export function upcastingSuite(makeStore: () => Promise<EventStore>): void {
       const result = await handler.execute("m-1", { kind: "Read", wh: 1 });
       assert.deepEqual(result.aggregate.state, { total: 2000 + 500 + 250 + 1, sources: ["manual", "manual", "meter", "api"] });
       const raw = await events.read("m-1", 0);
-      assert.deepEqual(raw.map((item) => [item.payload, item.payloadVersion]), [
-        [{ kwh: 2 }, undefined],
-        [{ wh: 500 }, 2],
-        [{ wh: 250, source: "meter" }, 3],
-        [{ wh: 1, source: "api" }, 3],
-      ], "old items stay as written; the new one carries the current payload version");
+      assert.deepEqual(
+        raw.map((item) => [item.payload, item.payloadVersion]),
+        [
+          [{ kwh: 2 }, undefined],
+          [{ wh: 500 }, 2],
+          [{ wh: 250, source: "meter" }, 3],
+          [{ wh: 1, source: "api" }, 3],
+        ],
+        "old items stay as written; the new one carries the current payload version",
+      );
     });
 
     it("publishes upcast events from the dispatcher's fold", async () => {
       const published: StateCarriedMessage[] = [];
-      const dispatcher = new Dispatcher({ unmarshall: unmarshallImage,
+      const dispatcher = new Dispatcher({
+        unmarshall: unmarshallImage,
         domain: meter,
         loader: new AggregateLoader(meter, events),
         bus: { putEvents: async (entries) => entries.map((entry) => void published.push(JSON.parse(entry.detail))) },
@@ -77,13 +84,24 @@ export function upcastingSuite(makeStore: () => Promise<EventStore>): void {
       const items = await events.read("m-1", 0);
       const report = await dispatcher.dispatch(items.map((item, index) => insertRecord(item, String(index + 1).padStart(21, "0"))));
       assert.deepEqual(report.batchItemFailures, []);
-      assert.deepEqual(published.map((message) => message.event.payload), [{ wh: 2000, source: "manual" }, { wh: 500, source: "manual" }, { wh: 250, source: "meter" }]);
+      assert.deepEqual(
+        published.map((message) => message.event.payload),
+        [
+          { wh: 2000, source: "manual" },
+          { wh: 500, source: "manual" },
+          { wh: 250, source: "meter" },
+        ],
+      );
       assert.deepEqual(published.at(-1)?.aggregate?.state, { total: 2750, sources: ["manual", "manual", "meter"] });
     });
 
     it("refuses a payload written by a newer release than this one, naming the versions", async () => {
       await events.append([stored(4, { wh: 1, source: "x", unit: "Wh" }, 4)]);
-      await assert.rejects(new AggregateLoader(meter, events).load("m-1"), (error: unknown) => error instanceof InvalidEventError && /payload version 4 is newer than this release knows \(3\)/.test(error.message));
+      await assert.rejects(
+        new AggregateLoader(meter, events).load("m-1"),
+        (error: unknown) =>
+          error instanceof InvalidEventError && /payload version 4 is newer than this release knows \(3\)/.test(error.message),
+      );
     });
   });
 
@@ -98,8 +116,21 @@ export function upcastingSpecSuite(): void {
   it("deciderSpec takes given events in the current shape, or upcasts those that name an older payload version", async () => {
     const { deciderSpec } = await import("../../handlers/runtime/testing/deciderSpec");
     const spec = deciderSpec(meter);
-    spec.given([{ type: "Read", payload: { wh: 5, source: "meter" } }]).when({ kind: "Read", wh: 1 }).then([{ type: "Read", payload: { wh: 1, source: "api" } }]);
-    spec.given([{ type: "Read", payload: { kwh: 1 }, payloadVersion: 1 }]).when({ kind: "Read", wh: 1 }).then([{ type: "Read", payload: { wh: 1, source: "api" } }]);
-    assert.throws(() => spec.given([{ type: "Read", payload: { kwh: 1 } } as never]).when({ kind: "Read", wh: 1 }).then([]), /a reading needs wh and source/);
+    spec
+      .given([{ type: "Read", payload: { wh: 5, source: "meter" } }])
+      .when({ kind: "Read", wh: 1 })
+      .then([{ type: "Read", payload: { wh: 1, source: "api" } }]);
+    spec
+      .given([{ type: "Read", payload: { kwh: 1 }, payloadVersion: 1 }])
+      .when({ kind: "Read", wh: 1 })
+      .then([{ type: "Read", payload: { wh: 1, source: "api" } }]);
+    assert.throws(
+      () =>
+        spec
+          .given([{ type: "Read", payload: { kwh: 1 } } as never])
+          .when({ kind: "Read", wh: 1 })
+          .then([]),
+      /a reading needs wh and source/,
+    );
   });
 }

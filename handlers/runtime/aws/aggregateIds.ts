@@ -1,5 +1,11 @@
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { AGGREGATE_BUCKETS, AGGREGATE_BUCKET_ATTRIBUTE, AGGREGATE_INDEX, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../ledger/conventions";
+import {
+  AGGREGATE_BUCKETS,
+  AGGREGATE_BUCKET_ATTRIBUTE,
+  AGGREGATE_INDEX,
+  LEDGER_PARTITION_KEY,
+  LEDGER_SORT_KEY,
+} from "../ledger/conventions";
 import { ListingPosition } from "../operations/replayRun";
 
 export interface ListOptions {
@@ -17,7 +23,11 @@ export interface ListOptions {
  * Every aggregate id of a ledger from its sparse index (one small item per aggregate, written with
  * its first event), bucket by bucket, in id order within a bucket. Never reads an event.
  */
-export async function* indexedAggregateIds(db: DynamoDBDocumentClient, ledgerTable: string, options: ListOptions = {}): AsyncGenerator<{ id: string; bucket: number }> {
+export async function* indexedAggregateIds(
+  db: DynamoDBDocumentClient,
+  ledgerTable: string,
+  options: ListOptions = {},
+): AsyncGenerator<{ id: string; bucket: number }> {
   for (let bucket = 0; bucket < AGGREGATE_BUCKETS; bucket += 1) {
     const after = options.after?.[bucket];
     let startKey: Record<string, unknown> | undefined;
@@ -31,7 +41,8 @@ export async function* indexedAggregateIds(db: DynamoDBDocumentClient, ledgerTab
           ExpressionAttributeNames: { "#bucket": AGGREGATE_BUCKET_ATTRIBUTE, ...(prefix ? { "#id": LEDGER_PARTITION_KEY } : {}) },
           ExpressionAttributeValues: { ":bucket": bucket, ...(prefix ? { ":prefix": prefix } : {}) },
           // Resuming: start after the last id handed out (the index key is bucket + id + the table's key).
-          ExclusiveStartKey: startKey ?? (after ? { [AGGREGATE_BUCKET_ATTRIBUTE]: bucket, [LEDGER_PARTITION_KEY]: after, [LEDGER_SORT_KEY]: 1 } : undefined),
+          ExclusiveStartKey:
+            startKey ?? (after ? { [AGGREGATE_BUCKET_ATTRIBUTE]: bucket, [LEDGER_PARTITION_KEY]: after, [LEDGER_SORT_KEY]: 1 } : undefined),
           Limit: options.pageSize ?? 1000,
         }),
       );
@@ -46,7 +57,11 @@ export async function* indexedAggregateIds(db: DynamoDBDocumentClient, ledgerTab
  * Every aggregate id by scanning the ledger itself (for a ledger written before the index
  * existed): reads every event, keeps the first of each aggregate. Segments scan in parallel.
  */
-export async function scannedAggregateIds(db: DynamoDBDocumentClient, ledgerTable: string, options: { segments?: number; prefix?: string; onPage?: (itemsRead: number) => void } = {}): Promise<string[]> {
+export async function scannedAggregateIds(
+  db: DynamoDBDocumentClient,
+  ledgerTable: string,
+  options: { segments?: number; prefix?: string; onPage?: (itemsRead: number) => void } = {},
+): Promise<string[]> {
   const segments = options.segments ?? 4;
   const ids: string[] = [];
   await Promise.all(

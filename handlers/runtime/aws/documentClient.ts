@@ -4,11 +4,12 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 
 /** A DynamoDB document client that drops undefined fields; given a client, it shares that client's middleware. */
 export const documentClient = (config: DynamoDBClientConfig | DynamoDBClient = {}): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(config instanceof DynamoDBClient ? config : new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+  DynamoDBDocumentClient.from(config instanceof DynamoDBClient ? config : new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 
 /** True for the SDK's error of a failed ConditionExpression. */
-export const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: string })?.name === "ConditionalCheckFailedException";
+export const isConditionFailure = (error: unknown): boolean => (error as { name?: string })?.name === "ConditionalCheckFailedException";
 
 const ATTRIBUTE_TYPES = new Set(["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"]);
 
@@ -19,11 +20,22 @@ const ATTRIBUTE_TYPES = new Set(["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", 
 export function plainItem(item: unknown): Record<string, unknown> | undefined {
   if (typeof item !== "object" || item === null) return undefined;
   const values = Object.values(item as Record<string, unknown>);
-  const wire = values.length > 0 && values.every((value) => typeof value === "object" && value !== null && Object.keys(value).length === 1 && ATTRIBUTE_TYPES.has(Object.keys(value)[0]));
+  const wire =
+    values.length > 0 &&
+    values.every(
+      (value) =>
+        typeof value === "object" && value !== null && Object.keys(value).length === 1 && ATTRIBUTE_TYPES.has(Object.keys(value)[0]),
+    );
   return wire ? unmarshall(item as Record<string, AttributeValue>) : (item as Record<string, unknown>);
 }
 
-const THROTTLING = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "TransactionInProgressException", "LimitExceededException"]);
+const THROTTLING = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TransactionInProgressException",
+  "LimitExceededException",
+]);
 
 /**
  * True when the service answered a single attempt with a client error that is not throttling
@@ -33,5 +45,7 @@ const THROTTLING = new Set(["ProvisionedThroughputExceededException", "Throttlin
 export function sentWithoutEffect(error: unknown): boolean {
   const failure = error as { name?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
   const status = failure?.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 400 && status < 500 && !THROTTLING.has(failure.name ?? "") && (failure.$metadata?.attempts ?? 1) <= 1;
+  return (
+    status !== undefined && status >= 400 && status < 500 && !THROTTLING.has(failure.name ?? "") && (failure.$metadata?.attempts ?? 1) <= 1
+  );
 }

@@ -1,7 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { AGGREGATE_BUCKET_ATTRIBUTE, IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY, aggregateBucket } from "../ledger/conventions";
-import { CommitOutcomeUnknownError, CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
+import {
+  AGGREGATE_BUCKET_ATTRIBUTE,
+  IDEMPOTENCY_PARTITION_KEY,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+  LEDGER_PARTITION_KEY,
+  LEDGER_SORT_KEY,
+  aggregateBucket,
+} from "../ledger/conventions";
+import {
+  CommitOutcomeUnknownError,
+  CommitTooLargeError,
+  IdempotencyKeyTakenError,
+  VersionConflictError,
+  VersionGapError,
+} from "../ledger/errors";
 import { InvalidEventError } from "../domain/errors";
 import { retry } from "../support/retry";
 import { checkCommit } from "../ledger/commit";
@@ -24,11 +37,21 @@ export interface DynamoDbEventStoreOptions {
 interface WritePlan {
   commitId: string;
   /** Per transaction action: what it writes or checks, to name the aggregate a refusal is about. */
-  actions: ({ kind: "event"; aggregateId: string; version: number } | { kind: "predecessor"; aggregateId: string; version: number } | { kind: "idempotency" })[];
+  actions: (
+    | { kind: "event"; aggregateId: string; version: number }
+    | { kind: "predecessor"; aggregateId: string; version: number }
+    | { kind: "idempotency" }
+  )[];
   send(): Promise<unknown>;
 }
 
-const TRANSIENT_CANCELLATION_CODES = new Set(["None", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded", "TransactionConflict"]);
+const TRANSIENT_CANCELLATION_CODES = new Set([
+  "None",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+  "RequestLimitExceeded",
+  "TransactionConflict",
+]);
 
 /**
  * The event ledger on a DynamoDB table: partition = aggregate id, sort = version. Every item
@@ -84,19 +107,20 @@ export class DynamoDbEventStore implements EventStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const exclusiveStartKey = startKey;
-      const page = await unlessUnavailable("Query", this.tableName, () => this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ConsistentRead: true,
-          KeyConditionExpression:
-            upTo === undefined ? "#pk = :id AND #sk > :after" : "#pk = :id AND #sk BETWEEN :from AND :upTo",
-          ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, "#sk": LEDGER_SORT_KEY },
-          ExpressionAttributeValues:
-            upTo === undefined ? { ":id": aggregateId, ":after": after } : { ":id": aggregateId, ":from": after + 1, ":upTo": upTo },
-          ExclusiveStartKey: exclusiveStartKey,
-          Limit: this.options.pageSize,
-        }),
-      ));
+      const page = await unlessUnavailable("Query", this.tableName, () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            ConsistentRead: true,
+            KeyConditionExpression: upTo === undefined ? "#pk = :id AND #sk > :after" : "#pk = :id AND #sk BETWEEN :from AND :upTo",
+            ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, "#sk": LEDGER_SORT_KEY },
+            ExpressionAttributeValues:
+              upTo === undefined ? { ":id": aggregateId, ":after": after } : { ":id": aggregateId, ":from": after + 1, ":upTo": upTo },
+            ExclusiveStartKey: exclusiveStartKey,
+            Limit: this.options.pageSize,
+          }),
+        ),
+      );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -104,17 +128,19 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]> {
-    const page = await unlessUnavailable("Query", this.tableName, () => this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        ConsistentRead: true,
-        KeyConditionExpression: upTo === undefined ? "#pk = :id" : "#pk = :id AND #sk <= :upTo",
-        ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, ...(upTo === undefined ? {} : { "#sk": LEDGER_SORT_KEY }) },
-        ExpressionAttributeValues: upTo === undefined ? { ":id": aggregateId } : { ":id": aggregateId, ":upTo": upTo },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    ));
+    const page = await unlessUnavailable("Query", this.tableName, () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          KeyConditionExpression: upTo === undefined ? "#pk = :id" : "#pk = :id AND #sk <= :upTo",
+          ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, ...(upTo === undefined ? {} : { "#sk": LEDGER_SORT_KEY }) },
+          ExpressionAttributeValues: upTo === undefined ? { ":id": aggregateId } : { ":id": aggregateId, ":upTo": upTo },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
     const items = (page.Items ?? []).reverse();
     return items;
   }
@@ -125,7 +151,11 @@ export class DynamoDbEventStore implements EventStore {
     const idempotency = options.idempotency && this.idempotencyItem({ ...options.idempotency, commitId });
     if (events.length === 0 && !idempotency) throw new InvalidEventError("a commit needs at least one event");
     // An aggregate's first event also enters the sparse index of aggregates.
-    const items = events.map((event) => ({ ...event, commitId, ...(event.version === 1 ? { [AGGREGATE_BUCKET_ATTRIBUTE]: aggregateBucket(event.aggregateId) } : {}) }));
+    const items = events.map((event) => ({
+      ...event,
+      commitId,
+      ...(event.version === 1 ? { [AGGREGATE_BUCKET_ATTRIBUTE]: aggregateBucket(event.aggregateId) } : {}),
+    }));
     const versionIsNew = { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY } };
     const predecessors = options.predecessorsRead ? [] : [...firsts].filter(([, version]) => version > 1);
     const actions: WritePlan["actions"] = [
@@ -137,7 +167,8 @@ export class DynamoDbEventStore implements EventStore {
       throw new CommitTooLargeError(events[0].aggregateId, actions.length, DYNAMODB_LIMITS.transactionItems, "items");
     }
     const bytes = items.reduce((sum, item) => sum + itemSize(item), idempotency ? itemSize(idempotency.Item) : 0);
-    if (bytes > DYNAMODB_LIMITS.transactionBytes) throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
+    if (bytes > DYNAMODB_LIMITS.transactionBytes)
+      throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
 
     if (actions.length === 1) {
       const single = idempotency ?? { TableName: this.tableName, Item: items[0], ...versionIsNew };
@@ -148,7 +179,9 @@ export class DynamoDbEventStore implements EventStore {
     const request = new TransactWriteCommand({
       ClientRequestToken: token,
       TransactItems: [
-        ...items.map((Item) => ({ Put: { TableName: this.tableName, Item, ...versionIsNew, ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } })),
+        ...items.map((Item) => ({
+          Put: { TableName: this.tableName, Item, ...versionIsNew, ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const },
+        })),
         ...predecessors.map(([aggregateId, version]) => ({
           ConditionCheck: {
             TableName: this.tableName,
@@ -188,7 +221,9 @@ function interpretRefusal(error: unknown, plan: WritePlan): "ours" | Error | und
     if (held?.commitId === plan.commitId) return "ours";
     const [action] = plan.actions;
     if (action.kind === "idempotency") return held ? new IdempotencyKeyTakenError(held as unknown as IdempotencyRecord) : undefined;
-    return new VersionConflictError(action.kind === "event" ? action.aggregateId : "", action.kind === "event" ? action.version : 0, { cause: error });
+    return new VersionConflictError(action.kind === "event" ? action.aggregateId : "", action.kind === "event" ? action.version : 0, {
+      cause: error,
+    });
   }
   const cancelled = error as { name?: string; CancellationReasons?: { Code?: string; Item?: unknown }[] };
   if (cancelled?.name !== "TransactionCanceledException") return undefined;
@@ -201,13 +236,21 @@ function interpretRefusal(error: unknown, plan: WritePlan): "ours" | Error | und
     if (reason.code === "ConditionalCheckFailed") {
       // A remembered key decides first: the command ran already, whatever else refused it.
       if (action.kind === "idempotency") return new IdempotencyKeyTakenError(reason.item as unknown as IdempotencyRecord);
-      if (action.kind === "predecessor") conflict ??= new VersionGapError(action.aggregateId, action.version - 1, `version ${action.version} would leave a gap`, { cause: error });
+      if (action.kind === "predecessor")
+        conflict ??= new VersionGapError(action.aggregateId, action.version - 1, `version ${action.version} would leave a gap`, {
+          cause: error,
+        });
       else conflict ??= new VersionConflictError(action.aggregateId, action.version, { cause: error });
     } else if (reason.code === "TransactionConflict" && action.kind === "event") {
       // Another transaction is writing this very version: a conflict to catch up on, not an unknown.
       conflict ??= new VersionConflictError(action.aggregateId, action.version, { cause: error });
     } else if (!TRANSIENT_CANCELLATION_CODES.has(reason.code)) {
-      return new InvalidEventError(`DynamoDB refused the commit: ${reason.code}`, action.kind === "idempotency" ? undefined : action.aggregateId, undefined, { cause: error });
+      return new InvalidEventError(
+        `DynamoDB refused the commit: ${reason.code}`,
+        action.kind === "idempotency" ? undefined : action.aggregateId,
+        undefined,
+        { cause: error },
+      );
     }
   }
   // Nothing certain (throttled, or conflicting with our own earlier send still in flight): send again.

@@ -38,7 +38,9 @@ export class DynamoDbReadModel implements ReadModelStore {
     } catch (error) {
       // DynamoDB refused the item for what it holds: writing it again can never succeed.
       if (sentWithoutEffect(error) && (error as { name?: string }).name === "ValidationException") {
-        throw new PoisonMessageError(`DynamoDB refuses the row of "${id}" at version ${version}: ${(error as Error).message}`, { cause: error });
+        throw new PoisonMessageError(`DynamoDB refuses the row of "${id}" at version ${version}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       if (!isConditionFailure(error)) throw error;
       // The document client leaves the item inside an error in DynamoDB's wire format.
@@ -49,7 +51,13 @@ export class DynamoDbReadModel implements ReadModelStore {
 
   async get(id: string): Promise<Record<string, unknown> | undefined> {
     const result = await unlessUnavailable("GetItem", this.tableName, () =>
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: { [PROJECTION_PARTITION_KEY]: id }, ConsistentRead: this.options.consistentRead ?? true })),
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [PROJECTION_PARTITION_KEY]: id },
+          ConsistentRead: this.options.consistentRead ?? true,
+        }),
+      ),
     );
     return result.Item;
   }

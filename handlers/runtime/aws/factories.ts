@@ -65,7 +65,11 @@ export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S,
   const replica = options.replicaTable
     ? new DynamoDbReadModel(options.replicaReader ?? db, options.replicaTable, { consistentRead: options.replicaReader === undefined })
     : undefined;
-  const snapshots = replica ? new ReadModelSnapshotSource(replica) : options.snapshotTable ? new DynamoDbSnapshotStore(db, options.snapshotTable) : undefined;
+  const snapshots = replica
+    ? new ReadModelSnapshotSource(replica)
+    : options.snapshotTable
+      ? new DynamoDbSnapshotStore(db, options.snapshotTable)
+      : undefined;
   const logger = options.logger;
   const loader = new AggregateLoader(options.domain as Domain<S, unknown>, events, snapshots, {
     // With a replica, a read-first start reads its row and the ledger's tail at once.
@@ -77,7 +81,10 @@ export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S,
 }
 
 /** What a dispatcher is given besides its tables and transports (see DispatcherOptions). */
-export type DispatcherSettings<S> = Omit<DispatcherOptions<S>, "domain" | "loader" | "snapshots" | "bus" | "deadLetters" | "source" | "unmarshall" | "logger">;
+export type DispatcherSettings<S> = Omit<
+  DispatcherOptions<S>,
+  "domain" | "loader" | "snapshots" | "bus" | "deadLetters" | "source" | "unmarshall" | "logger"
+>;
 
 export interface DynamoDbDispatcherOptions<S> {
   domain: Domain<S, unknown>;

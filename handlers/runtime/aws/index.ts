@@ -13,6 +13,16 @@ export { SqsDeadLetterQueue } from "./sqsDeadLetterQueue";
 export { SqsDeadLetterQueueReader, SqsRedriveTargets } from "./sqsDeadLetterRedrive";
 export { failedBatchObjects } from "./failedBatchBucket";
 export { ListOptions, countIndexedAggregates, indexedAggregateIds, scannedAggregateIds } from "./aggregateIds";
-export { DispatcherSettings, DynamoDbClientInput, DynamoDbCommandSideOptions, DynamoDbDispatcherOptions, DynamoDbProjectorOptions, ProjectorSettings, dynamoDbCommandSide, dynamoDbDispatcher, dynamoDbProjector } from "./factories";
+export {
+  DispatcherSettings,
+  DynamoDbClientInput,
+  DynamoDbCommandSideOptions,
+  DynamoDbDispatcherOptions,
+  DynamoDbProjectorOptions,
+  ProjectorSettings,
+  dynamoDbCommandSide,
+  dynamoDbDispatcher,
+  dynamoDbProjector,
+} from "./factories";
 export { unmarshallImage } from "./streamImages";
 export { LEDGER_TABLE, SNAPSHOT_TABLE, READ_MODEL_TABLE, IDEMPOTENCY_TABLE, TableSchema } from "../ledger/tableSchemas";

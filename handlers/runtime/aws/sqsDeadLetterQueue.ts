@@ -6,7 +6,8 @@ import { sizedBatches } from "../support/sizedBatches";
 /** Bytes SQS counts for a message: its body plus each attribute's name, type and value. */
 function messageBytes(entry: SendMessageBatchRequestEntry): number {
   let size = Buffer.byteLength(entry.MessageBody ?? "");
-  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "") + Buffer.byteLength(value.StringValue ?? "");
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {}))
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "") + Buffer.byteLength(value.StringValue ?? "");
   return size;
 }
 
@@ -45,7 +46,9 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
     const unsent: DeadLetter[] = [];
     for (const chunk of sizedBatches(entries, 10, limit, (item) => messageBytes(item.entry))) {
       try {
-        const response = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: chunk.map(({ entry }) => entry) }));
+        const response = await this.client.send(
+          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: chunk.map(({ entry }) => entry) }),
+        );
         for (const failed of response.Failed ?? []) unsent.push(entries[Number(failed.Id)].letter);
       } catch {
         unsent.push(...chunk.map(({ letter }) => letter));

@@ -11,13 +11,18 @@ import {
 } from "@aws-sdk/client-sqs";
 import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "../operations/deadLetterRedrive/messages";
 
-const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 const fromSqs = (attributes: Record<string, MessageAttributeValue> | undefined): MessageAttributes =>
   Object.fromEntries(
     Object.entries(attributes ?? {}).map(([name, value]) => [
       name,
-      { dataType: value.DataType ?? "String", ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}), ...(value.BinaryValue !== undefined ? { binaryValue: value.BinaryValue } : {}) },
+      {
+        dataType: value.DataType ?? "String",
+        ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+        ...(value.BinaryValue !== undefined ? { binaryValue: value.BinaryValue } : {}),
+      },
     ]),
   );
 
@@ -25,7 +30,11 @@ const toSqs = (attributes: MessageAttributes): Record<string, MessageAttributeVa
   Object.fromEntries(
     Object.entries(attributes).map(([name, value]) => [
       name,
-      { DataType: value.dataType, ...(value.stringValue !== undefined ? { StringValue: value.stringValue } : {}), ...(value.binaryValue !== undefined ? { BinaryValue: value.binaryValue } : {}) },
+      {
+        DataType: value.dataType,
+        ...(value.stringValue !== undefined ? { StringValue: value.stringValue } : {}),
+        ...(value.binaryValue !== undefined ? { BinaryValue: value.binaryValue } : {}),
+      },
     ]),
   );
 
@@ -81,9 +90,17 @@ export class SqsDeadLetterQueueReader implements DeadLetterQueuePort {
 
   async remove(messageIds: readonly string[]): Promise<string[]> {
     const undeleted = messageIds.filter((id) => !this.receipts.has(id));
-    for (const chunk of chunks(messageIds.filter((id) => this.receipts.has(id)), 10)) {
+    for (const chunk of chunks(
+      messageIds.filter((id) => this.receipts.has(id)),
+      10,
+    )) {
       try {
-        const response = await this.client.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: chunk.map((id, index) => ({ Id: String(index), ReceiptHandle: this.receipts.get(id)! })) }));
+        const response = await this.client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: chunk.map((id, index) => ({ Id: String(index), ReceiptHandle: this.receipts.get(id)! })),
+          }),
+        );
         const failed = new Set((response.Failed ?? []).map((entry) => chunk[Number(entry.Id)]));
         undeleted.push(...failed);
         for (const id of chunk) if (!failed.has(id)) this.receipts.delete(id);
@@ -95,10 +112,18 @@ export class SqsDeadLetterQueueReader implements DeadLetterQueuePort {
   }
 
   async release(messageIds: readonly string[]): Promise<void> {
-    for (const chunk of chunks(messageIds.filter((id) => this.receipts.has(id)), 10)) {
+    for (const chunk of chunks(
+      messageIds.filter((id) => this.receipts.has(id)),
+      10,
+    )) {
       // Best effort: a message not made visible again reappears when its hold expires anyway.
       await this.client
-        .send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.queueUrl, Entries: chunk.map((id, index) => ({ Id: String(index), ReceiptHandle: this.receipts.get(id)!, VisibilityTimeout: 0 })) }))
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: chunk.map((id, index) => ({ Id: String(index), ReceiptHandle: this.receipts.get(id)!, VisibilityTimeout: 0 })),
+          }),
+        )
         .catch(() => undefined);
       for (const id of chunk) this.receipts.delete(id);
     }
@@ -108,7 +133,9 @@ export class SqsDeadLetterQueueReader implements DeadLetterQueuePort {
     const urls: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: this.queueUrl, NextToken: nextToken, MaxResults: 1000 }));
+      const page = await this.client.send(
+        new ListDeadLetterSourceQueuesCommand({ QueueUrl: this.queueUrl, NextToken: nextToken, MaxResults: 1000 }),
+      );
       urls.push(...(page.queueUrls ?? []));
       nextToken = page.NextToken;
     } while (nextToken);
@@ -142,14 +169,22 @@ export class SqsRedriveTargets implements RedriveTargetsPort {
 
   async sendToQueue(queueArn: string, body: string, attributes: MessageAttributes): Promise<void> {
     const url = await this.urlOf(queueArn);
-    await this.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, ...(Object.keys(attributes).length > 0 ? { MessageAttributes: toSqs(attributes) } : {}) }));
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: body,
+        ...(Object.keys(attributes).length > 0 ? { MessageAttributes: toSqs(attributes) } : {}),
+      }),
+    );
   }
 
   private urlOf(queueArn: string): Promise<string> {
     let url = this.urls.get(queueArn);
     if (!url) {
       const { name, account } = queueOfArn(queueArn);
-      url = this.client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account })).then((response) => response.QueueUrl!);
+      url = this.client
+        .send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }))
+        .then((response) => response.QueueUrl!);
       url.catch(() => this.urls.delete(queueArn));
       this.urls.set(queueArn, url);
     }

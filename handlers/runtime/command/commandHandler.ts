@@ -94,10 +94,13 @@ export class CommandHandler<S, C> {
     this.retryBudgetMs = positiveInteger("retryBudgetMs", options.retryBudgetMs, 10_000);
     positiveInteger("idempotencyRetentionSeconds", options.idempotencyRetentionSeconds, 1);
     positiveInteger("snapshotEvery", options.snapshotEvery, 0, { allowZero: true });
-    this.remembered = new RecentlyUsed<string, Aggregate<S>>(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }), {
-      weigh: stateWeight,
-      maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
-    });
+    this.remembered = new RecentlyUsed<string, Aggregate<S>>(
+      positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }),
+      {
+        weigh: stateWeight,
+        maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
+      },
+    );
     if (options.start !== undefined && !START_POLICIES.includes(options.start)) {
       throw new RangeError(`start must be "read-first" or "decide-first", got ${JSON.stringify(options.start)}`);
     }
@@ -161,7 +164,11 @@ export class CommandHandler<S, C> {
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
-    const stamping = () => ({ commitId, timestamp: (this.options.now?.() ?? new Date()).toISOString(), snapshotEvery: this.options.snapshotEvery ?? 0 });
+    const stamping = () => ({
+      commitId,
+      timestamp: (this.options.now?.() ?? new Date()).toISOString(),
+      snapshotEvery: this.options.snapshotEvery ?? 0,
+    });
     /**
      * A replica or the memory may lag. The append's version condition guards what the decision
      * writes; everything else stands only on the ledger's state: a rejection, a refusal (decide
@@ -187,7 +194,12 @@ export class CommandHandler<S, C> {
       if (decided.kind === "refused") throw decided.error;
       if (decided.kind === "rejected") {
         const [first] = ids;
-        const rejection = { aggregateId: first, version: aggregates.get(first)!.version, code: decided.rejection.code, detail: decided.rejection.detail };
+        const rejection = {
+          aggregateId: first,
+          version: aggregates.get(first)!.version,
+          code: decided.rejection.code,
+          detail: decided.rejection.detail,
+        };
         const repeat = await key?.recordAlone(this.events, this.loader, commitId, { outcome: "rejected", rejection });
         if (repeat) return repeat;
         throw new CommandRejectedError(rejection.aggregateId, rejection.version, rejection.code, rejection.detail);
@@ -204,7 +216,11 @@ export class CommandHandler<S, C> {
         .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
       try {
         // Versions read consistently from the ledger need no predecessor check; others do.
-        await this.events.append(events, { commitId, predecessorsRead: unanchored.size === 0, idempotency: key?.record(commitId, { outcome: "committed", commits }) });
+        await this.events.append(events, {
+          commitId,
+          predecessorsRead: unanchored.size === 0,
+          idempotency: key?.record(commitId, { outcome: "committed", commits }),
+        });
       } catch (error) {
         if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.delete(id));
         if (error instanceof IdempotencyKeyTakenError) return key!.answerRepeat(error.record, this.loader);
@@ -239,7 +255,8 @@ export class CommandHandler<S, C> {
         throw error;
       }
       // Only what the ledger proved: read from it, or written after a checked predecessor.
-      for (const [id, aggregate] of after) if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.set(id, aggregate);
+      for (const [id, aggregate] of after)
+        if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.set(id, aggregate);
       if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due, this.log);
       return { aggregates: after, events, attempts: number, commitId };
     };
@@ -284,7 +301,12 @@ export class CommandHandler<S, C> {
   }
 
   /** When the events a catch-up read carry our commit id, the commit landed: its result, else undefined. */
-  private async findOwnCommit(before: ReadonlyMap<string, Aggregate<S>>, caughtUp: ReadonlyMap<string, Aggregate<S>>, missed: readonly LedgerEvent[], commitId: string) {
+  private async findOwnCommit(
+    before: ReadonlyMap<string, Aggregate<S>>,
+    caughtUp: ReadonlyMap<string, Aggregate<S>>,
+    missed: readonly LedgerEvent[],
+    commitId: string,
+  ) {
     const ours = missed.filter((event) => event.commitId === commitId);
     if (ours.length === 0) return undefined;
     const aggregates = new Map<string, Aggregate<S>>();

@@ -12,7 +12,13 @@ export type Decide<S> = (aggregates: ReadonlyMap<string, Aggregate<S>>) => Reado
 export type Attempt<S> =
   | { kind: "rejected"; rejection: Rejection }
   | { kind: "refused"; error: InvalidCommandError | InvalidEventError }
-  | { kind: "events"; decision: ReadonlyMap<string, readonly NewEvent[]>; events: LedgerEvent[]; after: Map<string, Aggregate<S>>; due: Aggregate<S>[] };
+  | {
+      kind: "events";
+      decision: ReadonlyMap<string, readonly NewEvent[]>;
+      events: LedgerEvent[];
+      after: Map<string, Aggregate<S>>;
+      due: Aggregate<S>[];
+    };
 
 /** How decided events are stamped and checked. */
 export interface Stamping {
@@ -27,7 +33,10 @@ export interface Stamping {
 export function decideOne<S, C>(domain: Domain<S, C>, id: string, command: C): Decide<S> {
   return (aggregates) => {
     const aggregate = aggregates.get(id)!;
-    const decision = checkDecision(callDecide(id, () => domain.decide(aggregate.state, command, aggregate)), id);
+    const decision = checkDecision(
+      callDecide(id, () => domain.decide(aggregate.state, command, aggregate)),
+      id,
+    );
     return isRejection(decision) ? decision : new Map([[id, decision]]);
   };
 }
@@ -51,14 +60,22 @@ export function decideMany<S, C>(domain: Domain<S, C>, ids: readonly string[], c
 
 /** A replay event (for one projector, or all) on an aggregate that has events; nothing on one that has none. */
 export function decideReplay<S>(id: string, target: string | undefined): Decide<S> {
-  return (aggregates) => new Map([[id, aggregates.get(id)!.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }]]]);
+  return (aggregates) =>
+    new Map([
+      [id, aggregates.get(id)!.version === 0 ? [] : [{ type: REPLAY_EVENT_TYPE, payload: target === undefined ? {} : { target } }]],
+    ]);
 }
 
 /**
  * One decision on these states: a rejection, a refusal (decide failing, events or a state the
  * domain refuses) or the stamped events and the states after them.
  */
-export function attempt<S>(domain: Domain<S, unknown>, aggregates: ReadonlyMap<string, Aggregate<S>>, decide: Decide<S>, stamping: Stamping): Attempt<S> {
+export function attempt<S>(
+  domain: Domain<S, unknown>,
+  aggregates: ReadonlyMap<string, Aggregate<S>>,
+  decide: Decide<S>,
+  stamping: Stamping,
+): Attempt<S> {
   try {
     const decision = decide(aggregates);
     if (isRejection(decision)) return { kind: "rejected", rejection: decision };
@@ -74,20 +91,33 @@ export function attempt<S>(domain: Domain<S, unknown>, aggregates: ReadonlyMap<s
  * A state that could not be stored or carried (a balance past 2^53) or that fails the domain's
  * check is refused here: it would otherwise poison every projector that receives it.
  */
-function stamp<S>(domain: Domain<S, unknown>, aggregates: ReadonlyMap<string, Aggregate<S>>, decision: ReadonlyMap<string, readonly NewEvent[]>, stamping: Stamping) {
+function stamp<S>(
+  domain: Domain<S, unknown>,
+  aggregates: ReadonlyMap<string, Aggregate<S>>,
+  decision: ReadonlyMap<string, readonly NewEvent[]>,
+  stamping: Stamping,
+) {
   const events: LedgerEvent[] = [];
   const after = new Map(aggregates);
   const due: Aggregate<S>[] = [];
   for (const [id, decided] of decision) {
     const before = aggregates.get(id)!;
     const stamped = decided.map((event, index) =>
-      recordDecided(domain as Domain<unknown, unknown>, event, { aggregateId: id, version: before.version + index + 1, timestamp: stamping.timestamp, commitId: stamping.commitId }),
+      recordDecided(domain as Domain<unknown, unknown>, event, {
+        aggregateId: id,
+        version: before.version + index + 1,
+        timestamp: stamping.timestamp,
+        commitId: stamping.commitId,
+      }),
     );
-    after.set(id, fold(domain, before, stamped, (next, event) => {
-      const problem = unstorable(next.state, "state") ?? domain.checkState?.(next.state);
-      if (problem) throw new InvalidEventError(`the state after ${event.type} would be unsound: ${problem}`, id, next.version);
-      if (isSnapshotDue(next.version, stamping.snapshotEvery)) due.push(next);
-    }));
+    after.set(
+      id,
+      fold(domain, before, stamped, (next, event) => {
+        const problem = unstorable(next.state, "state") ?? domain.checkState?.(next.state);
+        if (problem) throw new InvalidEventError(`the state after ${event.type} would be unsound: ${problem}`, id, next.version);
+        if (isSnapshotDue(next.version, stamping.snapshotEvery)) due.push(next);
+      }),
+    );
     events.push(...stamped);
   }
   return { events, after, due };

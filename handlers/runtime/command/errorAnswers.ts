@@ -22,12 +22,18 @@ export const ERROR_ANSWERS: Readonly<Record<string, ErrorAnswer>> = {
   "commit-too-large": { status: 413 },
   "idempotency-key-reused": { status: 422 },
   contention: { status: 503, hint: "send the command again", metric: "RetriesExhausted" },
-  "outcome-unknown": { status: 503, hint: "send it again with the same Idempotency-Key to learn the outcome", metric: "CommitOutcomesUnknown" },
+  "outcome-unknown": {
+    status: 503,
+    hint: "send it again with the same Idempotency-Key to learn the outcome",
+    metric: "CommitOutcomesUnknown",
+  },
   unavailable: { status: 503, hint: "send the request again (a command with the same Idempotency-Key)", metric: "StoreUnavailable" },
 };
 
 /** The metrics an error answer may count in, for a steady series of zeros. */
-export const ERROR_METRICS: readonly string[] = [...new Set(Object.values(ERROR_ANSWERS).flatMap((answer) => (answer.metric ? [answer.metric] : [])))];
+export const ERROR_METRICS: readonly string[] = [
+  ...new Set(Object.values(ERROR_ANSWERS).flatMap((answer) => (answer.metric ? [answer.metric] : []))),
+];
 
 /** The answer to an error, or undefined for one that is not a typed error the routes know. */
 export function answerTo(error: unknown): (ErrorAnswer & { code: string; retryable: boolean }) | undefined {

@@ -4,7 +4,12 @@ import { LedgerError } from "../support/errors";
 export class RetriesExhaustedError extends LedgerError {
   readonly code = "contention";
   override readonly retryable = true;
-  constructor(readonly aggregateId: string, readonly attempts: number, readonly lastVersion: number, options?: ErrorOptions) {
+  constructor(
+    readonly aggregateId: string,
+    readonly attempts: number,
+    readonly lastVersion: number,
+    options?: ErrorOptions,
+  ) {
     super(
       `gave up on aggregate "${aggregateId}" after ${attempts} attempts: every append collided ` +
         `(last seen version ${lastVersion}); nothing was written, the command may be sent again`,

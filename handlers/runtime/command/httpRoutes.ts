@@ -62,8 +62,17 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
   body: JSON.stringify(body),
 });
 
-const eventView = (event: LedgerEvent) => ({ type: event.type, version: event.version, payload: event.payload, timestamp: event.timestamp });
-const aggregateView = <S>(aggregate: Aggregate<S>) => ({ aggregateId: aggregate.aggregateId, version: aggregate.version, state: aggregate.state });
+const eventView = (event: LedgerEvent) => ({
+  type: event.type,
+  version: event.version,
+  payload: event.payload,
+  timestamp: event.timestamp,
+});
+const aggregateView = <S>(aggregate: Aggregate<S>) => ({
+  aggregateId: aggregate.aggregateId,
+  version: aggregate.version,
+  state: aggregate.state,
+});
 
 /**
  * The command side over HTTP:
@@ -81,7 +90,8 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
 
   const readBody = (request: HttpRequest): unknown => {
     const body = request.body ?? "";
-    if (Buffer.byteLength(body) > maxBodyBytes) throw new HttpError(413, "body-too-large", `the body is ${Buffer.byteLength(body)} bytes; at most ${maxBodyBytes} are accepted`);
+    if (Buffer.byteLength(body) > maxBodyBytes)
+      throw new HttpError(413, "body-too-large", `the body is ${Buffer.byteLength(body)} bytes; at most ${maxBodyBytes} are accepted`);
     if (body.trim() === "") throw new HttpError(400, "invalid-body", "the body is empty; send the command as a JSON object");
     let parsed: unknown;
     try {
@@ -89,7 +99,8 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
     } catch (error) {
       throw new HttpError(400, "invalid-json", `the body is not JSON: ${(error as Error).message}`);
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new HttpError(400, "invalid-body", "the body must be a JSON object");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new HttpError(400, "invalid-body", "the body must be a JSON object");
     return parsed;
   };
 
@@ -113,47 +124,84 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
     {
       pattern: /^\/aggregates\/([^/]+)\/commands\/?$/,
       methods: {
-        POST: { query: [], handle: async (request, id) => {
-          const result = await observed(() => options.commands.execute(id, readBody(request) as C, { idempotencyKey: idempotencyKey(request) }));
-          return json(200, { ...aggregateView(result.aggregate), events: result.events.map(eventView), commitId: result.commitId, repeated: result.repeated === true, attempts: result.attempts });
-        } },
+        POST: {
+          query: [],
+          handle: async (request, id) => {
+            const result = await observed(() =>
+              options.commands.execute(id, readBody(request) as C, { idempotencyKey: idempotencyKey(request) }),
+            );
+            return json(200, {
+              ...aggregateView(result.aggregate),
+              events: result.events.map(eventView),
+              commitId: result.commitId,
+              repeated: result.repeated === true,
+              attempts: result.attempts,
+            });
+          },
+        },
       },
     },
     {
       pattern: /^\/commands\/?$/,
       methods: {
-        POST: { query: [], handle: async (request) => {
-          const body = readBody(request) as { aggregateIds?: unknown; command?: unknown };
-          if (!Array.isArray(body.aggregateIds) || body.aggregateIds.length === 0 || !body.aggregateIds.every((id) => typeof id === "string" && id !== "")) {
-            throw new HttpError(400, "invalid-body", "aggregateIds must be a non-empty array of aggregate ids");
-          }
-          for (const id of body.aggregateIds as string[]) checkAggregateId(id);
-          if (typeof body.command !== "object" || body.command === null) throw new HttpError(400, "invalid-body", "command must be a JSON object");
-          const result = await observed(() => options.commands.executeMany(body.aggregateIds as string[], body.command as C, { idempotencyKey: idempotencyKey(request) }));
-          return json(200, { aggregates: [...result.aggregates.values()].map(aggregateView), events: result.events.map((event) => ({ aggregateId: event.aggregateId, ...eventView(event) })), commitId: result.commitId, repeated: result.repeated === true });
-        } },
+        POST: {
+          query: [],
+          handle: async (request) => {
+            const body = readBody(request) as { aggregateIds?: unknown; command?: unknown };
+            if (
+              !Array.isArray(body.aggregateIds) ||
+              body.aggregateIds.length === 0 ||
+              !body.aggregateIds.every((id) => typeof id === "string" && id !== "")
+            ) {
+              throw new HttpError(400, "invalid-body", "aggregateIds must be a non-empty array of aggregate ids");
+            }
+            for (const id of body.aggregateIds as string[]) checkAggregateId(id);
+            if (typeof body.command !== "object" || body.command === null)
+              throw new HttpError(400, "invalid-body", "command must be a JSON object");
+            const result = await observed(() =>
+              options.commands.executeMany(body.aggregateIds as string[], body.command as C, { idempotencyKey: idempotencyKey(request) }),
+            );
+            return json(200, {
+              aggregates: [...result.aggregates.values()].map(aggregateView),
+              events: result.events.map((event) => ({ aggregateId: event.aggregateId, ...eventView(event) })),
+              commitId: result.commitId,
+              repeated: result.repeated === true,
+            });
+          },
+        },
       },
     },
     {
       pattern: /^\/aggregates\/([^/]+)\/?$/,
       methods: {
-        GET: { query: ["consistency", "version"], handle: async (request, id) => {
-          const consistency = request.query.consistency ?? "strong";
-          if (consistency !== "strong" && consistency !== "eventual") throw new HttpError(400, "invalid-query", `consistency must be "strong" or "eventual", got "${consistency}"`);
-          const version = request.query.version;
-          if (version !== undefined && !/^[0-9]+$/.test(version)) throw new HttpError(400, "invalid-query", `version must be a non-negative integer, got "${version}"`);
-          if (consistency === "eventual") {
-            if (version !== undefined) throw new HttpError(400, "invalid-query", "version reads come from the ledger: omit consistency=eventual to read as of a version");
-            if (!replica) throw new HttpError(400, "no-replica", "this endpoint has no read replica; omit consistency=eventual");
-            const snapshot = await replica.latest(id);
-            if (!snapshot) throw new HttpError(404, "not-found", `aggregate "${id}" has no row in the replica (yet)`);
-            return json(200, { aggregateId: id, version: snapshot.version, state: snapshot.state, consistency });
-          }
-          const aggregate = await options.commands.query(id, version === undefined ? undefined : Number(version));
-          if (aggregate.version === 0) throw new HttpError(404, "not-found", `aggregate "${id}" has no events`);
-          if (version !== undefined && aggregate.version < Number(version)) throw new HttpError(404, "not-found", `aggregate "${id}" has no version ${version}; its latest is ${aggregate.version}`);
-          return json(200, { ...aggregateView(aggregate), consistency });
-        } },
+        GET: {
+          query: ["consistency", "version"],
+          handle: async (request, id) => {
+            const consistency = request.query.consistency ?? "strong";
+            if (consistency !== "strong" && consistency !== "eventual")
+              throw new HttpError(400, "invalid-query", `consistency must be "strong" or "eventual", got "${consistency}"`);
+            const version = request.query.version;
+            if (version !== undefined && !/^[0-9]+$/.test(version))
+              throw new HttpError(400, "invalid-query", `version must be a non-negative integer, got "${version}"`);
+            if (consistency === "eventual") {
+              if (version !== undefined)
+                throw new HttpError(
+                  400,
+                  "invalid-query",
+                  "version reads come from the ledger: omit consistency=eventual to read as of a version",
+                );
+              if (!replica) throw new HttpError(400, "no-replica", "this endpoint has no read replica; omit consistency=eventual");
+              const snapshot = await replica.latest(id);
+              if (!snapshot) throw new HttpError(404, "not-found", `aggregate "${id}" has no row in the replica (yet)`);
+              return json(200, { aggregateId: id, version: snapshot.version, state: snapshot.state, consistency });
+            }
+            const aggregate = await options.commands.query(id, version === undefined ? undefined : Number(version));
+            if (aggregate.version === 0) throw new HttpError(404, "not-found", `aggregate "${id}" has no events`);
+            if (version !== undefined && aggregate.version < Number(version))
+              throw new HttpError(404, "not-found", `aggregate "${id}" has no version ${version}; its latest is ${aggregate.version}`);
+            return json(200, { ...aggregateView(aggregate), consistency });
+          },
+        },
       },
     },
   ];
@@ -164,10 +212,21 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
         const match = route.pattern.exec(request.path);
         if (!match) continue;
         const method = route.methods[request.method.toUpperCase()];
-        if (!method) throw new HttpError(405, "method-not-allowed", `${request.method} is not allowed on ${request.path}`, {}, { allow: Object.keys(route.methods).join(", ") });
+        if (!method)
+          throw new HttpError(
+            405,
+            "method-not-allowed",
+            `${request.method} is not allowed on ${request.path}`,
+            {},
+            { allow: Object.keys(route.methods).join(", ") },
+          );
         const unknown = Object.keys(request.query).filter((name) => !method.query.includes(name));
         if (unknown.length > 0) {
-          throw new HttpError(400, "invalid-query", `unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; ${method.query.length > 0 ? `this route takes ${method.query.join(", ")}` : "this route takes none"}`);
+          throw new HttpError(
+            400,
+            "invalid-query",
+            `unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; ${method.query.length > 0 ? `this route takes ${method.query.join(", ")}` : "this route takes none"}`,
+          );
         }
         let id = "";
         if (match[1] !== undefined) {
@@ -195,17 +254,24 @@ function checkAggregateId(id: string): void {
 
 /** The status and body for an error: what the caller can act on, nothing of the stack. */
 function toResponse(error: unknown, request: HttpRequest, retryAfterSeconds: number, log: RuntimeLogger): HttpResponse {
-  const body = (statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    json(statusCode, { error: code, message, ...extra, ...(request.requestId ? { requestId: request.requestId } : {}) }, headers);
+  const body = (
+    statusCode: number,
+    code: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) => json(statusCode, { error: code, message, ...extra, ...(request.requestId ? { requestId: request.requestId } : {}) }, headers);
   if (error instanceof HttpError) return body(error.statusCode, error.code, error.message, error.extra, error.headers);
   const answer = answerTo(error);
   if (answer) {
     const typed = error as Error;
     const message = answer.hint ? `${typed.message}; ${answer.hint}` : typed.message;
     const extra =
-      error instanceof CommandRejectedError ? { code: error.reason, detail: error.detail, aggregateId: error.aggregateId, version: error.version }
-      : error instanceof CommitOutcomeUnknownError ? { commitId: error.commitId }
-      : {};
+      error instanceof CommandRejectedError
+        ? { code: error.reason, detail: error.detail, aggregateId: error.aggregateId, version: error.version }
+        : error instanceof CommitOutcomeUnknownError
+          ? { commitId: error.commitId }
+          : {};
     return body(answer.status, answer.code, message, extra, answer.retryable ? { "retry-after": String(retryAfterSeconds) } : {});
   }
   if (error instanceof RangeError) return body(400, "invalid-request", error.message);

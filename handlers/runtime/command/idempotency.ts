@@ -63,7 +63,12 @@ export class IdempotencyKey {
    * Records an outcome that writes no event (a rejection, a decision to do nothing) under the key.
    * Undefined once recorded; the first outcome when the key was taken already.
    */
-  async recordAlone<S>(events: EventStore, loader: AggregateLoader<S>, commitId: string, outcome: Outcome): Promise<MultiCommandResult<S> | undefined> {
+  async recordAlone<S>(
+    events: EventStore,
+    loader: AggregateLoader<S>,
+    commitId: string,
+    outcome: Outcome,
+  ): Promise<MultiCommandResult<S> | undefined> {
     try {
       await events.append([], { commitId, idempotency: this.record(commitId, outcome) });
       return undefined;

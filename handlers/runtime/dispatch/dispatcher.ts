@@ -90,10 +90,13 @@ export class Dispatcher<S> {
     this.snapshotEvery = positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true });
     this.maxEntryBytes = positiveInteger("maxEntryBytes", options.maxEntryBytes, PUT_EVENTS_MAX_BYTES);
     this.concurrency = positiveInteger("concurrency", options.concurrency, 8);
-    this.lastFolded = new RecentlyUsed<string, Aggregate<S>>(positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }), {
-      weigh: stateWeight,
-      maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
-    });
+    this.lastFolded = new RecentlyUsed<string, Aggregate<S>>(
+      positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }),
+      {
+        weigh: stateWeight,
+        maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
+      },
+    );
     positiveInteger("publish.maxAttempts", options.publish?.maxAttempts, 4);
     positiveInteger("publish.backoffMs", options.publish?.backoffMs, 50, { allowZero: true });
   }
@@ -132,7 +135,10 @@ export class Dispatcher<S> {
       try {
         const remembered = continued.get(aggregateId);
         const folded = remembered
-          ? this.foldRecords(remembered, [...byVersion.values()].map((wanted) => wanted.event))
+          ? this.foldRecords(
+              remembered,
+              [...byVersion.values()].map((wanted) => wanted.event),
+            )
           : await this.foldVersions(aggregateId, [...byVersion.keys()], starts.get(aggregateId));
         dueSnapshots.push(...folded.due);
         for (const [version, wanted] of byVersion) {
@@ -147,7 +153,11 @@ export class Dispatcher<S> {
       } catch (error) {
         if (error instanceof InvalidEventError) {
           // The ledger itself holds an event the domain cannot read: retrying cannot help.
-          deadLetter(`cannot fold aggregate "${aggregateId}": ${error.message}`, [...byVersion.values()].flatMap((w) => w.records), allRecordIds);
+          deadLetter(
+            `cannot fold aggregate "${aggregateId}": ${error.message}`,
+            [...byVersion.values()].flatMap((w) => w.records),
+            allRecordIds,
+          );
         } else {
           this.log.error("dispatch failed for aggregate, records will be retried", { aggregateId, error });
           allRecordIds.forEach((id) => failed.add(id));
@@ -185,7 +195,10 @@ export class Dispatcher<S> {
    * starts before the first multiple has none to look up (it folds from its first event).
    * Aggregates whose snapshot is missing or untrusted fall back to the per-aggregate query.
    */
-  private async prefetchStartingPoints(groups: Map<string, Map<number, unknown>>, continued: ReadonlyMap<string, unknown>): Promise<Map<string, Aggregate<S>>> {
+  private async prefetchStartingPoints(
+    groups: Map<string, Map<number, unknown>>,
+    continued: ReadonlyMap<string, unknown>,
+  ): Promise<Map<string, Aggregate<S>>> {
     const starts = new Map<string, Aggregate<S>>();
     if (!this.options.snapshots || this.snapshotEvery <= 0 || this.options.prefetchSnapshots === false) return starts;
     const wanted: { aggregateId: string; version: number }[] = [];
@@ -242,7 +255,12 @@ export class Dispatcher<S> {
   /** The aggregate at each version of a batch that continues a remembered one: folded from the records alone. */
   private foldRecords(remembered: Aggregate<S>, events: LedgerEvent[]) {
     const folded = this.visitor(new Set(events.map((event) => event.version)));
-    const end = fold(this.options.domain, remembered, [...events].sort((a, b) => a.version - b.version), folded.visit);
+    const end = fold(
+      this.options.domain,
+      remembered,
+      [...events].sort((a, b) => a.version - b.version),
+      folded.visit,
+    );
     this.lastFolded.set(remembered.aggregateId, end);
     return folded;
   }
@@ -259,15 +277,28 @@ export class Dispatcher<S> {
   }
 
   /** The bus entry for one event, by reference when the aggregate is too large; a string says why it cannot be sent. */
-  private async toEntry(aggregate: Aggregate<S>, event: LedgerEvent, recordIds: string[]): Promise<(Outgoing & { byReference: boolean }) | string> {
+  private async toEntry(
+    aggregate: Aggregate<S>,
+    event: LedgerEvent,
+    recordIds: string[],
+  ): Promise<(Outgoing & { byReference: boolean }) | string> {
     const { domain, source, snapshots } = this.options;
-    const message: StateCarriedMessage = { schemaVersion: domain.schemaVersion, event, aggregate: { version: aggregate.version, state: aggregate.state } };
+    const message: StateCarriedMessage = {
+      schemaVersion: domain.schemaVersion,
+      event,
+      aggregate: { version: aggregate.version, state: aggregate.state },
+    };
     const entry = { source, detailType: detailTypeOf(event.type), detail: JSON.stringify(message), recordIds, byReference: false };
     if (entrySize(entry) <= this.maxEntryBytes) return entry;
-    if (!snapshots) return `aggregate "${aggregate.aggregateId}" at version ${aggregate.version} exceeds ${this.maxEntryBytes} bytes and no snapshot store is configured for a claim check`;
+    if (!snapshots)
+      return `aggregate "${aggregate.aggregateId}" at version ${aggregate.version} exceeds ${this.maxEntryBytes} bytes and no snapshot store is configured for a claim check`;
     // Claim check: the snapshot at exactly this version is the aggregate the projector fetches.
     await snapshots.save(toSnapshot(domain, aggregate));
-    const reference: StateCarriedMessage = { schemaVersion: domain.schemaVersion, event, aggregateRef: { aggregateId: aggregate.aggregateId, version: aggregate.version } };
+    const reference: StateCarriedMessage = {
+      schemaVersion: domain.schemaVersion,
+      event,
+      aggregateRef: { aggregateId: aggregate.aggregateId, version: aggregate.version },
+    };
     const small = { ...entry, detail: JSON.stringify(reference), byReference: true };
     if (entrySize(small) <= this.maxEntryBytes) return small;
     return `event "${event.type}" of aggregate "${aggregate.aggregateId}" at version ${event.version} exceeds ${this.maxEntryBytes} bytes even without its aggregate`;

@@ -54,7 +54,11 @@ export async function publishAll<T extends BusEntry>(
       }
       pending = refused;
     },
-    { attempts: options.maxAttempts ?? 4, backoff: { baseMs: options.backoffMs ?? 50, capMs: 5_000 }, isIncomplete: () => pending.length > 0 },
+    {
+      attempts: options.maxAttempts ?? 4,
+      backoff: { baseMs: options.backoffMs ?? 50, capMs: 5_000 },
+      isIncomplete: () => pending.length > 0,
+    },
   );
   return { failed: pending, resent };
 }

@@ -11,9 +11,7 @@ export type StreamImage = NonNullable<NonNullable<StreamRecord["dynamodb"]>["New
 /** Reads a new image as a plain item (the AWS adapters unmarshall it). */
 export type ImageReader = (image: StreamImage) => Record<string, unknown>;
 
-export type ParsedRecord =
-  | { ok: true; id: string; event: LedgerEvent }
-  | { ok: false; id: string; reason: string };
+export type ParsedRecord = { ok: true; id: string; event: LedgerEvent } | { ok: false; id: string; reason: string };
 
 /** The identifier Lambda expects in batchItemFailures for a stream record. */
 export const recordId = (record: StreamRecord): string => record.dynamodb?.SequenceNumber ?? record.eventID ?? "";

@@ -59,8 +59,7 @@ export type MultiDecision<E extends EventShape = NewEvent> = Readonly<Record<str
 
 export const reject = (code: string, detail: string): Rejection => ({ rejected: true, code, detail });
 
-export const isRejection = (decision: unknown): decision is Rejection =>
-  isPlainObject(decision) && decision.rejected === true;
+export const isRejection = (decision: unknown): decision is Rejection => isPlainObject(decision) && decision.rejected === true;
 
 /** Checks one event type's payload; returns what is wrong, or undefined when it is valid. */
 export type PayloadCheck = (payload: Record<string, unknown>) => string | undefined;
@@ -130,12 +129,14 @@ export function domainProblem(value: unknown): string | undefined {
   if (!Number.isSafeInteger(value.schemaVersion)) return "has no integer schemaVersion";
   for (const fn of ["initialState", "reduce", "decide"]) if (typeof value[fn] !== "function") return `has no ${fn} function`;
   if (!isPlainObject(value.eventTypes) || Object.keys(value.eventTypes).length === 0) return "declares no eventTypes";
-  for (const [type, check] of Object.entries(value.eventTypes)) if (typeof check !== "function") return `eventTypes.${type} is not a payload check function`;
+  for (const [type, check] of Object.entries(value.eventTypes))
+    if (typeof check !== "function") return `eventTypes.${type} is not a payload check function`;
   for (const [type, versions] of Object.entries(isPlainObject(value.payloadVersions) ? value.payloadVersions : {})) {
     if (!(type in value.eventTypes)) return `payloadVersions names unknown event type "${type}"`;
     const { current, from } = (versions ?? {}) as Partial<PayloadVersions>;
     if (!Number.isSafeInteger(current) || current! < 2) return `payloadVersions.${type}.current must be an integer of at least 2`;
-    for (let version = 1; version < current!; version += 1) if (typeof from?.[version] !== "function") return `payloadVersions.${type} has no upcaster from version ${version}`;
+    for (let version = 1; version < current!; version += 1)
+      if (typeof from?.[version] !== "function") return `payloadVersions.${type} has no upcaster from version ${version}`;
   }
   return undefined;
 }
@@ -202,17 +203,32 @@ export function validateEvent(domain: Domain<unknown, unknown>, raw: unknown): L
  * A decided event (current payload shape) stamped with the ledger's fields, validated as the ledger
  * will read it back: what a command appends.
  */
-export function recordDecided(domain: Domain<unknown, unknown>, event: NewEvent, fields: Omit<RecordFields, "payloadVersion">): LedgerEvent {
-  const versions = isPlainObject(event) ? (domain.payloadVersions as Record<string, PayloadVersions | undefined> | undefined)?.[String(event.type)] : undefined;
+export function recordDecided(
+  domain: Domain<unknown, unknown>,
+  event: NewEvent,
+  fields: Omit<RecordFields, "payloadVersion">,
+): LedgerEvent {
+  const versions = isPlainObject(event)
+    ? (domain.payloadVersions as Record<string, PayloadVersions | undefined> | undefined)?.[String(event.type)]
+    : undefined;
   return validateEvent(domain, { ...event, ...fields, ...(versions ? { payloadVersion: versions.current } : {}) });
 }
 
 /** A payload lifted from the version it was written with to the current one, step by step. */
-function upcast(payload: Record<string, unknown>, stored: unknown, versions: PayloadVersions | undefined, what: string): Record<string, unknown> {
+function upcast(
+  payload: Record<string, unknown>,
+  stored: unknown,
+  versions: PayloadVersions | undefined,
+  what: string,
+): Record<string, unknown> {
   const from = stored === undefined ? 1 : stored;
   const current = versions?.current ?? 1;
-  if (!Number.isSafeInteger(from) || (from as number) < 1) throw new InvalidEventError(`${what}: payloadVersion ${JSON.stringify(stored)} is not a positive integer`);
-  if ((from as number) > current) throw new InvalidEventError(`${what}: payload version ${String(from)} is newer than this release knows (${current}); deploy the newer domain everywhere`);
+  if (!Number.isSafeInteger(from) || (from as number) < 1)
+    throw new InvalidEventError(`${what}: payloadVersion ${JSON.stringify(stored)} is not a positive integer`);
+  if ((from as number) > current)
+    throw new InvalidEventError(
+      `${what}: payload version ${String(from)} is newer than this release knows (${current}); deploy the newer domain everywhere`,
+    );
   let lifted = payload;
   for (let version = from as number; version < current; version += 1) {
     const step = versions!.from[version];
@@ -243,11 +259,15 @@ export const replayTarget = (event: LedgerEvent): string | undefined =>
  */
 export function checkDecision(decision: unknown, aggregateId: string): readonly NewEvent[] | Rejection {
   if (isRejection(decision)) {
-    if (typeof decision.code !== "string" || decision.code === "") throw new InvalidCommandError("decide rejected without a code", aggregateId);
+    if (typeof decision.code !== "string" || decision.code === "")
+      throw new InvalidCommandError("decide rejected without a code", aggregateId);
     return decision;
   }
   if (!Array.isArray(decision)) {
-    throw new InvalidCommandError(`decide returned ${describe(decision)}, not a list of events or a rejection (is the command known to the domain?)`, aggregateId);
+    throw new InvalidCommandError(
+      `decide returned ${describe(decision)}, not a list of events or a rejection (is the command known to the domain?)`,
+      aggregateId,
+    );
   }
   decision.forEach((event, index) => {
     if (!isPlainObject(event) || typeof event.type !== "string") {
@@ -258,4 +278,12 @@ export function checkDecision(decision: unknown, aggregateId: string): readonly 
 }
 
 const describe = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
+  value === null
+    ? "null"
+    : Array.isArray(value)
+      ? "an array"
+      : typeof value === "object"
+        ? "an object"
+        : typeof value === "undefined"
+          ? "undefined"
+          : `a ${typeof value}`;

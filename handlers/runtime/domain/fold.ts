@@ -24,11 +24,7 @@ export function fold<S>(
       throw new InvalidEventError(`belongs to aggregate "${event.aggregateId}", not "${current.aggregateId}"`);
     }
     if (event.version !== current.version + 1) {
-      throw new InvalidEventError(
-        `expected version ${current.version + 1} to follow ${current.version}`,
-        event.aggregateId,
-        event.version,
-      );
+      throw new InvalidEventError(`expected version ${current.version + 1} to follow ${current.version}`, event.aggregateId, event.version);
     }
     const state = isReplay(event) ? current.state : domain.reduce(current.state, event);
     current = { aggregateId: current.aggregateId, version: event.version, state };

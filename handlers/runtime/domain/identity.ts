@@ -10,10 +10,13 @@ export const MAX_AGGREGATE_ID_BYTES = DYNAMODB_LIMITS.sortKeyBytes;
 export function aggregateIdProblem(id: unknown): string | undefined {
   if (typeof id !== "string" || id.trim() === "") return "missing aggregate id";
   const bytes = Buffer.byteLength(id);
-  if (bytes > MAX_AGGREGATE_ID_BYTES) return `aggregate id is ${bytes} bytes; at most ${MAX_AGGREGATE_ID_BYTES} are allowed (the ledger's index of aggregates keys on it, and DynamoDB's sort keys hold ${DYNAMODB_LIMITS.sortKeyBytes} bytes)`;
+  if (bytes > MAX_AGGREGATE_ID_BYTES)
+    return `aggregate id is ${bytes} bytes; at most ${MAX_AGGREGATE_ID_BYTES} are allowed (the ledger's index of aggregates keys on it, and DynamoDB's sort keys hold ${DYNAMODB_LIMITS.sortKeyBytes} bytes)`;
   return undefined;
 }
 
 export function versionProblem(version: unknown): string | undefined {
-  return Number.isSafeInteger(version) && (version as number) >= 1 ? undefined : `version must be a positive integer, got ${JSON.stringify(version)}`;
+  return Number.isSafeInteger(version) && (version as number) >= 1
+    ? undefined
+    : `version must be a positive integer, got ${JSON.stringify(version)}`;
 }

@@ -69,7 +69,8 @@ function unstorableNumber(value: number, path: string): string | undefined {
   if (!Number.isFinite(value)) return `${path}: ${value} is not a finite number`;
   const magnitude = Math.abs(value);
   if (magnitude > Number.MAX_SAFE_INTEGER) return `${path}: ${value} is beyond ±2^53 and would lose precision`;
-  if (magnitude !== 0 && magnitude < DYNAMODB_LIMITS.smallestNumber) return `${path}: ${value} is below DynamoDB's smallest number (1e-130)`;
+  if (magnitude !== 0 && magnitude < DYNAMODB_LIMITS.smallestNumber)
+    return `${path}: ${value} is below DynamoDB's smallest number (1e-130)`;
   return undefined;
 }
 

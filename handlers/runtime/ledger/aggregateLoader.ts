@@ -67,7 +67,11 @@ export class AggregateLoader<S> {
     } else {
       const tail = await this.readTail(aggregateId, upTo);
       const reachesStart = tail.length === 0 || tail[0].version === 1;
-      loaded = await this.join(aggregateId, tail, reachesStart ? undefined : await this.snapshots!.latest(aggregateId, tail[tail.length - 1].version));
+      loaded = await this.join(
+        aggregateId,
+        tail,
+        reachesStart ? undefined : await this.snapshots!.latest(aggregateId, tail[tail.length - 1].version),
+      );
     }
     if (upTo === undefined) this.versionHints.set(aggregateId, loaded.version);
     return loaded;
@@ -93,11 +97,19 @@ export class AggregateLoader<S> {
     // A snapshot past the tail's end is one the ledger never reached; an untrusted one is skipped
     // for the trusted one below it (one more snapshot read, on that rare path only).
     const trusted = snapshot && this.trusted(aggregateId, snapshot);
-    const start = trusted && trusted.version <= last ? trusted
-      : snapshot ? await this.startingPoint(aggregateId, Math.min(last, snapshot.version - 1))
-      : emptyAggregate(this.domain, aggregateId);
+    const start =
+      trusted && trusted.version <= last
+        ? trusted
+        : snapshot
+          ? await this.startingPoint(aggregateId, Math.min(last, snapshot.version - 1))
+          : emptyAggregate(this.domain, aggregateId);
     // The tail holds the starting point's own version: the proof the ledger reaches it, at no extra cost.
-    if (start.version >= lowest) return fold(this.domain, start, tail.filter((event) => event.version > start.version));
+    if (start.version >= lowest)
+      return fold(
+        this.domain,
+        start,
+        tail.filter((event) => event.version > start.version),
+      );
     // The starting point is older than the tail: read what lies between (with its version, as proof).
     return fold(this.domain, await this.catchUp(start, lowest - 1), tail);
   }
@@ -140,7 +152,11 @@ export class AggregateLoader<S> {
   trusted(aggregateId: string, snapshot: Snapshot): Aggregate<S> | undefined {
     const problem = snapshotProblem(this.domain, aggregateId, snapshot);
     if (problem === undefined) return { aggregateId, version: snapshot.version, state: snapshot.state as S };
-    (this.options.logger ?? defaultLogger).warn("ignoring a snapshot that cannot be trusted", { aggregateId, version: snapshot.version, problem });
+    (this.options.logger ?? defaultLogger).warn("ignoring a snapshot that cannot be trusted", {
+      aggregateId,
+      version: snapshot.version,
+      problem,
+    });
     return undefined;
   }
 
@@ -149,16 +165,15 @@ export class AggregateLoader<S> {
    * version, at no extra request: a starting point the ledger never reached is dropped, with a
    * warning, for a fold from the first event, so no command ever appends after a gap.
    */
-  async catchUp(
-    from: Aggregate<S>,
-    upTo?: number,
-    visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void,
-  ): Promise<Aggregate<S>> {
+  async catchUp(from: Aggregate<S>, upTo?: number, visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void): Promise<Aggregate<S>> {
     try {
       return fold(this.domain, from, await this.readEvents(from.aggregateId, from.version, upTo), visit);
     } catch (error) {
       if (!(error instanceof VersionGapError) || from.version === 0) throw error;
-      (this.options.logger ?? defaultLogger).warn("ignoring a starting point the ledger never reached", { aggregateId: from.aggregateId, version: from.version });
+      (this.options.logger ?? defaultLogger).warn("ignoring a starting point the ledger never reached", {
+        aggregateId: from.aggregateId,
+        version: from.version,
+      });
       return this.catchUp(emptyAggregate(this.domain, from.aggregateId), upTo, visit);
     }
   }
@@ -172,7 +187,8 @@ export class AggregateLoader<S> {
     const anchored = after > 0;
     const items = await this.events.read(aggregateId, anchored ? after - 1 : after, upTo);
     if (anchored) {
-      if (items[0]?.version !== after) throw new VersionGapError(aggregateId, after, "a starting point claims it but the ledger does not hold it");
+      if (items[0]?.version !== after)
+        throw new VersionGapError(aggregateId, after, "a starting point claims it but the ledger does not hold it");
       items.shift();
     }
     return items.map((item) => validateEvent(this.domain, item));

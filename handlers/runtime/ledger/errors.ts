@@ -5,7 +5,11 @@ import type { IdempotencyRecord } from "./stores";
 export class VersionConflictError extends LedgerError {
   readonly code = "version-conflict";
   override readonly retryable = true;
-  constructor(readonly aggregateId: string, readonly version: number, options?: ErrorOptions) {
+  constructor(
+    readonly aggregateId: string,
+    readonly version: number,
+    options?: ErrorOptions,
+  ) {
     super(`version ${version} of aggregate "${aggregateId}" was already written by another command`, options);
   }
 }
@@ -16,7 +20,12 @@ export class VersionConflictError extends LedgerError {
  */
 export class VersionGapError extends LedgerError {
   readonly code = "version-gap";
-  constructor(readonly aggregateId: string, readonly missingVersion: number, detail: string, options?: ErrorOptions) {
+  constructor(
+    readonly aggregateId: string,
+    readonly missingVersion: number,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
     super(`version ${missingVersion} of aggregate "${aggregateId}" does not exist: ${detail}`, options);
   }
 }
@@ -28,7 +37,11 @@ export class VersionGapError extends LedgerError {
 export class CommitOutcomeUnknownError extends LedgerError {
   readonly code = "outcome-unknown";
   override readonly retryable = true;
-  constructor(readonly aggregateId: string, readonly commitId: string, options?: ErrorOptions) {
+  constructor(
+    readonly aggregateId: string,
+    readonly commitId: string,
+    options?: ErrorOptions,
+  ) {
     super(
       `the outcome of commit ${commitId} on aggregate "${aggregateId}" is unknown: the write may or may not have been applied; ` +
         `resend the command with the same idempotency key`,
@@ -40,10 +53,14 @@ export class CommitOutcomeUnknownError extends LedgerError {
 /** One commit holds more than DynamoDB can write atomically (items or bytes). */
 export class CommitTooLargeError extends LedgerError {
   readonly code = "commit-too-large";
-  constructor(readonly aggregateId: string, readonly size: number, readonly limit: number, readonly unit: "items" | "bytes" = "items") {
+  constructor(
+    readonly aggregateId: string,
+    readonly size: number,
+    readonly limit: number,
+    readonly unit: "items" | "bytes" = "items",
+  ) {
     super(
-      `a commit to aggregate "${aggregateId}" needs ${size} ${unit} but at most ${limit} ` +
-        `can be written atomically; split the command`,
+      `a commit to aggregate "${aggregateId}" needs ${size} ${unit} but at most ${limit} ` + `can be written atomically; split the command`,
     );
   }
 }

@@ -10,10 +10,20 @@ export const isSnapshotDue = (version: number, every: number): boolean => every 
 
 /** What a snapshot's checksum covers: everything that makes it a starting point. */
 export const snapshotChecksum = (snapshot: Omit<Snapshot, "checksum">): string =>
-  checksumOf({ aggregateId: snapshot.aggregateId, version: snapshot.version, schemaVersion: snapshot.schemaVersion, state: snapshot.state });
+  checksumOf({
+    aggregateId: snapshot.aggregateId,
+    version: snapshot.version,
+    schemaVersion: snapshot.schemaVersion,
+    state: snapshot.state,
+  });
 
 export const toSnapshot = <S>(domain: Domain<S, unknown>, aggregate: Aggregate<S>): Snapshot<S> => {
-  const snapshot = { aggregateId: aggregate.aggregateId, version: aggregate.version, state: aggregate.state, schemaVersion: domain.schemaVersion };
+  const snapshot = {
+    aggregateId: aggregate.aggregateId,
+    version: aggregate.version,
+    state: aggregate.state,
+    schemaVersion: domain.schemaVersion,
+  };
   return { ...snapshot, checksum: snapshotChecksum(snapshot) };
 };
 
@@ -23,7 +33,8 @@ export const toSnapshot = <S>(domain: Domain<S, unknown>, aggregate: Aggregate<S
  * matching its content and its state passing the domain's check.
  */
 export function snapshotProblem<S>(domain: Domain<S, unknown>, aggregateId: string, snapshot: Snapshot): string | undefined {
-  if (snapshot.schemaVersion !== domain.schemaVersion) return `made with schema version ${snapshot.schemaVersion}, not ${domain.schemaVersion}`;
+  if (snapshot.schemaVersion !== domain.schemaVersion)
+    return `made with schema version ${snapshot.schemaVersion}, not ${domain.schemaVersion}`;
   if (snapshot.aggregateId !== aggregateId) return `belongs to aggregate "${snapshot.aggregateId}"`;
   const versionIssue = versionProblem(snapshot.version);
   if (versionIssue) return versionIssue;

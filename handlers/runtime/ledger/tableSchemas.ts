@@ -26,7 +26,13 @@ export const LEDGER_TABLE: TableSchema = {
   partitionKey: { name: LEDGER_PARTITION_KEY, type: "S" },
   sortKey: { name: LEDGER_SORT_KEY, type: "N" },
   stream: "NEW_IMAGE",
-  indexes: [{ name: AGGREGATE_INDEX, partitionKey: { name: AGGREGATE_BUCKET_ATTRIBUTE, type: "N" }, sortKey: { name: LEDGER_PARTITION_KEY, type: "S" } }],
+  indexes: [
+    {
+      name: AGGREGATE_INDEX,
+      partitionKey: { name: AGGREGATE_BUCKET_ATTRIBUTE, type: "N" },
+      sortKey: { name: LEDGER_PARTITION_KEY, type: "S" },
+    },
+  ],
 };
 
 export const SNAPSHOT_TABLE: TableSchema = {

@@ -21,10 +21,15 @@ export class InMemoryEventStore implements EventStore {
     const commitId = options.commitId ?? randomUUID();
     const firsts = checkCommit(events);
     if (events.length === 0 && !options.idempotency) throw new InvalidEventError("a commit needs at least one event");
-    const actions = events.length + (options.predecessorsRead ? 0 : [...firsts.values()].filter((version) => version > 1).length) + (options.idempotency ? 1 : 0);
-    if (actions > DYNAMODB_LIMITS.transactionItems) throw new CommitTooLargeError(events[0].aggregateId, actions, DYNAMODB_LIMITS.transactionItems, "items");
+    const actions =
+      events.length +
+      (options.predecessorsRead ? 0 : [...firsts.values()].filter((version) => version > 1).length) +
+      (options.idempotency ? 1 : 0);
+    if (actions > DYNAMODB_LIMITS.transactionItems)
+      throw new CommitTooLargeError(events[0].aggregateId, actions, DYNAMODB_LIMITS.transactionItems, "items");
     const bytes = events.reduce((sum, event) => sum + itemSize({ ...event, commitId }), 0);
-    if (bytes > DYNAMODB_LIMITS.transactionBytes) throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
+    if (bytes > DYNAMODB_LIMITS.transactionBytes)
+      throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
 
     // Every check first, then every write: the commit lands whole or not at all. A remembered key
     // decides first, as in the DynamoDB transaction: the command ran already.
@@ -58,7 +63,9 @@ export class InMemoryEventStore implements EventStore {
 
   async read(aggregateId: string, after: number, upTo?: number): Promise<Record<string, unknown>[]> {
     const stream = this.streams.get(aggregateId) ?? [];
-    return structuredClone(stream.slice(Math.max(0, after), upTo === undefined ? undefined : Math.max(0, upTo)).filter(Boolean)) as unknown as Record<string, unknown>[];
+    return structuredClone(
+      stream.slice(Math.max(0, after), upTo === undefined ? undefined : Math.max(0, upTo)).filter(Boolean),
+    ) as unknown as Record<string, unknown>[];
   }
 
   async readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]> {
@@ -73,4 +80,5 @@ export class InMemoryEventStore implements EventStore {
 }
 
 /** DynamoDB drops attributes whose value is undefined; so does the copy kept here. */
-const withoutUndefined = <T extends object>(item: T): T => Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined)) as T;
+const withoutUndefined = <T extends object>(item: T): T =>
+  Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined)) as T;

@@ -5,7 +5,9 @@ export class InMemorySnapshotStore implements SnapshotStore {
   private readonly byAggregate = new Map<string, Map<number, Snapshot>>();
 
   async latest(aggregateId: string, atOrBelow?: number): Promise<Snapshot | undefined> {
-    const versions = [...(this.byAggregate.get(aggregateId)?.keys() ?? [])].filter((version) => atOrBelow === undefined || version <= atOrBelow);
+    const versions = [...(this.byAggregate.get(aggregateId)?.keys() ?? [])].filter(
+      (version) => atOrBelow === undefined || version <= atOrBelow,
+    );
     return versions.length === 0 ? undefined : this.get(aggregateId, Math.max(...versions));
   }
 

@@ -28,7 +28,10 @@ const ORIGIN_ATTRIBUTE_CHARS = 256;
  * prefix of its JSON (the ledger still holds every event in full); the reason and origin are also
  * string attributes, so a queue's messages can be told apart without reading their bodies.
  */
-export function deadLetterMessage(letter: DeadLetter, maxBodyBytes: number): { body: string; attributes: { reason: string; origin: string } } {
+export function deadLetterMessage(
+  letter: DeadLetter,
+  maxBodyBytes: number,
+): { body: string; attributes: { reason: string; origin: string } } {
   return {
     body: deadLetterBody(letter, maxBodyBytes),
     attributes: { reason: letter.reason.slice(0, REASON_ATTRIBUTE_CHARS), origin: letter.origin.slice(0, ORIGIN_ATTRIBUTE_CHARS) },
@@ -40,6 +43,10 @@ function deadLetterBody(letter: DeadLetter, limit: number): string {
   if (Buffer.byteLength(whole) <= limit) return whole;
   const input = JSON.stringify(letter.input) ?? "";
   const keep = Math.max(0, limit - Buffer.byteLength(letter.reason) - Buffer.byteLength(letter.origin) - 512);
-  const truncated: TruncatedDeadLetter = { reason: letter.reason, origin: letter.origin, inputTruncated: { originalBytes: Buffer.byteLength(input), prefix: Buffer.from(input).subarray(0, keep).toString("utf8") } };
+  const truncated: TruncatedDeadLetter = {
+    reason: letter.reason,
+    origin: letter.origin,
+    inputTruncated: { originalBytes: Buffer.byteLength(input), prefix: Buffer.from(input).subarray(0, keep).toString("utf8") },
+  };
   return JSON.stringify(truncated);
 }

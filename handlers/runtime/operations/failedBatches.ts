@@ -7,7 +7,12 @@ import { StreamRecord } from "../dispatch/streamRecords";
 export interface FailedBatchRecord {
   version: string;
   timestamp: string;
-  requestContext: { requestId: string; functionArn: string; condition: "RetryAttemptsExhausted" | "RecordAgeExceeded" | string; approximateInvokeCount: number };
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: "RetryAttemptsExhausted" | "RecordAgeExceeded" | string;
+    approximateInvokeCount: number;
+  };
   responseContext: { statusCode: number; executedVersion: string; functionError?: string };
   DDBStreamBatchInfo: { shardId: string; startSequenceNumber: string; endSequenceNumber: string; batchSize: number; streamArn: string };
   /** The function's event: `{ Records }`, as an object or as its JSON text. */

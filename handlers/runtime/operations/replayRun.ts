@@ -51,7 +51,10 @@ export const fileCheckpoint = (path: string): CheckpointStore => ({
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new CheckpointError(path, `is not JSON (${(error as Error).message}); delete it to start the run over, or give the file of this run`);
+      throw new CheckpointError(
+        path,
+        `is not JSON (${(error as Error).message}); delete it to start the run over, or give the file of this run`,
+      );
     }
   },
   async save(checkpoint) {
@@ -65,8 +68,14 @@ export const fileCheckpoint = (path: string): CheckpointStore => ({
  * (ledger, target, generation) and told apart by a hash of the whole identity (prefix included).
  */
 export function defaultCheckpointPath(run: ReplayRunIdentity): string {
-  const readable = [run.ledger, run.target, run.generation].filter(Boolean).join("-").replace(/[^A-Za-z0-9._-]/g, "_");
-  const hash = createHash("sha256").update(JSON.stringify(Object.entries(run).sort())).digest("hex").slice(0, 10);
+  const readable = [run.ledger, run.target, run.generation]
+    .filter(Boolean)
+    .join("-")
+    .replace(/[^A-Za-z0-9._-]/g, "_");
+  const hash = createHash("sha256")
+    .update(JSON.stringify(Object.entries(run).sort()))
+    .digest("hex")
+    .slice(0, 10);
   return `.replay-${readable}-${hash}.json`;
 }
 
@@ -81,7 +90,9 @@ function checkpointProblem(stored: unknown, run: ReplayRunIdentity): string | un
   const saved = stored.run as ReplayRunIdentity;
   const differing = [...new Set([...Object.keys(run), ...Object.keys(saved)])].filter((name) => saved[name] !== run[name]).sort();
   if (differing.length > 0) {
-    const was = differing.map((name) => `${name} ${JSON.stringify(saved[name] ?? null)} (this run: ${JSON.stringify(run[name] ?? null)})`).join(", ");
+    const was = differing
+      .map((name) => `${name} ${JSON.stringify(saved[name] ?? null)} (this run: ${JSON.stringify(run[name] ?? null)})`)
+      .join(", ");
     return `belongs to another run: ${was}; give this run its own checkpoint`;
   }
   return undefined;
@@ -117,10 +128,13 @@ export interface ReplayRunOptions {
  * stopped or crashed resumes where it was. Aggregates that failed are tried again first on resume.
  * Idempotent when `replay` uses a key per (target, generation, aggregate): a second run does nothing new.
  */
-export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckpoint & { stopped: boolean; thisRun: { replayed: number; skipped: number } }> {
+export async function replayRun(
+  options: ReplayRunOptions,
+): Promise<ReplayCheckpoint & { stopped: boolean; thisRun: { replayed: number; skipped: number } }> {
   const workers = positiveInteger("workers", options.workers, 4);
   const rate = options.ratePerSecond;
-  if (typeof rate !== "number" || !Number.isFinite(rate) || rate <= 0) throw new RangeError(`ratePerSecond must be a positive number, got ${String(rate)}`);
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate <= 0)
+    throw new RangeError(`ratePerSecond must be a positive number, got ${String(rate)}`);
   const saved = await options.checkpoint.load();
   if (saved !== undefined) {
     const problem = checkpointProblem(saved, options.run);
@@ -140,7 +154,13 @@ export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckp
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
   };
-  const progress = () => options.onProgress?.({ replayed: state.replayed, skipped: state.skipped, failed: state.failed.length, rate: (state.replayed + state.skipped) / Math.max(0.001, (Date.now() - started) / 1000) });
+  const progress = () =>
+    options.onProgress?.({
+      replayed: state.replayed,
+      skipped: state.skipped,
+      failed: state.failed.length,
+      rate: (state.replayed + state.skipped) / Math.max(0.001, (Date.now() - started) / 1000),
+    });
   const one = async (aggregateId: string) => {
     await slot();
     try {
@@ -183,21 +203,22 @@ export async function replayRun(options: ReplayRunOptions): Promise<ReplayCheckp
     }
     launch(() => one(aggregateId));
   }
-  if (!stopped) for await (const listed of options.ids(state.position)) {
-    while (inFlight.size >= workers) await Promise.race(inFlight);
-    if (options.signal?.aborted) {
-      stopped = true;
-      break;
+  if (!stopped)
+    for await (const listed of options.ids(state.position)) {
+      while (inFlight.size >= workers) await Promise.race(inFlight);
+      if (options.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      const entry = { ...listed, done: false };
+      pending.push(entry);
+      launch(async () => {
+        await one(listed.id);
+        entry.done = true;
+        advance();
+        await maybeSave();
+      });
     }
-    const entry = { ...listed, done: false };
-    pending.push(entry);
-    launch(async () => {
-      await one(listed.id);
-      entry.done = true;
-      advance();
-      await maybeSave();
-    });
-  }
   await Promise.all(inFlight);
   advance();
   stopped ||= options.signal?.aborted === true;

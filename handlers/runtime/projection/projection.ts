@@ -20,8 +20,14 @@ export const defineProjection = <S>(projection: Projection<S>): Projection<S> =>
 /** What is wrong with a value given as a projection, or undefined when it has a projection's shape. */
 export function projectionProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return "is not a projection (use defineProjection)";
-  if (typeof value.name !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(value.name)) return "needs a name of 1 to 64 letters, digits, '.', '_' or '-' (replays target it)";
-  if (!Array.isArray(value.eventTypes) || value.eventTypes.length === 0 || !value.eventTypes.every((type) => typeof type === "string" && type !== "")) return "needs a non-empty list of eventTypes";
+  if (typeof value.name !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(value.name))
+    return "needs a name of 1 to 64 letters, digits, '.', '_' or '-' (replays target it)";
+  if (
+    !Array.isArray(value.eventTypes) ||
+    value.eventTypes.length === 0 ||
+    !value.eventTypes.every((type) => typeof type === "string" && type !== "")
+  )
+    return "needs a non-empty list of eventTypes";
   if (!Number.isSafeInteger(value.schemaVersion)) return "has no integer schemaVersion";
   if (typeof value.project !== "function") return "has no project function";
   if (value.upcast !== undefined && typeof value.upcast !== "function") return "has an upcast that is not a function";

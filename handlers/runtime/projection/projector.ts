@@ -51,7 +51,6 @@ export interface ProjectReport extends BatchResponse {
   deadLettered: number;
 }
 
-
 /**
  * The Projector's logic: every message carries the aggregate at version v, so the row is
  * overwritten only when v is strictly greater than the stored version. Duplicates and
@@ -95,7 +94,11 @@ export class Projector<S> {
         } catch (error) {
           if (error instanceof PoisonMessageError) poison(message, error);
           else {
-            this.log.error("projection failed, message will be retried", { projector: this.options.projection.name, messageId: message.messageId, error });
+            this.log.error("projection failed, message will be retried", {
+              projector: this.options.projection.name,
+              messageId: message.messageId,
+              error,
+            });
             report.batchItemFailures.push({ itemIdentifier: message.messageId });
           }
         }
@@ -122,12 +125,21 @@ export class Projector<S> {
     if (event.version <= (this.rowVersions.get(event.aggregateId) ?? 0)) return "stale";
 
     const carriedState = await this.resolveAggregate(carried);
-    const aggregate: Aggregate<S> = { aggregateId: event.aggregateId, version: carriedState.version, state: this.upcast(carriedState.state, carried.schemaVersion) };
+    const aggregate: Aggregate<S> = {
+      aggregateId: event.aggregateId,
+      version: carriedState.version,
+      state: this.upcast(carriedState.state, carried.schemaVersion),
+    };
     const outcome = await readModel.putIfNewer(event.aggregateId, aggregate.version, this.rowOf(aggregate, event));
     const rowVersion = outcome.written ? aggregate.version : outcome.storedVersion;
-    if (rowVersion !== undefined && rowVersion > (this.rowVersions.get(event.aggregateId) ?? 0)) this.rowVersions.set(event.aggregateId, rowVersion);
+    if (rowVersion !== undefined && rowVersion > (this.rowVersions.get(event.aggregateId) ?? 0))
+      this.rowVersions.set(event.aggregateId, rowVersion);
     if (!outcome.written) {
-      this.log.debug("stale or duplicate message absorbed", { aggregateId: event.aggregateId, version: aggregate.version, storedVersion: outcome.storedVersion });
+      this.log.debug("stale or duplicate message absorbed", {
+        aggregateId: event.aggregateId,
+        version: aggregate.version,
+        storedVersion: outcome.storedVersion,
+      });
     }
     return outcome.written ? "written" : "stale";
   }
@@ -143,20 +155,29 @@ export class Projector<S> {
     try {
       row = projection.project(aggregate, event);
     } catch (error) {
-      throw new PoisonMessageError(`projection "${projection.name}" failed on version ${aggregate.version} of "${aggregate.aggregateId}": ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw new PoisonMessageError(
+        `projection "${projection.name}" failed on version ${aggregate.version} of "${aggregate.aggregateId}": ${(error as Error)?.message ?? String(error)}`,
+        { cause: error },
+      );
     }
-    if (!isPlainObject(row)) throw new PoisonMessageError(`projection "${projection.name}" returned ${row === null ? "null" : typeof row}, not a row object`);
+    if (!isPlainObject(row))
+      throw new PoisonMessageError(`projection "${projection.name}" returned ${row === null ? "null" : typeof row}, not a row object`);
     const problem = unstorable(row, "row");
-    if (problem) throw new PoisonMessageError(`the row of "${aggregate.aggregateId}" at version ${aggregate.version} cannot be stored: ${problem}`);
+    if (problem)
+      throw new PoisonMessageError(`the row of "${aggregate.aggregateId}" at version ${aggregate.version} cannot be stored: ${problem}`);
     const bytes = itemSize(row);
-    if (bytes > DYNAMODB_LIMITS.itemBytes) throw new PoisonMessageError(`the row of "${aggregate.aggregateId}" at version ${aggregate.version} is ${bytes} bytes, over DynamoDB's ${DYNAMODB_LIMITS.itemBytes}-byte item limit`);
+    if (bytes > DYNAMODB_LIMITS.itemBytes)
+      throw new PoisonMessageError(
+        `the row of "${aggregate.aggregateId}" at version ${aggregate.version} is ${bytes} bytes, over DynamoDB's ${DYNAMODB_LIMITS.itemBytes}-byte item limit`,
+      );
     return row;
   }
 
   private async resolveAggregate(message: StateCarriedMessage): Promise<CarriedAggregate> {
     if (message.aggregate) return message.aggregate;
     const ref = message.aggregateRef!;
-    if (!this.options.snapshots) throw new PoisonMessageError("aggregate sent by reference but this projector has no snapshot store to read it from");
+    if (!this.options.snapshots)
+      throw new PoisonMessageError("aggregate sent by reference but this projector has no snapshot store to read it from");
     const snapshot = await this.options.snapshots.get(ref.aggregateId, ref.version);
     // Missing claim check: the dispatcher saves it before publishing, so this is worth retrying.
     if (!snapshot) throw new Error(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} not found`);
@@ -170,7 +191,9 @@ export class Projector<S> {
     const { projection } = this.options;
     if (schemaVersion === projection.schemaVersion) return state as S;
     if (!projection.upcast) {
-      throw new PoisonMessageError(`aggregate schema version ${schemaVersion} is not ${projection.schemaVersion} and projector "${projection.name}" has no upcast`);
+      throw new PoisonMessageError(
+        `aggregate schema version ${schemaVersion} is not ${projection.schemaVersion} and projector "${projection.name}" has no upcast`,
+      );
     }
     try {
       return projection.upcast(state, schemaVersion);
@@ -189,7 +212,9 @@ export function parseMessage(body: string): StateCarriedMessage {
     throw new PoisonMessageError("message body is not JSON");
   }
   const envelope = parsed as { detail?: unknown };
-  const message = (typeof envelope?.detail === "object" && envelope.detail !== null ? envelope.detail : parsed) as Partial<StateCarriedMessage>;
+  const message = (
+    typeof envelope?.detail === "object" && envelope.detail !== null ? envelope.detail : parsed
+  ) as Partial<StateCarriedMessage>;
   const event = message?.event as Partial<LedgerEvent> | undefined;
   if (!event || typeof event !== "object") throw new PoisonMessageError("message has no event");
   const idProblem = aggregateIdProblem(event.aggregateId);
@@ -212,7 +237,9 @@ export function parseMessage(body: string): StateCarriedMessage {
       throw new PoisonMessageError("message carries neither the aggregate at the event's version nor a reference to it");
     }
     if (ref.aggregateId !== event.aggregateId) {
-      throw new PoisonMessageError(`the claim check names aggregate ${JSON.stringify(ref.aggregateId)}, not the event's "${event.aggregateId}"`);
+      throw new PoisonMessageError(
+        `the claim check names aggregate ${JSON.stringify(ref.aggregateId)}, not the event's "${event.aggregateId}"`,
+      );
     }
   }
   return message as StateCarriedMessage;

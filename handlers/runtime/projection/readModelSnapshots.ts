@@ -36,6 +36,12 @@ export class ReadModelSnapshotSource implements SnapshotSource {
     const row = await this.readModel.get(aggregateId);
     if (!row || typeof row.version !== "number" || typeof row.schemaVersion !== "number") return undefined;
     if (atOrBelow !== undefined && row.version > atOrBelow) return undefined;
-    return { aggregateId, version: row.version, state: row.state, schemaVersion: row.schemaVersion, checksum: row.checksum as string | undefined };
+    return {
+      aggregateId,
+      version: row.version,
+      state: row.state,
+      schemaVersion: row.schemaVersion,
+      checksum: row.checksum as string | undefined,
+    };
   }
 }

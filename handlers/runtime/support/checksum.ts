@@ -4,7 +4,11 @@ import { createHash } from "node:crypto";
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, field) =>
     typeof field === "object" && field !== null && !Array.isArray(field)
-      ? Object.fromEntries(Object.keys(field).sort().map((key) => [key, field[key]]))
+      ? Object.fromEntries(
+          Object.keys(field)
+            .sort()
+            .map((key) => [key, field[key]]),
+        )
       : field,
   );
 }

@@ -11,9 +11,13 @@ export type SettingRule = { kind: "integer"; min: number } | { kind: "choice"; c
 /** What is wrong with a value for this rule, or undefined. */
 export function settingProblem(value: unknown, rule: SettingRule): string | undefined {
   if (rule.kind === "integer") {
-    return typeof value === "number" && Number.isSafeInteger(value) && value >= rule.min ? undefined : `must be an integer of at least ${rule.min}, got ${JSON.stringify(value)}`;
+    return typeof value === "number" && Number.isSafeInteger(value) && value >= rule.min
+      ? undefined
+      : `must be an integer of at least ${rule.min}, got ${JSON.stringify(value)}`;
   }
-  return typeof value === "string" && rule.choices.includes(value) ? undefined : `must be one of ${rule.choices.map((choice) => `"${choice}"`).join(", ")}, got ${JSON.stringify(value)}`;
+  return typeof value === "string" && rule.choices.includes(value)
+    ? undefined
+    : `must be one of ${rule.choices.map((choice) => `"${choice}"`).join(", ")}, got ${JSON.stringify(value)}`;
 }
 
 const variable = (name: string) => `environment variable ${name}`;

@@ -18,7 +18,10 @@ export abstract class LedgerError extends Error {
 /** A domain or projection given to a handler or a component is not one (a wrong export, a missing function). */
 export class InvalidDefinitionError extends LedgerError {
   readonly code = "invalid-definition";
-  constructor(readonly what: string, readonly problem: string) {
+  constructor(
+    readonly what: string,
+    readonly problem: string,
+  ) {
     super(`${what} ${problem}`);
   }
 }
@@ -31,7 +34,11 @@ export class InvalidDefinitionError extends LedgerError {
 export class StoreUnavailableError extends LedgerError {
   readonly code = "unavailable";
   override readonly retryable = true;
-  constructor(readonly operation: string, readonly resource: string, options?: ErrorOptions) {
+  constructor(
+    readonly operation: string,
+    readonly resource: string,
+    options?: ErrorOptions,
+  ) {
     const cause = (options?.cause as { name?: string; message?: string } | undefined) ?? {};
     super(`${operation} on ${resource} failed for now (${cause.name ?? "error"}: ${cause.message ?? "no detail"}); try again`, options);
   }
@@ -40,7 +47,10 @@ export class StoreUnavailableError extends LedgerError {
 /** A setting (an environment variable a component sets, or an argument) holds a value that cannot be used. */
 export class ConfigurationError extends LedgerError {
   readonly code: string = "configuration";
-  constructor(readonly setting: string, readonly problem: string) {
+  constructor(
+    readonly setting: string,
+    readonly problem: string,
+  ) {
     super(`${setting} ${problem}`);
   }
 }

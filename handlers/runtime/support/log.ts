@@ -14,7 +14,9 @@ const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 
 /** An error as a log field: its name, message and code (a stack is for the debugger, not the log line). */
 const plain = (value: unknown): unknown =>
-  value instanceof Error ? { name: value.name, message: value.message, ...("code" in value ? { code: (value as { code: unknown }).code } : {}) } : value;
+  value instanceof Error
+    ? { name: value.name, message: value.message, ...("code" in value ? { code: (value as { code: unknown }).code } : {}) }
+    : value;
 
 /**
  * The logger of a core class given none: one JSON line per entry on standard error, at the level

@@ -49,26 +49,54 @@ export function deciderSpec<S, C, E extends EventShape>(domain: Domain<S, C, E>)
             const decision = checkDecision(untyped.decide(before.state, command, before), SPEC_AGGREGATE);
             if (isRejection(decision)) return decision;
             const stamped = decision.map((event, index) =>
-              recordDecided(untyped as Domain<unknown, unknown>, event, { aggregateId: SPEC_AGGREGATE, version: before.version + index + 1, timestamp: SPEC_TIME }),
+              recordDecided(untyped as Domain<unknown, unknown>, event, {
+                aggregateId: SPEC_AGGREGATE,
+                version: before.version + index + 1,
+                timestamp: SPEC_TIME,
+              }),
             );
             fold(untyped, before, stamped, (next) => {
               const problem = untyped.checkState?.(next.state);
-              if (problem) throw new AssertionError({ message: `the state after version ${next.version} fails the domain's check: ${problem}` });
+              if (problem)
+                throw new AssertionError({ message: `the state after version ${next.version} fails the domain's check: ${problem}` });
             });
             return stamped;
           };
           return {
             then(expected) {
               const decided = decide();
-              if (isRejection(decided)) throw new AssertionError({ message: `expected events, but the command was rejected (${decided.code}): ${decided.detail}`, expected, actual: decided });
-              deepStrictEqual(decided.map((event) => comparable(event, expected)), expected.map((event) => ({ ...event })), "decided events");
+              if (isRejection(decided))
+                throw new AssertionError({
+                  message: `expected events, but the command was rejected (${decided.code}): ${decided.detail}`,
+                  expected,
+                  actual: decided,
+                });
+              deepStrictEqual(
+                decided.map((event) => comparable(event, expected)),
+                expected.map((event) => ({ ...event })),
+                "decided events",
+              );
             },
             thenRejects(code, detail) {
               const decided = decide();
-              if (!isRejection(decided)) throw new AssertionError({ message: `expected a rejection "${code}", but the command decided ${decided.map((event) => event.type).join(", ") || "no events"}`, expected: code, actual: decided });
-              if (decided.code !== code) throw new AssertionError({ message: `expected rejection "${code}", got "${decided.code}": ${decided.detail}`, expected: code, actual: decided.code });
+              if (!isRejection(decided))
+                throw new AssertionError({
+                  message: `expected a rejection "${code}", but the command decided ${decided.map((event) => event.type).join(", ") || "no events"}`,
+                  expected: code,
+                  actual: decided,
+                });
+              if (decided.code !== code)
+                throw new AssertionError({
+                  message: `expected rejection "${code}", got "${decided.code}": ${decided.detail}`,
+                  expected: code,
+                  actual: decided.code,
+                });
               if (detail !== undefined && !(typeof detail === "string" ? decided.detail === detail : detail.test(decided.detail))) {
-                throw new AssertionError({ message: `rejection "${code}" has detail "${decided.detail}"`, expected: detail, actual: decided.detail });
+                throw new AssertionError({
+                  message: `rejection "${code}" has detail "${decided.detail}"`,
+                  expected: detail,
+                  actual: decided.detail,
+                });
               }
             },
             thenThrows(check) {
@@ -79,8 +107,13 @@ export function deciderSpec<S, C, E extends EventShape>(domain: Domain<S, C, E>)
                 thrown = error;
               }
               if (thrown === undefined) throw new AssertionError({ message: "expected deciding to throw, but it did not" });
-              const ok = check === undefined || (check instanceof RegExp ? check.test((thrown as Error)?.message ?? String(thrown)) : check(thrown));
-              if (!ok) throw new AssertionError({ message: `deciding threw something else: ${(thrown as Error)?.message ?? String(thrown)}`, actual: thrown });
+              const ok =
+                check === undefined || (check instanceof RegExp ? check.test((thrown as Error)?.message ?? String(thrown)) : check(thrown));
+              if (!ok)
+                throw new AssertionError({
+                  message: `deciding threw something else: ${(thrown as Error)?.message ?? String(thrown)}`,
+                  actual: thrown,
+                });
             },
           };
         },

@@ -66,10 +66,17 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
 
     const before = ledger.requests.itemsRead(ledger.events.tableName);
     ledger.requests.reset();
-    const sequential = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start: "sequential" }), ledger.events);
+    const sequential = new CommandHandler(
+      new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start: "sequential" }),
+      ledger.events,
+    );
     const result = await sequential.execute("acc-stale", { kind: "Debit", amount: 2 });
 
-    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 4, "versions 1001..1003, plus 1000 itself: the proof that the ledger reaches the snapshot");
+    assert.equal(
+      ledger.requests.itemsRead(ledger.events.tableName) - before,
+      4,
+      "versions 1001..1003, plus 1000 itself: the proof that the ledger reaches the snapshot",
+    );
     assert.equal(ledger.requests.byOperation.get("Query"), 2, "one snapshot query, one ledger query: the proof costs no request");
     assert.equal(result.aggregate.version, 1004);
     assert.equal(result.aggregate.state.balance, 1002 - 2);
@@ -150,7 +157,11 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
       const loaded = await loader("parallel").load("young");
 
       assert.equal(seen.ledgerReadDuringSnapshotRead, true);
-      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { Query: 2 }, "one snapshot query and one ledger query, side by side");
+      assert.deepEqual(
+        Object.fromEntries(ledger.requests.byOperation),
+        { Query: 2 },
+        "one snapshot query and one ledger query, side by side",
+      );
       assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("young"));
     });
 
@@ -187,9 +198,17 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
         ledger.requests.reset();
         const loaded = await new AggregateLoader(accounts, ledger.events, ledger.snapshots, { tailSize }).load("old");
         assert.deepEqual(loaded, full, `tail of ${tailSize}`);
-        assert.equal(ledger.requests.byOperation.get("Query"), tailSize === 100 ? 2 : 3, tailSize === 100 ? "the snapshot at 200 lies inside the tail" : "versions 200..230 read after");
+        assert.equal(
+          ledger.requests.byOperation.get("Query"),
+          tailSize === 100 ? 2 : 3,
+          tailSize === 100 ? "the snapshot at 200 lies inside the tail" : "versions 200..230 read after",
+        );
       }
-      assert.deepEqual(await new AggregateLoader(accounts, ledger.events, ledger.snapshots).load("old", 150), await new AggregateLoader(accounts, ledger.events).load("old", 150), "as of a past version too");
+      assert.deepEqual(
+        await new AggregateLoader(accounts, ledger.events, ledger.snapshots).load("old", 150),
+        await new AggregateLoader(accounts, ledger.events).load("old", 150),
+        "as of a past version too",
+      );
     });
   });
 
@@ -204,7 +223,10 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
 
   it("ignores a snapshot made with another schema version and folds from the start", async () => {
     await seed(ledger, accountEvents("acc-schema", 1, 5));
-    await ledger.snapshots.save({ ...toSnapshot(accounts, { aggregateId: "acc-schema", version: 5, state: { opened: true, balance: 1e9 } }), schemaVersion: 99 });
+    await ledger.snapshots.save({
+      ...toSnapshot(accounts, { aggregateId: "acc-schema", version: 5, state: { opened: true, balance: 1e9 } }),
+      schemaVersion: 99,
+    });
     const loaded = await ledger.loader.load("acc-schema");
     assert.equal(loaded.state.balance, 4);
   });
@@ -251,7 +273,10 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
 
     it("rejects a payload the domain's check refuses", async () => {
       await ledger.handler().execute("acc-neg", { kind: "Open", owner: "x" });
-      await assert.rejects(ledger.handler().execute("acc-neg", { kind: "Credit", amount: -5 }), /Credited: amount must be a positive number, got -5/);
+      await assert.rejects(
+        ledger.handler().execute("acc-neg", { kind: "Credit", amount: -5 }),
+        /Credited: amount must be a positive number, got -5/,
+      );
       assert.deepEqual(await versionsOf(ledger, "acc-neg"), [1]);
     });
   });

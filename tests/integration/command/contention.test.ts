@@ -44,7 +44,8 @@ describe("commands on one hot aggregate (DynamoDB Local)", function () {
     it(`finishes every command of ${label}: none gives up, the ledger is gap-free and the balance is the fold`, async () => {
       // Default attempts; the wall-clock budget is lifted because on a loaded CI machine it would
       // measure the machine rather than the retry policy (the contention bench measures it).
-      const handlerFor = () => new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events, { retryBudgetMs: 120_000 });
+      const handlerFor = () =>
+        new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events, { retryBudgetMs: 120_000 });
       const shared = handlerFor();
       const handlers = Array.from({ length: writers }, (_, i) => (processes === 1 || i === 0 ? shared : handlerFor()));
 
@@ -53,7 +54,11 @@ describe("commands on one hot aggregate (DynamoDB Local)", function () {
       assert.deepEqual(outcomes.failed.map(String), [], "no RetriesExhaustedError or any other failure");
       assert.equal(outcomes.applied + outcomes.rejected, writers * 10, "every command accounted for");
       assert.equal(events.length, 1 + outcomes.applied, "one event per applied command");
-      assert.deepEqual(events.map((event) => event.version), events.map((_, index) => index + 1), "gap-free");
+      assert.deepEqual(
+        events.map((event) => event.version),
+        events.map((_, index) => index + 1),
+        "gap-free",
+      );
       const folded = fold(accounts, emptyAggregate(accounts, "hot"), events);
       assert.deepEqual(await shared.query("hot"), folded);
       assert.ok(folded.state.balance >= 0);

@@ -14,7 +14,11 @@ import { dynamoDbLocal } from "../../support/rootHooks";
 const replica = aggregateProjection<AccountState>("replica", accounts);
 
 /** A function URL event (payload format 2.0) as Lambda delivers it. */
-const request = (method: string, path: string, options: { body?: string; headers?: Record<string, string>; query?: Record<string, string>; base64?: boolean } = {}): HttpApiEvent => ({
+const request = (
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string>; query?: Record<string, string>; base64?: boolean } = {},
+): HttpApiEvent => ({
   rawPath: path,
   headers: { "content-type": "application/json", ...options.headers },
   queryStringParameters: options.query,
@@ -33,7 +37,11 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
   before(async () => {
     ledger = await bankLedger();
     const { readModel, tableName } = await projectorFor(ledger, replica);
-    Object.assign(process.env, { [ENV.ledgerTable]: ledger.ledgerTable, [ENV.idempotencyTable]: ledger.idempotencyTable, [ENV.replicaTable]: tableName });
+    Object.assign(process.env, {
+      [ENV.ledgerTable]: ledger.ledgerTable,
+      [ENV.idempotencyTable]: ledger.idempotencyTable,
+      [ENV.replicaTable]: tableName,
+    });
     handler = createCommandApiHandler(accounts, { dynamodb: new DynamoDBClient((await dynamoDbLocal()).config) });
     project = async (id) => {
       const aggregate = await ledger.loader.load(id);
@@ -48,7 +56,8 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
     const response = await handler(event);
     return { ...response, json: JSON.parse(response.body) };
   };
-  const command = (id: string, body: unknown, headers: Record<string, string> = {}) => send(request("POST", `/aggregates/${encodeURIComponent(id)}/commands`, { body: JSON.stringify(body), headers }));
+  const command = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+    send(request("POST", `/aggregates/${encodeURIComponent(id)}/commands`, { body: JSON.stringify(body), headers }));
 
   it("publishes the request's metrics in CloudWatch's embedded metric format: commits, conflicts, how commands ended", async () => {
     const lines: string[] = [];
@@ -62,7 +71,10 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
       process.stdout.write = write;
       process.env.POWERTOOLS_METRICS_DISABLED = "true";
     }
-    const blobs = lines.flatMap((line) => line.split("\n")).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+    const blobs = lines
+      .flatMap((line) => line.split("\n"))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
     const metric = (name: string) => blobs.filter((blob) => name in blob).map((blob) => blob[name]);
     assert.deepEqual(metric("CommandsCommitted"), [1, 0]);
     assert.deepEqual(metric("CommandsRejected"), [0, 1]);
@@ -74,9 +86,14 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
   it("200: runs a command and answers with the aggregate, its new events and the commit id", async () => {
     const opened = await command("acc 1", { kind: "Open", owner: "ada" });
     assert.equal(opened.statusCode, 200);
-    assert.deepEqual([opened.json.aggregateId, opened.json.version, opened.json.state.owner, opened.json.events[0].type], ["acc 1", 1, "ada", "AccountOpened"]);
+    assert.deepEqual(
+      [opened.json.aggregateId, opened.json.version, opened.json.state.owner, opened.json.events[0].type],
+      ["acc 1", 1, "ada", "AccountOpened"],
+    );
     assert.equal(opened.headers["content-type"], "application/json");
-    const credited = await send(request("POST", "/aggregates/acc%201/commands", { body: JSON.stringify({ kind: "Credit", amount: 70 }), base64: true }));
+    const credited = await send(
+      request("POST", "/aggregates/acc%201/commands", { body: JSON.stringify({ kind: "Credit", amount: 70 }), base64: true }),
+    );
     assert.equal(credited.json.state.balance, 70);
   });
 
@@ -85,7 +102,11 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
     assert.deepEqual([strong.statusCode, strong.json.version, strong.json.state.balance, strong.json.consistency], [200, 2, 70, "strong"]);
     const asOf = await send(request("GET", "/aggregates/acc%201", { query: { version: "1" } }));
     assert.deepEqual([asOf.json.version, asOf.json.state.balance], [1, 0]);
-    assert.equal((await send(request("GET", "/aggregates/acc%201", { query: { consistency: "eventual" } }))).statusCode, 404, "no replica row yet");
+    assert.equal(
+      (await send(request("GET", "/aggregates/acc%201", { query: { consistency: "eventual" } }))).statusCode,
+      404,
+      "no replica row yet",
+    );
     await project("acc 1");
     const eventual = await send(request("GET", "/aggregates/acc%201", { query: { consistency: "eventual" } }));
     assert.deepEqual([eventual.statusCode, eventual.json.version, eventual.json.consistency], [200, 2, "eventual"]);
@@ -104,7 +125,10 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
       [request("POST", "/aggregates/a/commands", { body: "" }), /empty/],
       [request("POST", "/aggregates/a/commands", { body: "[1,2]" }), /JSON object/],
       [request("POST", "/aggregates/acc%201/commands", { body: JSON.stringify({ kind: "Teleport" }) }), /invalid command/],
-      [request("POST", "/aggregates/acc%201/commands", { body: JSON.stringify({ kind: "Credit", amount: "lots" }) }), /amount must be a positive number/],
+      [
+        request("POST", "/aggregates/acc%201/commands", { body: JSON.stringify({ kind: "Credit", amount: "lots" }) }),
+        /amount must be a positive number/,
+      ],
       [request("GET", "/aggregates/acc%201", { query: { version: "-1" } }), /version must be a non-negative integer/],
       [request("GET", "/aggregates/acc%201", { query: { consistency: "sometimes" } }), /consistency must be/],
       [request("GET", "/aggregates/%E0%A4%A"), /percent-encoding/],
@@ -118,7 +142,9 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
   });
 
   it("413 for a 10 MB body, 405 with Allow for a wrong method, 404 for an unknown route", async () => {
-    const large = await send(request("POST", "/aggregates/a/commands", { body: JSON.stringify({ kind: "Open", owner: "x".repeat(10 * 1024 * 1024) }) }));
+    const large = await send(
+      request("POST", "/aggregates/a/commands", { body: JSON.stringify({ kind: "Open", owner: "x".repeat(10 * 1024 * 1024) }) }),
+    );
     assert.equal(large.statusCode, 413);
     const wrongMethod = await send(request("DELETE", "/aggregates/a"));
     assert.deepEqual([wrongMethod.statusCode, wrongMethod.headers.allow], [405, "GET"]);
@@ -136,14 +162,28 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
   });
 
   it("runs a transfer over two aggregates in one commit on POST /commands", async () => {
-    const transfer = await send(request("POST", "/commands", { body: JSON.stringify({ aggregateIds: ["acc 1", "acc 2"], command: { kind: "Transfer", from: "acc 1", to: "acc 2", amount: 20 } }) }));
+    const transfer = await send(
+      request("POST", "/commands", {
+        body: JSON.stringify({ aggregateIds: ["acc 1", "acc 2"], command: { kind: "Transfer", from: "acc 1", to: "acc 2", amount: 20 } }),
+      }),
+    );
     assert.equal(transfer.statusCode, 200);
-    assert.deepEqual(transfer.json.aggregates.map((a: { state: AccountState }) => a.state.balance).sort((a: number, b: number) => a - b), [30, 50]);
+    assert.deepEqual(
+      transfer.json.aggregates.map((a: { state: AccountState }) => a.state.balance).sort((a: number, b: number) => a - b),
+      [30, 50],
+    );
   });
 });
 
 describe("command routes: how failures reach the caller", () => {
-  const failing = (error: Error) => commandRoutes({ commands: { execute: async () => { throw error; } } as never });
+  const failing = (error: Error) =>
+    commandRoutes({
+      commands: {
+        execute: async () => {
+          throw error;
+        },
+      } as never,
+    });
   const post = { method: "POST", path: "/aggregates/a/commands", query: {}, headers: {}, body: "{}", requestId: "r-9" };
 
   it("503 with Retry-After when retries are exhausted or the outcome is unknown (with the commit id to resend under the same key)", async () => {

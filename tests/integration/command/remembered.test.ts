@@ -44,7 +44,9 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       assert.deepEqual([first.written, first.stale], [1, 2], "versions 1..3 in one batch: only v3 is written");
       assert.equal(ledger.requests.byOperation.get("PutItem"), 1);
 
-      const again = await projector.project(queueMessages(new Random(3).shuffle([...messages.slice(0, 3), messages[1], messages[5], messages[4]])));
+      const again = await projector.project(
+        queueMessages(new Random(3).shuffle([...messages.slice(0, 3), messages[1], messages[5], messages[4]])),
+      );
       assert.deepEqual([again.written, again.stale], [1, 5], "duplicates and v5 absorbed; v6 written");
       assert.equal(ledger.requests.byOperation.get("PutItem"), 2, "one more request, for v6 alone");
       assert.equal((await readModel.get("p-1"))?.version, 6);
@@ -61,7 +63,11 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       const later = await projector.project(queueMessages([messages[1]]));
 
       assert.deepEqual([late.stale, later.stale], [1, 1]);
-      assert.equal(ledger.requests.byOperation.get("PutItem"), 1, "the first stale message learns v4 from the refused write; the second costs nothing");
+      assert.equal(
+        ledger.requests.byOperation.get("PutItem"),
+        1,
+        "the first stale message learns v4 from the refused write; the second costs nothing",
+      );
       assert.equal((await readModel.get("p-2"))?.version, 4);
     });
 
@@ -81,7 +87,12 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
   describe("dispatcher: the aggregate it folded last", () => {
     it("folds a batch that continues a remembered aggregate from its records: no snapshot lookup, no ledger query, the same messages", async () => {
       const events = ["d-1", "d-2"].flatMap((id) => accountEvents(id, 1, 250));
-      for (const id of ["d-1", "d-2"]) await seed(ledger, events.filter((event) => event.aggregateId === id), 100);
+      for (const id of ["d-1", "d-2"])
+        await seed(
+          ledger,
+          events.filter((event) => event.aggregateId === id),
+          100,
+        );
       const bus = new RecordingBus();
       const { dispatcher } = bankDispatcher(ledger, bus, { snapshotEvery: 100 });
       await dispatcher.dispatch(recordsOf(events.filter((event) => event.version <= 180)));
@@ -119,13 +130,21 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
 
   describe("command handler: the aggregate its commands left", () => {
     const handler = (options: CommandHandlerOptions = {}) =>
-      new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, ledger.events, ledger.snapshots), ledger.events, options);
+      new CommandHandler<AccountState, AccountCommand>(
+        new AggregateLoader(accounts, ledger.events, ledger.snapshots),
+        ledger.events,
+        options,
+      );
     /** What one call costs: its requests by operation and the ledger items its queries returned. */
     const cost = async <T>(call: () => Promise<T>) => {
       ledger.requests.reset();
       const before = ledger.requests.itemsRead(ledger.events.tableName);
       const result = await call();
-      return { result, requests: Object.fromEntries(ledger.requests.byOperation), items: ledger.requests.itemsRead(ledger.events.tableName) - before };
+      return {
+        result,
+        requests: Object.fromEntries(ledger.requests.byOperation),
+        items: ledger.requests.itemsRead(ledger.events.tableName) - before,
+      };
     };
 
     it('"catch-up" (default): a command on an aggregate it remembers reads only the events after it: one query, one write', async () => {
@@ -138,7 +157,11 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
 
       assert.deepEqual(requests, { Query: 1, PutItem: 1 });
       assert.equal(items, 2, "v31 (the proof) and the other process's v32, not the 32 events");
-      assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [33, 10, 1], "decided on the other process's credit");
+      assert.deepEqual(
+        [result.aggregate.version, result.aggregate.state.balance, result.attempts],
+        [33, 10, 1],
+        "decided on the other process's credit",
+      );
     });
 
     it('"decide": one request per command while it is the only writer; after another process wrote, the append is refused and only the missed events are read', async () => {
@@ -154,10 +177,22 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       await handler().execute("c-2", { kind: "Credit", amount: 7 });
       const { result, requests, items } = await cost(() => commands.execute("c-2", { kind: "Debit", amount: 20 }));
 
-      assert.deepEqual(requests, { TransactWriteItems: 1, Query: 1, PutItem: 1 }, "the refused write, the missed events, the write on what was read");
+      assert.deepEqual(
+        requests,
+        { TransactWriteItems: 1, Query: 1, PutItem: 1 },
+        "the refused write, the missed events, the write on what was read",
+      );
       assert.equal(items, 3, "v6 (the proof) and the two missed events");
-      assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [9, 44, 2], "decided again on the missed credits");
-      assert.deepEqual((await ledger.events.read("c-2", 0)).map((item) => item.version), [1, 2, 3, 4, 5, 6, 7, 8, 9], "gap-free, each version once");
+      assert.deepEqual(
+        [result.aggregate.version, result.aggregate.state.balance, result.attempts],
+        [9, 44, 2],
+        "decided again on the missed credits",
+      );
+      assert.deepEqual(
+        (await ledger.events.read("c-2", 0)).map((item) => item.version),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        "gap-free, each version once",
+      );
     });
 
     it('"decide": a rejection on a remembered state stands only after reading the ledger: a debit the other process funded goes through', async () => {
@@ -167,7 +202,10 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
 
       const result = await commands.execute("c-3", { kind: "Debit", amount: 80 });
       assert.deepEqual([result.aggregate.version, result.aggregate.state.balance], [3, 20]);
-      await assert.rejects(commands.execute("c-3", { kind: "Debit", amount: 80 }), (error: unknown) => error instanceof CommandRejectedError && error.version === 3);
+      await assert.rejects(
+        commands.execute("c-3", { kind: "Debit", amount: 80 }),
+        (error: unknown) => error instanceof CommandRejectedError && error.version === 3,
+      );
     });
 
     it('"decide": 8 processes writing one aggregate finish every command, gap-free, the balance equal to the fold', async function () {
@@ -176,20 +214,25 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       const processes = Array.from({ length: 8 }, () => handler({ start: "decide-first", retryBudgetMs: 120_000 }));
       let applied = 0;
       let rejected = 0;
-      await Promise.all(processes.map(async (commands, writer) => {
-        for (let i = 0; i < 10; i += 1) {
-          try {
-            await commands.execute("hot", (writer + i) % 3 === 0 ? { kind: "Debit", amount: 7 } : { kind: "Credit", amount: 3 });
-            applied += 1;
-          } catch (error) {
-            if (!(error instanceof CommandRejectedError)) throw error;
-            rejected += 1;
+      await Promise.all(
+        processes.map(async (commands, writer) => {
+          for (let i = 0; i < 10; i += 1) {
+            try {
+              await commands.execute("hot", (writer + i) % 3 === 0 ? { kind: "Debit", amount: 7 } : { kind: "Credit", amount: 3 });
+              applied += 1;
+            } catch (error) {
+              if (!(error instanceof CommandRejectedError)) throw error;
+              rejected += 1;
+            }
           }
-        }
-      }));
+        }),
+      );
       const events = (await ledger.events.read("hot", 0)) as unknown as LedgerEvent[];
       assert.equal(applied + rejected, 80);
-      assert.deepEqual(events.map((event) => event.version), events.map((_, index) => index + 1));
+      assert.deepEqual(
+        events.map((event) => event.version),
+        events.map((_, index) => index + 1),
+      );
       assert.equal(events.length, 1 + applied);
       assert.deepEqual(await processes[0].query("hot"), fold(accounts, emptyAggregate(accounts, "hot"), events));
     });
@@ -201,7 +244,9 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       decideMany: (aggregates, command) => {
         if (command.kind !== "Match") return reject("single-account", "use execute");
         const balance = aggregates.get(command.from)!.state.balance;
-        return balance === 0 ? reject("nothing-to-match", `${command.from} holds nothing`) : { [command.to]: [{ type: "Credited", payload: { amount: balance } }] };
+        return balance === 0
+          ? reject("nothing-to-match", `${command.from} holds nothing`)
+          : { [command.to]: [{ type: "Credited", payload: { amount: balance } }] };
       },
     };
     const matchingHandler = (options: CommandHandlerOptions, snapshots?: SnapshotSource) =>
@@ -213,7 +258,10 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       await commands.execute("m-a", { kind: "Credit", amount: 10 });
       await handler().execute("m-a", { kind: "Debit", amount: 10 }); // another process empties m-a
 
-      await assert.rejects(commands.executeMany(["m-a", "m-b"], { kind: "Match", from: "m-a", to: "m-b" }), (error: unknown) => error instanceof CommandRejectedError && error.reason === "nothing-to-match");
+      await assert.rejects(
+        commands.executeMany(["m-a", "m-b"], { kind: "Match", from: "m-a", to: "m-b" }),
+        (error: unknown) => error instanceof CommandRejectedError && error.reason === "nothing-to-match",
+      );
       assert.equal((await handler().query("m-b")).state.balance, 0, "m-b was not credited the 10 m-a no longer holds");
     });
 
@@ -222,14 +270,22 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       await ledger.handler().execute("m-c", { kind: "Credit", amount: 5 });
       await ledger.handler().execute("m-d", { kind: "Open", owner: "m-d" });
       // The replica claims m-c at version 7 (a restored ledger, a row that lies); the ledger is at 2.
-      const lying = toSnapshot(accounts, { aggregateId: "m-c", version: 7, state: { ...(await handler().query("m-c")).state, balance: 5 } });
+      const lying = toSnapshot(accounts, {
+        aggregateId: "m-c",
+        version: 7,
+        state: { ...(await handler().query("m-c")).state, balance: 5 },
+      });
       const replica: SnapshotSource = { latest: async (id) => (id === "m-c" ? lying : undefined) };
       const commands = matchingHandler({ start: "decide-first" }, replica);
 
       await commands.executeMany(["m-c", "m-d"], { kind: "Match", from: "m-c", to: "m-d" });
       await commands.execute("m-c", { kind: "Credit", amount: 1 });
 
-      assert.deepEqual((await ledger.events.read("m-c", 0)).map((item) => item.version), [1, 2, 3], "gap-free");
+      assert.deepEqual(
+        (await ledger.events.read("m-c", 0)).map((item) => item.version),
+        [1, 2, 3],
+        "gap-free",
+      );
     });
 
     it("a strongly consistent query of a remembered aggregate reads only the events after it", async () => {
@@ -248,7 +304,10 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     it("keeps no more than rememberedBytes of states: past it, a command starts from the ledger as without memory", async () => {
       const small = handler({ rememberedBytes: 10 }); // the bank's state is about 100 bytes of JSON
       const roomy = handler();
-      for (const [id, commands] of [["c-5", small], ["c-6", roomy]] as const) {
+      for (const [id, commands] of [
+        ["c-5", small],
+        ["c-6", roomy],
+      ] as const) {
         await commands.execute(id, { kind: "Open", owner: "c" });
         for (let i = 0; i < 5; i += 1) await commands.execute(id, { kind: "Credit", amount: 1 });
       }

@@ -32,7 +32,9 @@ describe("seed 000's fast path: decide on the read replica, read the ledger only
   beforeEach(async () => {
     ledger = await bankLedger();
     ({ readModel } = await projectorFor(ledger, replica));
-    handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel)), ledger.events, { start: "decide-first" });
+    handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel)), ledger.events, {
+      start: "decide-first",
+    });
   });
 
   it("appends at once on a current replica: one replica read and one write, no ledger read, at 1,000 events", async () => {
@@ -43,7 +45,11 @@ describe("seed 000's fast path: decide on the read replica, read the ledger only
 
     assert.equal(result.aggregate.version, 1001);
     assert.equal(result.aggregate.state.balance, 999 + 5);
-    assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { GetItem: 1, TransactWriteItems: 1 }, "the write checks that version 1,000 exists in the same request");
+    assert.deepEqual(
+      Object.fromEntries(ledger.requests.byOperation),
+      { GetItem: 1, TransactWriteItems: 1 },
+      "the write checks that version 1,000 exists in the same request",
+    );
     assert.equal(ledgerItemsRead() - before, 0);
   });
 
@@ -83,7 +89,11 @@ describe("seed 000's fast path: decide on the read replica, read the ledger only
     const result = await handler.execute("liar", { kind: "Credit", amount: 1 });
 
     const events = (await ledger.events.read("liar", 0)) as unknown as LedgerEvent[];
-    assert.deepEqual(events.map((event) => event.version), [1, 2, 3, 4], "gap-free");
+    assert.deepEqual(
+      events.map((event) => event.version),
+      [1, 2, 3, 4],
+      "gap-free",
+    );
     assert.equal(result.aggregate.version, 4);
     assert.equal(result.aggregate.state.balance, 2 + 1, "the ledger's balance, not the row's");
   });

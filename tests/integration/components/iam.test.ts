@@ -16,7 +16,13 @@ import { DynamoDbEventStore } from "../../../handlers/runtime/aws/dynamoDbEventS
 import { DynamoDbSnapshotStore } from "../../../handlers/runtime/aws/dynamoDbSnapshotStore";
 import { matchesPattern } from "../../../local/eventPatternMatch";
 import { Projection } from "../../../handlers/runtime/projection/projection";
-import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, TableSchema } from "../../../handlers/runtime/ledger/tableSchemas";
+import {
+  IDEMPOTENCY_TABLE,
+  LEDGER_TABLE,
+  READ_MODEL_TABLE,
+  SNAPSHOT_TABLE,
+  TableSchema,
+} from "../../../handlers/runtime/ledger/tableSchemas";
 import { insertRecord } from "../../../local/streamPoller";
 import { createTable } from "../../../local/tables";
 import { ObservedCall, grantedLines, observeClient, permissionsOf } from "../../support/iam";
@@ -33,7 +39,8 @@ const MAPPING_PERMISSIONS = {
 function arnResolver(resources: Registered[]) {
   const arns = new Map<string, string>();
   for (const resource of resources) {
-    if (resource.type === "aws:dynamodb/table:Table" || resource.type === "aws:cloudwatch/eventBus:EventBus") arns.set(`${resource.name}-physical`, resource.arn);
+    if (resource.type === "aws:dynamodb/table:Table" || resource.type === "aws:cloudwatch/eventBus:EventBus")
+      arns.set(`${resource.name}-physical`, resource.arn);
     if (resource.type === "aws:sqs/queue:Queue") arns.set(`https://sqs.local/${resource.name}`, resource.arn);
   }
   return (name: string): string => {
@@ -46,9 +53,10 @@ function arnResolver(resources: Registered[]) {
 /** Creates on DynamoDB Local the tables a function's environment names, under those exact names. */
 async function tablesFor(variables: Record<string, string>, schemas: Record<string, TableSchema>): Promise<void> {
   const client = new DynamoDBClient((await dynamoDbLocal()).config);
-  for (const [variable, schema] of Object.entries(schemas)) await createTable(client, variables[variable], schema).catch((error) => {
-    if (error.name !== "ResourceInUseException") throw error;
-  });
+  for (const [variable, schema] of Object.entries(schemas))
+    await createTable(client, variables[variable], schema).catch((error) => {
+      if (error.name !== "ResourceInUseException") throw error;
+    });
   client.destroy();
 }
 
@@ -59,8 +67,9 @@ async function withEnvironment<T>(variables: Record<string, string>, run: () => 
   try {
     return await run();
   } finally {
-    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
+    for (const [key, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
   }
 }
 
@@ -68,7 +77,10 @@ const busAnswer = (operation: string, input: any) => {
   assert.equal(operation, "PutEvents");
   return { FailedEntryCount: 0, Entries: input.Entries.map((_: unknown, index: number) => ({ EventId: `event-${index}` })) };
 };
-const queueAnswer = (_operation: string, input: any) => ({ Successful: (input.Entries ?? [input]).map((entry: { Id?: string }) => ({ Id: entry.Id, MessageId: "m" })), Failed: [] });
+const queueAnswer = (_operation: string, input: any) => ({
+  Successful: (input.Entries ?? [input]).map((entry: { Id?: string }) => ({ Id: entry.Id, MessageId: "m" })),
+  Failed: [],
+});
 
 /** Clients whose every call is recorded: DynamoDB on DynamoDB Local, EventBridge and SQS stubbed at client level. */
 async function observedClients(calls: ObservedCall[]) {
@@ -101,7 +113,10 @@ describe("IAM proven by observation: each function's policy grants exactly what 
   });
 
   it("dispatcher: reads the ledger, fetches, falls back for and writes snapshots, publishes, dead-letters; nothing more, nothing less", async () => {
-    const variables = named("aws:lambda/function:Function", "accounts-dispatcher-function").inputs.environment.variables as Record<string, string>;
+    const variables = named("aws:lambda/function:Function", "accounts-dispatcher-function").inputs.environment.variables as Record<
+      string,
+      string
+    >;
     await tablesFor(variables, { LEDGER_TABLE_NAME: LEDGER_TABLE, SNAPSHOT_TABLE_NAME: SNAPSHOT_TABLE });
     // The history is written by an unobserved client: only the handler's calls count.
     const seeding = documentClient((await dynamoDbLocal()).config);
@@ -128,7 +143,8 @@ describe("IAM proven by observation: each function's policy grants exactly what 
 
     assert.deepEqual(response.batchItemFailures, []);
     const operations = new Set(calls.map((call) => call.operation));
-    for (const expected of ["Query", "BatchGetItem", "PutItem", "PutEvents", "SendMessageBatch"]) assert.ok(operations.has(expected), `the scenario made the handler call ${expected}`);
+    for (const expected of ["Query", "BatchGetItem", "PutItem", "PutEvents", "SendMessageBatch"])
+      assert.ok(operations.has(expected), `the scenario made the handler call ${expected}`);
     published.push(...calls.filter((call) => call.operation === "PutEvents").flatMap((call) => call.input.Entries));
 
     const ledger = named("aws:dynamodb/table:Table", "accounts-ledger-events");
@@ -150,13 +166,29 @@ describe("IAM proven by observation: each function's policy grants exactly what 
   ] as [Projection<unknown>, string][]) {
     it(`projector ${projection.name}: writes its read model, resolves claim checks, dead-letters poison; nothing more, nothing less`, async () => {
       assert.ok(published.length > 0, "runs after the dispatcher's test, on what it published");
-      const variables = named("aws:lambda/function:Function", `${component}-function`).inputs.environment.variables as Record<string, string>;
+      const variables = named("aws:lambda/function:Function", `${component}-function`).inputs.environment.variables as Record<
+        string,
+        string
+      >;
       await tablesFor(variables, { READ_MODEL_TABLE_NAME: READ_MODEL_TABLE });
       const pattern = JSON.parse(named("aws:cloudwatch/eventRule:EventRule", `${component}-rule`).inputs.eventPattern);
       const envelopes = published
-        .map((entry) => ({ version: "0", id: "id", "detail-type": entry.DetailType, source: entry.Source, account: "123456789012", time: "2026-11-24T00:00:00Z", region: "us-east-1", resources: [], detail: JSON.parse(entry.Detail) }))
+        .map((entry) => ({
+          version: "0",
+          id: "id",
+          "detail-type": entry.DetailType,
+          source: entry.Source,
+          account: "123456789012",
+          time: "2026-11-24T00:00:00Z",
+          region: "us-east-1",
+          resources: [],
+          detail: JSON.parse(entry.Detail),
+        }))
         .filter((envelope) => matchesPattern(pattern, envelope));
-      const messages = [...envelopes, ...envelopes.slice(0, 3)].map((envelope, index) => ({ messageId: `m${index}`, body: JSON.stringify(envelope) }));
+      const messages = [...envelopes, ...envelopes.slice(0, 3)].map((envelope, index) => ({
+        messageId: `m${index}`,
+        body: JSON.stringify(envelope),
+      }));
       messages.push({ messageId: "poison", body: "{not json" });
 
       const calls: ObservedCall[] = [];
@@ -165,7 +197,8 @@ describe("IAM proven by observation: each function's policy grants exactly what 
 
       assert.deepEqual(response.batchItemFailures, []);
       const operations = new Set(calls.map((call) => call.operation));
-      for (const expected of ["PutItem", "GetItem", "SendMessageBatch"]) assert.ok(operations.has(expected), `the scenario made the handler call ${expected}`);
+      for (const expected of ["PutItem", "GetItem", "SendMessageBatch"])
+        assert.ok(operations.has(expected), `the scenario made the handler call ${expected}`);
       const queue = named("aws:sqs/queue:Queue", `${component}-queue`);
       const mapping = MAPPING_PERMISSIONS.queue.map((action) => `${action} ${queue.arn}`);
       const policy = named("aws:iam/rolePolicy:RolePolicy", `${component}-policy`).inputs.policy;
@@ -174,12 +207,29 @@ describe("IAM proven by observation: each function's policy grants exactly what 
   }
 
   it("command API: commands from the replica and the ledger's tail, idempotency keys, transfers, consistent and eventual reads; nothing more, nothing less", async () => {
-    const variables = named("aws:lambda/function:Function", "accounts-commands-function").inputs.environment.variables as Record<string, string>;
-    await tablesFor(variables, { LEDGER_TABLE_NAME: LEDGER_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE, REPLICA_TABLE_NAME: READ_MODEL_TABLE });
+    const variables = named("aws:lambda/function:Function", "accounts-commands-function").inputs.environment.variables as Record<
+      string,
+      string
+    >;
+    await tablesFor(variables, {
+      LEDGER_TABLE_NAME: LEDGER_TABLE,
+      IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE,
+      REPLICA_TABLE_NAME: READ_MODEL_TABLE,
+    });
     const calls: ObservedCall[] = [];
     const handler = createCommandApiHandler(accounts, await observedClients(calls));
-    const http = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, query?: Record<string, string>): HttpApiEvent => ({
-      rawPath: path, headers, queryStringParameters: query, body: body === undefined ? undefined : JSON.stringify(body), requestContext: { http: { method, path } },
+    const http = (
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+      query?: Record<string, string>,
+    ): HttpApiEvent => ({
+      rawPath: path,
+      headers,
+      queryStringParameters: query,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      requestContext: { http: { method, path } },
     });
     const statuses: number[] = [];
     await withEnvironment(variables, async () => {
@@ -188,25 +238,40 @@ describe("IAM proven by observation: each function's policy grants exactly what 
       // The replica's projector catches up on iam-a (written unobserved: another function's work).
       const unobserved = documentClient((await dynamoDbLocal()).config);
       const opened = await new AggregateLoader(accounts, new DynamoDbEventStore(unobserved, variables.LEDGER_TABLE_NAME)).load("iam-a");
-      await new DynamoDbReadModel(unobserved, variables.REPLICA_TABLE_NAME).putIfNewer("iam-a", opened.version, replica.project(opened, undefined as never) as Record<string, unknown>);
+      await new DynamoDbReadModel(unobserved, variables.REPLICA_TABLE_NAME).putIfNewer(
+        "iam-a",
+        opened.version,
+        replica.project(opened, undefined as never) as Record<string, unknown>,
+      );
       for (const event of [
         http("POST", "/aggregates/iam-a/commands", { kind: "Credit", amount: 9 }, { "idempotency-key": "iam-1" }),
         http("POST", "/aggregates/iam-a/commands", { kind: "Credit", amount: 9 }, { "idempotency-key": "iam-1" }),
         http("POST", "/aggregates/iam-a/commands", { kind: "Debit", amount: 1000 }),
-        http("POST", "/commands", { aggregateIds: ["iam-a", "iam-b"], command: { kind: "Transfer", from: "iam-a", to: "iam-b", amount: 2 } }),
+        http("POST", "/commands", {
+          aggregateIds: ["iam-a", "iam-b"],
+          command: { kind: "Transfer", from: "iam-a", to: "iam-b", amount: 2 },
+        }),
         http("GET", "/aggregates/iam-a"),
         http("GET", "/aggregates/iam-a", undefined, {}, { consistency: "eventual" }),
-      ]) statuses.push((await handler(event)).statusCode);
+      ])
+        statuses.push((await handler(event)).statusCode);
     });
     assert.deepEqual(statuses, [200, 200, 200, 200, 409, 200, 200, 200]);
     const operations = new Set(calls.map((call) => call.operation));
-    for (const expected of ["GetItem", "PutItem", "TransactWriteItems", "Query"]) assert.ok(operations.has(expected), `the scenario made the handler call ${expected}`);
+    for (const expected of ["GetItem", "PutItem", "TransactWriteItems", "Query"])
+      assert.ok(operations.has(expected), `the scenario made the handler call ${expected}`);
     const policy = named("aws:iam/rolePolicy:RolePolicy", "accounts-commands-policy").inputs.policy;
     assert.deepEqual(grantedLines(policy, ["OwnLogs"]), neededLines(calls, arnOf, []));
   });
 
   it("observes every function the stack deploys", () => {
     const functions = ofType("aws:lambda/function:Function").filter((fn) => fn.name.startsWith("accounts-"));
-    assert.deepEqual(functions.map((fn) => fn.name).sort(), ["accounts-balances-function", "accounts-commands-function", "accounts-dispatcher-function", "accounts-last-transaction-function", "accounts-replica-function"]);
+    assert.deepEqual(functions.map((fn) => fn.name).sort(), [
+      "accounts-balances-function",
+      "accounts-commands-function",
+      "accounts-dispatcher-function",
+      "accounts-last-transaction-function",
+      "accounts-replica-function",
+    ]);
   });
 });

@@ -20,9 +20,18 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
 
   it("publishes each event once with the aggregate at that event's version, whatever the record order and duplicates", async () => {
     const events = ["a", "b", "c"].flatMap((id, index) => accountEvents(id, 1, 5 + index * 3));
-    await seed(ledger, events.filter((event) => event.aggregateId === "a"));
-    await seed(ledger, events.filter((event) => event.aggregateId === "b"));
-    await seed(ledger, events.filter((event) => event.aggregateId === "c"));
+    await seed(
+      ledger,
+      events.filter((event) => event.aggregateId === "a"),
+    );
+    await seed(
+      ledger,
+      events.filter((event) => event.aggregateId === "b"),
+    );
+    await seed(
+      ledger,
+      events.filter((event) => event.aggregateId === "c"),
+    );
     const records = recordsOf(events);
     const bus = new RecordingBus();
     const { dispatcher } = bankDispatcher(ledger, bus);
@@ -38,7 +47,10 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
       assert.deepEqual(message.aggregate, { version: expected.version, state: expected.state });
       assert.equal(message.schemaVersion, 1);
     }
-    assert.ok(bus.calls.every((call) => call.length <= 10), "PutEvents batches hold at most 10 entries");
+    assert.ok(
+      bus.calls.every((call) => call.length <= 10),
+      "PutEvents batches hold at most 10 entries",
+    );
     assert.equal(bus.calls.length, Math.ceil(events.length / 10));
   });
 
@@ -54,8 +66,15 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     await dispatcher.dispatch(recordsOf(batch));
 
     assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 10 });
-    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 10 * 31, "folds only versions 101..130 on top of the snapshot at 100 (read with it, as proof)");
-    assert.equal((bus.messages.find((m) => m.event.aggregateId === "agg-3" && m.event.version === 130)?.aggregate?.state as AccountState).balance, 129);
+    assert.equal(
+      ledger.requests.itemsRead(ledger.events.tableName) - before,
+      10 * 31,
+      "folds only versions 101..130 on top of the snapshot at 100 (read with it, as proof)",
+    );
+    assert.equal(
+      (bus.messages.find((m) => m.event.aggregateId === "agg-3" && m.event.version === 130)?.aggregate?.state as AccountState).balance,
+      129,
+    );
   });
 
   it("looks up no snapshot for aggregates too young to have one: one ledger Query per aggregate, nothing else", async () => {
@@ -82,7 +101,11 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     await dispatcher.dispatch(recordsOf(accountEvents("no-snap", 121, 130)));
 
     assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { BatchGetItem: 1, Query: 2, PutItem: 1 });
-    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 81, "folded 51..130 from the snapshot at 50 (read with it, as proof)");
+    assert.equal(
+      ledger.requests.itemsRead(ledger.events.tableName) - before,
+      81,
+      "folded 51..130 from the snapshot at 50 (read with it, as proof)",
+    );
     assert.equal((bus.messages.at(-1)?.aggregate?.state as AccountState).balance, 129);
     assert.equal((await ledger.snapshots.get("no-snap", 100))?.version, 100, "the snapshot at 100 now exists");
   });
@@ -93,7 +116,9 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     const calls = stubSend(client, (command, call) => ({
       FailedEntryCount: call === 1 ? 2 : 0,
       Entries: command.input.Entries.map((_: unknown, index: number) =>
-        call === 1 && (index === 1 || index === 3) ? { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" } : { EventId: `e${index}` },
+        call === 1 && (index === 1 || index === 3)
+          ? { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" }
+          : { EventId: `e${index}` },
       ),
     }));
     const { dispatcher } = bankDispatcher(ledger, new EventBridgeBus(client, "accounts-bus"));
@@ -105,7 +130,11 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     assert.equal(calls[0].input.Entries.length, 4);
     const resent = calls[1].input.Entries.map((entry: { Detail: string }) => JSON.parse(entry.Detail).event.version);
     assert.deepEqual(resent, [2, 4]);
-    assert.ok(calls[0].input.Entries.every((entry: { EventBusName: string; Source: string }) => entry.EventBusName === "accounts-bus" && entry.Source === "accounts"));
+    assert.ok(
+      calls[0].input.Entries.every(
+        (entry: { EventBusName: string; Source: string }) => entry.EventBusName === "accounts-bus" && entry.Source === "accounts",
+      ),
+    );
   });
 
   it("reports only the records whose entries still fail after every attempt, so Lambda retries from them", async () => {
@@ -124,13 +153,22 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
 
     assert.deepEqual(
       report.batchItemFailures.map((failure) => failure.itemIdentifier).sort(),
-      records.slice(2).map((record) => record.dynamodb!.SequenceNumber!).sort(),
+      records
+        .slice(2)
+        .map((record) => record.dynamodb!.SequenceNumber!)
+        .sort(),
     );
     assert.equal(report.published, 2);
   });
 
   it("sends an aggregate too large for the bus by reference to the snapshot at its version, which projectors resolve", async () => {
-    const huge = { aggregateId: "big", version: 1, type: "AccountOpened", payload: { owner: "x".repeat(2_000) }, timestamp: new Date().toISOString() };
+    const huge = {
+      aggregateId: "big",
+      version: 1,
+      type: "AccountOpened",
+      payload: { owner: "x".repeat(2_000) },
+      timestamp: new Date().toISOString(),
+    };
     await ledger.events.append([huge]);
     const bus = new RecordingBus();
     const { dispatcher } = bankDispatcher(ledger, bus, { maxEntryBytes: 3_000 });
@@ -149,16 +187,30 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
 
   it("sends poison records to the dead-letter queue with their reason while the rest are published", async () => {
     await seed(ledger, accountEvents("fine", 1, 3));
-    const unknownType = streamRecord({ aggregateId: "weird", version: 1, type: "Teleported", payload: {}, timestamp: new Date().toISOString() });
+    const unknownType = streamRecord({
+      aggregateId: "weird",
+      version: 1,
+      type: "Teleported",
+      payload: {},
+      timestamp: new Date().toISOString(),
+    });
     const noVersion = streamRecord({ aggregateId: "weird", type: "Credited", payload: { amount: 1 }, timestamp: new Date().toISOString() });
     const bus = new RecordingBus();
     const { dispatcher, deadLetters } = bankDispatcher(ledger, bus);
 
-    const report = await dispatcher.dispatch([...recordsOf(accountEvents("fine", 1, 2)), unknownType, noVersion, ...recordsOf(accountEvents("fine", 3, 3))]);
+    const report = await dispatcher.dispatch([
+      ...recordsOf(accountEvents("fine", 1, 2)),
+      unknownType,
+      noVersion,
+      ...recordsOf(accountEvents("fine", 3, 3)),
+    ]);
 
     assert.deepEqual(report.batchItemFailures, []);
     assert.equal(report.published, 3);
-    assert.deepEqual(deadLetters.letters.map((letter) => letter.input), [unknownType, noVersion]);
+    assert.deepEqual(
+      deadLetters.letters.map((letter) => letter.input),
+      [unknownType, noVersion],
+    );
     assert.match(deadLetters.letters[0].reason, /unknown event type "Teleported"/);
     assert.match(deadLetters.letters[1].reason, /version must be a positive integer, got undefined/);
   });
@@ -181,15 +233,34 @@ describe("AggregateDispatcher (DynamoDB Local ledger, bus stubbed at client leve
     const stored: any[] = [];
     // Answers as SQS does: a request over 10 entries or 1 MiB in total is refused whole.
     const calls = stubSend(client, (command) => {
-      const entries = command.input.Entries as { MessageBody: string; MessageAttributes: Record<string, { StringValue: string; DataType: string }> }[];
-      const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody) + Object.entries(entry.MessageAttributes).reduce((n, [k, v]) => n + k.length + v.DataType.length + Buffer.byteLength(v.StringValue), 0), 0);
+      const entries = command.input.Entries as {
+        MessageBody: string;
+        MessageAttributes: Record<string, { StringValue: string; DataType: string }>;
+      }[];
+      const bytes = entries.reduce(
+        (sum, entry) =>
+          sum +
+          Buffer.byteLength(entry.MessageBody) +
+          Object.entries(entry.MessageAttributes).reduce(
+            (n, [k, v]) => n + k.length + v.DataType.length + Buffer.byteLength(v.StringValue),
+            0,
+          ),
+        0,
+      );
       if (entries.length > 10) throw Object.assign(new Error("too many entries"), { name: "TooManyEntriesInBatchRequest" });
       if (bytes > SQS_MAX_MESSAGE_BYTES) throw Object.assign(new Error(`batch of ${bytes} bytes`), { name: "BatchRequestTooLong" });
       stored.push(...entries.map((entry) => JSON.parse(entry.MessageBody)));
       return { Successful: entries.map((_, index) => ({ Id: String(index) })), Failed: [] };
     });
     const { dispatcher } = bankDispatcher(ledger, new RecordingBus(), { deadLetters: new SqsDeadLetterQueue(client, "https://dlq") });
-    const poison = (id: string, bytes: number) => streamRecord({ aggregateId: id, version: 1, type: "Nope", payload: { blob: "x".repeat(bytes) }, timestamp: new Date().toISOString() });
+    const poison = (id: string, bytes: number) =>
+      streamRecord({
+        aggregateId: id,
+        version: 1,
+        type: "Nope",
+        payload: { blob: "x".repeat(bytes) },
+        timestamp: new Date().toISOString(),
+      });
     const records = [...Array.from({ length: 10 }, (_, i) => poison(`p${i}`, 300_000)), poison("huge", 1_500_000)];
 
     const report = await dispatcher.dispatch(records);

@@ -23,7 +23,8 @@ import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledge
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../../support/pipelineFixture";
 import { unmarshallImage } from "../../../handlers/runtime/aws/streamImages";
 
-const ledgerOf = async (ledger: BankLedger, id: string): Promise<LedgerEvent[]> => (await ledger.events.read(id, 0)) as unknown as LedgerEvent[];
+const ledgerOf = async (ledger: BankLedger, id: string): Promise<LedgerEvent[]> =>
+  (await ledger.events.read(id, 0)) as unknown as LedgerEvent[];
 const typesOf = async (ledger: BankLedger, id: string) => (await ledgerOf(ledger, id)).map((event) => `${event.version}:${event.type}`);
 
 /** An account opened and credited with `balance`, versions 1 and 2. */
@@ -50,7 +51,10 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       assert.equal(result.attempts, 1);
       assert.deepEqual(await typesOf(ledger, "acc"), ["1:AccountOpened", "2:Credited"]);
       assert.equal((await handler.query("acc")).state.balance, 100);
-      assert.ok((await ledgerOf(ledger, "acc")).every((event) => typeof event.commitId === "string"), "every event carries its commit id");
+      assert.ok(
+        (await ledgerOf(ledger, "acc")).every((event) => typeof event.commitId === "string"),
+        "every event carries its commit id",
+      );
     });
 
     it("reports a Debit of 150 on 200 whose answer was lost as done, not as rejected for insufficient funds", async () => {
@@ -65,7 +69,13 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
     });
 
     it("recognises a multi-event transaction that committed although every SDK attempt lost its answer", async () => {
-      const twice = defineDomain({ ...accounts, decide: () => [{ type: "Credited" as const, payload: { amount: 1 } }, { type: "Credited" as const, payload: { amount: 2 } }] });
+      const twice = defineDomain({
+        ...accounts,
+        decide: () => [
+          { type: "Credited" as const, payload: { amount: 1 } },
+          { type: "Credited" as const, payload: { amount: 2 } },
+        ],
+      });
       const handler = new CommandHandler(new AggregateLoader(twice, ledger.events), ledger.events);
       await ledger.handler().execute("acc", { kind: "Open", owner: "x" });
       const sdkAttempts = await ledger.db.config.maxAttempts();
@@ -74,7 +84,10 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       const result = await handler.execute("acc", { kind: "Credit", amount: 0 });
 
       assert.equal(fault.lost, sdkAttempts, "every one of the SDK's own attempts lost its answer");
-      assert.deepEqual(result.events.map((event) => event.version), [2, 3]);
+      assert.deepEqual(
+        result.events.map((event) => event.version),
+        [2, 3],
+      );
       assert.deepEqual(await typesOf(ledger, "acc"), ["1:AccountOpened", "2:Credited", "3:Credited"]);
     });
 
@@ -93,11 +106,18 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       await openAccount(handler, "acc", 0);
       loseAnswers(ledger.db, { operation: "PutItem", times: Infinity });
 
-      const error = await handler.execute("acc", { kind: "Credit", amount: 5 }).then(() => undefined, (caught: unknown) => caught);
+      const error = await handler.execute("acc", { kind: "Credit", amount: 5 }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
 
       assert.ok(error instanceof CommitOutcomeUnknownError, String(error));
       const events = await ledgerOf(ledger, "acc");
-      assert.deepEqual(events.map((event) => event.version), [1, 2], "applied once, whatever the caller was told");
+      assert.deepEqual(
+        events.map((event) => event.version),
+        [1, 2],
+        "applied once, whatever the caller was told",
+      );
       assert.equal(events[1].commitId, error.commitId);
     });
   });
@@ -170,7 +190,12 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       await handler.execute("acc", { kind: "Credit", amount: 1 }, { idempotencyKey: "req-4" });
       const later = ledger.handler({ now: () => new Date(Date.now() + 120_000), idempotencyRetentionSeconds: 60 });
       // The record says it expired a minute ago (DynamoDB's TTL deletes it only eventually).
-      await ledger.db.send(new PutCommand({ TableName: ledger.idempotencyTable, Item: { ...(await recordOf(ledger, "req-4")), expiresAt: Math.floor(Date.now() / 1000) - 60 } }));
+      await ledger.db.send(
+        new PutCommand({
+          TableName: ledger.idempotencyTable,
+          Item: { ...(await recordOf(ledger, "req-4")), expiresAt: Math.floor(Date.now() / 1000) - 60 },
+        }),
+      );
 
       const again = await later.execute("acc", { kind: "Credit", amount: 1 }, { idempotencyKey: "req-4" });
 
@@ -207,11 +232,17 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
         await seed(ledger, accountEvents("acc", 1, 10));
         const at10 = fold(accounts, emptyAggregate(accounts, "acc"), accountEvents("acc", 1, 10));
         await ledger.snapshots.save(toSnapshot(accounts, { ...at10, version: 500 }));
-        const handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start, tailSize: 5 }), ledger.events);
+        const handler = new CommandHandler(
+          new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start, tailSize: 5 }),
+          ledger.events,
+        );
 
         const result = await handler.execute("acc", { kind: "Credit", amount: 1 });
 
-        assert.deepEqual(result.events.map((event) => event.version), [11]);
+        assert.deepEqual(
+          result.events.map((event) => event.version),
+          [11],
+        );
         assert.equal(result.aggregate.state.balance, 10);
         assert.equal((await ledgerOf(ledger, "acc")).length, 11);
       });
@@ -221,14 +252,24 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       await seed(ledger, accountEvents("acc", 1, 10));
       const { projector, readModel } = await projectorFor(ledger, aggregateProjection("accounts-state", accounts));
       const real = fold(accounts, emptyAggregate(accounts, "acc"), accountEvents("acc", 1, 10));
-      const crafted = { schemaVersion: 1, event: { ...accountEvents("acc", 2, 2)[0], version: 50 }, aggregate: { version: 50, state: real.state } };
+      const crafted = {
+        schemaVersion: 1,
+        event: { ...accountEvents("acc", 2, 2)[0], version: 50 },
+        aggregate: { version: 50, state: real.state },
+      };
       await projector.project(queueMessages([crafted]));
       assert.equal((await readModel.get("acc"))?.version, 50, "the crafted row is really there");
-      const handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel)), ledger.events);
+      const handler = new CommandHandler(
+        new AggregateLoader(accounts, ledger.events, new ReadModelSnapshotSource(readModel)),
+        ledger.events,
+      );
 
       const result = await handler.execute("acc", { kind: "Credit", amount: 1 });
 
-      assert.deepEqual(result.events.map((event) => event.version), [11]);
+      assert.deepEqual(
+        result.events.map((event) => event.version),
+        [11],
+      );
     });
 
     it("refuses an append whose predecessor does not exist with VersionGapError and writes nothing", async () => {
@@ -257,9 +298,13 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
           await seed(ledger, accountEvents("acc", 1, 130), 50);
           const valid100 = await ledger.snapshots.get("acc", 100);
           const bad = { ...valid100!, state: corrupt.state } as typeof valid100 & {};
-          const item = "recompute" in corrupt ? toSnapshot(accounts, { aggregateId: "acc", version: 100, state: corrupt.state as never }) : bad;
+          const item =
+            "recompute" in corrupt ? toSnapshot(accounts, { aggregateId: "acc", version: 100, state: corrupt.state as never }) : bad;
           await ledger.db.send(new PutCommand({ TableName: ledger.snapshotTable, Item: item }));
-          const handler = new CommandHandler(new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start, tailSize: 100 }), ledger.events);
+          const handler = new CommandHandler(
+            new AggregateLoader(accounts, ledger.events, ledger.snapshots, { start, tailSize: 100 }),
+            ledger.events,
+          );
           const before = ledger.requests.itemsRead(ledger.events.tableName);
 
           const result = await handler.execute("acc", { kind: "Debit", amount: 5 });
@@ -272,13 +317,21 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
 
     it("never publishes a state folded on a corrupt snapshot from the dispatcher", async () => {
       await seed(ledger, accountEvents("acc", 1, 105), 100);
-      await ledger.db.send(new PutCommand({ TableName: ledger.snapshotTable, Item: { ...toSnapshot(accounts, { aggregateId: "acc", version: 100, state: { opened: true, balance: "abc" } as never }) } }));
+      await ledger.db.send(
+        new PutCommand({
+          TableName: ledger.snapshotTable,
+          Item: { ...toSnapshot(accounts, { aggregateId: "acc", version: 100, state: { opened: true, balance: "abc" } as never }) },
+        }),
+      );
       const bus = new RecordingBus();
       const { dispatcher } = bankDispatcher(ledger, bus);
 
       await dispatcher.dispatch(recordsOf(accountEvents("acc", 101, 105)));
 
-      assert.deepEqual(bus.messages.map((message) => (message.aggregate?.state as AccountState).balance), [100, 101, 102, 103, 104]);
+      assert.deepEqual(
+        bus.messages.map((message) => (message.aggregate?.state as AccountState).balance),
+        [100, 101, 102, 103, 104],
+      );
     });
   });
 
@@ -288,7 +341,11 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       const handler = ledger.handler({ maxAttempts: 50 });
       const ids = ["t1", "t2", "t3", "t4"];
       for (const id of ids) await openAccount(handler, id, 1000);
-      const transfers = Array.from({ length: 80 }, (_, i) => ({ from: ids[i % 4], to: ids[(i * 3 + 1) % 4 === i % 4 ? (i + 1) % 4 : (i * 3 + 1) % 4], amount: 1 + (i % 7) }));
+      const transfers = Array.from({ length: 80 }, (_, i) => ({
+        from: ids[i % 4],
+        to: ids[(i * 3 + 1) % 4 === i % 4 ? (i + 1) % 4 : (i * 3 + 1) % 4],
+        amount: 1 + (i % 7),
+      }));
       let committed = 0;
       await forEachLimit(transfers, 8, async ({ from, to, amount }) => {
         await handler.executeMany([from, to], { kind: "Transfer", from, to, amount });
@@ -297,15 +354,24 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
 
       const states = await Promise.all(ids.map((id) => handler.query(id)));
       assert.equal(committed, 80);
-      assert.equal(states.reduce((sum, aggregate) => sum + aggregate.state.balance, 0), 4000, "money is conserved");
+      assert.equal(
+        states.reduce((sum, aggregate) => sum + aggregate.state.balance, 0),
+        4000,
+        "money is conserved",
+      );
       const all = (await Promise.all(ids.map((id) => ledgerOf(ledger, id)))).flat().filter((event) => event.payload.transfer);
       const byCommit = new Map<string, LedgerEvent[]>();
       for (const event of all) byCommit.set(event.commitId!, [...(byCommit.get(event.commitId!) ?? []), event]);
       assert.equal(byCommit.size, 80);
-      for (const pair of byCommit.values()) assert.deepEqual(pair.map((event) => event.type).sort(), ["Credited", "Debited"], "each debit has its credit in the same commit");
+      for (const pair of byCommit.values())
+        assert.deepEqual(pair.map((event) => event.type).sort(), ["Credited", "Debited"], "each debit has its credit in the same commit");
       for (const id of ids) {
         const versions = (await ledgerOf(ledger, id)).map((event) => event.version);
-        assert.deepEqual(versions, versions.map((_, index) => index + 1), `${id} is gap-free`);
+        assert.deepEqual(
+          versions,
+          versions.map((_, index) => index + 1),
+          `${id} is gap-free`,
+        );
       }
     });
 
@@ -356,8 +422,17 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       const longest = "é".repeat(512);
       await notebook().execute(longest, { payload: {} });
       assert.equal((await ledgerOf(ledger, longest)).length, 1);
-      await assert.rejects(notebook().execute("nb", { payload: { text: "x".repeat(410 * 1024) } }), (error: unknown) => error instanceof InvalidEventError && /400 KB|409600-byte item limit/.test(error.message));
-      const heavy = Array.from({ length: 12 }, (_, i) => ({ aggregateId: "nb", version: i + 1, type: "Noted", payload: { text: "x".repeat(380 * 1024) }, timestamp: new Date().toISOString() }));
+      await assert.rejects(
+        notebook().execute("nb", { payload: { text: "x".repeat(410 * 1024) } }),
+        (error: unknown) => error instanceof InvalidEventError && /400 KB|409600-byte item limit/.test(error.message),
+      );
+      const heavy = Array.from({ length: 12 }, (_, i) => ({
+        aggregateId: "nb",
+        version: i + 1,
+        type: "Noted",
+        payload: { text: "x".repeat(380 * 1024) },
+        timestamp: new Date().toISOString(),
+      }));
       await assert.rejects(ledger.events.append(heavy), (error: unknown) => error instanceof CommitTooLargeError && error.unit === "bytes");
       assert.equal((await ledgerOf(ledger, "nb")).length, 0);
     });
@@ -366,29 +441,59 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       for (const returned of [undefined, null, { type: "Noted", payload: {} }, [null]]) {
         const sloppy = defineDomain({ ...noting, decide: () => returned as never });
         const handler = new CommandHandler(new AggregateLoader(sloppy, ledger.events), ledger.events);
-        await assert.rejects(handler.execute("nb", { payload: {} }), (error: unknown) => error instanceof InvalidCommandError && /decide returned/.test(error.message));
+        await assert.rejects(
+          handler.execute("nb", { payload: {} }),
+          (error: unknown) => error instanceof InvalidCommandError && /decide returned/.test(error.message),
+        );
       }
-      await assert.rejects(ledger.handler().execute("acc", { kind: "Teleport" } as never), (error: unknown) => error instanceof InvalidCommandError && /decide returned undefined/.test(error.message));
+      await assert.rejects(
+        ledger.handler().execute("acc", { kind: "Teleport" } as never),
+        (error: unknown) => error instanceof InvalidCommandError && /decide returned undefined/.test(error.message),
+      );
       assert.equal((await ledgerOf(ledger, "nb")).length, 0);
     });
 
     it("refuses a credit that would take a balance past 2^53 at the command, so no projector is ever poisoned", async () => {
       const handler = ledger.handler();
       await openAccount(handler, "rich", Number.MAX_SAFE_INTEGER);
-      await assert.rejects(handler.execute("rich", { kind: "Credit", amount: 10 }), (error: unknown) => error instanceof InvalidEventError && /state\.balance: .* beyond ±2\^53/.test(error.message));
+      await assert.rejects(
+        handler.execute("rich", { kind: "Credit", amount: 10 }),
+        (error: unknown) => error instanceof InvalidEventError && /state\.balance: .* beyond ±2\^53/.test(error.message),
+      );
       assert.equal((await ledgerOf(ledger, "rich")).length, 2);
     });
 
     it("throws at construction for a concurrency, maxAttempts, snapshotEvery, page size, resend count or body limit that is not a usable integer", () => {
-      const options = { domain: accounts, loader: ledger.loader, bus: new RecordingBus(), deadLetters: new InMemoryDeadLetters(), source: "x" };
-      assert.throws(() => new Dispatcher({ unmarshall: unmarshallImage, ...options, concurrency: 0 }), /concurrency must be a positive integer, got 0/);
+      const options = {
+        domain: accounts,
+        loader: ledger.loader,
+        bus: new RecordingBus(),
+        deadLetters: new InMemoryDeadLetters(),
+        source: "x",
+      };
+      assert.throws(
+        () => new Dispatcher({ unmarshall: unmarshallImage, ...options, concurrency: 0 }),
+        /concurrency must be a positive integer, got 0/,
+      );
       assert.throws(() => new Dispatcher({ unmarshall: unmarshallImage, ...options, snapshotEvery: NaN }), /snapshotEvery/);
-      assert.throws(() => new Projector({ projection: balances, readModel: { get: async () => undefined, putIfNewer: async () => ({ written: true }) }, deadLetters: new InMemoryDeadLetters(), concurrency: NaN }), /concurrency/);
+      assert.throws(
+        () =>
+          new Projector({
+            projection: balances,
+            readModel: { get: async () => undefined, putIfNewer: async () => ({ written: true }) },
+            deadLetters: new InMemoryDeadLetters(),
+            concurrency: NaN,
+          }),
+        /concurrency/,
+      );
       assert.throws(() => ledger.handler({ maxAttempts: 0 }), /maxAttempts/);
       assert.throws(() => new DynamoDbEventStore(ledger.db, "t", { pageSize: NaN }), /pageSize must be a positive integer/);
       assert.throws(() => new DynamoDbEventStore(ledger.db, "t", { resendAttempts: -1 }), /resendAttempts/);
       // A NaN body limit (MAX_BODY_BYTES=abc) would otherwise accept bodies of any size.
-      assert.throws(() => commandRoutes({ commands: ledger.handler(), maxBodyBytes: NaN }), /maxBodyBytes must be a positive integer, got NaN/);
+      assert.throws(
+        () => commandRoutes({ commands: ledger.handler(), maxBodyBytes: NaN }),
+        /maxBodyBytes must be a positive integer, got NaN/,
+      );
     });
   });
 
@@ -396,7 +501,9 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
     it("dead-letters a claim check that names another aggregate instead of writing its state into the row", async () => {
       await seed(ledger, accountEvents("victim", 1, 1));
       await seed(ledger, accountEvents("other", 1, 1));
-      await ledger.snapshots.save(toSnapshot(accounts, { aggregateId: "other", version: 1, state: { opened: true, owner: "mallory", balance: 999 } }));
+      await ledger.snapshots.save(
+        toSnapshot(accounts, { aggregateId: "other", version: 1, state: { opened: true, owner: "mallory", balance: 999 } }),
+      );
       const { projector, readModel, deadLetters } = await projectorFor(ledger, balances);
       const lying = { schemaVersion: 1, event: accountEvents("victim", 1, 1)[0], aggregateRef: { aggregateId: "other", version: 1 } };
 
@@ -419,13 +526,29 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       const handler = new CommandHandler(new AggregateLoader(counter, ledger.events), ledger.events);
       for (const by of [5, 10]) await handler.execute("c", { by });
       const bus = new RecordingBus();
-      const dispatcher = new Dispatcher({ unmarshall: unmarshallImage, domain: counter, loader: new AggregateLoader(counter, ledger.events), bus, deadLetters: new InMemoryDeadLetters(), source: "counters" });
+      const dispatcher = new Dispatcher({
+        unmarshall: unmarshallImage,
+        domain: counter,
+        loader: new AggregateLoader(counter, ledger.events),
+        bus,
+        deadLetters: new InMemoryDeadLetters(),
+        source: "counters",
+      });
       await dispatcher.dispatch(recordsOf(await ledgerOf(ledger, "c")));
-      assert.deepEqual(bus.messages.map((message) => message.aggregate), [{ version: 1, state: 5 }, { version: 2, state: 15 }]);
+      assert.deepEqual(
+        bus.messages.map((message) => message.aggregate),
+        [
+          { version: 1, state: 5 },
+          { version: 2, state: 15 },
+        ],
+      );
 
       const { projector, readModel } = await projectorFor(ledger, aggregateProjection("counter-state", counter));
       await projector.project(queueMessages(bus.messages));
-      const fromRows = new CommandHandler(new AggregateLoader(counter, ledger.events, new ReadModelSnapshotSource(readModel)), ledger.events);
+      const fromRows = new CommandHandler(
+        new AggregateLoader(counter, ledger.events, new ReadModelSnapshotSource(readModel)),
+        ledger.events,
+      );
       const next = await fromRows.execute("c", { by: 1 });
       assert.equal(next.aggregate.state, 16);
 
@@ -439,14 +562,31 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       });
       await new CommandHandler(new AggregateLoader(versioned, ledger.events), ledger.events).execute("doc", { to: "v2.1" });
       const docBus = new RecordingBus();
-      await new Dispatcher({ unmarshall: unmarshallImage, domain: versioned, loader: new AggregateLoader(versioned, ledger.events), bus: docBus, deadLetters: new InMemoryDeadLetters(), source: "docs" }).dispatch(recordsOf(await ledgerOf(ledger, "doc")));
+      await new Dispatcher({
+        unmarshall: unmarshallImage,
+        domain: versioned,
+        loader: new AggregateLoader(versioned, ledger.events),
+        bus: docBus,
+        deadLetters: new InMemoryDeadLetters(),
+        source: "docs",
+      }).dispatch(recordsOf(await ledgerOf(ledger, "doc")));
       assert.deepEqual(docBus.messages[0].aggregate, { version: 1, state: { version: "v2.1" } });
     });
 
     it("dead-letters a replay without payload, a reference without an id and an upcast that throws, instead of retrying them forever", async () => {
-      const { projector, deadLetters } = await projectorFor(ledger, { ...balances, schemaVersion: 2, upcast: () => { throw new Error("no such shape"); } });
+      const { projector, deadLetters } = await projectorFor(ledger, {
+        ...balances,
+        schemaVersion: 2,
+        upcast: () => {
+          throw new Error("no such shape");
+        },
+      });
       const event = accountEvents("acc", 1, 1)[0];
-      const replayWithoutPayload = { schemaVersion: 2, event: { ...event, type: "ledger.Replay", payload: undefined }, aggregate: { version: 1, state: {} } };
+      const replayWithoutPayload = {
+        schemaVersion: 2,
+        event: { ...event, type: "ledger.Replay", payload: undefined },
+        aggregate: { version: 1, state: {} },
+      };
       const refWithoutId = { schemaVersion: 2, event, aggregateRef: { version: 1 } };
       const oldShape = { schemaVersion: 1, event, aggregate: { version: 1, state: { opened: true, balance: 0 } } };
 
@@ -454,18 +594,23 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
 
       assert.deepEqual(report.batchItemFailures, []);
       assert.equal(report.deadLettered, 3);
-      assert.deepEqual(deadLetters.letters.map((letter) => letter.reason), [
-        'event ledger.Replay of "acc" has no payload object',
-        "the claim check names aggregate undefined, not the event's \"acc\"",
-        "upcast from schema version 1 failed: no such shape",
-      ]);
+      assert.deepEqual(
+        deadLetters.letters.map((letter) => letter.reason),
+        [
+          'event ledger.Replay of "acc" has no payload object',
+          'the claim check names aggregate undefined, not the event\'s "acc"',
+          "upcast from schema version 1 failed: no such shape",
+        ],
+      );
     });
   });
 });
 
 async function recordOf(ledger: BankLedger, key: string): Promise<Record<string, unknown>> {
   const { GetCommand } = await import("@aws-sdk/lib-dynamodb");
-  const result = await ledger.db.send(new GetCommand({ TableName: ledger.idempotencyTable, Key: { idempotencyKey: key }, ConsistentRead: true }));
+  const result = await ledger.db.send(
+    new GetCommand({ TableName: ledger.idempotencyTable, Key: { idempotencyKey: key }, ConsistentRead: true }),
+  );
   assert.ok(result.Item, `no record for ${key}`);
   return result.Item;
 }

@@ -54,7 +54,11 @@ describe("fault injection over the whole pipeline (SDK faults, crashes, delivery
       });
       try {
         const report = await runChaos(stage, { aggregates: 4, commands: 80, concurrency: 4, seed });
-        assert.deepEqual(report.problems, [], `seed ${seed} (replay: CHAOS_SEED=${seed} npx mocha tests/integration/local/chaos.test.ts): ${report.problems.slice(0, 5).join("; ")}`);
+        assert.deepEqual(
+          report.problems,
+          [],
+          `seed ${seed} (replay: CHAOS_SEED=${seed} npx mocha tests/integration/local/chaos.test.ts): ${report.problems.slice(0, 5).join("; ")}`,
+        );
         assert.ok(stage.faults.total > 0, `seed ${seed}: faults were really injected`);
         assert.ok(report.outcomes.applied > 0);
       } finally {
@@ -87,7 +91,10 @@ describe("fault injection over the whole pipeline (SDK faults, crashes, delivery
 
     it("a duplicated message counts its own receives: a chain of copies failing once is redelivered, not dead-lettered", async () => {
       const deadLetters = new LocalQueue("q-dlq");
-      const queue = new LocalQueue("q", { redrive: { deadLetterQueue: deadLetters, maxReceiveCount: 2 }, chaos: { random: new Random(1), duplicate: 1, delay: 0, reorder: false } });
+      const queue = new LocalQueue("q", {
+        redrive: { deadLetterQueue: deadLetters, maxReceiveCount: 2 },
+        chaos: { random: new Random(1), duplicate: 1, delay: 0, reorder: false },
+      });
       queue.send("m");
       let batch = queue.receive(1);
       for (let round = 0; round < 3; round += 1) {

@@ -8,10 +8,22 @@ import { MessageDeadLetters } from "../../../handlers/runtime/memory/deadLetters
 import { StreamRecord } from "../../../handlers/runtime/dispatch/streamRecords";
 import { LocalStage } from "../../../local/stage";
 
-const start = (serviceName: string, options: { projections?: Parameters<typeof LocalStage.start<AccountState, AccountCommand>>[0]["projections"]; queueMaxMessageBytes?: number } = {}) =>
-  LocalStage.start<AccountState, AccountCommand>({ serviceName, domain: accounts, projections: options.projections ?? [balances], queueMaxMessageBytes: options.queueMaxMessageBytes });
+const start = (
+  serviceName: string,
+  options: {
+    projections?: Parameters<typeof LocalStage.start<AccountState, AccountCommand>>[0]["projections"];
+    queueMaxMessageBytes?: number;
+  } = {},
+) =>
+  LocalStage.start<AccountState, AccountCommand>({
+    serviceName,
+    domain: accounts,
+    projections: options.projections ?? [balances],
+    queueMaxMessageBytes: options.queueMaxMessageBytes,
+  });
 
-const attributesOf = (message: { attributes: Record<string, { stringValue?: string }> }) => Object.fromEntries(Object.entries(message.attributes).map(([name, value]) => [name, value.stringValue]));
+const attributesOf = (message: { attributes: Record<string, { stringValue?: string }> }) =>
+  Object.fromEntries(Object.entries(message.attributes).map(([name, value]) => [name, value.stringValue]));
 
 describe("local stage: dead letters as AWS writes them", function () {
   this.timeout(120_000);
@@ -22,8 +34,16 @@ describe("local stage: dead letters as AWS writes them", function () {
       const [local] = stage.projectors;
       // The read model refuses writes (throttled, say): an error worth retrying, so the projector reports the message failed.
       let broken = true;
-      const readModel = { get: (id: string) => local.readModel.get(id), putIfNewer: (...args: Parameters<typeof local.readModel.putIfNewer>) => (broken ? Promise.reject(new Error("throttled")) : local.readModel.putIfNewer(...args)) };
-      local.projector = new Projector({ projection: balances, readModel, deadLetters: new MessageDeadLetters((body, attributes) => void local.deadLetterQueue.send(body, attributes)) });
+      const readModel = {
+        get: (id: string) => local.readModel.get(id),
+        putIfNewer: (...args: Parameters<typeof local.readModel.putIfNewer>) =>
+          broken ? Promise.reject(new Error("throttled")) : local.readModel.putIfNewer(...args),
+      };
+      local.projector = new Projector({
+        projection: balances,
+        readModel,
+        deadLetters: new MessageDeadLetters((body, attributes) => void local.deadLetterQueue.send(body, attributes)),
+      });
       await stage.commands.execute("a", { kind: "Open", owner: "ada" });
       await stage.settle();
       assert.equal(local.queue.stats.delivered, 5, "received maxReceiveCount times");
@@ -35,11 +55,17 @@ describe("local stage: dead letters as AWS writes them", function () {
       assert.deepEqual(moved.attributes, {}, "EventBridge sets no attributes on what it delivers, and SQS adds none when it moves it");
 
       const { letters } = await listDeadLetters(stage.deadLetterQueue("balances-dlq"));
-      assert.deepEqual(letters.map((letter) => [letter.shape.kind, letter.destination]), [["queue-redrive", `to queue ${local.queue.arn}`]]);
+      assert.deepEqual(
+        letters.map((letter) => [letter.shape.kind, letter.destination]),
+        [["queue-redrive", `to queue ${local.queue.arn}`]],
+      );
 
       broken = false;
       const report = await stage.redrive("balances-dlq");
-      assert.deepEqual(report.redriven.map((outcome) => outcome.to), [local.queue.arn]);
+      assert.deepEqual(
+        report.redriven.map((outcome) => outcome.to),
+        [local.queue.arn],
+      );
       assert.equal(local.deadLetterQueue.depth, 0);
       assert.deepEqual(await local.readModel.get("a"), { id: "a", version: 1, owner: "ada", balance: 0 });
     } finally {
@@ -54,7 +80,11 @@ describe("local stage: dead letters as AWS writes them", function () {
       // Refused for good (a missing permission), then throttled on every attempt.
       let fault: "permission" | "throttled" | undefined = "permission";
       stage.bus.failDelivery = (queue) =>
-        queue !== local.queue || !fault ? undefined : fault === "permission" ? { code: "NO_PERMISSIONS", message: "not authorized to sqs:SendMessage", retryable: false } : { code: "THROTTLING", message: "rate exceeded", retryable: true };
+        queue !== local.queue || !fault
+          ? undefined
+          : fault === "permission"
+            ? { code: "NO_PERMISSIONS", message: "not authorized to sqs:SendMessage", retryable: false }
+            : { code: "THROTTLING", message: "rate exceeded", retryable: true };
       await stage.commands.execute("b", { kind: "Open", owner: "bob" });
       await stage.settle();
       fault = "throttled";
@@ -63,8 +93,21 @@ describe("local stage: dead letters as AWS writes them", function () {
 
       const [refused, exhausted] = local.deadLetterQueue.peek();
       const ruleArn = "arn:aws:events:local:000000000000:rule/local/balances-rule";
-      assert.deepEqual(attributesOf(refused), { RULE_ARN: ruleArn, TARGET_ARN: local.queue.arn, ERROR_CODE: "NO_PERMISSIONS", ERROR_MESSAGE: "not authorized to sqs:SendMessage", RETRY_ATTEMPTS: "0" });
-      assert.deepEqual(attributesOf(exhausted), { RULE_ARN: ruleArn, TARGET_ARN: local.queue.arn, ERROR_CODE: "THROTTLING", ERROR_MESSAGE: "rate exceeded", RETRY_ATTEMPTS: "185", EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts" });
+      assert.deepEqual(attributesOf(refused), {
+        RULE_ARN: ruleArn,
+        TARGET_ARN: local.queue.arn,
+        ERROR_CODE: "NO_PERMISSIONS",
+        ERROR_MESSAGE: "not authorized to sqs:SendMessage",
+        RETRY_ATTEMPTS: "0",
+      });
+      assert.deepEqual(attributesOf(exhausted), {
+        RULE_ARN: ruleArn,
+        TARGET_ARN: local.queue.arn,
+        ERROR_CODE: "THROTTLING",
+        ERROR_MESSAGE: "rate exceeded",
+        RETRY_ATTEMPTS: "185",
+        EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts",
+      });
       assert.equal(JSON.parse(refused.body)["detail-type"], "AccountOpened", "the event as it is");
       assert.equal(refused.sourceQueueArn, undefined);
       assert.equal(stage.bus.deliveries.retried, 185);
@@ -107,29 +150,58 @@ describe("local stage: dead letters as AWS writes them", function () {
       await stage.commands.execute("d", { kind: "Open", owner: "dee" });
       await stage.settle();
       const [projectorLetter] = local.deadLetterQueue.peek();
-      assert.deepEqual(attributesOf(projectorLetter), { reason: 'aggregate schema version 1 is not 2 and projector "balances" has no upcast', origin: "projector:balances" });
+      assert.deepEqual(attributesOf(projectorLetter), {
+        reason: 'aggregate schema version 1 is not 2 and projector "balances" has no upcast',
+        origin: "projector:balances",
+      });
       const letter = JSON.parse(projectorLetter.body);
       assert.equal(letter.origin, "projector:balances");
       assert.equal(JSON.parse(letter.input.body)["detail-type"], "AccountOpened", "the input is the queue message, envelope and all");
 
       // A stream record the dispatcher cannot read (an event type its domain does not know).
-      const poison: StreamRecord = { eventName: "INSERT", dynamodb: { SequenceNumber: "1", NewImage: marshall({ aggregateId: "d", version: 9, type: "Teleported", payload: {}, timestamp: new Date().toISOString() }) as never } };
+      const poison: StreamRecord = {
+        eventName: "INSERT",
+        dynamodb: {
+          SequenceNumber: "1",
+          NewImage: marshall({
+            aggregateId: "d",
+            version: 9,
+            type: "Teleported",
+            payload: {},
+            timestamp: new Date().toISOString(),
+          }) as never,
+        },
+      };
       await stage.dispatcher.dispatch([poison]);
       const [dispatcherLetter] = stage.dispatcherDeadLetters.peek();
       assert.equal(JSON.parse(dispatcherLetter.body).origin, "dispatcher");
       assert.deepEqual(JSON.parse(dispatcherLetter.body).input, JSON.parse(JSON.stringify(poison)));
 
       const { letters } = await listDeadLetters(stage.deadLetterQueue("dispatcher-dlq"), { targets: stage.redriveTargets });
-      assert.deepEqual(letters.map((view) => [view.shape.kind, view.destination]), [["handler", "replay of d (the dispatcher publishes them again)"]]);
+      assert.deepEqual(
+        letters.map((view) => [view.shape.kind, view.destination]),
+        [["handler", "replay of d (the dispatcher publishes them again)"]],
+      );
 
       // The fix deployed: the projector now reads schema version 1.
-      local.projector = new Projector({ projection: balances, readModel: local.readModel, snapshots: stage.snapshots, deadLetters: new MessageDeadLetters((body, attributes) => void local.deadLetterQueue.send(body, attributes)) });
+      local.projector = new Projector({
+        projection: balances,
+        readModel: local.readModel,
+        snapshots: stage.snapshots,
+        deadLetters: new MessageDeadLetters((body, attributes) => void local.deadLetterQueue.send(body, attributes)),
+      });
       const projected = await stage.redrive("balances-dlq");
-      assert.deepEqual(projected.redriven.map((outcome) => [outcome.shape, outcome.to]), [["handler", local.queue.arn]]);
+      assert.deepEqual(
+        projected.redriven.map((outcome) => [outcome.shape, outcome.to]),
+        [["handler", local.queue.arn]],
+      );
       assert.deepEqual(await local.readModel.get("d"), { id: "d", version: 1, owner: "dee", balance: 0 });
 
       const dispatched = await stage.redrive("dispatcher-dlq");
-      assert.deepEqual(dispatched.redriven.map((outcome) => outcome.to), ["replay d"]);
+      assert.deepEqual(
+        dispatched.redriven.map((outcome) => outcome.to),
+        ["replay d"],
+      );
       assert.equal((await stage.commands.query("d")).version, 2, "a replay event was appended");
       assert.equal((await local.readModel.get("d"))?.version, 2, "and published again to the projector");
       assert.equal(stage.deadLetters.length, 0);

@@ -26,7 +26,12 @@ describe("rebuilding a read model in production: replay every aggregate to one n
   const AGGREGATES = 2000;
 
   it("lists every aggregate from the sparse index, replays them to the new projector alone at a rate, resumes after a stop, and does nothing new when run again", async () => {
-    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "rebuild", domain: accounts, projections: [balances], dynamo: await dynamoDbLocal() });
+    const stage = await LocalStage.start<AccountState, AccountCommand>({
+      serviceName: "rebuild",
+      domain: accounts,
+      projections: [balances],
+      dynamo: await dynamoDbLocal(),
+    });
     try {
       const ids = Array.from({ length: AGGREGATES }, (_, i) => `r-${String(i).padStart(5, "0")}`);
       await forEachLimit(ids, 8, async (id) => {
@@ -98,7 +103,12 @@ describe("rebuilding a read model in production: replay every aggregate to one n
   });
 
   it("reads an aggregate as of any version through the public API (time travel)", async () => {
-    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "travel", domain: accounts, projections: [], dynamo: await dynamoDbLocal() });
+    const stage = await LocalStage.start<AccountState, AccountCommand>({
+      serviceName: "travel",
+      domain: accounts,
+      projections: [],
+      dynamo: await dynamoDbLocal(),
+    });
     try {
       await stage.commands.execute("t", { kind: "Open", owner: "t" });
       for (const amount of [5, 7, 11]) await stage.commands.execute("t", { kind: "Credit", amount });

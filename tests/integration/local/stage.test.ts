@@ -18,19 +18,29 @@ describe("local stage", () => {
       const streams = new DynamoDBStreamsClient((await dynamoDbLocal()).config);
       const seen: number[][] = [];
       let failedOnce = false;
-      const poller = new StreamPoller(streams, ledger.streamArn!, async (records: StreamRecord[]) => {
-        seen.push(records.map((record) => Number(record.dynamodb!.NewImage!.version.N)));
-        const third = records.find((record) => record.dynamodb!.NewImage!.version.N === "3");
-        if (third && !failedOnce) {
-          failedOnce = true;
-          return { batchItemFailures: [{ itemIdentifier: recordId(third) }] };
-        }
-        return { batchItemFailures: [] };
-      }, async () => assert.fail("nothing fails for good"), { batchSize: 5 });
+      const poller = new StreamPoller(
+        streams,
+        ledger.streamArn!,
+        async (records: StreamRecord[]) => {
+          seen.push(records.map((record) => Number(record.dynamodb!.NewImage!.version.N)));
+          const third = records.find((record) => record.dynamodb!.NewImage!.version.N === "3");
+          if (third && !failedOnce) {
+            failedOnce = true;
+            return { batchItemFailures: [{ itemIdentifier: recordId(third) }] };
+          }
+          return { batchItemFailures: [] };
+        },
+        async () => assert.fail("nothing fails for good"),
+        { batchSize: 5 },
+      );
 
       assert.equal(await poller.drain(), 7);
 
-      assert.deepEqual(seen, [[1, 2, 3, 4, 5], [3, 4, 5], [6, 7]]);
+      assert.deepEqual(seen, [
+        [1, 2, 3, 4, 5],
+        [3, 4, 5],
+        [6, 7],
+      ]);
       assert.equal(poller.stats.retries, 1);
       streams.destroy();
     });
@@ -42,11 +52,19 @@ describe("local stage", () => {
       const streams = new DynamoDBStreamsClient((await dynamoDbLocal()).config);
       const failed: FailedBatchRecord[] = [];
       const delivered = new Set<number>();
-      const poller = new StreamPoller(streams, ledger.streamArn!, async (records) => {
-        const failures = records.filter((record) => record.dynamodb!.NewImage!.aggregateId.S === "s2" && record.dynamodb!.NewImage!.version.N === "2").map((record) => ({ itemIdentifier: recordId(record) }));
-        records.forEach((record) => delivered.add(Number(record.dynamodb!.NewImage!.version.N)));
-        return { batchItemFailures: failures };
-      }, async (record) => void failed.push(record), { maximumRetryAttempts: 2, batchSize: 4 });
+      const poller = new StreamPoller(
+        streams,
+        ledger.streamArn!,
+        async (records) => {
+          const failures = records
+            .filter((record) => record.dynamodb!.NewImage!.aggregateId.S === "s2" && record.dynamodb!.NewImage!.version.N === "2")
+            .map((record) => ({ itemIdentifier: recordId(record) }));
+          records.forEach((record) => delivered.add(Number(record.dynamodb!.NewImage!.version.N)));
+          return { batchItemFailures: failures };
+        },
+        async (record) => void failed.push(record),
+        { maximumRetryAttempts: 2, batchSize: 4 },
+      );
 
       await poller.drain();
 
@@ -67,17 +85,27 @@ describe("local stage", () => {
       const handled = new Set<number>();
       const version = (record: StreamRecord) => Number(record.dynamodb!.NewImage!.version.N);
       // A handler that throws for the whole batch when version 4 is in it, as an unexpected error does.
-      const poller = new StreamPoller(streams, ledger.streamArn!, async (records) => {
-        invocations.push(records.map(version));
-        if (records.some((record) => version(record) === 4)) throw new Error("poison");
-        records.forEach((record) => handled.add(version(record)));
-        return { batchItemFailures: [] };
-      }, async (record) => void failed.push(record), { maximumRetryAttempts: 2, batchSize: 8 });
+      const poller = new StreamPoller(
+        streams,
+        ledger.streamArn!,
+        async (records) => {
+          invocations.push(records.map(version));
+          if (records.some((record) => version(record) === 4)) throw new Error("poison");
+          records.forEach((record) => handled.add(version(record)));
+          return { batchItemFailures: [] };
+        },
+        async (record) => void failed.push(record),
+        { maximumRetryAttempts: 2, batchSize: 8 },
+      );
 
       await poller.drain();
 
       assert.deepEqual([...handled].sort(), [1, 2, 3, 5, 6, 7, 8], "every record but the poison one was handled");
-      assert.deepEqual(invocations, [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4], [1, 2], [3, 4], [3], [4], [4], [4], [5, 6, 7, 8]], "halves in stream order; the splits spent no retry, the lone record two");
+      assert.deepEqual(
+        invocations,
+        [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4], [1, 2], [3, 4], [3], [4], [4], [4], [5, 6, 7, 8]],
+        "halves in stream order; the splits spent no retry, the lone record two",
+      );
       assert.equal(failed.length, 1);
       assert.equal(failed[0].DDBStreamBatchInfo.batchSize, 1, "only the poison record went to the on-failure destination");
       assert.equal(failed[0].requestContext.approximateInvokeCount, 3);
@@ -98,36 +126,65 @@ describe("local stage", () => {
     assert.equal(queue.depth, 0);
     assert.equal(queue.stats.deadLettered, 1);
     const [moved] = dlq.peek();
-    assert.deepEqual({ ...moved, sentAt: undefined }, { messageId: id, body: '{"detail":{}}', attributes: { trace: { dataType: "String", stringValue: "t-1" } }, sourceQueueArn: queue.arn, sentAt: undefined });
+    assert.deepEqual(
+      { ...moved, sentAt: undefined },
+      {
+        messageId: id,
+        body: '{"detail":{}}',
+        attributes: { trace: { dataType: "String", stringValue: "t-1" } },
+        sourceQueueArn: queue.arn,
+        sentAt: undefined,
+      },
+    );
   });
 
-  for (const remember of [true, false]) it(`runs commands through stream, bus, chaotic queues and projectors to read models equal to the ledger (${remember ? "handlers remembering" : "--baseline: handlers remembering nothing"})`, async function () {
-    this.timeout(120_000);
-    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "t", domain: accounts, projections: [balances, lastTransaction], chaos: { seed: 3 }, snapshotEvery: 10, remember });
-    try {
-      for (const id of ["x", "y"]) await stage.commands.execute(id, { kind: "Open", owner: id });
-      // Concurrent across accounts, sequential within one (contention has its own tests).
-      await Promise.all(["x", "y"].map(async (id) => {
-        for (let i = 1; i <= 30; i += 1) await stage.commands.execute(id, { kind: "Credit", amount: i });
-      }));
-      await stage.settle();
-      for (const id of ["x", "y"]) {
-        const ledger = await stage.commands.query(id);
-        assert.deepEqual(await stage.projectors[0].readModel.get(id), { id, version: ledger.version, owner: id, balance: ledger.state.balance });
+  for (const remember of [true, false])
+    it(`runs commands through stream, bus, chaotic queues and projectors to read models equal to the ledger (${remember ? "handlers remembering" : "--baseline: handlers remembering nothing"})`, async function () {
+      this.timeout(120_000);
+      const stage = await LocalStage.start<AccountState, AccountCommand>({
+        serviceName: "t",
+        domain: accounts,
+        projections: [balances, lastTransaction],
+        chaos: { seed: 3 },
+        snapshotEvery: 10,
+        remember,
+      });
+      try {
+        for (const id of ["x", "y"]) await stage.commands.execute(id, { kind: "Open", owner: id });
+        // Concurrent across accounts, sequential within one (contention has its own tests).
+        await Promise.all(
+          ["x", "y"].map(async (id) => {
+            for (let i = 1; i <= 30; i += 1) await stage.commands.execute(id, { kind: "Credit", amount: i });
+          }),
+        );
+        await stage.settle();
+        for (const id of ["x", "y"]) {
+          const ledger = await stage.commands.query(id);
+          assert.deepEqual(await stage.projectors[0].readModel.get(id), {
+            id,
+            version: ledger.version,
+            owner: id,
+            balance: ledger.state.balance,
+          });
+        }
+        const [balanceQueue, lastQueue] = stage.projectors.map((p) => p.queue.stats);
+        assert.ok(balanceQueue.duplicated + lastQueue.duplicated > 0 && balanceQueue.delayed > 0, "chaos really duplicated and delayed");
+        assert.ok(stage.projectors[0].totals.stale > 0, "duplicates were absorbed by the version guard");
+        assert.equal(stage.deadLetters.length, 0);
+        assert.equal((await stage.snapshots.latest("x"))?.version, 30, "the dispatcher took snapshots");
+      } finally {
+        await stage.stop();
       }
-      const [balanceQueue, lastQueue] = stage.projectors.map((p) => p.queue.stats);
-      assert.ok(balanceQueue.duplicated + lastQueue.duplicated > 0 && balanceQueue.delayed > 0, "chaos really duplicated and delayed");
-      assert.ok(stage.projectors[0].totals.stale > 0, "duplicates were absorbed by the version guard");
-      assert.equal(stage.deadLetters.length, 0);
-      assert.equal((await stage.snapshots.latest("x"))?.version, 30, "the dispatcher took snapshots");
-    } finally {
-      await stage.stop();
-    }
-  });
+    });
 
   it("loses nothing to a dispatcher outage that outlasts the mapping's retries: the failed batch keeps its records and one recovery makes every read model converge", async function () {
     this.timeout(120_000);
-    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "outage", domain: accounts, projections: [balances, lastTransaction], snapshotEvery: 10 });
+    const stage = await LocalStage.start<AccountState, AccountCommand>({
+      serviceName: "outage",
+      domain: accounts,
+      projections: [balances, lastTransaction],
+      snapshotEvery: 10,
+    });
     try {
       for (const id of ["p", "q", "r"]) await stage.commands.execute(id, { kind: "Open", owner: id });
       await stage.settle();
@@ -148,7 +205,11 @@ describe("local stage", () => {
           const aggregate = await stage.commands.query(id);
           const { id: _id, version, ...row } = (await local.readModel.get(id)) ?? {};
           assert.equal(version, aggregate.version, `${local.projection.name} ${id} at the ledger's version`);
-          assert.deepEqual(Object.keys(row).length > 0 ? row : {}, { ...(local.projection.project(aggregate, undefined as never) as object) }, `${local.projection.name} ${id}`);
+          assert.deepEqual(
+            Object.keys(row).length > 0 ? row : {},
+            { ...(local.projection.project(aggregate, undefined as never) as object) },
+            `${local.projection.name} ${id}`,
+          );
         }
       assert.equal((await stage.projectors[0].readModel.get("p"))?.balance, 5);
       assert.equal(stage.failedBatches.length, 0);
@@ -159,16 +220,29 @@ describe("local stage", () => {
 
   it("serves the deployed CommandApi handler over HTTP: commands by POST, a resend under the same Idempotency-Key answered once, reads strong and eventual", async function () {
     this.timeout(120_000);
-    const stage = await LocalStage.start<AccountState, AccountCommand>({ serviceName: "http", domain: accounts, projections: [balances, replica] });
+    const stage = await LocalStage.start<AccountState, AccountCommand>({
+      serviceName: "http",
+      domain: accounts,
+      projections: [balances, replica],
+    });
     try {
       const api = await stage.serveCommandApi();
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
       const body = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
       const post = (id: string, body: unknown, headers: Record<string, string> = {}) =>
-        fetch(`${api.url}/aggregates/${id}/commands`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+        fetch(`${api.url}/aggregates/${id}/commands`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify(body),
+        });
       assert.equal((await post("h1", { kind: "Open", owner: "h" })).status, 200);
-      const credit = (await (await post("h1", { kind: "Credit", amount: 40 }, { "Idempotency-Key": "h-credit" })).json()) as { commitId: string };
-      const resent = (await (await post("h1", { kind: "Credit", amount: 40 }, { "Idempotency-Key": "h-credit" })).json()) as { repeated: boolean; commitId: string };
+      const credit = (await (await post("h1", { kind: "Credit", amount: 40 }, { "Idempotency-Key": "h-credit" })).json()) as {
+        commitId: string;
+      };
+      const resent = (await (await post("h1", { kind: "Credit", amount: 40 }, { "Idempotency-Key": "h-credit" })).json()) as {
+        repeated: boolean;
+        commitId: string;
+      };
       assert.deepEqual([resent.repeated, resent.commitId], [true, credit.commitId]);
       const rejected = await post("h1", { kind: "Debit", amount: 41 });
       assert.deepEqual([rejected.status, (await body(rejected)).code], [409, "insufficient-funds"]);

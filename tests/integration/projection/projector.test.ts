@@ -23,7 +23,12 @@ function history(aggregateId: string, commands: AccountCommand[]): LedgerEvent[]
   for (const command of [{ kind: "Open", owner: aggregateId } as AccountCommand, ...commands]) {
     const decision = accounts.decide(aggregate.state, command, aggregate);
     if (isRejection(decision)) continue;
-    const appended = decision.map((event, index) => ({ ...event, aggregateId, version: aggregate.version + index + 1, timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, aggregate.version + index)).toISOString() }));
+    const appended = decision.map((event, index) => ({
+      ...event,
+      aggregateId,
+      version: aggregate.version + index + 1,
+      timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, aggregate.version + index)).toISOString(),
+    }));
     aggregate = fold(accounts, aggregate, appended);
     events.push(...appended);
   }
@@ -93,7 +98,10 @@ describe("Projector (DynamoDB Local read models)", () => {
   });
 
   it("absorbs a stale or duplicate message as success without overwriting the newer row", async () => {
-    const events = history("stale-acc", [{ kind: "Credit", amount: 10 }, { kind: "Credit", amount: 5 }]);
+    const events = history("stale-acc", [
+      { kind: "Credit", amount: 10 },
+      { kind: "Credit", amount: 5 },
+    ]);
     await seed(ledger, events);
     const [opened, first, second] = await dispatchAll(ledger, events);
     const { projector, readModel } = await projectorFor(ledger, balances);
@@ -102,7 +110,10 @@ describe("Projector (DynamoDB Local read models)", () => {
     const late = await projector.project(queueMessages([first, second, opened]));
 
     assert.equal(newest.written, 1);
-    assert.deepEqual({ written: late.written, stale: late.stale, failures: late.batchItemFailures }, { written: 0, stale: 3, failures: [] });
+    assert.deepEqual(
+      { written: late.written, stale: late.stale, failures: late.batchItemFailures },
+      { written: 0, stale: 3, failures: [] },
+    );
     assert.deepEqual(await readModel.get("stale-acc"), { id: "stale-acc", version: 3, owner: "stale-acc", balance: 15 });
   });
 
@@ -120,17 +131,23 @@ describe("Projector (DynamoDB Local read models)", () => {
     };
     const projector = new Projector({ projection: balances, readModel: failing, deadLetters });
     const [good, flaky] = queueMessages([opened, credited]);
-    const noVersion = { messageId: "m-bad-1", body: JSON.stringify({ detail: { ...opened, event: { ...opened.event, version: undefined } } }) };
+    const noVersion = {
+      messageId: "m-bad-1",
+      body: JSON.stringify({ detail: { ...opened, event: { ...opened.event, version: undefined } } }),
+    };
     const notJson = { messageId: "m-bad-2", body: "{oops" };
 
     const report = await projector.project([good, noVersion, flaky, notJson]);
 
     assert.deepEqual(report.batchItemFailures, [{ itemIdentifier: flaky.messageId }]);
     assert.equal(report.deadLettered, 2);
-    assert.deepEqual(deadLetters.letters.map((letter) => [letter.origin, letter.reason]), [
-      ["projector:balances", 'event of "mixed": version must be a positive integer, got undefined'],
-      ["projector:balances", "message body is not JSON"],
-    ]);
+    assert.deepEqual(
+      deadLetters.letters.map((letter) => [letter.origin, letter.reason]),
+      [
+        ["projector:balances", 'event of "mixed": version must be a positive integer, got undefined'],
+        ["projector:balances", "message body is not JSON"],
+      ],
+    );
   });
 
   it("upcasts an aggregate of an older schema version before projecting it", async () => {
@@ -150,7 +167,10 @@ describe("Projector (DynamoDB Local read models)", () => {
   });
 
   it("serves a read model row carrying the whole aggregate as a command's starting point, folding only the events after it", async () => {
-    const events = history("rm-snap", [{ kind: "Credit", amount: 30 }, { kind: "Debit", amount: 5 }]);
+    const events = history("rm-snap", [
+      { kind: "Credit", amount: 30 },
+      { kind: "Debit", amount: 5 },
+    ]);
     await seed(ledger, events);
     const { projector, readModel } = await projectorFor(ledger, aggregateProjection("accounts-full", accounts));
     await projector.project(queueMessages(await dispatchAll(ledger, events)));
@@ -160,15 +180,28 @@ describe("Projector (DynamoDB Local read models)", () => {
 
     const loaded = await loader.load("rm-snap");
 
-    assert.equal(ledger.requests.itemsRead(ledger.events.tableName) - before, 3, "only versions 4 and 5 were read, with the row's own version 3 as proof");
+    assert.equal(
+      ledger.requests.itemsRead(ledger.events.tableName) - before,
+      3,
+      "only versions 4 and 5 were read, with the row's own version 3 as proof",
+    );
     assert.deepEqual(loaded, await new AggregateLoader(accounts, ledger.events).load("rm-snap"));
-    assert.equal(await new ReadModelSnapshotSource(readModel).latest("rm-snap", 2), undefined, "a row newer than asked is no starting point");
+    assert.equal(
+      await new ReadModelSnapshotSource(readModel).latest("rm-snap", 2),
+      undefined,
+      "a row newer than asked is no starting point",
+    );
   });
 
   describe("replay", () => {
     it("rebuilds a wiped read model from the latest aggregate", async () => {
       const ids = ["r1", "r2", "r3"];
-      const histories = ids.map((id, i) => history(id, [{ kind: "Credit", amount: 10 + i }, { kind: "Debit", amount: 4 }]));
+      const histories = ids.map((id, i) =>
+        history(id, [
+          { kind: "Credit", amount: 10 + i },
+          { kind: "Debit", amount: 4 },
+        ]),
+      );
       for (const events of histories) await seed(ledger, events);
       const { projector, readModel, tableName } = await projectorFor(ledger, balances);
       await projector.project(queueMessages(await dispatchAll(ledger, histories.flat())));
@@ -177,13 +210,31 @@ describe("Projector (DynamoDB Local read models)", () => {
       assert.deepEqual(await Promise.all(ids.map((id) => readModel.get(id))), [undefined, undefined, undefined]);
 
       const replays = await Promise.all(ids.map((id) => ledger.handler().replay(id)));
-      const report = await projector.project(queueMessages(await dispatchAll(ledger, replays.flatMap((result) => result.events))));
+      const report = await projector.project(
+        queueMessages(
+          await dispatchAll(
+            ledger,
+            replays.flatMap((result) => result.events),
+          ),
+        ),
+      );
 
       assert.equal(report.written, 3);
       const after = await Promise.all(ids.map((id) => readModel.get(id)));
-      assert.deepEqual(after.map((row) => ({ ...row, version: undefined })), before.map((row) => ({ ...row, version: undefined })));
-      assert.deepEqual(after.map((row) => row?.version), [4, 4, 4], "the replay event's version guards the rebuilt row");
-      assert.deepEqual((await ledger.loader.load("r1")).state, fold(accounts, emptyAggregate(accounts, "r1"), histories[0]).state, "reducers ignore replays");
+      assert.deepEqual(
+        after.map((row) => ({ ...row, version: undefined })),
+        before.map((row) => ({ ...row, version: undefined })),
+      );
+      assert.deepEqual(
+        after.map((row) => row?.version),
+        [4, 4, 4],
+        "the replay event's version guards the rebuilt row",
+      );
+      assert.deepEqual(
+        (await ledger.loader.load("r1")).state,
+        fold(accounts, emptyAggregate(accounts, "r1"), histories[0]).state,
+        "reducers ignore replays",
+      );
     });
 
     it("a replay targeted at one projector leaves the other projectors untouched", async () => {

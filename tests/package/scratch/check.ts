@@ -11,7 +11,13 @@ import { bins } from "./inventory/domain";
 async function main(): Promise<void> {
   // The runtime works without AWS: a decider spec and a command on the in-memory ledger.
   const spec = deciderSpec(bins);
-  spec.given([{ type: "BinCreated", payload: { sku: "bolt" } }, { type: "Received", payload: { quantity: 3 } }]).when({ kind: "Ship", quantity: 5, order: "o-1" }).thenRejects("short");
+  spec
+    .given([
+      { type: "BinCreated", payload: { sku: "bolt" } },
+      { type: "Received", payload: { quantity: 3 } },
+    ])
+    .when({ kind: "Ship", quantity: 5, order: "o-1" })
+    .thenRejects("short");
   const events = new InMemoryEventStore();
   const handler = new CommandHandler(new AggregateLoader(bins, events), events);
   await handler.execute("bin-1", { kind: "Create", sku: "bolt" });
@@ -37,8 +43,14 @@ async function main(): Promise<void> {
   );
   const { inventoryService } = await import("./index");
   const service = inventoryService("inventory");
-  await new Promise((resolve) => pulumi.all([service.dispatcher.function.urn, service.stock.function.urn, service.commands.function.urn]).apply(resolve));
-  assert.deepEqual(functions.map((fn) => fn.name).sort(), ["inventory-commands-function", "inventory-dispatcher-function", "inventory-stock-function"]);
+  await new Promise((resolve) =>
+    pulumi.all([service.dispatcher.function.urn, service.stock.function.urn, service.commands.function.urn]).apply(resolve),
+  );
+  assert.deepEqual(functions.map((fn) => fn.name).sort(), [
+    "inventory-commands-function",
+    "inventory-dispatcher-function",
+    "inventory-stock-function",
+  ]);
   for (const fn of functions) {
     const assets = (await fn.code.assets) as Record<string, pulumi.asset.StringAsset>;
     const code = await (assets["index.js"] as unknown as { text: Promise<string> }).text;
@@ -49,11 +61,23 @@ async function main(): Promise<void> {
 
   // A wrong export fails when the program runs, naming the module and export.
   assert.throws(
-    () => new (require("serverless-event-ledger").AggregateDispatcher)("broken", { ledger: service.ledger, bus: service.bus, domainModule: require.resolve("./inventory/domain"), domainExport: "nope" }),
+    () =>
+      new (require("serverless-event-ledger").AggregateDispatcher)("broken", {
+        ledger: service.ledger,
+        bus: service.bus,
+        domainModule: require.resolve("./inventory/domain"),
+        domainExport: "nope",
+      }),
     /domain\.ts export "nope" cannot be the dispatcher's: .*has no export "nope"/,
   );
   assert.throws(
-    () => new (require("serverless-event-ledger").AggregateDispatcher)("wrong-kind", { ledger: service.ledger, bus: service.bus, domainModule: require.resolve("./inventory/projections"), domainExport: "stock" }),
+    () =>
+      new (require("serverless-event-ledger").AggregateDispatcher)("wrong-kind", {
+        ledger: service.ledger,
+        bus: service.bus,
+        domainModule: require.resolve("./inventory/projections"),
+        domainExport: "stock",
+      }),
     /cannot be the dispatcher's: the domain has no initialState function/,
   );
   console.log(`scratch program OK: ${functions.length} bundles load and export handler`);

@@ -7,7 +7,12 @@ export function inventoryService(name: string) {
   const bus = new ServiceBus(`${name}-bus`, { serviceName: name });
   const domainModule = path.join(__dirname, "inventory", "domain.ts");
   const dispatcher = new AggregateDispatcher(`${name}-dispatcher`, { ledger, bus, domainModule, domainExport: "bins" });
-  const stock = new Projector(`${name}-stock`, { bus, ledger, projectionModule: path.join(__dirname, "inventory", "projections.ts"), projectionExport: "stock" });
+  const stock = new Projector(`${name}-stock`, {
+    bus,
+    ledger,
+    projectionModule: path.join(__dirname, "inventory", "projections.ts"),
+    projectionExport: "stock",
+  });
   const commands = new CommandApi(`${name}-commands`, { ledger, domainModule, domainExport: "bins" });
   return { ledger, bus, dispatcher, stock, commands };
 }

@@ -21,7 +21,11 @@ const limits = defineDomain<LimitState, LimitCommand, { type: "LimitSet"; payloa
   eventTypes: { LimitSet: (payload) => (typeof payload.limit === "number" ? undefined : "limit is a number") },
   reduce: (state, event) => (event.type === "LimitSet" ? { limit: event.payload.limit } : state),
   decide: (state, command) =>
-    command.kind !== "SetLimit" ? reject("unknown", "unknown command") : state.limit === command.limit ? [] : [{ type: "LimitSet", payload: { limit: command.limit } }],
+    command.kind !== "SetLimit"
+      ? reject("unknown", "unknown command")
+      : state.limit === command.limit
+        ? []
+        : [{ type: "LimitSet", payload: { limit: command.limit } }],
 });
 
 /** An event store that counts its calls and can be switched to another (a ledger restored from a backup). */
@@ -54,13 +58,24 @@ function commandSide<S, C>(domain: Parameters<typeof defineDomain<S, C>>[0], sta
   const handler = (more: CommandHandlerOptions = {}) =>
     start === "ledger"
       ? new CommandHandler<S, C>(new AggregateLoader(domain, events), events, { rememberedAggregates: 0, ...options, ...more })
-      : new CommandHandler<S, C>(new AggregateLoader(domain, events, new ReadModelSnapshotSource(replica)), events, { rememberedAggregates: 0, start: "decide-first", ...options, ...more });
+      : new CommandHandler<S, C>(new AggregateLoader(domain, events, new ReadModelSnapshotSource(replica)), events, {
+          rememberedAggregates: 0,
+          start: "decide-first",
+          ...options,
+          ...more,
+        });
   /** The replica's row as the projector would write it for this aggregate. */
-  const project = async (aggregate: Aggregate<S>) => replica.putIfNewer(aggregate.aggregateId, aggregate.version, projection.project(aggregate, undefined as never) as Record<string, unknown>);
+  const project = async (aggregate: Aggregate<S>) =>
+    replica.putIfNewer(
+      aggregate.aggregateId,
+      aggregate.version,
+      projection.project(aggregate, undefined as never) as Record<string, unknown>,
+    );
   return { events, replica, handler, project };
 }
 
-const versions = async (store: EventStore, id: string) => (await store.read(id, 0)).map((item) => `${item.version}:${JSON.stringify(item.payload)}`);
+const versions = async (store: EventStore, id: string) =>
+  (await store.read(id, 0)).map((item) => `${item.version}:${JSON.stringify(item.payload)}`);
 
 describe("command handler: the idempotency key of a decision to do nothing", () => {
   for (const start of STARTS) {
@@ -71,7 +86,10 @@ describe("command handler: the idempotency key of a decision to do nothing", () 
       const repeat = await side.handler().execute("l", { kind: "SetLimit", limit: 5 }, { idempotencyKey: "L1" });
       assert.equal(repeat.repeated, true);
       assert.equal(repeat.commitId, first.commitId);
-      assert.deepEqual(repeat.events.map((event) => event.version), [1]);
+      assert.deepEqual(
+        repeat.events.map((event) => event.version),
+        [1],
+      );
       assert.deepEqual(await versions(side.events, "l"), ['1:{"limit":5}']);
     });
 
@@ -96,11 +114,22 @@ describe("command handler: the idempotency key of a decision to do nothing", () 
     await handler.execute("b", { kind: "Open", owner: "b" });
     const noop = defineDomain({ ...accounts, decideMany: () => ({}) });
     const sideEffectFree = new CommandHandler(new AggregateLoader(noop, side.events), side.events, { rememberedAggregates: 0 });
-    const first = await sideEffectFree.executeMany(["a", "b"], { kind: "Transfer", from: "a", to: "b", amount: 1 }, { idempotencyKey: "T1" });
-    const repeat = await sideEffectFree.executeMany(["a", "b"], { kind: "Transfer", from: "a", to: "b", amount: 1 }, { idempotencyKey: "T1" });
+    const first = await sideEffectFree.executeMany(
+      ["a", "b"],
+      { kind: "Transfer", from: "a", to: "b", amount: 1 },
+      { idempotencyKey: "T1" },
+    );
+    const repeat = await sideEffectFree.executeMany(
+      ["a", "b"],
+      { kind: "Transfer", from: "a", to: "b", amount: 1 },
+      { idempotencyKey: "T1" },
+    );
     assert.equal(repeat.repeated, true);
     assert.equal(repeat.commitId, first.commitId);
-    assert.deepEqual([...repeat.aggregates.values()].map((aggregate) => aggregate.version), [1, 1]);
+    assert.deepEqual(
+      [...repeat.aggregates.values()].map((aggregate) => aggregate.version),
+      [1, 1],
+    );
   });
 });
 
@@ -165,8 +194,15 @@ describe("command handler: aggregate ids are checked before any request", () => 
         const side = commandSide(accounts, start);
         const handler = side.handler() as CommandHandler<AccountState, AccountCommand>;
         const id = "x".repeat(bytes);
-        for (const call of [() => handler.execute(id, { kind: "Open", owner: "o" }), () => handler.executeMany([id, "b"], { kind: "Transfer", from: id, to: "b", amount: 1 }), () => handler.query(id)]) {
-          await assert.rejects(call(), (error: unknown) => error instanceof InvalidCommandError && /at most 1024 are allowed/.test(error.message));
+        for (const call of [
+          () => handler.execute(id, { kind: "Open", owner: "o" }),
+          () => handler.executeMany([id, "b"], { kind: "Transfer", from: id, to: "b", amount: 1 }),
+          () => handler.query(id),
+        ]) {
+          await assert.rejects(
+            call(),
+            (error: unknown) => error instanceof InvalidCommandError && /at most 1024 are allowed/.test(error.message),
+          );
         }
         assert.equal(side.events.calls, 0);
       });
@@ -178,7 +214,9 @@ describe("command handler: a ledger restored from a backup to an earlier version
   it("never writes after a gap when deciding on a remembered state the restore took back", async () => {
     const original = new InMemoryEventStore();
     const events = new SwitchableStore(original);
-    const remembering = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, { start: "decide-first" });
+    const remembering = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, {
+      start: "decide-first",
+    });
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     for (const amount of [1, 2, 3, 4]) await remembering.execute("acc", { kind: "Credit", amount });
     // The backup holds versions 1..3 only.
@@ -188,7 +226,10 @@ describe("command handler: a ledger restored from a backup to an earlier version
 
     const after = await remembering.execute("acc", { kind: "Credit", amount: 10 });
     assert.equal(after.aggregate.version, 4);
-    assert.deepEqual((await restored.read("acc", 0)).map((item) => item.version), [1, 2, 3, 4]);
+    assert.deepEqual(
+      (await restored.read("acc", 0)).map((item) => item.version),
+      [1, 2, 3, 4],
+    );
     assert.equal(after.aggregate.state.balance, 1 + 2 + 10);
   });
 });

@@ -11,7 +11,11 @@ import { ReadModelSnapshotSource } from "../../../handlers/runtime/projection/re
 import { EventStore } from "../../../handlers/runtime/ledger/stores";
 import { failingDynamoDb, serviceError } from "../../support/stubClient";
 
-const request = (method: string, path: string, { query = {}, body, headers = {} }: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}): HttpRequest => ({
+const request = (
+  method: string,
+  path: string,
+  { query = {}, body, headers = {} }: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {},
+): HttpRequest => ({
   method,
   path,
   query,
@@ -31,7 +35,11 @@ function countedRoutes() {
   };
   const rows = new InMemoryReadModel();
   const replica = { get: (id: string) => (counts.replica++, rows.get(id)) };
-  const commands = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replica)), events, { start: "decide-first" });
+  const commands = new CommandHandler<AccountState, AccountCommand>(
+    new AggregateLoader(accounts, events, new ReadModelSnapshotSource(replica)),
+    events,
+    { start: "decide-first" },
+  );
   return { counts, routes: commandRoutes({ commands, replica }), rows, commands };
 }
 
@@ -44,7 +52,11 @@ describe("command routes: every route refuses an aggregate id the ledger cannot 
       ["POST /aggregates/{id}/commands", () => request("POST", `/aggregates/${id}/commands`, { body: { kind: "Open", owner: "o" } })],
       ["GET /aggregates/{id}", () => request("GET", `/aggregates/${id}`)],
       ["GET /aggregates/{id}?consistency=eventual", () => request("GET", `/aggregates/${id}`, { query: { consistency: "eventual" } })],
-      ["POST /commands", () => request("POST", "/commands", { body: { aggregateIds: [id, "b"], command: { kind: "Transfer", from: id, to: "b", amount: 1 } } })],
+      [
+        "POST /commands",
+        () =>
+          request("POST", "/commands", { body: { aggregateIds: [id, "b"], command: { kind: "Transfer", from: id, to: "b", amount: 1 } } }),
+      ],
     ] as const) {
       it(`${label} with a ${bytes}-byte id: 400 naming the limit, no store called`, async () => {
         const { counts, routes } = countedRoutes();
@@ -64,11 +76,19 @@ describe("command routes: query parameters are checked on every branch", () => {
     setup = countedRoutes();
     await setup.commands.execute("a", { kind: "Open", owner: "a" });
     const credited = await setup.commands.execute("a", { kind: "Credit", amount: 5 });
-    await setup.rows.putIfNewer("a", credited.aggregate.version, replicaProjection.project(credited.aggregate, undefined as never) as Record<string, unknown>);
+    await setup.rows.putIfNewer(
+      "a",
+      credited.aggregate.version,
+      replicaProjection.project(credited.aggregate, undefined as never) as Record<string, unknown>,
+    );
   });
 
   for (const [label, query, expected] of [
-    ["a version that is not a number with consistency=eventual", { consistency: "eventual", version: "abc" }, /version must be a non-negative integer/],
+    [
+      "a version that is not a number with consistency=eventual",
+      { consistency: "eventual", version: "abc" },
+      /version must be a non-negative integer/,
+    ],
     ["a version with consistency=eventual", { consistency: "eventual", version: "1" }, /omit consistency=eventual to read as of a version/],
     ["an unknown consistency with a version", { consistency: "weak", version: "1" }, /consistency must be "strong" or "eventual"/],
     ["an unknown parameter", { versoin: "1" }, /unknown query parameter versoin/],
@@ -125,7 +145,9 @@ describe("command routes: a transient failure after the SDK's retries is a 503 w
         const requests = [
           request("POST", "/aggregates/a/commands", { body: { kind: "Credit", amount: 1 } }),
           request("POST", "/aggregates/a/commands", { body: { kind: "Credit", amount: 1 }, headers: { "idempotency-key": "k-1" } }),
-          request("POST", "/commands", { body: { aggregateIds: ["a", "b"], command: { kind: "Transfer", from: "a", to: "b", amount: 1 } } }),
+          request("POST", "/commands", {
+            body: { aggregateIds: ["a", "b"], command: { kind: "Transfer", from: "a", to: "b", amount: 1 } },
+          }),
           request("GET", "/aggregates/a"),
           ...(withReplica ? [request("GET", "/aggregates/a", { query: { consistency: "eventual" } })] : []),
         ];
@@ -140,7 +162,12 @@ describe("command routes: a transient failure after the SDK's retries is a 503 w
   }
 
   it("a non-transient failure (access denied) stays a 500 that names only the request id", async () => {
-    const { commands } = dynamoDbCommandSide({ domain: accounts, client: failingDynamoDb(serviceError("AccessDeniedException", 400)), ledgerTable: "ledger", snapshotTable: "snapshots" });
+    const { commands } = dynamoDbCommandSide({
+      domain: accounts,
+      client: failingDynamoDb(serviceError("AccessDeniedException", 400)),
+      ledgerTable: "ledger",
+      snapshotTable: "snapshots",
+    });
     const response = await commandRoutes({ commands })(request("GET", "/aggregates/a"));
     assert.equal(response.statusCode, 500);
     assert.ok(!/AccessDenied/.test(response.body));

@@ -12,13 +12,19 @@ describe("accounts: decider specs", () => {
   });
 
   it("credits an open account and refuses one that is not open", () => {
-    spec.given([opened]).when({ kind: "Credit", amount: 30 }).then([{ type: "Credited", payload: { amount: 30 } }]);
+    spec
+      .given([opened])
+      .when({ kind: "Credit", amount: 30 })
+      .then([{ type: "Credited", payload: { amount: 30 } }]);
     spec.given([]).when({ kind: "Credit", amount: 30 }).thenRejects("not-open");
   });
 
   it("debits up to the balance and never below zero", () => {
     const funded = [opened, { type: "Credited", payload: { amount: 50 } }] as const;
-    spec.given(funded).when({ kind: "Debit", amount: 50 }).then([{ type: "Debited", payload: { amount: 50 } }]);
+    spec
+      .given(funded)
+      .when({ kind: "Debit", amount: 50 })
+      .then([{ type: "Debited", payload: { amount: 50 } }]);
     spec.given(funded).when({ kind: "Debit", amount: 51 }).thenRejects("insufficient-funds", "balance 50 cannot cover a debit of 51");
   });
 
@@ -34,6 +40,9 @@ describe("accounts: decider specs", () => {
   });
 
   it("refuses a payload its own event check refuses, before anything could be written", () => {
-    spec.given([opened]).when({ kind: "Credit", amount: -5 }).thenThrows(/amount must be a positive number/);
+    spec
+      .given([opened])
+      .when({ kind: "Credit", amount: -5 })
+      .thenThrows(/amount must be a positive number/);
   });
 });

@@ -12,7 +12,14 @@ import { stubDynamoDb } from "../../support/stubClient";
  */
 describe("CommandApi handler with DAX: the client each call goes to", () => {
   const saved = { ...process.env };
-  before(() => Object.assign(process.env, { [ENV.ledgerTable]: "ledger", [ENV.idempotencyTable]: "keys", [ENV.replicaTable]: "replica", [ENV.daxEndpoint]: "daxs://cluster.local" }));
+  before(() =>
+    Object.assign(process.env, {
+      [ENV.ledgerTable]: "ledger",
+      [ENV.idempotencyTable]: "keys",
+      [ENV.replicaTable]: "replica",
+      [ENV.daxEndpoint]: "daxs://cluster.local",
+    }),
+  );
   after(() => (process.env = saved));
 
   it("reads replica rows through DAX and sends ledger queries and writes to DynamoDB", async () => {
@@ -23,14 +30,35 @@ describe("CommandApi handler with DAX: the client each call goes to", () => {
     const dax = DynamoDBDocumentClient.from(daxRaw);
     const handler = createDaxCommandApiHandler(accounts, { dynamodb }, dax);
 
-    const opened = await handler({ rawPath: "/aggregates/acc-1/commands", body: JSON.stringify({ kind: "Open", owner: "ada" }), requestContext: { http: { method: "POST" } } });
+    const opened = await handler({
+      rawPath: "/aggregates/acc-1/commands",
+      body: JSON.stringify({ kind: "Open", owner: "ada" }),
+      requestContext: { http: { method: "POST" } },
+    });
     assert.equal(opened.statusCode, 200, opened.body);
-    assert.deepEqual(daxCalls.map((call) => [call.name, call.input.TableName]), [["GetItemCommand", "replica"]]);
-    assert.notEqual(daxCalls[0].input.ConsistentRead, true, "DAX answers only eventually consistent reads from its cache; a consistent one would pass through");
-    assert.deepEqual(ledgerCalls.map((call) => [call.name, call.input.TableName]), [["QueryCommand", "ledger"], ["PutItemCommand", "ledger"]]);
+    assert.deepEqual(
+      daxCalls.map((call) => [call.name, call.input.TableName]),
+      [["GetItemCommand", "replica"]],
+    );
+    assert.notEqual(
+      daxCalls[0].input.ConsistentRead,
+      true,
+      "DAX answers only eventually consistent reads from its cache; a consistent one would pass through",
+    );
+    assert.deepEqual(
+      ledgerCalls.map((call) => [call.name, call.input.TableName]),
+      [
+        ["QueryCommand", "ledger"],
+        ["PutItemCommand", "ledger"],
+      ],
+    );
     assert.equal(ledgerCalls[0].input.ConsistentRead, true, "the ledger is read consistently, never through the cache");
 
-    const eventual = await handler({ rawPath: "/aggregates/acc-1", queryStringParameters: { consistency: "eventual" }, requestContext: { http: { method: "GET" } } });
+    const eventual = await handler({
+      rawPath: "/aggregates/acc-1",
+      queryStringParameters: { consistency: "eventual" },
+      requestContext: { http: { method: "GET" } },
+    });
     assert.equal(eventual.statusCode, 404, "no replica row yet");
     assert.equal(daxCalls.length, 2, "an eventual read is a DAX read");
     assert.equal(ledgerCalls.length, 2, "and nothing else");

@@ -8,7 +8,14 @@ import { shapeOf } from "../../../handlers/runtime/operations/deadLetterRedrive/
 import { runDeadLetters } from "../../../tools/deadLetters";
 import { fakeSqs } from "../../support/fakeSqs";
 
-const envelope = (aggregateId: string) => JSON.stringify({ version: "0", id: `e-${aggregateId}`, "detail-type": "Credited", source: "accounts", detail: { event: { aggregateId, version: 2 } } });
+const envelope = (aggregateId: string) =>
+  JSON.stringify({
+    version: "0",
+    id: `e-${aggregateId}`,
+    "detail-type": "Credited",
+    source: "accounts",
+    detail: { event: { aggregateId, version: 2 } },
+  });
 const string = (value: string) => ({ DataType: "String", StringValue: value });
 const handlerMessage = (letter: { reason: string; origin: string; input: unknown }) => {
   const { body, attributes } = deadLetterMessage(letter, 200_000);
@@ -23,7 +30,12 @@ function deployedQueues() {
       name: "balances-dlq",
       messages: [
         // SQS's redrive: the envelope as it was, with the attributes it had and the source it came from.
-        { MessageId: "m-redrive", Body: envelope("a"), MessageAttributes: { trace: string("t-1") }, Attributes: { DeadLetterQueueSourceArn: "arn:aws:sqs:eu-west-1:123456789012:balances-queue", SentTimestamp: "1700000000000" } },
+        {
+          MessageId: "m-redrive",
+          Body: envelope("a"),
+          MessageAttributes: { trace: string("t-1") },
+          Attributes: { DeadLetterQueueSourceArn: "arn:aws:sqs:eu-west-1:123456789012:balances-queue", SentTimestamp: "1700000000000" },
+        },
         // EventBridge's target DLQ: the event, and why it was not delivered.
         {
           MessageId: "m-target",
@@ -37,12 +49,24 @@ function deployedQueues() {
           },
         },
         // The projector's own letter: its input is the queue message it gave up on.
-        { MessageId: "m-projector", ...handlerMessage({ reason: "no upcast", origin: "projector:balances", input: { messageId: "orig-1", body: envelope("c") } }) },
+        {
+          MessageId: "m-projector",
+          ...handlerMessage({ reason: "no upcast", origin: "projector:balances", input: { messageId: "orig-1", body: envelope("c") } }),
+        },
       ],
     },
     {
       name: "dispatcher-dlq",
-      messages: [{ MessageId: "m-dispatcher", ...handlerMessage({ reason: "unknown event type", origin: "dispatcher", input: { eventName: "INSERT", dynamodb: { NewImage: { aggregateId: { S: "d" }, version: { N: "3" } } } } }) }],
+      messages: [
+        {
+          MessageId: "m-dispatcher",
+          ...handlerMessage({
+            reason: "unknown event type",
+            origin: "dispatcher",
+            input: { eventName: "INSERT", dynamodb: { NewImage: { aggregateId: { S: "d" }, version: { N: "3" } } } },
+          }),
+        },
+      ],
     },
   ]);
   return sqs;
@@ -55,23 +79,38 @@ describe("dead-letter redrive", () => {
       const { letters, more } = await listDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")));
 
       assert.equal(more, false);
-      assert.deepEqual(letters.map((letter) => [letter.messageId, letter.shape.kind, letter.destination]), [
-        ["m-redrive", "queue-redrive", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
-        ["m-target", "bus-target", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
-        ["m-projector", "handler", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
-      ]);
+      assert.deepEqual(
+        letters.map((letter) => [letter.messageId, letter.shape.kind, letter.destination]),
+        [
+          ["m-redrive", "queue-redrive", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
+          ["m-target", "bus-target", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
+          ["m-projector", "handler", "to queue arn:aws:sqs:eu-west-1:123456789012:balances-queue"],
+        ],
+      );
       assert.match(letters[1].summary, /NO_PERMISSIONS access denied/);
       assert.equal(letters[0].sentAt, 1_700_000_000_000);
-      assert.ok(sqs.messagesOf("balances-dlq").every((message) => message.visible), "made visible again");
+      assert.ok(
+        sqs.messagesOf("balances-dlq").every((message) => message.visible),
+        "made visible again",
+      );
       const receive = sqs.calls.find((call) => call.operation === "ReceiveMessage")!;
-      assert.deepEqual([receive.input.MessageAttributeNames, receive.input.MessageSystemAttributeNames], [["All"], ["DeadLetterQueueSourceArn", "SentTimestamp"]]);
+      assert.deepEqual(
+        [receive.input.MessageAttributeNames, receive.input.MessageSystemAttributeNames],
+        [["All"], ["DeadLetterQueueSourceArn", "SentTimestamp"]],
+      );
     });
 
     it("redrives each shape where it is processed again: SQS's back to its source as it was, EventBridge's to its target without EventBridge's attributes, a projector's input body to the projector's queue", async () => {
       const sqs = deployedQueues();
-      const report = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), new SqsRedriveTargets(sqs.client));
+      const report = await redriveDeadLetters(
+        new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")),
+        new SqsRedriveTargets(sqs.client),
+      );
 
-      assert.deepEqual(report.redriven.map((outcome) => outcome.messageId), ["m-redrive", "m-target", "m-projector"]);
+      assert.deepEqual(
+        report.redriven.map((outcome) => outcome.messageId),
+        ["m-redrive", "m-target", "m-projector"],
+      );
       const sent = sqs.calls.filter((call) => call.operation === "SendMessage").map((call) => call.input);
       assert.deepEqual(sent, [
         { QueueUrl: sqs.urlOf("balances-queue"), MessageBody: envelope("a"), MessageAttributes: { trace: string("t-1") } },
@@ -95,7 +134,10 @@ describe("dead-letter redrive", () => {
       const replayed: [string, string][] = [];
       const report = await redriveDeadLetters(dlq(), new SqsRedriveTargets(sqs.client, async (id, key) => void replayed.push([id, key])));
       assert.deepEqual(replayed, [["d", "dlq:m-dispatcher:d"]]);
-      assert.deepEqual(report.redriven.map((outcome) => outcome.to), ["replay d"]);
+      assert.deepEqual(
+        report.redriven.map((outcome) => outcome.to),
+        ["replay d"],
+      );
       assert.equal(sqs.messagesOf("dispatcher-dlq").length, 0);
     });
 
@@ -104,27 +146,50 @@ describe("dead-letter redrive", () => {
       const targets = new SqsRedriveTargets(sqs.client);
       const failing = { sendToQueue: async () => Promise.reject(new Error("AccessDenied")) };
 
-      const failed = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), failing, { ids: ["m-target"] });
-      assert.deepEqual(failed.failed.map((outcome) => [outcome.messageId, outcome.reason]), [["m-target", "AccessDenied"]]);
-      const some = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), targets, { ids: ["m-target", "nope"] });
+      const failed = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), failing, {
+        ids: ["m-target"],
+      });
+      assert.deepEqual(
+        failed.failed.map((outcome) => [outcome.messageId, outcome.reason]),
+        [["m-target", "AccessDenied"]],
+      );
+      const some = await redriveDeadLetters(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), targets, {
+        ids: ["m-target", "nope"],
+      });
       assert.deepEqual([some.redriven.map((outcome) => outcome.messageId), some.notFound], [["m-target"], ["nope"]]);
-      assert.deepEqual(sqs.messagesOf("balances-dlq").map((message) => message.MessageId), ["m-redrive", "m-projector"]);
+      assert.deepEqual(
+        sqs.messagesOf("balances-dlq").map((message) => message.MessageId),
+        ["m-redrive", "m-projector"],
+      );
     });
 
     it("shows one letter by id, its shape read from attributes and body", async () => {
       const sqs = deployedQueues();
       const shown = await showDeadLetter(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), "m-projector");
-      assert.deepEqual(shown?.shape, { kind: "handler", origin: "projector:balances", reason: "no upcast", input: { messageId: "orig-1", body: envelope("c") }, truncated: false });
+      assert.deepEqual(shown?.shape, {
+        kind: "handler",
+        origin: "projector:balances",
+        reason: "no upcast",
+        input: { messageId: "orig-1", body: envelope("c") },
+        truncated: false,
+      });
       assert.equal(await showDeadLetter(new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("balances-dlq")), "nope"), undefined);
     });
   });
 
   it("recognises a truncated handler letter and an unknown body, and redrives neither", () => {
-    const truncated = deadLetterMessage({ reason: "too big", origin: "projector:balances", input: { messageId: "x", body: "y".repeat(5_000) } }, 1_000);
+    const truncated = deadLetterMessage(
+      { reason: "too big", origin: "projector:balances", input: { messageId: "x", body: "y".repeat(5_000) } },
+      1_000,
+    );
     assert.deepEqual(shapeOf({ messageId: "1", body: truncated.body, attributes: {} }).kind, "handler");
     assert.equal((shapeOf({ messageId: "1", body: truncated.body, attributes: {} }) as { truncated: boolean }).truncated, true);
     assert.equal(shapeOf({ messageId: "2", body: "not json", attributes: {} }).kind, "unknown");
-    assert.equal(shapeOf({ messageId: "3", body: envelope("z"), attributes: {} }).kind, "queue-redrive", "an envelope with no EventBridge attributes was moved by SQS");
+    assert.equal(
+      shapeOf({ messageId: "3", body: envelope("z"), attributes: {} }).kind,
+      "queue-redrive",
+      "an envelope with no EventBridge attributes was moved by SQS",
+    );
   });
 
   describe("tools/deadLetters.ts", () => {
@@ -190,8 +255,11 @@ describe("dead-letter redrive", () => {
       this.timeout(60_000);
       const spawn = (args: string[]) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/deadLetters.ts", ...args], { cwd: path.join(__dirname, "..", "..", "..") }, (error, stdout, stderr) =>
-            resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
+          execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "tools/deadLetters.ts", ...args],
+            { cwd: path.join(__dirname, "..", "..", "..") },
+            (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
           ),
         );
       const [help, wrong] = await Promise.all([spawn(["--help"]), spawn(["list"])]);

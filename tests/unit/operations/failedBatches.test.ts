@@ -9,19 +9,32 @@ import { stubSend } from "../../support/stubClient";
 const failedBatch = (ids: string[]): FailedBatchRecord => ({
   version: "1.0",
   timestamp: "2026-11-24T00:00:00Z",
-  requestContext: { requestId: "r", functionArn: "arn:aws:lambda:eu-west-1:1:function:d", condition: "RetryAttemptsExhausted", approximateInvokeCount: 11 },
+  requestContext: {
+    requestId: "r",
+    functionArn: "arn:aws:lambda:eu-west-1:1:function:d",
+    condition: "RetryAttemptsExhausted",
+    approximateInvokeCount: 11,
+  },
   responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
   DDBStreamBatchInfo: { shardId: "s", startSequenceNumber: "1", endSequenceNumber: "9", batchSize: ids.length, streamArn: "arn" },
-  payload: JSON.stringify({ Records: ids.map((id, i) => insertRecord({ aggregateId: id, version: i + 1, type: "T", payload: {}, timestamp: "t" }, String(i))) }),
+  payload: JSON.stringify({
+    Records: ids.map((id, i) => insertRecord({ aggregateId: id, version: i + 1, type: "T", payload: {}, timestamp: "t" }, String(i))),
+  }),
 });
 
 describe("recovering failed batches from the dispatcher's S3 destination (S3 stubbed at client level)", () => {
   it("reads every object across listing pages and replays each aggregate they name once; an unreadable object is reported, not skipped silently", async () => {
     const s3 = new S3Client({ region: "eu-west-1" });
-    const objects: Record<string, string> = { "a/1": JSON.stringify(failedBatch(["x", "y"])), "a/2": JSON.stringify(failedBatch(["y", "z"])), "a/3": "{truncated" };
+    const objects: Record<string, string> = {
+      "a/1": JSON.stringify(failedBatch(["x", "y"])),
+      "a/2": JSON.stringify(failedBatch(["y", "z"])),
+      "a/3": "{truncated",
+    };
     const calls = stubSend(s3, (command) => {
       if (command.constructor.name === "ListObjectsV2Command") {
-        return command.input.ContinuationToken ? { Contents: [{ Key: "a/3" }], IsTruncated: false } : { Contents: [{ Key: "a/1" }, { Key: "a/2" }], IsTruncated: true, NextContinuationToken: "next" };
+        return command.input.ContinuationToken
+          ? { Contents: [{ Key: "a/3" }], IsTruncated: false }
+          : { Contents: [{ Key: "a/1" }, { Key: "a/2" }], IsTruncated: true, NextContinuationToken: "next" };
       }
       const body = objects[command.input.Key as string];
       return { Body: { transformToString: async () => body } };
@@ -32,7 +45,10 @@ describe("recovering failed batches from the dispatcher's S3 destination (S3 stu
 
     assert.deepEqual(replayed, ["x", "y", "z"]);
     assert.deepEqual([report.batches, report.aggregates], [2, 3]);
-    assert.deepEqual(report.unreadable.map((object) => object.source), ["s3://bucket/a/3"]);
+    assert.deepEqual(
+      report.unreadable.map((object) => object.source),
+      ["s3://bucket/a/3"],
+    );
     assert.equal(calls.filter((call) => call.name === "ListObjectsV2Command").length, 2, "followed the continuation token");
   });
 
@@ -65,7 +81,10 @@ describe("recovering failed batches: an object that is not a failed batch is unr
       }
       const replayed: string[] = [];
       const report = await recoverFailedBatches(one(), async (id) => void replayed.push(id));
-      assert.deepEqual(report.unreadable.map((object) => object.source), ["s3://b/odd"]);
+      assert.deepEqual(
+        report.unreadable.map((object) => object.source),
+        ["s3://b/odd"],
+      );
       assert.equal(report.batches, 0);
       assert.deepEqual(replayed, []);
     });

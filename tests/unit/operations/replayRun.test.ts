@@ -2,7 +2,15 @@ import * as assert from "node:assert/strict";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CheckpointError, CheckpointStore, ReplayCheckpoint, ReplayRunOptions, defaultCheckpointPath, fileCheckpoint, replayRun } from "../../../handlers/runtime/operations/replayRun";
+import {
+  CheckpointError,
+  CheckpointStore,
+  ReplayCheckpoint,
+  ReplayRunOptions,
+  defaultCheckpointPath,
+  fileCheckpoint,
+  replayRun,
+} from "../../../handlers/runtime/operations/replayRun";
 
 const RUN = { ledger: "ledger", target: "balances", prefix: "", generation: "1" };
 
@@ -31,7 +39,14 @@ describe("replayRun: numeric options, stops, and checkpoints that belong to thei
     it(`refuses ${workers} workers with a RangeError naming the option, before replaying anything`, async () => {
       const replayed: string[] = [];
       await assert.rejects(
-        replayRun({ run: RUN, ids: listing(ids(3)), replay: async (id) => (replayed.push(id), {}), ratePerSecond: 100, workers, checkpoint: memoryCheckpoint() }),
+        replayRun({
+          run: RUN,
+          ids: listing(ids(3)),
+          replay: async (id) => (replayed.push(id), {}),
+          ratePerSecond: 100,
+          workers,
+          checkpoint: memoryCheckpoint(),
+        }),
         (error: unknown) => error instanceof RangeError && /workers must be a positive integer/.test(error.message),
       );
       assert.deepEqual(replayed, []);
@@ -42,7 +57,13 @@ describe("replayRun: numeric options, stops, and checkpoints that belong to thei
     it(`refuses a rate of ${ratePerSecond} per second with a RangeError naming the option`, async () => {
       const replayed: string[] = [];
       await assert.rejects(
-        replayRun({ run: RUN, ids: listing(ids(3)), replay: async (id) => (replayed.push(id), {}), ratePerSecond, checkpoint: memoryCheckpoint() }),
+        replayRun({
+          run: RUN,
+          ids: listing(ids(3)),
+          replay: async (id) => (replayed.push(id), {}),
+          ratePerSecond,
+          checkpoint: memoryCheckpoint(),
+        }),
         (error: unknown) => error instanceof RangeError && /ratePerSecond must be a positive number/.test(error.message),
       );
       assert.deepEqual(replayed, []);
@@ -64,10 +85,20 @@ describe("replayRun: numeric options, stops, and checkpoints that belong to thei
     });
     assert.equal(first.stopped, true);
     assert.equal(first.replayed, 1, "the one retry in flight at the stop finished");
-    assert.deepEqual(first.failed.map((failure) => failure.aggregateId), ids(6).slice(1), "the untried ones stay failed");
+    assert.deepEqual(
+      first.failed.map((failure) => failure.aggregateId),
+      ids(6).slice(1),
+      "the untried ones stay failed",
+    );
 
     const replayed: string[] = [];
-    const second = await replayRun({ run: RUN, ids: listing(ids(6)), replay: async (id) => (replayed.push(id), {}), ratePerSecond: 1000, checkpoint });
+    const second = await replayRun({
+      run: RUN,
+      ids: listing(ids(6)),
+      replay: async (id) => (replayed.push(id), {}),
+      ratePerSecond: 1000,
+      checkpoint,
+    });
     assert.equal(second.stopped, false);
     assert.deepEqual(second.failed, []);
     assert.deepEqual(replayed.sort(), ids(6).slice(1));
@@ -83,13 +114,16 @@ describe("replayRun: numeric options, stops, and checkpoints that belong to thei
     it(`refuses to resume from the checkpoint of ${label}, naming the checkpoint and what differs`, async () => {
       const checkpoint = memoryCheckpoint({ run: other, position: { 0: "a-009" }, replayed: 10, skipped: 0, failed: [] });
       const replayed: string[] = [];
-      await assert.rejects(replayRun({ run: RUN, ids: listing(ids(10)), replay: async (id) => (replayed.push(id), {}), ratePerSecond: 1000, checkpoint }), (error: unknown) => {
-        assert.ok(error instanceof CheckpointError, String(error));
-        assert.match(error.message, /checkpoint memory belongs to another run/);
-        const field = Object.keys(RUN).find((name) => RUN[name as keyof typeof RUN] !== other[name as keyof typeof other])!;
-        assert.match(error.message, new RegExp(`${field} `));
-        return true;
-      });
+      await assert.rejects(
+        replayRun({ run: RUN, ids: listing(ids(10)), replay: async (id) => (replayed.push(id), {}), ratePerSecond: 1000, checkpoint }),
+        (error: unknown) => {
+          assert.ok(error instanceof CheckpointError, String(error));
+          assert.match(error.message, /checkpoint memory belongs to another run/);
+          const field = Object.keys(RUN).find((name) => RUN[name as keyof typeof RUN] !== other[name as keyof typeof other])!;
+          assert.match(error.message, new RegExp(`${field} `));
+          return true;
+        },
+      );
       assert.deepEqual(replayed, []);
     });
   }
@@ -109,11 +143,14 @@ describe("replayRun: numeric options, stops, and checkpoints that belong to thei
     it(`refuses a checkpoint file holding ${label} with a CheckpointError naming the file`, async () => {
       const path = join(await mkdtemp(join(tmpdir(), "replay-")), "checkpoint.json");
       await writeFile(path, content);
-      await assert.rejects(replayRun({ run: RUN, ids: listing(ids(2)), replay: async () => ({}), ratePerSecond: 1000, checkpoint: fileCheckpoint(path) }), (error: unknown) => {
-        assert.ok(error instanceof CheckpointError, String(error));
-        assert.ok(error.message.includes(path), error.message);
-        return true;
-      });
+      await assert.rejects(
+        replayRun({ run: RUN, ids: listing(ids(2)), replay: async () => ({}), ratePerSecond: 1000, checkpoint: fileCheckpoint(path) }),
+        (error: unknown) => {
+          assert.ok(error instanceof CheckpointError, String(error));
+          assert.ok(error.message.includes(path), error.message);
+          return true;
+        },
+      );
     });
   }
 
@@ -122,7 +159,13 @@ describe("replayRun: numeric options, stops, and checkpoints that belong to thei
     const first = await replayRun({ run: RUN, ids: listing(ids(4)), replay: async () => ({}), ratePerSecond: 1000, checkpoint });
     assert.equal(first.replayed, 4);
     assert.deepEqual((checkpoint.stored as ReplayCheckpoint).run, RUN);
-    const again = await replayRun({ run: RUN, ids: listing(ids(4)), replay: async () => assert.fail("nothing is left to replay"), ratePerSecond: 1000, checkpoint });
+    const again = await replayRun({
+      run: RUN,
+      ids: listing(ids(4)),
+      replay: async () => assert.fail("nothing is left to replay"),
+      ratePerSecond: 1000,
+      checkpoint,
+    });
     assert.equal(again.thisRun.replayed, 0);
   });
 });

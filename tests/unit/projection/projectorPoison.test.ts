@@ -15,7 +15,14 @@ const carrying = (messageId: string, state: Partial<AccountState>) => ({
   messageId,
   body: JSON.stringify({
     schemaVersion: 1,
-    event: { aggregateId: messageId, version: 2, type: "Credited", payload: { amount: 1 }, timestamp: "2026-12-01T00:00:00Z", commitId: "c" },
+    event: {
+      aggregateId: messageId,
+      version: 2,
+      type: "Credited",
+      payload: { amount: 1 },
+      timestamp: "2026-12-01T00:00:00Z",
+      commitId: "c",
+    },
     aggregate: { version: 2, state: { opened: true, owner: "o", balance: 1, ...state } },
   }),
 });
@@ -24,8 +31,31 @@ describe("projector: a message whose row can never be written is dead-lettered a
   for (const [label, projection, state, reason] of [
     ["a number past DynamoDB's range", balances, { balance: 1e200 }, /cannot be stored: row\.balance/],
     ["a number past 2^53", balances, { balance: 2 ** 53 + 2 }, /cannot be stored: row\.balance: .*2\^53/],
-    ["a row over 400 KB", defineProjection<AccountState>({ name: "fat", eventTypes: ["Credited"], schemaVersion: 1, project: ({ state }) => ({ owner: state.owner === "bad" ? "x".repeat(500_000) : state.owner }) }), { owner: "bad" }, /over DynamoDB's 409600-byte item limit/],
-    ["a projection that throws", defineProjection<AccountState>({ name: "throws", eventTypes: ["Credited"], schemaVersion: 1, project: ({ state }) => { if (state.owner === "bad") throw new Error("no owner"); return { owner: state.owner }; } }), { owner: "bad" }, /projection "throws" failed .*no owner/],
+    [
+      "a row over 400 KB",
+      defineProjection<AccountState>({
+        name: "fat",
+        eventTypes: ["Credited"],
+        schemaVersion: 1,
+        project: ({ state }) => ({ owner: state.owner === "bad" ? "x".repeat(500_000) : state.owner }),
+      }),
+      { owner: "bad" },
+      /over DynamoDB's 409600-byte item limit/,
+    ],
+    [
+      "a projection that throws",
+      defineProjection<AccountState>({
+        name: "throws",
+        eventTypes: ["Credited"],
+        schemaVersion: 1,
+        project: ({ state }) => {
+          if (state.owner === "bad") throw new Error("no owner");
+          return { owner: state.owner };
+        },
+      }),
+      { owner: "bad" },
+      /projection "throws" failed .*no owner/,
+    ],
   ] as const) {
     it(`${label}: dead-lettered in the first delivery, the rest of the batch written`, async () => {
       const readModel = new InMemoryReadModel();
@@ -42,7 +72,9 @@ describe("projector: a message whose row can never be written is dead-lettered a
   }
 
   it("a row DynamoDB itself refuses (ValidationException): dead-lettered with DynamoDB's message", async () => {
-    const client = failingDynamoDb(serviceError("ValidationException", 400, "One or more parameter values were invalid: an attribute is too deeply nested", 1));
+    const client = failingDynamoDb(
+      serviceError("ValidationException", 400, "One or more parameter values were invalid: an attribute is too deeply nested", 1),
+    );
     const readModel: ReadModelStore = new DynamoDbReadModel(documentClient(client), "balances");
     const deadLetters = new InMemoryDeadLetters();
     const report = await new Projector({ projection: balances, readModel, deadLetters }).project([carrying("odd", {})]);
@@ -53,7 +85,11 @@ describe("projector: a message whose row can never be written is dead-lettered a
   it("a throttled write is retried (a batch item failure), not dead-lettered", async () => {
     const client = failingDynamoDb(serviceError("ProvisionedThroughputExceededException", 400, "slow down"));
     const deadLetters = new InMemoryDeadLetters();
-    const report = await new Projector({ projection: balances, readModel: new DynamoDbReadModel(documentClient(client), "balances"), deadLetters }).project([carrying("busy", {})]);
+    const report = await new Projector({
+      projection: balances,
+      readModel: new DynamoDbReadModel(documentClient(client), "balances"),
+      deadLetters,
+    }).project([carrying("busy", {})]);
     assert.deepEqual(report.batchItemFailures, [{ itemIdentifier: "busy" }]);
     assert.equal(deadLetters.letters.length, 0);
   });

@@ -17,19 +17,34 @@ async function withVariables<T>(variables: Record<string, string | undefined>, r
   try {
     return await run();
   } finally {
-    for (const name of names) if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
+    for (const name of names)
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
   }
 }
 
 /** A function as each component configures it: its variables, and a first invocation that builds it. */
 const FUNCTIONS: Record<string, { variables: Record<string, string>; invoke: () => Promise<unknown> }> = {
   "command API": {
-    variables: { [ENV.ledgerTable]: "ledger", [ENV.idempotencyTable]: "keys", [ENV.replicaTable]: "replica", [ENV.startPolicy]: "read-first", [ENV.rememberedAggregates]: "1000", [ENV.maxBodyBytes]: "262144" },
+    variables: {
+      [ENV.ledgerTable]: "ledger",
+      [ENV.idempotencyTable]: "keys",
+      [ENV.replicaTable]: "replica",
+      [ENV.startPolicy]: "read-first",
+      [ENV.rememberedAggregates]: "1000",
+      [ENV.maxBodyBytes]: "262144",
+    },
     invoke: () => createCommandApiHandler(accounts)({ rawPath: "/nowhere", requestContext: { http: { method: "GET" } } }),
   },
   dispatcher: {
-    variables: { [ENV.ledgerTable]: "ledger", [ENV.snapshotTable]: "snapshots", [ENV.eventBusName]: "bus", [ENV.serviceName]: "svc", [ENV.deadLetterQueueUrl]: "https://sqs.local/dlq", [ENV.snapshotEvery]: "100" },
+    variables: {
+      [ENV.ledgerTable]: "ledger",
+      [ENV.snapshotTable]: "snapshots",
+      [ENV.eventBusName]: "bus",
+      [ENV.serviceName]: "svc",
+      [ENV.deadLetterQueueUrl]: "https://sqs.local/dlq",
+      [ENV.snapshotEvery]: "100",
+    },
     invoke: () => createDispatcherHandler(accounts)({ Records: [] }),
   },
   projector: {
@@ -53,19 +68,25 @@ describe("configuration from the environment: every variable a component sets is
 
     for (const name of Object.keys(fn.variables)) {
       it(`${label}: an empty ${name} fails the cold start naming the variable`, async () => {
-        await assert.rejects(withVariables({ ...fn.variables, [name]: "" }, () => fn.invoke()), (error: unknown) => {
-          assert.ok(error instanceof ConfigurationError, String(error));
-          assert.match(error.message, new RegExp(`environment variable ${name} is set but empty`));
-          return true;
-        });
+        await assert.rejects(
+          withVariables({ ...fn.variables, [name]: "" }, () => fn.invoke()),
+          (error: unknown) => {
+            assert.ok(error instanceof ConfigurationError, String(error));
+            assert.match(error.message, new RegExp(`environment variable ${name} is set but empty`));
+            return true;
+          },
+        );
       });
       for (const bad of BAD_VALUES[name] ?? []) {
         it(`${label}: ${name}=${JSON.stringify(bad)} fails the cold start naming the variable and the rule`, async () => {
-          await assert.rejects(withVariables({ ...fn.variables, [name]: bad }, () => fn.invoke()), (error: unknown) => {
-            assert.ok(error instanceof ConfigurationError, String(error));
-            assert.match(error.message, new RegExp(`environment variable ${name} must be`));
-            return true;
-          });
+          await assert.rejects(
+            withVariables({ ...fn.variables, [name]: bad }, () => fn.invoke()),
+            (error: unknown) => {
+              assert.ok(error instanceof ConfigurationError, String(error));
+              assert.match(error.message, new RegExp(`environment variable ${name} must be`));
+              return true;
+            },
+          );
         });
       }
     }
@@ -75,6 +96,9 @@ describe("configuration from the environment: every variable a component sets is
     await withVariables({ [ENV.snapshotEvery]: " 25 " }, async () => assert.equal(integerEnv(ENV.snapshotEvery, 0), 25));
     assert.equal(settingProblem(5, { kind: "integer", min: 0 }), undefined);
     assert.match(settingProblem(-1, { kind: "integer", min: 0 }) ?? "", /at least 0, got -1/);
-    assert.match(settingProblem("fast", { kind: "choice", choices: ["catch-up", "decide"] }) ?? "", /one of "catch-up", "decide", got "fast"/);
+    assert.match(
+      settingProblem("fast", { kind: "choice", choices: ["catch-up", "decide"] }) ?? "",
+      /one of "catch-up", "decide", got "fast"/,
+    );
   });
 });

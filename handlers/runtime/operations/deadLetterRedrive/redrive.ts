@@ -70,7 +70,12 @@ const isQueueArn = (arn: string) => arn.startsWith("arn:") && arn.split(":")[2] 
 /** The one source queue of this DLQ, or why there is none to choose. */
 function soleSource(context: RedriveContext): { arn: string } | { why: string } {
   if (context.sourceQueues.length === 1) return { arn: context.sourceQueues[0] };
-  return { why: context.sourceQueues.length === 0 ? "no queue names this DLQ in its redrive policy" : `${context.sourceQueues.length} queues name this DLQ in their redrive policy (${context.sourceQueues.join(", ")})` };
+  return {
+    why:
+      context.sourceQueues.length === 0
+        ? "no queue names this DLQ in its redrive policy"
+        : `${context.sourceQueues.length} queues name this DLQ in their redrive policy (${context.sourceQueues.join(", ")})`,
+  };
 }
 
 /** The aggregate ids a dispatcher letter's input (one stream record, or several) names. */
@@ -97,17 +102,25 @@ export function aggregatesOfDispatcherInput(input: unknown): string[] {
 export function planRedrive(message: HeldMessage, shape: DeadLetterShape, context: RedriveContext): RedrivePlan {
   switch (shape.kind) {
     case "queue-redrive": {
-      if (shape.sourceQueueArn) return { kind: "queue", queueArn: shape.sourceQueueArn, body: message.body, attributes: message.attributes };
+      if (shape.sourceQueueArn)
+        return { kind: "queue", queueArn: shape.sourceQueueArn, body: message.body, attributes: message.attributes };
       const source = soleSource(context);
-      return "arn" in source ? { kind: "queue", queueArn: source.arn, body: message.body, attributes: message.attributes } : { kind: "none", why: `the message does not say which queue it came from, and ${source.why}` };
+      return "arn" in source
+        ? { kind: "queue", queueArn: source.arn, body: message.body, attributes: message.attributes }
+        : { kind: "none", why: `the message does not say which queue it came from, and ${source.why}` };
     }
     case "bus-target":
       if (!isQueueArn(shape.targetArn)) return { kind: "none", why: `the target ${shape.targetArn} is not an SQS queue` };
       return { kind: "queue", queueArn: shape.targetArn, body: message.body, attributes: withoutEventBridgeAttributes(message.attributes) };
     case "handler": {
-      if (shape.truncated) return { kind: "none", why: "its input was truncated to fit the DLQ: replay the aggregate from the ledger instead" };
+      if (shape.truncated)
+        return { kind: "none", why: "its input was truncated to fit the DLQ: replay the aggregate from the ledger instead" };
       if (shape.origin === "dispatcher") {
-        if (!context.canReplay) return { kind: "none", why: "a dispatcher letter is redriven by replaying its aggregates: give the ledger (--ledger-table, --idempotency-table, --domain)" };
+        if (!context.canReplay)
+          return {
+            kind: "none",
+            why: "a dispatcher letter is redriven by replaying its aggregates: give the ledger (--ledger-table, --idempotency-table, --domain)",
+          };
         const aggregateIds = aggregatesOfDispatcherInput(shape.input);
         return aggregateIds.length > 0 ? { kind: "replay", aggregateIds } : { kind: "none", why: "its stream records name no aggregate" };
       }
@@ -116,7 +129,9 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
         if (typeof body !== "string") return { kind: "none", why: "its input is not a queue message with a body" };
         if (context.projectorQueueArn) return { kind: "queue", queueArn: context.projectorQueueArn, body, attributes: {} };
         const source = soleSource(context);
-        return "arn" in source ? { kind: "queue", queueArn: source.arn, body, attributes: {} } : { kind: "none", why: `cannot tell ${shape.origin}'s queue: ${source.why} (name it with --projector-queue)` };
+        return "arn" in source
+          ? { kind: "queue", queueArn: source.arn, body, attributes: {} }
+          : { kind: "none", why: `cannot tell ${shape.origin}'s queue: ${source.why} (name it with --projector-queue)` };
       }
       return { kind: "none", why: `no known destination for origin "${shape.origin}"` };
     }
@@ -126,15 +141,34 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
 }
 
 const describePlan = (plan: RedrivePlan): string =>
-  plan.kind === "queue" ? `to queue ${plan.queueArn}` : plan.kind === "replay" ? `replay of ${plan.aggregateIds.join(", ")} (the dispatcher publishes them again)` : `not redrivable: ${plan.why}`;
+  plan.kind === "queue"
+    ? `to queue ${plan.queueArn}`
+    : plan.kind === "replay"
+      ? `replay of ${plan.aggregateIds.join(", ")} (the dispatcher publishes them again)`
+      : `not redrivable: ${plan.why}`;
 
-async function contextOf(queue: DeadLetterQueuePort, targets: Pick<RedriveTargetsPort, "replay"> | undefined, options: RedriveOptions): Promise<RedriveContext> {
-  return { sourceQueues: await queue.sourceQueues(), projectorQueueArn: options.projectorQueueArn, canReplay: typeof targets?.replay === "function" };
+async function contextOf(
+  queue: DeadLetterQueuePort,
+  targets: Pick<RedriveTargetsPort, "replay"> | undefined,
+  options: RedriveOptions,
+): Promise<RedriveContext> {
+  return {
+    sourceQueues: await queue.sourceQueues(),
+    projectorQueueArn: options.projectorQueueArn,
+    canReplay: typeof targets?.replay === "function",
+  };
 }
 
 function view(message: HeldMessage, context: RedriveContext): DeadLetterView {
   const shape = shapeOf(message);
-  return { messageId: message.messageId, shape, summary: describeShape(shape), destination: describePlan(planRedrive(message, shape, context)), sentAt: message.sentAt, message };
+  return {
+    messageId: message.messageId,
+    shape,
+    summary: describeShape(shape),
+    destination: describePlan(planRedrive(message, shape, context)),
+    sentAt: message.sentAt,
+    message,
+  };
 }
 
 /** Every dead letter the queue holds (up to `limit`), each left where it is. */
@@ -164,11 +198,21 @@ export async function showDeadLetter(
  * letter deleted after it was sent but before the delete succeeded may be processed twice, which
  * the projectors absorb (rows only move forward) and replays tolerate (one per idempotency key).
  */
-export async function redriveDeadLetters(queue: DeadLetterQueuePort, targets: RedriveTargetsPort, options: RedriveOptions = {}): Promise<RedriveReport> {
+export async function redriveDeadLetters(
+  queue: DeadLetterQueuePort,
+  targets: RedriveTargetsPort,
+  options: RedriveOptions = {},
+): Promise<RedriveReport> {
   const context = await contextOf(queue, targets, options);
   const { messages, more } = await queue.hold(options.limit ?? DEFAULT_LIMIT);
   const wanted = options.ids ? new Set(options.ids) : undefined;
-  const report: RedriveReport = { redriven: [], skipped: [], failed: [], notFound: options.ids ? options.ids.filter((id) => !messages.some((message) => message.messageId === id)) : [], more };
+  const report: RedriveReport = {
+    redriven: [],
+    skipped: [],
+    failed: [],
+    notFound: options.ids ? options.ids.filter((id) => !messages.some((message) => message.messageId === id)) : [],
+    more,
+  };
   const done: string[] = [];
   try {
     for (const message of messages) {

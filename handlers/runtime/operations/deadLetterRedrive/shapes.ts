@@ -1,7 +1,14 @@
 import { HeldMessage } from "./messages";
 
 /** The attributes EventBridge adds to an event it puts on a target's dead-letter queue. */
-export const EVENTBRIDGE_DLQ_ATTRIBUTES = ["RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE", "EXHAUSTED_RETRY_CONDITION", "RETRY_ATTEMPTS"] as const;
+export const EVENTBRIDGE_DLQ_ATTRIBUTES = [
+  "RULE_ARN",
+  "TARGET_ARN",
+  "ERROR_CODE",
+  "ERROR_MESSAGE",
+  "EXHAUSTED_RETRY_CONDITION",
+  "RETRY_ATTEMPTS",
+] as const;
 
 /**
  * How a message came to be in a dead-letter queue, which says what it holds and where it goes back:
@@ -15,7 +22,15 @@ export const EVENTBRIDGE_DLQ_ATTRIBUTES = ["RULE_ARN", "TARGET_ARN", "ERROR_CODE
  */
 export type DeadLetterShape =
   | { kind: "queue-redrive"; sourceQueueArn?: string }
-  | { kind: "bus-target"; ruleArn: string; targetArn: string; errorCode: string; errorMessage: string; exhaustedRetryCondition?: string; retryAttempts?: number }
+  | {
+      kind: "bus-target";
+      ruleArn: string;
+      targetArn: string;
+      errorCode: string;
+      errorMessage: string;
+      exhaustedRetryCondition?: string;
+      retryAttempts?: number;
+    }
   | { kind: "handler"; origin: string; reason: string; input: unknown; truncated: boolean }
   | { kind: "unknown"; why: string };
 
@@ -30,7 +45,8 @@ function parseJson(body: string): unknown {
 }
 
 /** An EventBridge event as a target receives it. */
-const isEnvelope = (value: unknown): boolean => isObject(value) && typeof value["detail-type"] === "string" && typeof value.source === "string" && "detail" in value;
+const isEnvelope = (value: unknown): boolean =>
+  isObject(value) && typeof value["detail-type"] === "string" && typeof value.source === "string" && "detail" in value;
 
 /** Recognises a dead letter's shape from its attributes and body. */
 export function shapeOf(message: HeldMessage): DeadLetterShape {
@@ -51,12 +67,29 @@ export function shapeOf(message: HeldMessage): DeadLetterShape {
   }
   if (message.sourceQueueArn) return { kind: "queue-redrive", sourceQueueArn: message.sourceQueueArn };
   const body = parseJson(message.body);
-  if (isObject(body) && typeof body.reason === "string" && typeof body.origin === "string" && ("input" in body || isObject(body.inputTruncated))) {
-    return { kind: "handler", origin: body.origin, reason: body.reason, input: "input" in body ? body.input : body.inputTruncated, truncated: !("input" in body) };
+  if (
+    isObject(body) &&
+    typeof body.reason === "string" &&
+    typeof body.origin === "string" &&
+    ("input" in body || isObject(body.inputTruncated))
+  ) {
+    return {
+      kind: "handler",
+      origin: body.origin,
+      reason: body.reason,
+      input: "input" in body ? body.input : body.inputTruncated,
+      truncated: !("input" in body),
+    };
   }
   // An envelope with no EventBridge attributes was moved by SQS, from a reader that did not ask for the source.
   if (isEnvelope(body)) return { kind: "queue-redrive" };
-  return { kind: "unknown", why: body === undefined ? "the body is not JSON" : "neither SQS's redrive, EventBridge's DLQ attributes nor a handler's { reason, origin, input }" };
+  return {
+    kind: "unknown",
+    why:
+      body === undefined
+        ? "the body is not JSON"
+        : "neither SQS's redrive, EventBridge's DLQ attributes nor a handler's { reason, origin, input }",
+  };
 }
 
 /** One line saying how the message got here. */

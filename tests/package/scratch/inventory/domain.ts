@@ -11,7 +11,8 @@ export type BinEvent =
   | { type: "Received"; payload: { quantity: number } }
   | { type: "Shipped"; payload: { quantity: number; order: string } };
 
-export type BinCommand = { kind: "Create"; sku: string } | { kind: "Receive"; quantity: number } | { kind: "Ship"; quantity: number; order: string };
+export type BinCommand =
+  { kind: "Create"; sku: string } | { kind: "Receive"; quantity: number } | { kind: "Ship"; quantity: number; order: string };
 
 const quantity = (payload: Record<string, unknown>) =>
   Number.isInteger(payload.quantity) && (payload.quantity as number) > 0 ? undefined : "quantity must be a positive integer";
