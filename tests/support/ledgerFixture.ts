@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { EventStore } from "../../handlers/runtime/ledger/stores";
 import { accounts, AccountCommand, AccountState } from "../../examples/accounts/domain";
 import { AggregateLoader } from "../../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../../handlers/runtime/command/commandHandler";
@@ -59,3 +60,25 @@ export { accountEvents } from "../../examples/accounts/history";
 /** Writes events in commits of up to 100, and a snapshot at every multiple of `snapshotEvery`. */
 export const seed = (ledger: BankLedger, events: LedgerEvent[], snapshotEvery = 0): Promise<void> =>
   seedAccount(ledger.events, ledger.snapshots, events, snapshotEvery);
+
+/**
+ * The ledger's events, with the first two appends held until both have arrived: two commands
+ * that load and decide before either writes really race. `arrivals()` counts the appends.
+ */
+export function racingAppends(ledger: BankLedger): EventStore & { arrivals(): number } {
+  let arrived = 0;
+  let release!: () => void;
+  const bothDecided = new Promise<void>((resolve) => (release = resolve));
+  return {
+    arrivals: () => arrived,
+    read: (id, after, upTo) => ledger.events.read(id, after, upTo),
+    readLatest: (id, limit, upTo) => ledger.events.readLatest(id, limit, upTo),
+    async append(events, options) {
+      if (++arrived <= 2) {
+        if (arrived === 2) release();
+        await bothDecided;
+      }
+      return ledger.events.append(events, options);
+    },
+  };
+}

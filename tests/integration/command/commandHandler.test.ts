@@ -9,7 +9,7 @@ import { InvalidEventError } from "../../../handlers/runtime/domain/errors";
 import { EventStore, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
 import { AggregateLoader, StartStrategy } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { DynamoDbEventStore } from "../../../handlers/runtime/aws/dynamoDbEventStore";
-import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
+import { BankLedger, accountEvents, bankLedger, racingAppends, seed } from "../../support/ledgerFixture";
 
 const versionsOf = async (ledger: BankLedger, id: string): Promise<number[]> =>
   (await ledger.events.read(id, 0)).map((item) => item.version as number);
@@ -24,20 +24,7 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     await ledger.handler().execute("acc-1", { kind: "Open", owner: "ada" });
     await ledger.handler().execute("acc-1", { kind: "Credit", amount: 50 });
     // Hold the first two appends until both commands have loaded and decided: they truly collide.
-    let arrived = 0;
-    let release!: () => void;
-    const bothDecided = new Promise<void>((resolve) => (release = resolve));
-    const barrier: EventStore = {
-      read: (id, after, upTo) => ledger.events.read(id, after, upTo),
-      readLatest: (id, limit, upTo) => ledger.events.readLatest(id, limit, upTo),
-      async append(events, options) {
-        if (++arrived <= 2) {
-          if (arrived === 2) release();
-          await bothDecided;
-        }
-        return ledger.events.append(events, options);
-      },
-    };
+    const barrier = racingAppends(ledger);
     // Two processes, as far as the ledger can tell: no in-process queue between them.
     const handler = new CommandHandler(new AggregateLoader(accounts, barrier), barrier, { serializePerAggregate: false });
 
@@ -56,7 +43,7 @@ describe("command side with snapshot catch-up (DynamoDB Local)", () => {
     assert.deepEqual(await versionsOf(ledger, "acc-1"), [1, 2, 3], "no gap and no duplicate version");
     const final = await handler.query("acc-1");
     assert.ok(final.state.balance === 10 || final.state.balance === 25, `balance ${final.state.balance}`);
-    assert.equal(arrived, 2, "the loser caught up and was rejected before a second append");
+    assert.equal(barrier.arrivals(), 2, "the loser caught up and was rejected before a second append");
   });
 
   it("catches a stale snapshot up by reading only the 3 missing events and the snapshot's own version (snapshot at 1000, ledger at 1003)", async () => {

@@ -13,13 +13,12 @@ import { emptyAggregate, fold } from "../../../handlers/runtime/domain/fold";
 import { aggregateProjection, ReadModelSnapshotSource } from "../../../handlers/runtime/projection/readModelSnapshots";
 import { Projector } from "../../../handlers/runtime/projection/projector";
 import { toSnapshot } from "../../../handlers/runtime/ledger/snapshots";
-import { EventStore } from "../../../handlers/runtime/ledger/stores";
 import { Dispatcher } from "../../../handlers/runtime/dispatch/dispatcher";
 import { InMemoryDeadLetters } from "../../../handlers/runtime/memory/deadLetters";
 import { DynamoDbEventStore } from "../../../handlers/runtime/aws/dynamoDbEventStore";
 import { commandRoutes } from "../../../handlers/runtime/command/httpRoutes";
 import { loseAnswers } from "../../support/faults";
-import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledgerFixture";
+import { BankLedger, accountEvents, bankLedger, racingAppends, seed } from "../../support/ledgerFixture";
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../../support/pipelineFixture";
 import { unmarshallImage } from "../../../handlers/runtime/aws/streamImages";
 
@@ -158,20 +157,7 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
     it("applies exactly one of two concurrent executions with one key and gives both the same result", async () => {
       await openAccount(ledger.handler(), "acc", 100);
       // Both load and decide on version 2 before either writes: they really race for the key.
-      let arrived = 0;
-      let release!: () => void;
-      const bothDecided = new Promise<void>((resolve) => (release = resolve));
-      const barrier: EventStore = {
-        read: (id, after, upTo) => ledger.events.read(id, after, upTo),
-        readLatest: (id, limit, upTo) => ledger.events.readLatest(id, limit, upTo),
-        async append(events, options) {
-          if (++arrived <= 2) {
-            if (arrived === 2) release();
-            await bothDecided;
-          }
-          return ledger.events.append(events, options);
-        },
-      };
+      const barrier = racingAppends(ledger);
       const handler = new CommandHandler(new AggregateLoader(accounts, barrier), barrier, { serializePerAggregate: false });
 
       const [a, b] = await Promise.all([
