@@ -45,6 +45,9 @@ interface WritePlan {
   send(): Promise<unknown>;
 }
 
+/** A send that got no certain answer: none at all, or one that does not tell whether the commit landed. */
+class Unanswered extends Error {}
+
 const TRANSIENT_CANCELLATION_CODES = new Set([
   "None",
   "ThrottlingError",
@@ -76,8 +79,6 @@ export class DynamoDbEventStore implements EventStore {
   async append(events: readonly StoredEventItem[], options: AppendOptions = {}): Promise<{ commitId: string }> {
     const commitId = options.commitId ?? randomUUID();
     const plan = this.plan(events, commitId, options);
-    /** An error that says nothing certain: no answer, or one that does not tell whether the commit landed. */
-    class Unanswered extends Error {}
     try {
       await retry(
         async () => {
