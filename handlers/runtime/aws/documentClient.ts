@@ -1,6 +1,7 @@
 import { AttributeValue, DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { isTransient } from "./transient";
 
 /** A DynamoDB document client that drops undefined fields; given a client, it shares that client's middleware. */
 export const documentClient = (config: DynamoDBClientConfig | DynamoDBClient = {}): DynamoDBDocumentClient =>
@@ -29,23 +30,13 @@ export function plainItem(item: unknown): Record<string, unknown> | undefined {
   return wire ? unmarshall(item as Record<string, AttributeValue>) : (item as Record<string, unknown>);
 }
 
-const THROTTLING = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-  "TransactionInProgressException",
-  "LimitExceededException",
-]);
-
 /**
- * True when the service answered a single attempt with a client error that is not throttling
- * (validation, access denied, missing table): the request was certainly not applied. Errors with
+ * True when the service answered a single attempt with a client error that is not transient
+ * (validation, access denied, missing table; see `isTransient`): the request was certainly not applied. Errors with
  * no answer (timeouts, resets), 5xx and anything after SDK retries leave the outcome open.
  */
 export function sentWithoutEffect(error: unknown): boolean {
   const failure = error as { name?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
   const status = failure?.$metadata?.httpStatusCode;
-  return (
-    status !== undefined && status >= 400 && status < 500 && !THROTTLING.has(failure.name ?? "") && (failure.$metadata?.attempts ?? 1) <= 1
-  );
+  return status !== undefined && status >= 400 && status < 500 && !isTransient(error) && (failure.$metadata?.attempts ?? 1) <= 1;
 }

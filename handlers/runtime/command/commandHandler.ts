@@ -164,6 +164,11 @@ export class CommandHandler<S, C> {
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
+    /** Reads the ledger's events after these aggregates' states onto them: their versions are then proven. */
+    const catchUpOn = async (ids: readonly string[]) => {
+      for (const id of ids) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
+      provenBy(ids);
+    };
     const stamping = () => ({
       commitId,
       timestamp: (this.options.now?.() ?? new Date()).toISOString(),
@@ -180,8 +185,7 @@ export class CommandHandler<S, C> {
         const decided = attempt(this.loader.domain, aggregates, decide, stamping());
         const stale = [...unread].filter((id) => decided.kind !== "events" || (decided.decision.get(id)?.length ?? 0) === 0);
         if (stale.length === 0) return decided;
-        for (const id of stale) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
-        provenBy(stale);
+        await catchUpOn(stale);
       }
     };
 
@@ -233,8 +237,7 @@ export class CommandHandler<S, C> {
         }
         // Too large for one commit on a state that may lag: decide again on the ledger's.
         if (error instanceof CommitTooLargeError && unread.size > 0) {
-          for (const id of unread) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
-          provenBy(ids);
+          await catchUpOn([...unread]);
           throw new StartAgain("decide again on the ledger's state", { cause: error });
         }
         if (!(error instanceof VersionConflictError)) throw error;

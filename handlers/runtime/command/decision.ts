@@ -1,8 +1,17 @@
-import { Aggregate, Domain, LedgerEvent, NewEvent, Rejection, checkDecision, isRejection, recordDecided } from "../domain/domain";
+import {
+  Aggregate,
+  Domain,
+  LedgerEvent,
+  NewEvent,
+  REPLAY_EVENT_TYPE,
+  Rejection,
+  checkDecision,
+  isRejection,
+  recordDecided,
+} from "../domain/domain";
 import { InvalidCommandError, InvalidEventError } from "../domain/errors";
 import { fold } from "../domain/fold";
 import { unstorable } from "../domain/storable";
-import { REPLAY_EVENT_TYPE } from "../ledger/conventions";
 import { isSnapshotDue } from "../ledger/snapshots";
 
 /** A command's decision on the states it loaded: events per aggregate, or a rejection. */

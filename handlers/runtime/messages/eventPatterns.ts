@@ -1,4 +1,5 @@
-import { REPLAY_EVENT_TYPE, detailTypeOf } from "../ledger/conventions";
+import { REPLAY_EVENT_TYPE } from "../domain/domain";
+import { detailTypeOf } from "../ledger/conventions";
 
 /** An EventBridge event pattern (the subset this library uses: values, `exists`, `$or`, nesting). */
 export type EventPattern = { [field: string]: unknown };

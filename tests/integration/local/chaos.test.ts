@@ -15,26 +15,18 @@ import { toSnapshot } from "../../../handlers/runtime/ledger/snapshots";
 import { uniqueTableName } from "../../support/rootHooks";
 import { LocalStage } from "../../../local/stage";
 import { dynamoDbLocal } from "../../support/rootHooks";
-
-/** A count from the environment: a positive integer, or the test run stops at once naming the variable. */
-function countFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
-}
+import { integerEnv } from "../../../handlers/runtime/support/environment";
 
 /** Seeded runs in CI; CHAOS_RUNS=1000 (say) for many more locally. A failure names its seed. */
-const RUNS = countFromEnv("CHAOS_RUNS", 3);
+const RUNS = integerEnv("CHAOS_RUNS", 1) ?? 3;
 /** CHAOS_SEED=n replays exactly the run a failure printed. */
-const REPLAY = process.env.CHAOS_SEED ? countFromEnv("CHAOS_SEED", 1) : undefined;
+const REPLAY = integerEnv("CHAOS_SEED", 1);
 /**
  * The time one seeded run may take, in ms: a run takes 1–3 s on 2 cores, so this bounds a stuck
  * run, not a slow machine. The test's timeout follows the number of runs, so a campaign of any
  * size ends with its verdict, never with a timeout.
  */
-const RUN_BUDGET_MS = countFromEnv("CHAOS_RUN_BUDGET_MS", 30_000);
+const RUN_BUDGET_MS = integerEnv("CHAOS_RUN_BUDGET_MS", 1) ?? 30_000;
 let stageCounter = 0;
 
 describe("fault injection over the whole pipeline (SDK faults, crashes, delivery chaos)", function () {
