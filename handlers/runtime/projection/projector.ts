@@ -1,14 +1,12 @@
 import { BatchResponse } from "../support/batchResponse";
 import { PoisonMessageError } from "../messages/errors";
-import { aggregateIdProblem, versionProblem } from "../domain/identity";
 import { forEachLimit } from "../support/concurrency";
 import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
 import { Aggregate, LedgerEvent, isPlainObject, isReplay, replayTarget } from "../domain/domain";
 import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { RecentlyUsed } from "../support/recentlyUsed";
-import { CarriedAggregate, StateCarriedMessage } from "../messages/stateCarried";
-import { snapshotChecksum } from "../ledger/snapshots";
+import { StateCarriedMessage, parseStateCarriedMessage, resolveCarriedAggregate } from "../messages/stateCarried";
 import { SnapshotStore } from "../ledger/stores";
 import { DYNAMODB_LIMITS, itemSize, unstorable } from "../domain/storable";
 import { Projection } from "./projection";
@@ -78,7 +76,7 @@ export class Projector<S> {
     const byAggregate = new Map<string, { message: QueueMessage; carried: StateCarriedMessage }[]>();
     for (const message of messages) {
       try {
-        const carried = parseMessage(message.body);
+        const carried = parseStateCarriedMessage(message.body);
         const group = byAggregate.get(carried.event.aggregateId) ?? [];
         group.push({ message, carried });
         byAggregate.set(carried.event.aggregateId, group);
@@ -124,7 +122,7 @@ export class Projector<S> {
     } else if (!projection.eventTypes.includes(event.type)) return "skipped";
     if (event.version <= (this.rowVersions.get(event.aggregateId) ?? 0)) return "stale";
 
-    const carriedState = await this.resolveAggregate(carried);
+    const carriedState = await resolveCarriedAggregate(carried, this.options.snapshots);
     const aggregate: Aggregate<S> = {
       aggregateId: event.aggregateId,
       version: carriedState.version,
@@ -173,20 +171,6 @@ export class Projector<S> {
     return row;
   }
 
-  private async resolveAggregate(message: StateCarriedMessage): Promise<CarriedAggregate> {
-    if (message.aggregate) return message.aggregate;
-    const ref = message.aggregateRef!;
-    if (!this.options.snapshots)
-      throw new PoisonMessageError("aggregate sent by reference but this projector has no snapshot store to read it from");
-    const snapshot = await this.options.snapshots.get(ref.aggregateId, ref.version);
-    // Missing claim check: the dispatcher saves it before publishing, so this is worth retrying.
-    if (!snapshot) throw new Error(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} not found`);
-    if (snapshot.checksum !== snapshotChecksum(snapshot)) {
-      throw new PoisonMessageError(`claim check for aggregate "${ref.aggregateId}" at version ${ref.version} does not match its checksum`);
-    }
-    return { version: snapshot.version, state: snapshot.state };
-  }
-
   private upcast(state: unknown, schemaVersion: number): S {
     const { projection } = this.options;
     if (schemaVersion === projection.schemaVersion) return state as S;
@@ -201,46 +185,4 @@ export class Projector<S> {
       throw new PoisonMessageError(`upcast from schema version ${schemaVersion} failed: ${(error as Error)?.message ?? String(error)}`);
     }
   }
-}
-
-/** Reads a state-carried message from a queue body (an EventBridge envelope, or the bare message). */
-export function parseMessage(body: string): StateCarriedMessage {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new PoisonMessageError("message body is not JSON");
-  }
-  const envelope = parsed as { detail?: unknown };
-  const message = (
-    typeof envelope?.detail === "object" && envelope.detail !== null ? envelope.detail : parsed
-  ) as Partial<StateCarriedMessage>;
-  const event = message?.event as Partial<LedgerEvent> | undefined;
-  if (!event || typeof event !== "object") throw new PoisonMessageError("message has no event");
-  const idProblem = aggregateIdProblem(event.aggregateId);
-  if (idProblem) throw new PoisonMessageError(`event: ${idProblem}`);
-  const versionIssue = versionProblem(event.version);
-  if (versionIssue) throw new PoisonMessageError(`event of "${event.aggregateId}": ${versionIssue}`);
-  if (typeof event.type !== "string" || event.type === "") throw new PoisonMessageError(`event of "${event.aggregateId}" has no type`);
-  if (!isPlainObject(event.payload)) throw new PoisonMessageError(`event ${event.type} of "${event.aggregateId}" has no payload object`);
-  if (typeof message.schemaVersion !== "number") throw new PoisonMessageError("message carries no aggregate schema version");
-  if (message.aggregate !== undefined) {
-    if (!isPlainObject(message.aggregate) || !("state" in message.aggregate)) {
-      throw new PoisonMessageError("the carried aggregate is not { version, state }");
-    }
-    if (message.aggregate.version !== event.version) {
-      throw new PoisonMessageError(`aggregate version ${message.aggregate.version} does not match event version ${event.version}`);
-    }
-  } else {
-    const ref = message.aggregateRef;
-    if (!isPlainObject(ref) || ref.version !== event.version) {
-      throw new PoisonMessageError("message carries neither the aggregate at the event's version nor a reference to it");
-    }
-    if (ref.aggregateId !== event.aggregateId) {
-      throw new PoisonMessageError(
-        `the claim check names aggregate ${JSON.stringify(ref.aggregateId)}, not the event's "${event.aggregateId}"`,
-      );
-    }
-  }
-  return message as StateCarriedMessage;
 }
