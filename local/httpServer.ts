@@ -3,6 +3,7 @@ import { IncomingMessage, createServer } from "node:http";
 import { AddressInfo } from "node:net";
 import { HttpApiEvent } from "../handlers/commandApiHandler";
 import { HttpResponse } from "../handlers/runtime/command/httpRoutes";
+import { PortInUseError, onExit } from "./lifecycle";
 
 /** Bytes read from a request body at most; beyond, the rest is not buffered (the handler answers 413 long before). */
 const MAX_BUFFERED_BODY = 16 * 1024 * 1024;
@@ -46,7 +47,8 @@ export function functionUrlEvent(
 
 /**
  * Serves a CommandApi Lambda handler on localhost: each HTTP request becomes the function URL event
- * the deployed function receives, and its answer the HTTP response. Port 0 picks a free one.
+ * the deployed function receives, and its answer the HTTP response. Port 0 picks a free one; a port
+ * taken rejects with PortInUseError. `close` runs once, and on every exit path (local/lifecycle.ts).
  */
 export async function serveLambda(handler: (event: HttpApiEvent) => Promise<HttpResponse>, port = 0): Promise<LocalEndpoint> {
   const server = createServer(async (request, response) => {
@@ -60,10 +62,22 @@ export async function serveLambda(handler: (event: HttpApiEvent) => Promise<Http
       process.stderr.write(`command API handler threw: ${(error as Error).message}\n`);
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    const refused = (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port, { cause: error }) : error);
+    server.once("error", refused);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", refused);
+      resolve();
+    });
+  });
   const { port: bound } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${bound}`;
   return {
-    url: `http://127.0.0.1:${bound}`,
-    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    url,
+    close: onExit(
+      `the HTTP server on ${url}`,
+      () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    ),
   };
 }

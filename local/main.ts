@@ -17,7 +17,10 @@ import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
 import { runChaos } from "./chaos/harness";
 import { LocalStage } from "./stage";
 import { commandClient, runWorkload } from "./workload";
+import { onExit, processLifecycle } from "./lifecycle";
 
+// First, so that a bad argument is one line too, and whatever starts later is stopped on every exit path.
+const lifecycle = processLifecycle({ name: "local stage", portFlag: "--port" });
 requirePrerequisites();
 
 const { values, positionals } = parseArgs({
@@ -75,14 +78,15 @@ async function main(): Promise<number> {
     snapshotEvery: options.sdkChaos ? 20 : undefined,
     remember: !options.baseline,
   });
+  const stopStage = onExit("the local stage", () => stage.stop());
   if (options.sdkChaos) {
     try {
       return await faultInjectionRun(stage, started);
     } finally {
-      await stage.stop();
+      await stopStage();
     }
   }
-  if (options.serve) return serve(stage);
+  if (options.serve) return serve(stage, stopStage);
   try {
     const api = await stage.serveCommandApi();
     const client = commandClient(api);
@@ -203,12 +207,12 @@ async function main(): Promise<number> {
     );
     return ok ? 0 : 1;
   } finally {
-    await stage.stop();
+    await stopStage();
   }
 }
 
-/** `--serve`: the pipeline keeps running behind the CommandApi on localhost until Ctrl-C. */
-async function serve(stage: LocalStage<AccountState, AccountCommand>): Promise<number> {
+/** `--serve`: the pipeline keeps running behind the CommandApi on localhost until Ctrl-C (or SIGTERM, SIGHUP). */
+async function serve(stage: LocalStage<AccountState, AccountCommand>, stopStage: () => Promise<void>): Promise<number> {
   const api = await stage.serveCommandApi(options.port);
   const json = "-H 'content-type: application/json'";
   say(`CommandApi (the deployed function's handler) on ${api.url}; the stream, bus and projectors run behind it.`);
@@ -229,13 +233,15 @@ async function serve(stage: LocalStage<AccountState, AccountCommand>): Promise<n
   const timer = setInterval(() => {
     settling = settling.then(() => (running ? stage.settle() : undefined)).catch((error) => say(`pipeline: ${(error as Error).message}`));
   }, 250);
-  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
-  running = false;
-  clearInterval(timer);
-  await settling;
-  await stage.stop();
-  say("stopped");
-  return 0;
+  onExit("the pipeline", async () => {
+    running = false;
+    clearInterval(timer);
+    await settling;
+    await stopStage();
+    say("stopped");
+  });
+  // Ends only through the lifecycle: a signal runs the cleanup above and exits 130, 143 or 129.
+  return new Promise<number>(() => undefined);
 }
 
 /** `--chaos sdk`: random commands under every fault, then every invariant checked (see local/chaos/). */
@@ -276,10 +282,4 @@ async function faultInjectionRun(stage: LocalStage<AccountState, AccountCommand>
   return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`local stage failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(2);
-  },
-);
+lifecycle.run(main);
