@@ -28,6 +28,7 @@ import { DynamoDbReadModel } from "../handlers/runtime/aws/dynamoDbReadModel";
 import { ReadModelStore } from "../handlers/runtime/ledger/stores";
 import { READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { DynamoDbLocal } from "../local/dynamodbLocal";
+import { processLifecycle } from "../local/lifecycle";
 import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
 import { Random } from "../local/random";
 import { insertRecord } from "../local/streamPoller";
@@ -323,7 +324,7 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+processLifecycle({ name: "bench" }).run(async () => {
+  await main();
+  return 0;
 });
