@@ -31,11 +31,11 @@ export interface CommandApiArgs extends FunctionComponentArgs {
    */
   readonly replica?: Projector;
   /**
-   * How a command starts: "read-first" (default: reads the ledger after the remembered aggregate,
-   * the replica row or the snapshot before deciding; never a refused write) or "decide-first"
-   * (decides on the remembered aggregate or the replica row at once, the write checking its
-   * version; fewest requests while one instance serves an aggregate or the replica is current).
-   * See the README's "Where a command starts".
+   * How a command starts: "read-first" reads the ledger after the remembered aggregate, the replica
+   * row or the snapshot before deciding (never a refused write); "decide-first" decides on the
+   * remembered aggregate or the replica row at once, the write checking its version (fewest requests
+   * while one instance serves an aggregate or the replica is current). Default "read-first". See
+   * docs/performance.md, "Where a command starts".
    */
   readonly start?: StartPolicy;
   /**

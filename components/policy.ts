@@ -4,8 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 export interface PolicyStatement {
   /** The statement's id, unique in its policy (tests and docs name statements by it). */
   readonly Sid: string;
+  /** Always "Allow": the statements grant what a function needs, and deny nothing. */
   readonly Effect: "Allow";
+  /** The actions allowed, each named in full (`dynamodb:Query`), no wildcard. */
   readonly Action: string[];
+  /** The ARNs the actions are allowed on. */
   readonly Resource: pulumi.Input<string>[];
   /** Conditions, as IAM writes them. Default none. */
   readonly Condition?: Record<string, unknown>;

@@ -57,8 +57,10 @@ export type Decision<E extends EventShape = NewEvent> = readonly Decided<E>[] | 
 /** What a command spanning several aggregates decides: the events of each, committed atomically. */
 export type MultiDecision<E extends EventShape = NewEvent> = Readonly<Record<string, readonly Decided<E>[]>> | Rejection;
 
+/** What `decide` returns to refuse a command: `code` for callers to act on (the HTTP answer's `code`), `detail` for people. */
 export const reject = (code: string, detail: string): Rejection => ({ rejected: true, code, detail });
 
+/** Whether a decision is a rejection (what `reject` returns) rather than events. */
 export const isRejection = (decision: unknown): decision is Rejection => isPlainObject(decision) && decision.rejected === true;
 
 /** Checks one event type's payload; returns what is wrong, or undefined when it is valid. */

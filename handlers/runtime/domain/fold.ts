@@ -1,6 +1,7 @@
 import { Aggregate, Domain, LedgerEvent, isReplay } from "./domain";
 import { InvalidEventError } from "./errors";
 
+/** The aggregate before its first event: version 0, the domain's initial state. */
 export const emptyAggregate = <S>(domain: Domain<S, unknown>, aggregateId: string): Aggregate<S> => ({
   aggregateId,
   version: 0,

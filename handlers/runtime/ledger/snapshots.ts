@@ -17,6 +17,7 @@ export const snapshotChecksum = (snapshot: Omit<Snapshot, "checksum">): string =
     state: snapshot.state,
   });
 
+/** The aggregate as a snapshot of the domain's schema version, with the checksum a reader verifies before trusting it. */
 export const toSnapshot = <S>(domain: Domain<S, unknown>, aggregate: Aggregate<S>): Snapshot<S> => {
   const snapshot = {
     aggregateId: aggregate.aggregateId,

@@ -15,6 +15,7 @@ export interface Projection<S = Record<string, unknown>> {
   project(aggregate: Aggregate<S>, event: LedgerEvent): Record<string, unknown>;
 }
 
+/** Declares a projection: its name, the event types that update its row, and the row for an aggregate; S is the domain's state. */
 export const defineProjection = <S>(projection: Projection<S>): Projection<S> => projection;
 
 /** What is wrong with a value given as a projection, or undefined when it has a projection's shape. */
