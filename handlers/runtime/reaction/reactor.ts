@@ -1,0 +1,345 @@
+import { Contract, PublishedEvent, contractLabel, publishedEventProblems } from "../contracts/contract";
+import { isPlainObject } from "../domain/domain";
+import { aggregateIdProblem } from "../domain/identity";
+import { SnapshotStore } from "../ledger/stores";
+import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
+import { PoisonMessageError } from "../messages/errors";
+import { StateCarriedMessage, parseStateCarriedMessage, resolveCarriedAggregate } from "../messages/stateCarried";
+import { BatchResponse } from "../support/batchResponse";
+import { forEachLimit } from "../support/concurrency";
+import { LedgerError } from "../support/errors";
+import { RuntimeLogger, defaultLogger } from "../support/log";
+import { positiveInteger } from "../support/options";
+import { CommandRejectedError } from "../command/errors";
+import { ReactionCheckpoints, checkpointKey, reactionCommandKey } from "./checkpoints";
+import { Reaction, ReactionCommand, commandsOf, requireReaction, sourceServiceOf } from "./reaction";
+import { CommandScheduler, ScheduledCommand, scheduledCommandOf } from "./scheduled";
+
+/** One queue message (an SQS record's id and body). */
+export interface ReactorMessage {
+  messageId: string;
+  body: string;
+}
+
+/** What runs a reaction's commands: the reacting service's command side (CommandHandler fits). */
+export interface ReactionCommands<C> {
+  execute(aggregateId: string, command: C, options: { idempotencyKey: string }): Promise<{ repeated?: boolean }>;
+}
+
+export interface ReactorOptions<C> {
+  reaction: Reaction<C>;
+  commands: ReactionCommands<C>;
+  checkpoints: ReactionCheckpoints;
+  /** Where commands asked for later go. Without it, a reply with a future `at` is dead-lettered. */
+  scheduler?: CommandScheduler;
+  /** Resolves aggregates sent by reference (claim checks) for a reaction to a domain's events. */
+  snapshots?: Pick<SnapshotStore, "get">;
+  deadLetters: DeadLetterSink;
+  /** The clock deciding whether an `at` has come. Default: the system clock. */
+  now?: () => Date;
+  /** Source aggregates handled at once (the messages of one run in version order). Default 10. */
+  concurrency?: number;
+  logger?: RuntimeLogger;
+}
+
+/** The messages Lambda must retry (their ids), and what the batch did. */
+export interface ReactReport extends BatchResponse {
+  /** Source events acted on: their commands applied, answered from their keys, refused, or scheduled. */
+  acted: number;
+  /** Source events at or below a version acted on already: duplicates, and events that arrived after a newer one. */
+  superseded: number;
+  /** Source events of types the reaction does not take (left in the queue from before a change of its types). */
+  skipped: number;
+  /** Source events whose older version is still being acted on: retried later. */
+  waiting: number;
+  /** Commands applied now (scheduled ones included when they run). */
+  applied: number;
+  /** Commands an earlier delivery applied already, answered from their idempotency keys. */
+  repeated: number;
+  /** Commands the reacting domain refused: recorded under their keys, counted, never retried. */
+  rejected: number;
+  /** Commands handed to the scheduler to run later. */
+  scheduled: number;
+  deadLettered: number;
+}
+
+/** One source event as a reaction takes it, whichever way it travelled. */
+interface SourceEvent {
+  service: string;
+  aggregateId: string;
+  version: number;
+  type: string;
+  event: unknown;
+  state: unknown;
+  /** A domain's message, whose aggregate is resolved (it may be a claim check) before acting. */
+  carried?: StateCarriedMessage;
+}
+
+/** What one message turned out to be: a source event, or a scheduled command come due. */
+type Parsed = { kind: "event"; source: SourceEvent } | { kind: "scheduled"; command: ScheduledCommand };
+
+/**
+ * Runs a reaction over a queue of source events. Each command is executed with an idempotency key
+ * derived from the source event and its position, so redeliveries and duplicates apply it once; a
+ * checkpoint per source aggregate, claimed before acting and completed after, keeps the reaction
+ * from acting on a version older than one it acted on, even across processes (an older event that
+ * arrives after a newer one is superseded: the newer one's state says what it changed).
+ */
+export class Reactor<C> {
+  private readonly log: RuntimeLogger;
+  private readonly origin: string;
+  private readonly concurrency: number;
+  private readonly sourceService: string;
+
+  constructor(private readonly options: ReactorOptions<C>) {
+    requireReaction(options.reaction);
+    this.log = options.logger ?? defaultLogger;
+    this.origin = `reactor:${options.reaction.name}`;
+    this.concurrency = positiveInteger("concurrency", options.concurrency, 10);
+    this.sourceService = sourceServiceOf(options.reaction);
+  }
+
+  async react(messages: readonly ReactorMessage[]): Promise<ReactReport> {
+    const report: ReactReport = {
+      batchItemFailures: [],
+      acted: 0,
+      superseded: 0,
+      skipped: 0,
+      waiting: 0,
+      applied: 0,
+      repeated: 0,
+      rejected: 0,
+      scheduled: 0,
+      deadLettered: 0,
+    };
+    const poisoned: { letter: DeadLetter; messageId: string }[] = [];
+    const poison = (message: ReactorMessage, error: Error) =>
+      poisoned.push({ letter: { reason: error.message, origin: this.origin, input: message }, messageId: message.messageId });
+    const retry = (message: ReactorMessage, error: unknown) => {
+      this.log.error("reaction failed, message will be retried", {
+        reaction: this.options.reaction.name,
+        messageId: message.messageId,
+        error,
+      });
+      report.batchItemFailures.push({ itemIdentifier: message.messageId });
+    };
+    const groups = new Map<string, { message: ReactorMessage; source: SourceEvent }[]>();
+    const due: { message: ReactorMessage; command: ScheduledCommand }[] = [];
+    for (const message of messages) {
+      try {
+        const parsed = this.parse(message.body);
+        if (parsed.kind === "scheduled") due.push({ message, command: parsed.command });
+        else {
+          const group = groups.get(parsed.source.aggregateId) ?? [];
+          group.push({ message, source: parsed.source });
+          groups.set(parsed.source.aggregateId, group);
+        }
+      } catch (error) {
+        if (error instanceof PoisonMessageError) poison(message, error);
+        else throw error;
+      }
+    }
+    const work = [
+      ...[...groups.values()].map((group) => async () => {
+        // Oldest first: a batch holding several versions of one aggregate acts on each in order.
+        for (const { message, source } of group.sort((a, b) => a.source.version - b.source.version)) {
+          try {
+            await this.actOn(message, source, report);
+          } catch (error) {
+            if (error instanceof PoisonMessageError) poison(message, error);
+            else retry(message, error);
+          }
+        }
+      }),
+      ...due.map(({ message, command }) => async () => {
+        try {
+          await this.runCommand(command.aggregateId, command.command as C, command.idempotencyKey, command.source, report);
+        } catch (error) {
+          if (error instanceof PoisonMessageError) poison(message, error);
+          else retry(message, error);
+        }
+      }),
+    ];
+    await forEachLimit(work, this.concurrency, (run) => run());
+    if (poisoned.length > 0) {
+      const unsent = await this.options.deadLetters.send(poisoned.map((item) => item.letter));
+      for (const item of poisoned) {
+        this.log.warn("message sent to the dead-letter queue", { reaction: this.options.reaction.name, reason: item.letter.reason });
+        if (unsent.includes(item.letter)) report.batchItemFailures.push({ itemIdentifier: item.messageId });
+        else report.deadLettered += 1;
+      }
+    }
+    return report;
+  }
+
+  /** Claims the source event's version, runs the reaction's commands, completes the claim. */
+  private async actOn(message: ReactorMessage, source: SourceEvent, report: ReactReport): Promise<void> {
+    const { reaction, checkpoints } = this.options;
+    // The rule delivers only the subscribed types; one left in the queue from before a change of them is not news to this reaction.
+    if (!reaction.eventTypes.includes(source.type)) {
+      report.skipped += 1;
+      return;
+    }
+    if (source.carried) source.state = await this.stateOf(source.carried);
+    const key = checkpointKey(reaction.name, source.service, source.aggregateId);
+    const claim = await checkpoints.claim(key, source.version);
+    if (claim.status === "superseded") {
+      report.superseded += 1;
+      this.log.debug("source event superseded", { reaction: reaction.name, aggregateId: source.aggregateId, version: source.version });
+      return;
+    }
+    if (claim.status === "waiting") {
+      report.waiting += 1;
+      report.batchItemFailures.push({ itemIdentifier: message.messageId });
+      return;
+    }
+    let commands: readonly ReactionCommand<C>[];
+    try {
+      commands = commandsOf(reaction.react({ event: source.event, state: source.state, previousVersion: claim.previousVersion }));
+      commands.forEach((command, index) => checkCommand(command, index));
+    } catch (error) {
+      // Nothing was acted on: give the version up so that later ones are not held back by it.
+      await checkpoints.release(key, source.version);
+      throw new PoisonMessageError(
+        `reaction "${reaction.name}" failed on ${source.type} v${source.version} of "${source.aggregateId}": ${(error as Error)?.message ?? String(error)}`,
+        { cause: error },
+      );
+    }
+    const origin = { service: source.service, aggregateId: source.aggregateId, version: source.version, type: source.type };
+    for (const [index, command] of commands.entries()) {
+      const idempotencyKey = reactionCommandKey(reaction.name, source, index);
+      const at = command.at === undefined ? undefined : new Date(command.at);
+      if (at && at.getTime() > this.now().getTime()) await this.schedule({ ...command, at }, idempotencyKey, origin, source, key, report);
+      else await this.runCommand(command.aggregateId, command.command, idempotencyKey, origin, report, source, key);
+    }
+    await checkpoints.complete(key, source.version);
+    report.acted += 1;
+  }
+
+  private async schedule(
+    command: ReactionCommand<C> & { at: Date },
+    idempotencyKey: string,
+    origin: ScheduledCommand["source"],
+    source: SourceEvent,
+    checkpoint: string,
+    report: ReactReport,
+  ): Promise<void> {
+    if (!this.options.scheduler) {
+      await this.options.checkpoints.release(checkpoint, source.version);
+      throw new PoisonMessageError(
+        `reaction "${this.options.reaction.name}" asked for a command at ${command.at.toISOString()} but has no scheduler`,
+      );
+    }
+    await this.options.scheduler.schedule({
+      kind: "scheduled-command",
+      reaction: this.options.reaction.name,
+      aggregateId: command.aggregateId,
+      command: command.command,
+      idempotencyKey,
+      at: command.at.toISOString(),
+      source: origin,
+    });
+    report.scheduled += 1;
+  }
+
+  /**
+   * Executes one command under its key. A refusal is the reacting domain's answer: recorded under the
+   * key, counted and logged, never retried. A command that can never run (invalid, its key reused with
+   * another command) makes the message poison; a source event's claim is then given up. Anything else
+   * is retried with the message.
+   */
+  private async runCommand(
+    aggregateId: string,
+    command: C,
+    idempotencyKey: string,
+    origin: ScheduledCommand["source"],
+    report: ReactReport,
+    source?: SourceEvent,
+    checkpoint?: string,
+  ): Promise<void> {
+    try {
+      const result = await this.options.commands.execute(aggregateId, command, { idempotencyKey });
+      report[result.repeated ? "repeated" : "applied"] += 1;
+    } catch (error) {
+      if (error instanceof CommandRejectedError) {
+        report.rejected += 1;
+        this.log.warn("reaction's command rejected", {
+          reaction: this.options.reaction.name,
+          aggregateId,
+          reason: error.reason,
+          detail: error.detail,
+          source: origin,
+        });
+        return;
+      }
+      if (error instanceof LedgerError && !error.retryable) {
+        if (source && checkpoint) await this.options.checkpoints.release(checkpoint, source.version);
+        throw new PoisonMessageError(
+          `the command of reaction "${this.options.reaction.name}" on "${aggregateId}" cannot run: ${error.message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The carried aggregate's state, in the shape the source domain reduces to now. */
+  private async stateOf(carried: StateCarriedMessage): Promise<unknown> {
+    const { source, name } = this.options.reaction;
+    const aggregate = await resolveCarriedAggregate(carried, this.options.snapshots);
+    const expected = "domain" in source ? source.domain.schemaVersion : carried.schemaVersion;
+    if (carried.schemaVersion !== expected)
+      throw new PoisonMessageError(
+        `reaction "${name}" takes states of schema version ${expected}; the message carries version ${carried.schemaVersion}`,
+      );
+    return aggregate.state;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** A queue body as a source event of this reaction's source, or a scheduled command; PoisonMessageError otherwise. */
+  private parse(body: string): Parsed {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new PoisonMessageError("message body is not JSON");
+    }
+    const scheduled = scheduledCommandOf(parsed);
+    if (scheduled) {
+      if (scheduled.reaction !== this.options.reaction.name)
+        throw new PoisonMessageError(
+          `a scheduled command of reaction "${scheduled.reaction}" reached reaction "${this.options.reaction.name}"`,
+        );
+      return { kind: "scheduled", command: scheduled };
+    }
+    const { source } = this.options.reaction;
+    if ("contract" in source) return { kind: "event", source: this.publishedSource(parsed, source.contract) };
+    const carried = parseStateCarriedMessage(body);
+    const { event } = carried;
+    const own = { service: this.sourceService, aggregateId: event.aggregateId, version: event.version, type: event.type };
+    return { kind: "event", source: { ...own, event, state: undefined, carried } };
+  }
+
+  private publishedSource(parsed: unknown, contract: Contract): SourceEvent {
+    const detail = isPlainObject(parsed) && isPlainObject(parsed.detail) ? parsed.detail : parsed;
+    const problems = publishedEventProblems(contract, detail);
+    if (problems.length > 0) throw new PoisonMessageError(`not a published event of ${contractLabel(contract)}: ${problems.join("; ")}`);
+    const { aggregateId, version, type } = detail as PublishedEvent;
+    return { service: contract.service, aggregateId, version, type, event: detail, state: undefined };
+  }
+}
+
+/** A reply's command, or a PoisonMessageError-worthy error naming what is wrong with it. */
+function checkCommand(command: unknown, index: number): void {
+  if (!isPlainObject(command)) throw new Error(`command ${index} is not { aggregateId, command }`);
+  const problem = aggregateIdProblem(command.aggregateId);
+  if (problem) throw new Error(`command ${index}: ${problem}`);
+  if (!("command" in command)) throw new Error(`command ${index} has no command`);
+  if (command.at !== undefined && Number.isNaN(new Date(command.at as string).getTime()))
+    throw new Error(`command ${index}: at ${JSON.stringify(command.at)} is not a time`);
+}
