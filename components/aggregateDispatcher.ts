@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../handlers/runtime/ledger/conventions";
+import { contractLabel } from "../handlers/runtime/contracts/contract";
+import type { Publication } from "../handlers/runtime/contracts/publication";
 import { AlarmsArgs, functionAlarms, iteratorAgeAlarm } from "./alarms";
+import { HandlerBundleSpec, bundleHandler } from "./bundle";
 import { EventLedger } from "./eventLedger";
 import { FunctionComponentArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";
 import { kmsStatements } from "./policy";
@@ -19,6 +22,16 @@ export interface AggregateDispatcherArgs extends FunctionComponentArgs {
   readonly domainModule: string;
   /** Export of `domainModule` holding the domain. Default "default". */
   readonly domainExport?: string;
+  /**
+   * Path of the module exporting what the service publishes for others: publications of the domain's
+   * events under contracts (`definePublication`), bundled with the function. Every event is then
+   * published beside its state-carried message as each contract's public event, its payload checked
+   * against the contract's schema. Checked when the program runs: each must map this domain's events,
+   * under a contract of this bus's service. Default none: state-carried messages only.
+   */
+  readonly publicationModule?: string;
+  /** Export of `publicationModule` holding one publication or a list of them. Default "default". */
+  readonly publicationExport?: string;
   /** Stream records per invocation (1 to 10,000). Default 100. */
   readonly batchSize?: pulumi.Input<number>;
   /** Seconds to gather a batch (0 to 300). Default 1. */
@@ -70,6 +83,7 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
     const { ledger, bus } = args;
     const component = `AggregateDispatcher "${name}"`;
     const alarms = args.alarms ?? {};
+    const bundle = dispatcherBundle(component, args);
     const deadLetters = queueWithDeadLetter(
       name,
       { component, deadLetterRetentionSeconds: args.deadLetterRetentionSeconds, alarms, tags: args.tags },
@@ -81,7 +95,7 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
       name,
       {
         component,
-        bundle: { kind: "dispatcher", module: args.domainModule, exportName: args.domainExport ?? "default" },
+        bundle,
         environment: {
           [ENV.ledgerTable]: ledger.tableName,
           [ENV.snapshotTable]: ledger.snapshotTableName,
@@ -168,6 +182,28 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
       failedBatchBucket: this.failedBatchBucket,
     });
   }
+}
+
+/**
+ * The function's bundle: the domain, and the publications when a module is given, loaded when the
+ * program runs (the handler's factory checks both) and each contract's service held to the bus's.
+ */
+function dispatcherBundle(component: string, args: AggregateDispatcherArgs): HandlerBundleSpec {
+  if (args.publicationExport !== undefined && args.publicationModule === undefined)
+    throw new Error(`${component}: \`publicationExport\` needs \`publicationModule\` (the module exporting the publications)`);
+  const spec: HandlerBundleSpec = {
+    kind: "dispatcher",
+    module: args.domainModule,
+    exportName: args.domainExport ?? "default",
+    ...(args.publicationModule ? { extra: { module: args.publicationModule, exportName: args.publicationExport ?? "default" } } : {}),
+  };
+  const { extra } = bundleHandler(spec);
+  for (const publication of (Array.isArray(extra) ? extra : extra === undefined ? [] : [extra]) as Publication[])
+    if (publication.contract.service !== args.bus.serviceName)
+      throw new Error(
+        `${component}: the publication of ${contractLabel(publication.contract)} names service "${publication.contract.service}", but the bus carries "${args.bus.serviceName}"'s events (a contract's service is its events' source)`,
+      );
+  return spec;
 }
 
 /** The component's private, encrypted `${component}-failed-batches` bucket whose objects expire after `retentionDays`. */

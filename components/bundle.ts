@@ -11,6 +11,12 @@ export interface HandlerBundleSpec {
   readonly module: string;
   /** The module's export holding the domain or projection. */
   readonly exportName: string;
+  /**
+   * A second user module's export handed to the factory after the definition, as its fourth argument
+   * (the clients and settings before it are left to the handler: the environment's): the dispatcher's
+   * publications. Default none.
+   */
+  readonly extra?: { readonly module: string; readonly exportName: string };
 }
 
 const FACTORIES = {
@@ -26,6 +32,8 @@ export interface HandlerBundle {
   code: string;
   /** The domain or projection, checked by the handler's factory when the bundle loaded. */
   definition: unknown;
+  /** The `extra` export, when the spec names one, as the bundle loaded it. */
+  extra?: unknown;
 }
 
 /**
@@ -36,7 +44,8 @@ export interface HandlerBundle {
  */
 export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
   const modulePath = path.resolve(spec.module);
-  const key = `${spec.kind}|${modulePath}|${spec.exportName}`;
+  const extraPath = spec.extra ? path.resolve(spec.extra.module) : undefined;
+  const key = `${spec.kind}|${modulePath}|${spec.exportName}|${extraPath ?? ""}|${spec.extra?.exportName ?? ""}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const factoryPath = path.join(__dirname, "..", "handlers", `${spec.kind}Handler`);
@@ -45,7 +54,15 @@ export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
     `import * as userModule from ${JSON.stringify(modulePath)};`,
     `const exported = (userModule as Record<string, unknown>)[${JSON.stringify(spec.exportName)}];`,
     `if (!exported) throw new Error(${JSON.stringify(`${path.basename(modulePath)} has no export "${spec.exportName}"`)});`,
-    `export const handler = factory(exported as never);`,
+    ...(spec.extra && extraPath
+      ? [
+          `import * as extraModule from ${JSON.stringify(extraPath)};`,
+          `const extra = (extraModule as Record<string, unknown>)[${JSON.stringify(spec.extra.exportName)}];`,
+          `if (extra === undefined) throw new Error(${JSON.stringify(`${path.basename(extraPath)} has no export "${spec.extra.exportName}"`)});`,
+          `export const handler = factory(exported as never, undefined, undefined, extra as never);`,
+          `export const extraDefinition = extra;`,
+        ]
+      : [`export const handler = factory(exported as never);`]),
     `export const definition = exported;`,
   ].join("\n");
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
@@ -70,7 +87,8 @@ export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
     throw new Error(`the ${spec.kind} bundle of ${spec.module} does not build: ${(error as Error).message}`, { cause: error });
   }
   const code = result.outputFiles[0].text;
-  const bundle = { code, definition: loadBundle(code, spec) };
+  const loaded = loadBundle(code, spec);
+  const bundle = { code, definition: loaded.definition, extra: loaded.extraDefinition };
   cache.set(key, bundle);
   return bundle;
 }
@@ -80,8 +98,8 @@ export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
  * when imported, or a domain or projection its factory refuses fails `pulumi up` with the reason,
  * not the function's first cold start.
  */
-function loadBundle(code: string, spec: HandlerBundleSpec): unknown {
-  const module = { exports: {} as { handler?: unknown; definition?: unknown } };
+function loadBundle(code: string, spec: HandlerBundleSpec): { definition?: unknown; extraDefinition?: unknown } {
+  const module = { exports: {} as { handler?: unknown; definition?: unknown; extraDefinition?: unknown } };
   try {
     new Function("module", "exports", "require", "__filename", "__dirname", code)(
       module,
@@ -91,13 +109,14 @@ function loadBundle(code: string, spec: HandlerBundleSpec): unknown {
       "/var/task",
     );
   } catch (error) {
-    throw new Error(`${spec.module} export "${spec.exportName}" cannot be the ${spec.kind}'s: ${(error as Error).message}`, {
+    const given = spec.extra ? ` (with ${spec.extra.module} export "${spec.extra.exportName}")` : "";
+    throw new Error(`${spec.module} export "${spec.exportName}"${given} cannot be the ${spec.kind}'s: ${(error as Error).message}`, {
       cause: error,
     });
   }
   if (typeof module.exports.handler !== "function")
     throw new Error(`the ${spec.kind} bundle of ${spec.module} exports no handler function`);
-  return module.exports.definition;
+  return module.exports;
 }
 
 /** The bundle as the Lambda code archive: `index.js`, handler `index.handler`. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceBus } from "./serviceBus";
+import { EVENT_PATTERN_MAX_CHARACTERS, checkEventPattern } from "./eventPatternSize";
+import type { ServiceBus } from "./serviceBus";
 
 /**
  * A service's bus given by its attributes instead of the component: a bus of another Pulumi stack
@@ -36,4 +37,19 @@ export function resolveBus(bus: BusInput | undefined, component: string): Resolv
     busArn: pulumi.output(bus.busArn),
     serviceName: pulumi.output(bus.serviceName),
   };
+}
+
+/**
+ * The event pattern for a service's events as a rule takes it, its size checked: when the program runs
+ * for a service named by a plain string (what the rule would refuse fails `pulumi up` at once, naming
+ * it), and once resolved for one given as an Output (a StackReference's), where the error then names it.
+ */
+export function servicePattern(
+  serviceName: pulumi.Input<string>,
+  pattern: (serviceName: string) => unknown,
+  what: string,
+  limit: number = EVENT_PATTERN_MAX_CHARACTERS,
+): pulumi.Input<string> {
+  if (typeof serviceName === "string") return checkEventPattern(pattern(serviceName), what, limit);
+  return pulumi.output(serviceName).apply((name) => checkEventPattern(pattern(name), what, limit));
 }

@@ -1,5 +1,7 @@
 export { EventLedger, EventLedgerArgs } from "./eventLedger";
-export { ServiceBus, ServiceBusArgs } from "./serviceBus";
+export { BusAccessArgs, ServiceBus, ServiceBusArgs } from "./serviceBus";
+export { BusInput, ServiceBusAttributes } from "./busRef";
+export { BusForwarding, BusForwardingArgs } from "./busForwarding";
 export { AggregateDispatcher, AggregateDispatcherArgs } from "./aggregateDispatcher";
 export { Projector, ProjectorArgs, TableRef } from "./projector";
 export { CommandApi, CommandApiArgs, CommandApiAuth } from "./commandApi";

@@ -6,12 +6,11 @@ import { Projection } from "../handlers/runtime/projection/projection";
 import { READ_MODEL_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { HandlerBundleSpec, bundleHandler } from "./bundle";
 import { AlarmsArgs, functionAlarms } from "./alarms";
-import { EVENT_PATTERN_MAX_CHARACTERS, checkEventPattern } from "./eventPatternSize";
 import { EventLedger } from "./eventLedger";
 import { FunctionComponentArgs, HandlerFunction, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements } from "./policy";
 import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
-import { ServiceBus } from "./serviceBus";
+import { BusInput, resolveBus, servicePattern } from "./busRef";
 import { LIMITS, checkedNumber } from "./settings";
 import { nameArgs } from "./stackNames";
 import { tableArgs } from "./tableArgs";
@@ -30,8 +29,13 @@ export interface TableRef {
 }
 
 export interface ProjectorArgs extends FunctionComponentArgs {
-  /** The bus to subscribe to: this service's or another's. Required. */
-  readonly bus: ServiceBus;
+  /**
+   * The bus to subscribe to: a ServiceBus of this program (this service's or another's), or the
+   * attributes of one deployed elsewhere, `{ busName, busArn, serviceName }` as Inputs (another stack's
+   * outputs through a StackReference; for another account, this account's bus its events are
+   * forwarded to, with the producer's service name). The rule matches the service's events on it. Required.
+   */
+  readonly bus: BusInput;
   /** Path of the module exporting the projection; its name and event types shape the rule. Required. */
   readonly projectionModule: string;
   /** Export of `projectionModule` holding the projection. Default "default". */
@@ -99,6 +103,7 @@ export class Projector extends pulumi.ComponentResource {
   constructor(name: string, args: ProjectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:projection:Projector", name, {}, opts);
     const component = `Projector "${name}"`;
+    resolveBus(args.bus, component);
     const bundle: HandlerBundleSpec = { kind: "projector", module: args.projectionModule, exportName: args.projectionExport ?? "default" };
     // The projection as its bundle loads it: its name and event types shape the rule.
     const projection = bundleHandler(bundle).definition as Projection<unknown>;
@@ -231,14 +236,16 @@ function deliverToQueue(
   args: ProjectorArgs,
   parent: pulumi.Resource,
 ): aws.cloudwatch.EventRule {
+  const bus = resolveBus(args.bus, component);
   const rule = new aws.cloudwatch.EventRule(
     `${name}-rule`,
     {
-      eventBusName: args.bus.busName,
-      eventPattern: checkEventPattern(
-        projectorEventPattern(args.bus.serviceName, projection.eventTypes, projection.name),
+      eventBusName: bus.busName,
+      eventPattern: servicePattern(
+        args.bus.serviceName,
+        (source) => projectorEventPattern(source, projection.eventTypes, projection.name),
         `${component}: the event pattern of projection "${projection.name}" (${projection.eventTypes.length} event types)`,
-        args.eventPatternMaxCharacters ?? EVENT_PATTERN_MAX_CHARACTERS,
+        args.eventPatternMaxCharacters,
       ),
       tags: args.tags,
       ...nameArgs("eventRule", name, "rule"),
@@ -274,7 +281,7 @@ function deliverToQueue(
     `${name}-target`,
     {
       rule: rule.name,
-      eventBusName: args.bus.busName,
+      eventBusName: bus.busName,
       arn: queues.queue.arn,
       deadLetterConfig: { arn: queues.deadLetterQueue.arn },
       retryPolicy: {

@@ -3,6 +3,7 @@ import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { EventBridgeBus } from "./runtime/aws/eventBridgeBus";
 import { dynamoDbDispatcher } from "./runtime/aws/factories";
 import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
+import { Publication, requirePublications } from "./runtime/contracts/publication";
 import { Dispatcher } from "./runtime/dispatch/dispatcher";
 import { StreamRecord } from "./runtime/dispatch/streamRecords";
 import { Domain, requireDomain } from "./runtime/domain/domain";
@@ -35,16 +36,20 @@ export function dispatcherSettingsFromEnv(): DispatcherFunctionSettings {
 }
 
 /**
- * The AggregateDispatcher Lambda: DynamoDB stream batch in, state-carried events out. The
- * component bundles it with the domain module and sets the environment; the settings are read
- * at the first invocation (`settings` to give them another way).
+ * The AggregateDispatcher Lambda: DynamoDB stream batch in, state-carried events out, and the
+ * public events of the contracts the service publishes. The component bundles it with the domain
+ * module (and the publications module, when given) and sets the environment; the settings are read
+ * at the first invocation (`settings` to give them another way). The domain and the publications
+ * (one, or a list) are checked when the handler is created, so a wrong export fails the program.
  */
 export function createDispatcherHandler<S>(
   domain: Domain<S, unknown>,
   clients: Partial<AwsClients> = {},
   settings: () => DispatcherFunctionSettings = dispatcherSettingsFromEnv,
+  publications: Publication | readonly Publication[] = [],
 ) {
   requireDomain(domain);
+  const published = requirePublications(publications, domain as Domain<unknown, unknown>);
   let dispatcher: Dispatcher<S> | undefined;
   const aws = resolveClients(clients);
   const build = (): Dispatcher<S> => {
@@ -57,6 +62,7 @@ export function createDispatcherHandler<S>(
       bus: new EventBridgeBus(aws.eventBridge, given.eventBusName),
       deadLetters: new SqsDeadLetterQueue(aws.sqs, given.deadLetterQueueUrl),
       source: given.serviceName,
+      publications: published,
       settings: { snapshotEvery: given.snapshotEvery },
       logger: log,
     }).dispatcher;
@@ -67,11 +73,12 @@ export function createDispatcherHandler<S>(
       const records = (event.Records ?? []) as StreamRecord[];
       const report = await dispatcher.dispatch(records);
       log.info("dispatched stream batch", { records: records.length, ...report, batchItemFailures: report.batchItemFailures.length });
-      const { published, byReference, refused, resent, deadLettered } = report;
+      const { byReference, refused, resent, deadLettered } = report;
       return {
         result: { batchItemFailures: report.batchItemFailures },
         counts: {
-          Published: published,
+          Published: report.published,
+          PublishedPublic: report.publishedPublic,
           PublishedByReference: byReference,
           Refused: refused,
           Resent: resent,

@@ -80,6 +80,30 @@ export {
 } from "./operations/deadLetterRedrive/redrive";
 export { DeadLetterShape, shapeOf } from "./operations/deadLetterRedrive/shapes";
 export { GivenEvent, Then, deciderSpec } from "./testing/deciderSpec";
+export {
+  Contract,
+  ContractEvents,
+  PublishedEvent,
+  contractLabel,
+  contractProblem,
+  defineContract,
+  envelopeSchema,
+  publishedDetailType,
+  publishedEventProblems,
+  requireContract,
+} from "./contracts/contract";
+export { JsonSchema, JsonType, JsonValue, payloadCheck, schemaProblem, validate } from "./contracts/schema";
+export { compatibilityProblems } from "./contracts/compatibility";
+export { ContractDocument, contractDocument, contractFileName, contractFromDocument } from "./contracts/document";
+export {
+  Publication,
+  PublicationInput,
+  PublicationMapping,
+  PublicationMappings,
+  definePublication,
+  requirePublications,
+} from "./contracts/publication";
+export { ContractFileOutcome, assertContractCompatible } from "./testing/contractAssertion";
 export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./operations/failedBatches";
 export {
   CheckpointError,

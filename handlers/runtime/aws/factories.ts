@@ -7,6 +7,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CommandHandler, CommandHandlerOptions } from "../command/commandHandler";
+import { Publication } from "../contracts/publication";
 import { Dispatcher, DispatcherOptions } from "../dispatch/dispatcher";
 import { Bus } from "../dispatch/publisher";
 import { Domain } from "../domain/domain";
@@ -83,7 +84,7 @@ export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S,
 /** What a dispatcher is given besides its tables and transports (see DispatcherOptions). */
 export type DispatcherSettings<S> = Omit<
   DispatcherOptions<S>,
-  "domain" | "loader" | "snapshots" | "bus" | "deadLetters" | "source" | "unmarshall" | "logger"
+  "domain" | "loader" | "snapshots" | "bus" | "deadLetters" | "source" | "unmarshall" | "logger" | "publications"
 >;
 
 export interface DynamoDbDispatcherOptions<S> {
@@ -98,6 +99,8 @@ export interface DynamoDbDispatcherOptions<S> {
   deadLetters: DeadLetterSink;
   /** The service name: every event's source. */
   source: string;
+  /** The contracts the service publishes, each a publication of the domain's events (see DispatcherOptions). Default none. */
+  publications?: readonly Publication[];
   /** The DynamoDB client. Default: one configured from the environment. */
   client?: DynamoDbClientInput;
   /** Snapshot interval, publishing, memory (see DispatcherOptions). */
@@ -120,6 +123,7 @@ export function dynamoDbDispatcher<S>(options: DynamoDbDispatcherOptions<S>) {
     bus: options.bus,
     deadLetters: options.deadLetters,
     source: options.source,
+    publications: options.publications,
     unmarshall: unmarshallImage,
     logger: options.logger,
   });

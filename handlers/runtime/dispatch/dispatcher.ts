@@ -5,6 +5,7 @@ import { PUT_EVENTS_MAX_BYTES, detailTypeOf } from "../ledger/conventions";
 import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain/domain";
 import { InvalidEventError } from "../domain/errors";
+import { InvalidDefinitionError } from "../support/errors";
 import { emptyAggregate, fold } from "../domain/fold";
 import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
@@ -12,6 +13,8 @@ import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../support/recently
 import { StateCarriedMessage } from "../messages/stateCarried";
 import { isSnapshotDue, saveSnapshots, toSnapshot } from "../ledger/snapshots";
 import { SnapshotStore } from "../ledger/stores";
+import { Publication, publish, requirePublications } from "../contracts/publication";
+import { contractLabel, publishedDetailType } from "../contracts/contract";
 import { BusEntry, entrySize } from "./batching";
 import { Bus, PublishOptions, publishAll } from "./publisher";
 import { ImageReader, StreamRecord, parseRecord } from "./streamRecords";
@@ -28,6 +31,14 @@ export interface DispatcherOptions<S> {
   deadLetters: DeadLetterSink;
   /** EventBridge source of every entry: the service name. */
   source: string;
+  /**
+   * What the service publishes for others: for every event folded (replays aside), each publication's
+   * public event is sent beside the state-carried message, in the same PutEvents batches, its payload
+   * checked against the contract's schema first. One whose mapping fails, or whose payload fails the
+   * schema, is dead-lettered with its record and the reason. Each contract's service must be `source`.
+   * Default none.
+   */
+  publications?: readonly Publication[];
   publish?: PublishOptions;
   /** Largest entry the bus accepts. Default 256 KB. */
   maxEntryBytes?: number;
@@ -56,7 +67,10 @@ export interface DispatcherOptions<S> {
 
 /** The stream records Lambda must retry (their sequence numbers), and what the batch did. */
 export interface DispatchReport extends BatchResponse {
+  /** Entries the bus accepted: state-carried messages and public events. */
   published: number;
+  /** Of those, public events (a contract's PublishedEvent). */
+  publishedPublic: number;
   /** Entries the bus still refused after every attempt (their records are retried). */
   refused: number;
   /** Entries sent again after the bus refused them. */
@@ -69,6 +83,8 @@ export interface DispatchReport extends BatchResponse {
 /** One event to publish and the stream records (duplicates included) it answers for. */
 interface Outgoing extends BusEntry {
   recordIds: string[];
+  /** A contract's public event rather than a state-carried message. */
+  isPublic?: boolean;
 }
 
 const ORIGIN = "dispatcher";
@@ -76,7 +92,8 @@ const ORIGIN = "dispatcher";
 /**
  * The AggregateDispatcher's logic: for a batch of ledger stream records, fold each
  * aggregate once from its latest snapshot (one ledger query per aggregate, never trusting
- * stream order) and publish one state-carried message per event.
+ * stream order) and publish one state-carried message per event, and the public events its
+ * publications map the event to.
  */
 export class Dispatcher<S> {
   private readonly snapshotEvery: number;
@@ -84,9 +101,17 @@ export class Dispatcher<S> {
   private readonly concurrency: number;
   private readonly lastFolded: RecentlyUsed<string, Aggregate<S>>;
   private readonly log: RuntimeLogger;
+  private readonly publications: readonly Publication[];
 
   constructor(private readonly options: DispatcherOptions<S>) {
     this.log = options.logger ?? defaultLogger;
+    this.publications = requirePublications(options.publications ?? [], options.domain as Domain<unknown, unknown>);
+    for (const { contract } of this.publications)
+      if (contract.service !== options.source)
+        throw new InvalidDefinitionError(
+          `the publication of ${contractLabel(contract)}`,
+          `names service "${contract.service}", but this dispatcher publishes as "${options.source}" (a contract's service is its events' source)`,
+        );
     this.snapshotEvery = positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true });
     this.maxEntryBytes = positiveInteger("maxEntryBytes", options.maxEntryBytes, PUT_EVENTS_MAX_BYTES);
     this.concurrency = positiveInteger("concurrency", options.concurrency, 8);
@@ -144,11 +169,15 @@ export class Dispatcher<S> {
         for (const [version, wanted] of byVersion) {
           const { aggregate, event } = folded.states.get(version)!;
           const entry = await this.toEntry(aggregate, event, wanted.recordIds);
-          if (typeof entry === "string") deadLetter(entry, wanted.records, wanted.recordIds);
-          else {
+          const publicEvents = this.publicEntries(aggregate, event, wanted.recordIds);
+          if (typeof entry !== "string") {
             if (entry.byReference) byReference += 1;
             outgoing.push(entry);
           }
+          outgoing.push(...publicEvents.entries);
+          // What cannot be sent is the record's failure; what can is sent all the same (projectors and subscribers apart).
+          const problems = [...(typeof entry === "string" ? [entry] : []), ...publicEvents.problems];
+          if (problems.length > 0) deadLetter(problems.join("; "), wanted.records, wanted.recordIds);
         }
       } catch (error) {
         if (error instanceof InvalidEventError) {
@@ -178,9 +207,11 @@ export class Dispatcher<S> {
     }
 
     const snapshots = this.options.snapshots ? await saveSnapshots(this.options.snapshots, this.options.domain, dueSnapshots) : 0;
+    const publicSent = outgoing.filter((entry) => entry.isPublic).length - unpublished.filter(({ entry }) => entry.isPublic).length;
     return {
       batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })),
       published: outgoing.length - unpublished.length,
+      publishedPublic: publicSent,
       refused: unpublished.length,
       resent,
       byReference,
@@ -274,6 +305,31 @@ export class Dispatcher<S> {
       if (isSnapshotDue(aggregate.version, this.snapshotEvery)) due.push(aggregate);
     };
     return { states, due, visit };
+  }
+
+  /** The public events the publications make of one event, and why any of them cannot be sent. */
+  private publicEntries(aggregate: Aggregate<S>, event: LedgerEvent, recordIds: string[]): { entries: Outgoing[]; problems: string[] } {
+    const entries: Outgoing[] = [];
+    const problems: string[] = [];
+    for (const publication of this.publications) {
+      const { published, problem } = publish(publication, event, aggregate.state);
+      if (problem) problems.push(problem);
+      if (!published) continue;
+      const entry: Outgoing = {
+        source: publication.contract.service,
+        detailType: publishedDetailType(publication.contract, published.type),
+        detail: JSON.stringify(published),
+        recordIds,
+        isPublic: true,
+      };
+      const size = entrySize(entry);
+      if (size <= this.maxEntryBytes) entries.push(entry);
+      else
+        problems.push(
+          `${entry.detailType} of aggregate "${event.aggregateId}" at version ${event.version} is ${size} bytes, more than the ${this.maxEntryBytes} a bus entry may have`,
+        );
+    }
+    return { entries, problems };
   }
 
   /** The bus entry for one event, by reference when the aggregate is too large; a string says why it cannot be sent. */
