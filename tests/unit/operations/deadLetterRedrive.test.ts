@@ -1,11 +1,8 @@
-import * as path from "node:path";
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { SqsDeadLetterQueueReader, SqsRedriveTargets } from "../../../handlers/runtime/aws/sqsDeadLetterRedrive";
 import { deadLetterMessage } from "../../../handlers/runtime/messages/deadLetters";
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from "../../../handlers/runtime/operations/deadLetterRedrive/redrive";
 import { shapeOf } from "../../../handlers/runtime/operations/deadLetterRedrive/shapes";
-import { runDeadLetters } from "../../../tools/deadLetters";
 import { fakeSqs } from "../../support/fakeSqs";
 
 const envelope = (aggregateId: string) =>
@@ -190,84 +187,5 @@ describe("dead-letter redrive", () => {
       "queue-redrive",
       "an envelope with no EventBridge attributes was moved by SQS",
     );
-  });
-
-  describe("tools/deadLetters.ts", () => {
-    const run = async (argv: string[], sqs = deployedQueues()) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runDeadLetters(argv, { out: (text) => out.push(text), err: (text) => err.push(text) }, { sqs: sqs.client });
-      return { code, out: out.join(""), err: err.join(""), sqs };
-    };
-
-    it("list, show and redrive on a queue URL", async () => {
-      const sqs = deployedQueues();
-      const url = sqs.urlOf("balances-dlq");
-      const listed = await run(["list", "--queue-url", url], sqs);
-      assert.equal(listed.code, 0);
-      assert.match(listed.out, /m-redrive {2}queue-redrive/);
-      assert.match(listed.out, /3 dead letters\n$/);
-
-      const shown = await run(["show", "m-target", "--queue-url", url], sqs);
-      assert.equal(shown.code, 0);
-      assert.equal(JSON.parse(shown.out).attributes.ERROR_CODE.stringValue, "NO_PERMISSIONS");
-      assert.equal(JSON.parse(shown.out).body["detail-type"], "Credited");
-
-      const redriven = await run(["redrive", "m-redrive", "m-projector", "--queue-url", url], sqs);
-      assert.equal(redriven.code, 0);
-      assert.match(redriven.out, /2 redriven, 0 left in the queue, 0 failed, 0 not found/);
-      const rest = await run(["redrive", "--all", "--queue-url", url], sqs);
-      assert.match(rest.out, /redriven m-target \(bus-target\)/);
-      assert.equal(sqs.messagesOf("balances-dlq").length, 0);
-    });
-
-    it("answers a dispatcher letter it cannot replay, or an id it cannot find, with exit 1", async () => {
-      const sqs = deployedQueues();
-      const left = await run(["redrive", "--all", "--queue-url", sqs.urlOf("dispatcher-dlq")], sqs);
-      assert.equal(left.code, 1);
-      assert.match(left.out, /left m-dispatcher \(handler\): .*--ledger-table/);
-      const missing = await run(["show", "nope", "--queue-url", sqs.urlOf("dispatcher-dlq")], sqs);
-      assert.equal(missing.code, 1);
-      assert.match(missing.err, /no message nope/);
-    });
-
-    for (const [argv, message] of [
-      [[], /say what to do/],
-      [["purge", "--queue-url", "u"], /unknown command "purge"/],
-      [["list"], /missing --queue-url/],
-      [["show", "--queue-url", "u"], /show takes one message id/],
-      [["redrive", "--queue-url", "u"], /give --all or message ids/],
-      [["redrive", "--all", "m1", "--queue-url", "u"], /not both/],
-      [["list", "--queue-url", "u", "--limit", "0"], /--limit must be a positive integer/],
-      [["list", "--queue-url", "u", "--bogus"], /Unknown option '--bogus'/],
-      [["redrive", "--all", "--queue-url", "u", "--ledger-table", "t"], /missing --idempotency-table, --domain/],
-    ] as [string[], RegExp][]) {
-      it(`exits 2 with the usage for ${JSON.stringify(argv)}`, async () => {
-        const { code, err, sqs } = await run(argv);
-        assert.equal(code, 2);
-        assert.match(err, message);
-        assert.match(err, /usage:/);
-        assert.equal(sqs.calls.length, 0, "nothing sent");
-      });
-    }
-
-    it("as a process: --help exits 0, a usage error exits 2 without a stack trace", async function () {
-      this.timeout(60_000);
-      const spawn = (args: string[]) =>
-        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile(
-            process.execPath,
-            ["-r", "ts-node/register/transpile-only", "tools/deadLetters.ts", ...args],
-            { cwd: path.join(__dirname, "..", "..", "..") },
-            (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
-          ),
-        );
-      const [help, wrong] = await Promise.all([spawn(["--help"]), spawn(["list"])]);
-      assert.equal(help.code, 0);
-      assert.match(help.stdout, /npm run dlq -- list/);
-      assert.equal(wrong.code, 2);
-      assert.match(wrong.stderr, /^missing --queue-url/);
-      assert.doesNotMatch(wrong.stderr, /\n\s+at /);
-    });
   });
 });
