@@ -3,7 +3,7 @@
  * aggregate and one BatchGetItem per 100 aggregates old enough to have a snapshot. Young aggregates
  * (50 events of history, below the first snapshot) and old ones (110 events, snapshot at 100), in
  * batches of 100 and 1,000 records, with the snapshot prefetch (default) and with a snapshot query
- * per aggregate (the previous release), measured side by side.
+ * per aggregate (what the prefetch saves), measured side by side.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -39,9 +39,7 @@ export async function dispatcherRequests(
   out: (line?: string) => void,
   progress: (what: string) => void = () => {},
 ): Promise<DispatcherRequestRow[]> {
-  out(
-    "### Dispatcher reads per event by batch shape: snapshot prefetch (default) vs a snapshot query per aggregate (earlier), beside the floor",
-  );
+  out("### Dispatcher reads per event by batch shape: snapshot prefetch (default) vs a snapshot query per aggregate, beside the floor");
   out();
   out(
     "| records in batch | aggregates | aggregates are | prefetch: reads/event | query per aggregate: reads/event | floor: reads/event | prefetch / floor |",

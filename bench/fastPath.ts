@@ -1,5 +1,5 @@
 /**
- * Seed 000's fast path against the other ways a command starts, by aggregate size and by how far
+ * Deciding first on the replica against the other ways a command starts, by aggregate size and by how far
  * the replica is behind, in one interleaved run: the fast path (decide on the replica, read the
  * ledger only after a conflict), the snapshot catch-up (snapshot, then the events after it), the
  * adaptive default, a plain full fold, and the CommandApi's handler remembering the aggregate

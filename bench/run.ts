@@ -1,11 +1,11 @@
 /**
- * npm run bench [-- --write-readme]
+ * npm run bench [-- --write-docs]
  * Side-by-side figures on DynamoDB Local, measured in one run, each beside its floor: the
  * dispatcher's batched fold vs a fold per record and its reads by batch shape, the projector's
  * version guard, commands by aggregate size and starting point, the command API's starts,
  * contention on one aggregate, the integrity guards' cost, listing aggregates for a rebuild and the
  * local stage's whole pipeline with handlers that remember between invocations and without.
- * Prints markdown tables; --write-readme puts them into README.md and the charts into docs/.
+ * Prints markdown tables; --write-docs puts them into docs/performance.md and the charts beside it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -80,7 +80,7 @@ async function ledgerStores(raw: DynamoDBClient, db: DynamoDBDocumentClient) {
 const records = (events: ReturnType<typeof accountEvents>): StreamRecord[] =>
   events.map((event, i) => insertRecord({ ...event }, String(i)));
 
-/** The README's charts from this run's rows: file name and SVG text. */
+/** docs/performance.md's charts from this run's rows: file name and SVG text. */
 function benchCharts(starts: StartingPointRow[], dispatcher: DispatcherRequestRow[]): Record<string, string> {
   const byStrategy = (value: (row: StartingPointRow, strategy: Strategy) => number) =>
     STRATEGIES.map((strategy) => ({ name: strategy, points: starts.map((row) => [row.size, value(row, strategy)] as const) }));
@@ -296,11 +296,11 @@ async function main() {
     await localStageThroughput(out, progress);
     out();
     charts = benchCharts(startRows, dispatcherRows);
-    out("![Command latency by aggregate size](docs/bench-latency.svg)");
+    out("![Command latency by aggregate size](bench-latency.svg)");
     out();
-    out("![Ledger items read per command by aggregate size](docs/bench-items.svg)");
+    out("![Ledger items read per command by aggregate size](bench-items.svg)");
     out();
-    out("![Dispatcher reads per event by aggregates in a batch](docs/bench-dispatcher-reads.svg)");
+    out("![Dispatcher reads per event by aggregates in a batch](bench-dispatcher-reads.svg)");
     out();
     out(
       `Measured on DynamoDB Local (in-memory, loopback), ${new Date().toISOString().slice(0, 10)}; absolute times are the emulator's, ratios are the point.`,
@@ -310,17 +310,16 @@ async function main() {
     db.destroy();
     await dynamo.stop();
   }
-  if (process.argv.includes("--write-readme")) {
-    const readme = path.join(__dirname, "..", "README.md");
-    const text = fs.readFileSync(readme, "utf8");
+  if (process.argv.includes("--write-docs")) {
+    const docs = path.join(__dirname, "..", "docs");
+    const page = path.join(docs, "performance.md");
+    const text = fs.readFileSync(page, "utf8");
     const begin = "<!-- bench:start -->";
     const end = "<!-- bench:end -->";
-    if (!text.includes(begin) || !text.includes(end)) throw new Error(`README.md has no ${begin} ... ${end} markers`);
-    fs.writeFileSync(readme, text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${lines.join("\n")}\n${end}`));
-    const docs = path.join(__dirname, "..", "docs");
-    fs.mkdirSync(docs, { recursive: true });
+    if (!text.includes(begin) || !text.includes(end)) throw new Error(`docs/performance.md has no ${begin} ... ${end} markers`);
+    fs.writeFileSync(page, text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${lines.join("\n")}\n${end}`));
     for (const [file, svg] of Object.entries(charts)) fs.writeFileSync(path.join(docs, file), svg);
-    process.stdout.write("README.md updated\n");
+    process.stdout.write("docs/performance.md updated\n");
   }
 }
 

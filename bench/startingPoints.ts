@@ -1,8 +1,9 @@
 /**
- * A command's cost by aggregate size for three ways of finding its starting point, measured in
- * one interleaved run: the parallel start (snapshot and ledger tail at once, the default), the
- * sequential start (snapshot, then the events after it: the previous default) and a plain full
- * fold. Snapshots every 100 versions, as the dispatcher takes them.
+ * A command's cost by aggregate size for each way of finding its starting point, measured in one
+ * interleaved run: the adaptive start (the default: the ledger's tail first for an aggregate it has
+ * not seen or saw young, the snapshot first for an old one), the parallel start (snapshot and tail
+ * at once), the sequential start (snapshot, then the events after it) and a plain full fold.
+ * Snapshots every 100 versions, as the dispatcher takes them.
  */
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -61,7 +62,7 @@ export async function startingPoints(
     control: new CommandHandler(new AggregateLoader(accounts, events), events, NOTHING_REMEMBERED) as CommandHandler<unknown, unknown>,
   };
   out(
-    "### Commands by aggregate size: adaptive start (default) vs parallel vs sequential (the previous default) vs full fold (snapshot every 100; medians, interleaved)",
+    "### Commands by aggregate size: adaptive start (default) vs parallel vs sequential vs full fold (snapshot every 100; medians, interleaved)",
   );
   out();
   out(

@@ -257,7 +257,7 @@ class ReferenceWriter {
     const declaration = symbol?.declarations?.find(
       (candidate) => ts.isInterfaceDeclaration(candidate) || ts.isTypeAliasDeclaration(candidate),
     );
-    return declaration && isOwn(declaration) ? (declaration as ts.InterfaceDeclaration | ts.TypeAliasDeclaration) : undefined;
+    return declaration && this.isArgumentType(declaration) ? (declaration as ts.InterfaceDeclaration | ts.TypeAliasDeclaration) : undefined;
   }
 
   private describe(declaration: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): ArgType {
@@ -317,11 +317,22 @@ class ReferenceWriter {
     this.argTypes.set(declaration.name.text, this.describe(declaration));
   }
 
+  /**
+   * Whether a type is one of the components' own (declared beside their entry): those are argument
+   * types, documented and checked here. A runtime type an argument takes (a domain, a contract) is
+   * named, not expanded: the runtime entries document it.
+   */
+  private isArgumentType(declaration: ts.Declaration): boolean {
+    const folder = path.dirname(path.join(this.sources.root, this.sources.components.file));
+    return isOwn(declaration) && path.resolve(declaration.getSourceFile().fileName).startsWith(folder + path.sep);
+  }
+
   private reachType(symbol: ts.Symbol): void {
     const declaration = symbol.declarations?.find(
       (candidate) => ts.isInterfaceDeclaration(candidate) || ts.isTypeAliasDeclaration(candidate),
     );
-    if (declaration && isOwn(declaration)) this.reachName((declaration as ts.InterfaceDeclaration | ts.TypeAliasDeclaration).name);
+    if (declaration && this.isArgumentType(declaration))
+      this.reachName((declaration as ts.InterfaceDeclaration | ts.TypeAliasDeclaration).name);
   }
 
   private drainArgTypes(): string[] {
