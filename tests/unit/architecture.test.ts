@@ -12,9 +12,8 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const DOC = "docs/architecture.md";
 
 /**
- * Imports that break a rule today, each `[importing file, imported file]`, to be fixed by the
- * restructuring of the core (then removed here). The test fails on an entry whose import is gone or
- * no longer breaks a rule, so an entry cannot outlive its fix.
+ * Imports allowed to break a rule until they are fixed, each `[importing file, imported file]`. The
+ * test fails on an entry whose import is gone or keeps to the rules, so an entry cannot outlive its fix.
  */
 const KNOWN_VIOLATIONS: ReadonlyArray<readonly [from: string, to: string]> = [];
 

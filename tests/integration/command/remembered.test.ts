@@ -16,7 +16,7 @@ import { BankLedger, accountEvents, bankLedger, seed } from "../../support/ledge
 import { RecordingBus, bankDispatcher, projectorFor, queueMessages, recordsOf } from "../../support/pipelineFixture";
 
 /**
- * What the handlers remember between invocations of a warm Lambda (issue 12): each memory saves
+ * What the handlers remember between invocations of a warm Lambda: each memory saves
  * requests, and none may change what is written.
  */
 describe("what a warm handler remembers (DynamoDB Local)", () => {
@@ -262,10 +262,10 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
         commands.executeMany(["m-a", "m-b"], { kind: "Match", from: "m-a", to: "m-b" }),
         (error: unknown) => error instanceof CommandRejectedError && error.reason === "nothing-to-match",
       );
-      assert.equal((await handler().query("m-b")).state.balance, 0, "m-b was not credited the 10 m-a no longer holds");
+      assert.equal((await handler().query("m-b")).state.balance, 0, "m-b was not credited the 10 m-a does not hold any more");
     });
 
-    it('"decide" after seed 000\'s replica start: a replica row ahead of the ledger is never remembered, so no later command opens a gap', async () => {
+    it('"decide" after a decide-first start on the replica: a replica row ahead of the ledger is never remembered, so no later command opens a gap', async () => {
       await ledger.handler().execute("m-c", { kind: "Open", owner: "m-c" });
       await ledger.handler().execute("m-c", { kind: "Credit", amount: 5 });
       await ledger.handler().execute("m-d", { kind: "Open", owner: "m-d" });

@@ -15,7 +15,7 @@ const replica = aggregateProjection<AccountState>("replica", accounts);
 const projectRow = (readModel: DynamoDbReadModel, aggregate: Aggregate<AccountState>) =>
   readModel.putIfNewer(aggregate.aggregateId, aggregate.version, replica.project(aggregate, undefined as never) as Record<string, unknown>);
 
-describe("seed 000's fast path: decide on the read replica, read the ledger only after a conflict (DynamoDB Local)", () => {
+describe("decide-first on the read replica: decide on its row, read the ledger only after a conflict (DynamoDB Local)", () => {
   let ledger: BankLedger;
   let readModel: DynamoDbReadModel;
   let handler: CommandHandler<AccountState, AccountCommand>;
