@@ -46,27 +46,40 @@ export interface Reaction<C = unknown> {
   /** Unique within the reacting service: part of every command's idempotency key and of its checkpoints. */
   readonly name: string;
   readonly source: ReactionSource;
+  /** The reacting service's domain: the commands go to its ledger. */
+  readonly target: Domain<unknown, C, EventShape>;
   /** The source's event types it reacts to. */
   readonly eventTypes: readonly string[];
   react(input: ReactionInput<unknown, unknown>): Reply<C>;
 }
 
-/** Declares a reaction to another service's published contract: event types and payloads typed by the contract. */
-export function defineReaction<E extends EventShape, T extends E["type"], C>(reaction: {
-  name: string;
-  source: { contract: Contract<E> };
-  eventTypes: readonly T[];
-  react(input: ReactionInput<PublishedEvent<Extract<E, { type: T }>>, undefined>): Reply<C>;
-}): Reaction<C>;
-/** Declares a reaction to a domain's own events (this service's, e.g. a saga's timeout): with the aggregate's state. */
-export function defineReaction<S, E extends EventShape, T extends E["type"], C>(reaction: {
-  name: string;
-  source: { service: string; domain: Domain<S, never, E> };
-  eventTypes: readonly T[];
-  react(input: ReactionInput<Recorded<Extract<E, { type: T }>>, S>): Reply<C>;
-}): Reaction<C>;
-export function defineReaction(reaction: unknown): Reaction {
-  return requireReaction(reaction as Reaction);
+/** How reactions with commands of one domain are declared: the domain fixes the commands' type first. */
+export interface ReactionsOf<C> {
+  /** Declares a reaction to another service's published contract: event types and payloads typed by the contract. */
+  define<E extends EventShape, T extends E["type"]>(reaction: {
+    name: string;
+    source: { contract: Contract<E> };
+    eventTypes: readonly T[];
+    react(input: ReactionInput<PublishedEvent<Extract<E, { type: T }>>, undefined>): Reply<C>;
+  }): Reaction<C>;
+  /** Declares a reaction to a domain's own events (this service's, e.g. a saga's timeout): with the aggregate's state. */
+  define<S, E extends EventShape, T extends E["type"]>(reaction: {
+    name: string;
+    source: { service: string; domain: Domain<S, never, E> };
+    eventTypes: readonly T[];
+    react(input: ReactionInput<Recorded<Extract<E, { type: T }>>, S>): Reply<C>;
+  }): Reaction<C>;
+}
+
+/**
+ * The reactions whose commands go to `target`, the reacting service's domain:
+ * `reactionsOf(payments).define({ name, source: { contract: orders }, eventTypes: ["OrderPlaced"], react })`.
+ * The replies are typed by the domain's commands, the events by the source.
+ */
+export function reactionsOf<S, C, E extends EventShape>(target: Domain<S, C, E>): ReactionsOf<C> {
+  return {
+    define: (reaction: Omit<Reaction<C>, "target">) => requireReaction({ ...reaction, target } as Reaction<C>),
+  } as ReactionsOf<C>;
 }
 
 /** The commands of one reply, as a list. */
@@ -103,6 +116,8 @@ export function reactionProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return "is not a reaction (use defineReaction)";
   if (typeof value.name !== "string" || !NAME.test(value.name)) return "needs a name of 1 to 64 letters, digits, '-' or '_'";
   if (typeof value.react !== "function") return "has no react function";
+  const targetProblem = domainProblem(value.target);
+  if (targetProblem) return `target ${targetProblem}`;
   const source = value.source;
   if (!isPlainObject(source)) return "has no source (a contract, or { service, domain })";
   let known: readonly string[];

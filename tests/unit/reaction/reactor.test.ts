@@ -1,19 +1,19 @@
 import * as assert from "node:assert/strict";
 import { defineDomain } from "../../../handlers/runtime/domain/domain";
 import { LedgerEvent } from "../../../handlers/runtime/domain/domain";
-import { defineReaction } from "../../../handlers/runtime/reaction/reaction";
+import { reactionsOf } from "../../../handlers/runtime/reaction/reaction";
 import { ReactorMessage } from "../../../handlers/runtime/reaction/reactor";
 import { StoreUnavailableError } from "../../../handlers/runtime/support/errors";
 import { NoteCommand, NoteState, notes, orders, publishedMessage, reactorOn, sharedParts } from "./fixtures";
 
 /** Notes every placed or changed order on the order's own notes aggregate. */
-const noteOrders = defineReaction({
+const noteOrders = reactionsOf(notes).define({
   name: "note-orders",
   source: { contract: orders },
   eventTypes: ["OrderPlaced", "OrderChanged"],
   react: ({ event }) => ({
     aggregateId: `notes-${event.aggregateId}`,
-    command: { type: "Note", source: event.aggregateId, version: event.version, amount: event.payload.amount } satisfies NoteCommand,
+    command: { type: "Note", source: event.aggregateId, version: event.version, amount: event.payload.amount },
   }),
 });
 
@@ -38,8 +38,8 @@ describe("Reactor", () => {
 
   it("supersedes an event that arrives after a newer one, and tells the newer one what it acted on before", async () => {
     const seen: number[] = [];
-    const watching = defineReaction({
-      ...noteOrders,
+    const watching = reactionsOf(notes).define({
+      name: "note-orders",
       source: { contract: orders },
       eventTypes: ["OrderPlaced", "OrderChanged"],
       react: (input) => {
@@ -121,16 +121,16 @@ describe("Reactor", () => {
   });
 
   it("counts a command the reacting domain refuses, records it under its key and never retries it", async () => {
-    const closing = defineReaction({
+    const closing = reactionsOf(notes).define({
       name: "close-then-note",
       source: { contract: orders },
       eventTypes: ["OrderPlaced", "OrderChanged"],
       react: ({ event }) =>
         event.type === "OrderPlaced"
-          ? { aggregateId: "notes-shared", command: { type: "Close" } as NoteCommand }
+          ? { aggregateId: "notes-shared", command: { type: "Close" } }
           : {
               aggregateId: "notes-shared",
-              command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 } as NoteCommand,
+              command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 },
             },
     });
     const { reactor, ...parts } = reactorOn(closing);
@@ -144,7 +144,7 @@ describe("Reactor", () => {
   });
 
   it("dead-letters an event its reaction throws on, with the reason, and lets the next version act", async () => {
-    const throwing = defineReaction({
+    const throwing = reactionsOf(notes).define({
       name: "throws-on-placed",
       source: { contract: orders },
       eventTypes: ["OrderPlaced", "OrderChanged"],
@@ -166,7 +166,7 @@ describe("Reactor", () => {
   });
 
   it("dead-letters a reply whose command names no valid aggregate", async () => {
-    const invalid = defineReaction({
+    const invalid = reactionsOf(notes).define({
       name: "bad-id",
       source: { contract: orders },
       eventTypes: ["OrderPlaced"],
@@ -209,7 +209,7 @@ describe("Reactor", () => {
   }
 
   describe("commands asked for later", () => {
-    const timeout = defineReaction({
+    const timeout = reactionsOf(notes).define({
       name: "timeout-orders",
       source: { contract: orders },
       eventTypes: ["OrderPlaced"],
@@ -255,7 +255,7 @@ describe("Reactor", () => {
       decide: () => [{ type: "Added", payload: { by: 1 } }],
     });
     const states: number[] = [];
-    const own = defineReaction({
+    const own = reactionsOf(notes).define({
       name: "on-added",
       source: { service: "counters", domain: counter },
       eventTypes: ["Added"],
@@ -289,7 +289,7 @@ describe("Reactor", () => {
     assert.throws(
       () =>
         // @ts-expect-error: "OrderPlacd" is not an event type of the contract
-        defineReaction({
+        reactionsOf(notes).define({
           name: "typo",
           source: { contract: orders },
           eventTypes: ["OrderPlacd"],
@@ -297,5 +297,26 @@ describe("Reactor", () => {
         }),
       /reacts to "OrderPlacd", which its source does not declare \(it declares: OrderPlaced, OrderChanged, OrderClosed\)/,
     );
+  });
+
+  it("types a reply by the reacting domain's commands and an event by the contract", () => {
+    const typed = reactionsOf(notes).define({
+      name: "typed",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced"],
+      react: ({ event }) => {
+        // @ts-expect-error: OrderPlaced's public payload has no "customer"
+        void event.payload.customer;
+        return { aggregateId: "n", command: { type: "Close" } };
+      },
+    });
+    assert.equal(typed.target, notes);
+    reactionsOf(notes).define({
+      name: "untyped",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced"],
+      // @ts-expect-error: "Erase" is not a command of the notes domain
+      react: () => ({ aggregateId: "n", command: { type: "Erase" } }),
+    });
   });
 });
