@@ -166,7 +166,7 @@ describe("event-ledger against DynamoDB Local (--endpoint)", function () {
     const tampered = await inspect("i-2");
     assert.match(
       tampered.stdout,
-      /^replica \(.*\): version 1 \(2 behind the ledger\); not usable: checksum does not match its content; DIFFERS from the ledger's state at its version$/m,
+      /^replica \(.*\): version 1 \(\d+ behind the ledger\); not usable: checksum does not match its content; DIFFERS from the ledger's state at its version$/m,
     );
   });
 
