@@ -13,3 +13,4 @@ export {
 export { createDaxCommandApiHandler } from "./commandApiDaxHandler";
 export { DispatcherFunctionSettings, createDispatcherHandler, dispatcherSettingsFromEnv } from "./dispatcherHandler";
 export { ProjectorFunctionSettings, createProjectorHandler, projectorSettingsFromEnv } from "./projectorHandler";
+export { ReactorFunctionSettings, createReactorHandler, reactorSettingsFromEnv } from "./reactorHandler";

@@ -104,6 +104,23 @@ export {
   requirePublications,
 } from "./contracts/publication";
 export { ContractFileOutcome, assertContractCompatible } from "./testing/contractAssertion";
+export {
+  Reaction,
+  ReactionCommand,
+  ReactionInput,
+  ReactionSource,
+  ReactionsOf,
+  commandsOf,
+  reactionEventPattern,
+  reactionProblem,
+  reactionsOf,
+  requireReaction,
+} from "./reaction/reaction";
+export { ReactReport, ReactionCommands, Reactor, ReactorMessage, ReactorOptions } from "./reaction/reactor";
+export { ClaimOutcome, ReactionCheckpoints } from "./reaction/checkpoints";
+export { CommandScheduler, ScheduledCommand } from "./reaction/scheduled";
+export { InMemoryReactionCheckpoints } from "./memory/reactionCheckpoints";
+export { InMemoryScheduler } from "./memory/scheduler";
 export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./operations/failedBatches";
 export {
   CheckpointError,

@@ -23,6 +23,10 @@ import { DynamoDbEventStore } from "./dynamoDbEventStore";
 import { DynamoDbReadModel } from "./dynamoDbReadModel";
 import { DynamoDbSnapshotStore } from "./dynamoDbSnapshotStore";
 import { unmarshallImage } from "./streamImages";
+import { Reaction } from "../reaction/reaction";
+import { Reactor } from "../reaction/reactor";
+import { CommandScheduler } from "../reaction/scheduled";
+import { DynamoDbReactionCheckpoints } from "./dynamoDbReactionCheckpoints";
 
 /** A DynamoDB client, or a document client over one (which shares its middleware). Default: one configured from the environment. */
 export type DynamoDbClientInput = DynamoDBClient | DynamoDBDocumentClient;
@@ -161,4 +165,54 @@ export function dynamoDbProjector<S>(options: DynamoDbProjectorOptions<S>) {
     logger: options.logger,
   });
   return { projector, readModel };
+}
+
+export interface DynamoDbReactorOptions<C> {
+  reaction: Reaction<C>;
+  /** The reacting service's ledger (EventLedger.tableName): its commands are appended there. */
+  ledgerTable: string;
+  /** Its idempotency table: every command's key, and the reaction's checkpoints. */
+  idempotencyTable: string;
+  /** Its snapshot table: loads start from it, and claim checks of its own events are resolved from it. Default: none. */
+  snapshotTable?: string;
+  /** Where commands asked for later go (an EventBridgeScheduler on AWS). Default: none (such replies are dead-lettered). */
+  scheduler?: CommandScheduler;
+  /** Where messages that can never be acted on go, with their reason. */
+  deadLetters: DeadLetterSink;
+  /** The DynamoDB client. Default: one configured from the environment. */
+  client?: DynamoDbClientInput;
+  /** Retries, memory of the command side (see CommandHandlerOptions). */
+  commands?: CommandHandlerOptions;
+  /** Source aggregates handled at once. Default 10. */
+  concurrency?: number;
+  /** The clock deciding whether a command's time has come. Default: the system clock. */
+  now?: () => Date;
+  logger?: RuntimeLogger;
+}
+
+/** A reactor on DynamoDB: what a Reactor's function runs on its queue, over the reacting service's command side. */
+export function dynamoDbReactor<C>(options: DynamoDbReactorOptions<C>) {
+  const db = documentOf(options.client);
+  const side = dynamoDbCommandSide<unknown, C>({
+    domain: options.reaction.target as Domain<unknown, C>,
+    ledgerTable: options.ledgerTable,
+    idempotencyTable: options.idempotencyTable,
+    snapshotTable: options.snapshotTable,
+    client: db,
+    commands: options.commands,
+    logger: options.logger,
+  });
+  const checkpoints = new DynamoDbReactionCheckpoints(db, options.idempotencyTable);
+  const reactor = new Reactor<C>({
+    reaction: options.reaction,
+    commands: side.commands,
+    checkpoints,
+    scheduler: options.scheduler,
+    snapshots: options.snapshotTable ? new DynamoDbSnapshotStore(db, options.snapshotTable) : undefined,
+    deadLetters: options.deadLetters,
+    concurrency: options.concurrency,
+    now: options.now,
+    logger: options.logger,
+  });
+  return { reactor, checkpoints, ...side };
 }

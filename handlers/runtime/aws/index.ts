@@ -19,10 +19,14 @@ export {
   DynamoDbCommandSideOptions,
   DynamoDbDispatcherOptions,
   DynamoDbProjectorOptions,
+  DynamoDbReactorOptions,
   ProjectorSettings,
   dynamoDbCommandSide,
   dynamoDbDispatcher,
   dynamoDbProjector,
+  dynamoDbReactor,
 } from "./factories";
+export { DynamoDbReactionCheckpoints } from "./dynamoDbReactionCheckpoints";
+export { EventBridgeScheduler, EventBridgeSchedulerOptions } from "./eventBridgeScheduler";
 export { unmarshallImage } from "./streamImages";
 export { LEDGER_TABLE, SNAPSHOT_TABLE, READ_MODEL_TABLE, IDEMPOTENCY_TABLE, TableSchema } from "../ledger/tableSchemas";

@@ -70,6 +70,10 @@ export const ENV = {
   startPolicy: "COMMAND_START",
   rememberedAggregates: "REMEMBERED_AGGREGATES",
   daxEndpoint: "DAX_ENDPOINT",
+  scheduleGroup: "SCHEDULE_GROUP_NAME",
+  reactorQueueArn: "REACTOR_QUEUE_ARN",
+  schedulerRoleArn: "SCHEDULER_ROLE_ARN",
+  deadLetterQueueArn: "DEAD_LETTER_QUEUE_ARN",
 } as const;
 
 /**
