@@ -26,13 +26,13 @@ export interface ServiceBusArgs {
 /** Who may put events on a bus from another account. Give at least one of `accounts`, `roleArns`, `organizationId`. */
 export interface BusAccessArgs {
   /** Account IDs (12 digits) whose principals, with IAM permission there, may put events. Default none. */
-  readonly accounts?: pulumi.Input<string>[];
+  readonly accounts?: readonly pulumi.Input<string>[];
   /** Role ARNs (a producer's `BusForwarding.role`) that may put events: narrower than their whole account. Default none. */
-  readonly roleArns?: pulumi.Input<string>[];
+  readonly roleArns?: readonly pulumi.Input<string>[];
   /** An AWS Organizations ID (`o-...`): every account of the organization may put events. Default none. */
   readonly organizationId?: pulumi.Input<string>;
   /** Only events with one of these sources (the producers' service names) are accepted. Default: any source. */
-  readonly sources?: pulumi.Input<string>[];
+  readonly sources?: readonly pulumi.Input<string>[];
 }
 
 /** One EventBridge bus per microservice. Other services subscribe to it by rule (source + detail-type). */
@@ -85,7 +85,7 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+/;
  * the sources given. Plain-string IDs and ARNs are checked when the program runs.
  */
 export function busAccessPolicy(component: string, busArn: pulumi.Input<string>, access: BusAccessArgs): pulumi.Output<string> {
-  const plain = (values: pulumi.Input<string>[] | undefined) =>
+  const plain = (values: readonly pulumi.Input<string>[] | undefined) =>
     (values ?? []).filter((value): value is string => typeof value === "string");
   const refuse = (argument: string, value: string, expected: string) => {
     throw new Error(`${component}: acceptEventsFrom.${argument} ${JSON.stringify(value)} is not ${expected}`);

@@ -160,3 +160,65 @@ describe("AggregateDispatcher", () => {
     );
   });
 });
+
+describe("AggregateDispatcher: publications", () => {
+  const publicationModule = path.join(__dirname, "..", "unit", "contracts", "fixtures.ts");
+  const accountsService = () => ({ ledger: new EventLedger("svc-ledger"), bus: new ServiceBus("svc-bus", { serviceName: "accounts" }) });
+
+  it("bundles the publications module with the domain, checked when the program runs", async () => {
+    const { bundleHandler } = await import("../../components/bundle");
+    const { resources } = await compose(
+      () => new AggregateDispatcher("svc-dispatcher", { ...accountsService(), domainModule, domainExport: "accounts", publicationModule }),
+    );
+    lookup(resources).named("aws:lambda/function:Function", "svc-dispatcher-function");
+    const bundle = bundleHandler({
+      kind: "dispatcher",
+      module: domainModule,
+      exportName: "accounts",
+      extra: { module: publicationModule, exportName: "default" },
+    });
+    assert.deepEqual(
+      (bundle.extra as { contract: { name: string } }[]).map((publication) => publication.contract.name),
+      ["accounts"],
+      "the default export: a list of publications",
+    );
+    assert.ok(bundle.code.includes('"BalanceChanged"'), "the publications are inside the bundle");
+  });
+
+  it("fails when the program runs on a publication export that is missing, not a publication, or of another service", async () => {
+    await assert.rejects(
+      compose(
+        () =>
+          new AggregateDispatcher("svc-dispatcher", {
+            ...accountsService(),
+            domainModule,
+            domainExport: "accounts",
+            publicationModule,
+            publicationExport: "nope",
+          }),
+      ),
+      /with .*fixtures\.ts export "nope"\) cannot be the dispatcher's: fixtures\.ts has no export "nope"/,
+    );
+    await assert.rejects(
+      compose(
+        () =>
+          new AggregateDispatcher("svc-dispatcher", {
+            ...accountsService(),
+            domainModule,
+            domainExport: "accounts",
+            publicationModule,
+            publicationExport: "accountsContract",
+          }),
+      ),
+      /cannot be the dispatcher's: the publications is not a publication \(use definePublication\)/,
+    );
+    await assert.rejects(
+      compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", publicationModule })),
+      /AggregateDispatcher "svc-dispatcher": the publication of accounts\.v1 names service "accounts", but the bus carries "svc"'s events/,
+    );
+    await assert.rejects(
+      compose(() => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, publicationExport: "default" })),
+      /`publicationExport` needs `publicationModule`/,
+    );
+  });
+});

@@ -159,3 +159,61 @@ describe("Projector: claim checks", () => {
     );
   });
 });
+
+describe("Projector: a bus deployed elsewhere", () => {
+  // What a StackReference gives: Outputs, resolved at deployment.
+  const attributes = (serviceName: pulumi.Input<string>) => ({
+    busName: pulumi.output("orders-bus-physical"),
+    busArn: pulumi.output("arn:aws:events:eu-west-1:111111111111:event-bus/orders-bus-physical"),
+    serviceName,
+  });
+
+  it("takes the bus by its attributes as Outputs: its rule and target on that bus, matching that service's events", async () => {
+    const { resources } = await compose(
+      () => new Projector("svc-balances", { bus: attributes(pulumi.output("orders")), projectionModule, projectionExport: "balances" }),
+    );
+    const { named } = lookup(resources);
+    const rule = named("aws:cloudwatch/eventRule:EventRule", "svc-balances-rule").inputs;
+    assert.equal(rule.eventBusName, "orders-bus-physical");
+    const pattern = JSON.parse(rule.eventPattern);
+    assert.deepEqual([pattern.source, pattern.$or[0]["detail-type"]], [["orders"], ["AccountOpened", "Credited", "Debited"]]);
+    assert.equal(named("aws:cloudwatch/eventTarget:EventTarget", "svc-balances-target").inputs.eventBusName, "orders-bus-physical");
+    assert.equal(
+      named("aws:lambda/function:Function", "svc-balances-function").inputs.environment.variables.POWERTOOLS_SERVICE_NAME,
+      "orders",
+    );
+  });
+
+  it("checks the pattern's size when the program runs for a service named by a plain string", async () => {
+    const many = path.join(__dirname, "fixtures", "manyEventTypes.ts");
+    await assert.rejects(
+      compose(() => new Projector("svc-lines", { bus: attributes("orders"), projectionModule: many, projectionExport: "sixtySix" })),
+      /Projector "svc-lines": the event pattern of projection "order-lines" \(66 event types\) is 2\d{3} characters, more than the 2048/,
+    );
+  });
+
+  it("checks it once resolved for a service named by an Output: a rule too long is never registered (the deployment fails on it)", async () => {
+    const many = path.join(__dirname, "fixtures", "manyEventTypes.ts");
+    const composed = (projectionExport: string) =>
+      compose(() => new Projector("svc-lines", { bus: attributes(pulumi.output("orders")), projectionModule: many, projectionExport }));
+    const fits = lookup((await composed("forty")).resources).ofType("aws:cloudwatch/eventRule:EventRule");
+    assert.equal(fits.length, 1);
+    const tooLong = lookup((await composed("sixtySix")).resources);
+    assert.deepEqual(tooLong.ofType("aws:cloudwatch/eventRule:EventRule"), []);
+    assert.equal(tooLong.ofType("aws:sqs/queue:Queue").length, 2, "the rest of the component is registered");
+  });
+
+  it("refuses attributes with a field missing, naming it", async () => {
+    await assert.rejects(
+      compose(
+        () =>
+          new Projector("svc-balances", {
+            bus: { busName: "orders-bus", busArn: "", serviceName: "orders" },
+            projectionModule,
+            projectionExport: "balances",
+          }),
+      ),
+      /Projector "svc-balances": `bus.busArn` is required/,
+    );
+  });
+});

@@ -44,3 +44,59 @@ describe("ServiceBus", () => {
     );
   });
 });
+
+describe("ServiceBus: accepting events from other accounts", () => {
+  const statementsOf = (resources: Parameters<typeof lookup>[0]) =>
+    JSON.parse(lookup(resources).ofType("aws:cloudwatch/eventBusPolicy:EventBusPolicy")[0].inputs.policy).Statement;
+
+  it("lets the accounts and roles given put events on this bus only, limited to the sources given", async () => {
+    const role = "arn:aws:iam::111111111111:role/accounts-to-payments-role";
+    const { result: bus, resources } = await compose(
+      () =>
+        new ServiceBus("payments-bus", {
+          serviceName: "payments",
+          acceptEventsFrom: { accounts: ["111111111111"], roleArns: [pulumi.output(role)], sources: ["accounts"] },
+        }),
+    );
+    const [policy] = lookup(resources).ofType("aws:cloudwatch/eventBusPolicy:EventBusPolicy");
+    assert.equal(policy.inputs.eventBusName, "payments-bus-bus-physical");
+    assert.ok(bus.policy, "the policy is exposed");
+    assert.deepEqual(statementsOf(resources), [
+      {
+        Sid: "PutEventsFromAccounts",
+        Effect: "Allow",
+        Principal: { AWS: ["111111111111", role] },
+        Action: "events:PutEvents",
+        Resource: "arn:aws:mock:aws:cloudwatch/eventBus:EventBus:payments-bus-bus",
+        Condition: { "ForAllValues:StringEquals": { "events:source": ["accounts"] } },
+      },
+    ]);
+  });
+
+  it("lets an organization's accounts put events through aws:PrincipalOrgID, and has no policy unless asked", async () => {
+    const { resources } = await compose(
+      () => new ServiceBus("payments-bus", { serviceName: "payments", acceptEventsFrom: { organizationId: "o-a1b2c3d4e5" } }),
+    );
+    const [statement] = statementsOf(resources);
+    assert.deepEqual(
+      [statement.Sid, statement.Principal, statement.Action, statement.Condition],
+      ["PutEventsFromOrganization", "*", "events:PutEvents", { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } }],
+    );
+    const none = await compose(() => new ServiceBus("payments-bus", { serviceName: "payments" }));
+    assert.deepEqual(lookup(none.resources).ofType("aws:cloudwatch/eventBusPolicy:EventBusPolicy"), []);
+  });
+
+  it("refuses an account ID, role ARN or organization ID AWS would refuse, and a policy naming nobody", async () => {
+    for (const [acceptEventsFrom, expected] of [
+      [{ accounts: ["1111"] }, /acceptEventsFrom\.accounts "1111" is not a 12-digit account ID/],
+      [{ roleArns: ["accounts-role"] }, /acceptEventsFrom\.roleArns "accounts-role" is not an IAM role ARN/],
+      [{ organizationId: "acme" }, /acceptEventsFrom\.organizationId "acme" is not an organization ID/],
+      [{ sources: ["accounts"] }, /acceptEventsFrom needs at least one of `accounts`, `roleArns` or `organizationId`/],
+    ] as const) {
+      await assert.rejects(
+        compose(() => new ServiceBus("payments-bus", { serviceName: "payments", acceptEventsFrom })),
+        expected,
+      );
+    }
+  });
+});
