@@ -45,7 +45,7 @@ export interface Publication {
 export function definePublication<S, E extends EventShape, P extends EventShape>(
   contract: Contract<P>,
   domain: Domain<S, unknown, E>,
-  mappings: PublicationMappings<S, E, P>,
+  mappings: NoInfer<PublicationMappings<S, E, P>>,
 ): Publication {
   const publication: Publication = {
     contract: contract as Contract,
