@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 /** Which handler factory to wrap and which user module (domain or projection) to hand it. */
 export interface HandlerBundleSpec {
   /** The file under handlers/ whose factory builds the Lambda handler. */
-  readonly kind: "dispatcher" | "projector" | "commandApi" | "commandApiDax";
+  readonly kind: "dispatcher" | "projector" | "commandApi" | "commandApiDax" | "reactor";
   /** Path of the user module (absolute, or relative to the Pulumi program's working directory). */
   readonly module: string;
   /** The module's export holding the domain or projection. */
@@ -24,6 +24,7 @@ const FACTORIES = {
   projector: "createProjectorHandler",
   commandApi: "createCommandApiHandler",
   commandApiDax: "createDaxCommandApiHandler",
+  reactor: "createReactorHandler",
 } as const;
 const cache = new Map<string, HandlerBundle>();
 

@@ -4,6 +4,7 @@ export { BusInput, ServiceBusAttributes } from "./busRef";
 export { BusForwarding, BusForwardingArgs } from "./busForwarding";
 export { AggregateDispatcher, AggregateDispatcherArgs } from "./aggregateDispatcher";
 export { Projector, ProjectorArgs, TableRef } from "./projector";
+export { Reactor, ReactorArgs } from "./reactor";
 export { CommandApi, CommandApiArgs, CommandApiAuth } from "./commandApi";
 export { CommandApiDax } from "./commandApiDax";
 export {

@@ -85,6 +85,13 @@ export const NAME_RULES = {
     derived: { argument: "bucketPrefix", prefix: true },
     source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
   },
+  scheduleGroup: {
+    label: "EventBridge Scheduler schedule group name",
+    maxLength: 64,
+    char: /[0-9a-zA-Z._-]/,
+    derived: { argument: "namePrefix", prefix: true },
+    source: "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html",
+  },
   eventRule: {
     label: "EventBridge rule name",
     maxLength: 64,

@@ -11,8 +11,8 @@ import { FunctionComponentArgs, HandlerFunction, RoleRef, handlerFunction } from
 import { PolicyStatement, kmsStatements } from "./policy";
 import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
 import { BusInput, resolveBus, servicePattern } from "./busRef";
-import { LIMITS, checkedNumber } from "./settings";
 import { nameArgs } from "./stackNames";
+import { ruleToQueue } from "./ruleToQueue";
 import { tableArgs } from "./tableArgs";
 
 /** Seconds a projector's function may run; its queue hides a message six times as long. */
@@ -224,10 +224,7 @@ function projectorStatements(queues: Queues, table: TableRef, claimChecks: Table
   ];
 }
 
-/**
- * The rule for the projection's event types on the bus, its target the queue with the DLQ for what
- * EventBridge cannot deliver, and the queue policies letting only this rule send to either.
- */
+/** The rule for the projection's event types (and replays aimed at it) on the bus, delivering to the queue. */
 function deliverToQueue(
   name: string,
   component: string,
@@ -237,65 +234,16 @@ function deliverToQueue(
   parent: pulumi.Resource,
 ): aws.cloudwatch.EventRule {
   const bus = resolveBus(args.bus, component);
-  const rule = new aws.cloudwatch.EventRule(
-    `${name}-rule`,
-    {
-      eventBusName: bus.busName,
-      eventPattern: servicePattern(
-        args.bus.serviceName,
-        (source) => projectorEventPattern(source, projection.eventTypes, projection.name),
-        `${component}: the event pattern of projection "${projection.name}" (${projection.eventTypes.length} event types)`,
-        args.eventPatternMaxCharacters,
-      ),
-      tags: args.tags,
-      ...nameArgs("eventRule", name, "rule"),
-    },
-    { parent },
+  const eventPattern = servicePattern(
+    args.bus.serviceName,
+    (source) => projectorEventPattern(source, projection.eventTypes, projection.name),
+    `${component}: the event pattern of projection "${projection.name}" (${projection.eventTypes.length} event types)`,
+    args.eventPatternMaxCharacters,
   );
-  const onlyThisRule = (queue: aws.sqs.Queue, sid: string) =>
-    pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: sid,
-          Effect: "Allow",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sqs:SendMessage",
-          Resource: queue.arn,
-          Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
-        },
-      ],
-    });
-  const queuePolicy = new aws.sqs.QueuePolicy(
-    `${name}-queue-policy`,
-    { queueUrl: queues.queue.url, policy: onlyThisRule(queues.queue, "OnlyThisRule") },
-    { parent },
+  return ruleToQueue(
+    name,
+    { component, busName: bus.busName, eventPattern, deliveryMaxAgeSeconds: args.deliveryMaxAgeSeconds, tags: args.tags },
+    queues,
+    parent,
   );
-  // What EventBridge cannot deliver (after its retries, or at once when denied) lands here, not nowhere.
-  const deadLetterPolicy = new aws.sqs.QueuePolicy(
-    `${name}-dlq-policy`,
-    { queueUrl: queues.deadLetterQueue.url, policy: onlyThisRule(queues.deadLetterQueue, "UndeliverableFromThisRule") },
-    { parent },
-  );
-  new aws.cloudwatch.EventTarget(
-    `${name}-target`,
-    {
-      rule: rule.name,
-      eventBusName: bus.busName,
-      arn: queues.queue.arn,
-      deadLetterConfig: { arn: queues.deadLetterQueue.arn },
-      retryPolicy: {
-        maximumEventAgeInSeconds: checkedNumber(
-          component,
-          "deliveryMaxAgeSeconds",
-          args.deliveryMaxAgeSeconds ?? 86_400,
-          LIMITS.deliveryMaxAgeSeconds,
-        )!,
-        maximumRetryAttempts: 185,
-      },
-    },
-    // The rule delivers only once the queues accept it: no event is refused while a new projector is created.
-    { parent, dependsOn: [queuePolicy, deadLetterPolicy] },
-  );
-  return rule;
 }

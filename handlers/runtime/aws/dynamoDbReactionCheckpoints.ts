@@ -19,21 +19,19 @@ export class DynamoDbReactionCheckpoints implements ReactionCheckpoints {
 
   async claim(key: string, version: number): Promise<ClaimOutcome> {
     try {
-      const { Attributes } = await this.update(
-        "claim",
-        {
-          Key: { [IDEMPOTENCY_PARTITION_KEY]: key },
-          UpdateExpression: "SET pending = :version, acted = if_not_exists(acted, :none)",
-          // Claimable: nothing at or above it acted on, and no other version being acted on.
-          ConditionExpression: "(attribute_not_exists(acted) OR acted < :version) AND (attribute_not_exists(pending) OR pending = :version)",
-          ExpressionAttributeValues: { ":version": version, ":none": 0 },
-          ReturnValues: "ALL_OLD",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        },
-      );
+      const { Attributes } = await this.update("claim", {
+        Key: { [IDEMPOTENCY_PARTITION_KEY]: key },
+        UpdateExpression: "SET pending = :version, acted = if_not_exists(acted, :none)",
+        // Claimable: nothing at or above it acted on, and no other version being acted on.
+        ConditionExpression: "(attribute_not_exists(acted) OR acted < :version) AND (attribute_not_exists(pending) OR pending = :version)",
+        ExpressionAttributeValues: { ":version": version, ":none": 0 },
+        ReturnValues: "ALL_OLD",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
       return { status: "claimed", previousVersion: (Attributes as Stored | undefined)?.acted ?? 0 };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return claimOutcome(error.Item ? storedOf(error.Item as Record<string, unknown>) : undefined, version);
+      if (error instanceof ConditionalCheckFailedException)
+        return claimOutcome(error.Item ? storedOf(error.Item as Record<string, unknown>) : undefined, version);
       throw error;
     }
   }
@@ -61,7 +59,9 @@ export class DynamoDbReactionCheckpoints implements ReactionCheckpoints {
   }
 
   private update(operation: string, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], "TableName">) {
-    return unlessUnavailable(`checkpoint ${operation}`, this.tableName, () => this.db.send(new UpdateCommand({ TableName: this.tableName, ...input })));
+    return unlessUnavailable(`checkpoint ${operation}`, this.tableName, () =>
+      this.db.send(new UpdateCommand({ TableName: this.tableName, ...input })),
+    );
   }
 }
 
