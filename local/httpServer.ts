@@ -75,9 +75,11 @@ export async function serveLambda(handler: (event: HttpApiEvent) => Promise<Http
   const url = `http://127.0.0.1:${bound}`;
   return {
     url,
-    close: onExit(
-      `the HTTP server on ${url}`,
-      () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-    ),
+    // Connections still open are ended, not waited for: a client sending on a kept-alive connection would hold the close.
+    close: onExit(`the HTTP server on ${url}`, async () => {
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      server.closeAllConnections();
+      await closed;
+    }),
   };
 }

@@ -91,6 +91,10 @@ export function exitMessage(error: unknown, options: Pick<LifecycleOptions, "nam
 let installed: LifecycleOptions | undefined;
 let ending: Promise<void> | undefined;
 
+/** The line for an error: once the process is stopping, what its teardown made fail (a request to a server closed) says so. */
+const failureLine = (error: unknown, options: LifecycleOptions): string =>
+  ending ? `${options.name}, while stopping: ${oneLine(error)}` : exitMessage(error, options);
+
 /** Ends the process: the cleanups once, then `code` (1 when a cleanup failed after a success). */
 function end(code: number, line?: string): void {
   if (line !== undefined) process.stderr.write(`${line}\n`);
@@ -115,7 +119,7 @@ function end(code: number, line?: string): void {
 export function processLifecycle(options: LifecycleOptions): { run(main: () => Promise<number>): void } {
   if (installed === undefined) {
     installed = options;
-    const failed = (error: unknown) => end(1, exitMessage(error, installed ?? options));
+    const failed = (error: unknown) => end(1, failureLine(error, installed ?? options));
     process.on("uncaughtException", failed);
     process.on("unhandledRejection", failed);
     for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) process.on(signal, () => (ending ? process.exit(code) : end(code)));
@@ -124,7 +128,7 @@ export function processLifecycle(options: LifecycleOptions): { run(main: () => P
     run: (main) =>
       void main().then(
         (code) => end(code),
-        (error) => end(1, exitMessage(error, options)),
+        (error) => end(1, failureLine(error, options)),
       ),
   };
 }

@@ -72,6 +72,30 @@ describe("exit paths of a process that starts DynamoDB Local", function () {
     });
   });
 
+  describe("cleanups that do not finish", () => {
+    it("are cut off after the lifecycle's bound: the process exits with the signal's code, and the emulator is stopped", async () => {
+      run = MarkedProcess.typescript(ENTRY, ["stuck"], { FIXTURE_CLEANUP_TIMEOUT_MS: "1000" });
+      await run.waitFor(/^ready /m);
+      assertEmulatorRunning(run);
+      run.child.kill("SIGTERM");
+      assert.deepEqual(await run.exit(), { code: 143, signal: null }, run.output);
+      assert.equal(run.stderr, "cleanup did not finish within 1000 ms; exiting anyway\n");
+      await assertNothingLeft(run);
+    });
+
+    it("a second signal while cleaning up exits at once with its code", async () => {
+      run = MarkedProcess.typescript(ENTRY, ["stuck"], { FIXTURE_CLEANUP_TIMEOUT_MS: "600000" });
+      await run.waitFor(/^ready /m);
+      assertEmulatorRunning(run);
+      run.child.kill("SIGTERM");
+      await run.waitFor(/^cleanup ran$/m);
+      run.child.kill("SIGINT");
+      assert.deepEqual(await run.exit(30_000), { code: 130, signal: null }, run.output);
+      assert.equal(run.stdout.match(/cleanup ran/g)?.length, 1, run.output);
+      await assertNothingLeft(run);
+    });
+  });
+
   describe("npm start -- --serve (local/main.ts)", () => {
     it(`a taken --port exits 1 with "port N is in use: pass --port <free port>", no stack, and leaves no JVM`, async () => {
       const taken = await occupiedPort();

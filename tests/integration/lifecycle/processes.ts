@@ -98,10 +98,16 @@ export class MarkedProcess {
   }
 
   async exit(timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    const timeout = sleep(timeoutMs).then(() => {
+    const timer = new AbortController();
+    const timeout = sleep(timeoutMs, undefined, { signal: timer.signal }).then(() => {
       throw new Error(`did not exit within ${timeoutMs} ms\n${this.output}`);
     });
-    return Promise.race([this.exited, timeout]);
+    timeout.catch(() => undefined);
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      timer.abort();
+    }
   }
 
   /**
