@@ -12,6 +12,7 @@ import { queueWithDeadLetter } from "./queueWithDeadLetter";
 import { LIMITS, checkedNumber, settingVariable } from "./settings";
 import { ServiceBus } from "./serviceBus";
 import { nameArgs } from "./stackNames";
+import { recordComponent } from "./registry";
 
 export interface AggregateDispatcherArgs extends FunctionComponentArgs {
   /** The ledger whose stream is dispatched. Required. */
@@ -176,6 +177,16 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.deadLetterQueueUrl = this.deadLetterQueue.url;
     this.failedBatchBucket = this.failedBatches.bucket;
+    recordComponent({
+      kind: "AggregateDispatcher",
+      name,
+      ledger: args.ledger,
+      bus: args.bus,
+      domain: { module: args.domainModule, exportName: args.domainExport ?? "default" },
+      ...(args.publicationModule
+        ? { publications: { module: args.publicationModule, exportName: args.publicationExport ?? "default" } }
+        : {}),
+    });
     this.registerOutputs({
       functionName: this.functionName,
       deadLetterQueueUrl: this.deadLetterQueueUrl,

@@ -9,6 +9,7 @@ import { PolicyStatement, kmsStatements } from "./policy";
 import { Projector } from "./projector";
 import { settingVariable } from "./settings";
 import { DAX_ITEM_READ_ACTIONS } from "./servicePermissions";
+import { recordComponent } from "./registry";
 
 /**
  * Who may call the endpoint. "AWS_IAM" (default): SigV4-signed requests from principals granted
@@ -191,6 +192,14 @@ export class CommandApi extends pulumi.ComponentResource {
     this.alarms = functionAlarms(name, fn, args.alarms ?? {}, { parent: this, tags: args.tags });
     this.url = this.functionUrl.functionUrl;
     this.functionName = fn.name;
+    recordComponent({
+      kind: "CommandApi",
+      name,
+      ledger: args.ledger,
+      domain: { module: args.domainModule, exportName: args.domainExport ?? "default" },
+      replica: args.replica,
+      start: args.start,
+    });
     this.registerOutputs({ url: this.url, functionName: this.functionName });
   }
 }

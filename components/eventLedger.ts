@@ -4,6 +4,7 @@ import { IDEMPOTENCY_TABLE, LEDGER_TABLE, SNAPSHOT_TABLE } from "../handlers/run
 import type { Tags } from "./handlerFunction";
 import { nameArgs } from "./stackNames";
 import { tableArgs } from "./tableArgs";
+import { recordComponent } from "./registry";
 
 export interface EventLedgerArgs {
   /** Refuse to delete the tables (set true for production stages). Default true. */
@@ -81,6 +82,7 @@ export class EventLedger extends pulumi.ComponentResource {
     this.streamArn = this.table.streamArn;
     this.snapshotTableName = this.snapshotTable.name;
     this.snapshotTableArn = this.snapshotTable.arn;
+    recordComponent({ kind: "EventLedger", name, component: this });
     this.registerOutputs({
       tableName: this.tableName,
       tableArn: this.tableArn,

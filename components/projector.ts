@@ -14,6 +14,7 @@ import { BusInput, resolveBus, servicePattern } from "./busRef";
 import { nameArgs } from "./stackNames";
 import { ruleToQueue } from "./ruleToQueue";
 import { tableArgs } from "./tableArgs";
+import { busReference, recordComponent } from "./registry";
 
 /** Seconds a projector's function may run; its queue hides a message six times as long. */
 const DEFAULT_TIMEOUT = 30;
@@ -145,6 +146,14 @@ export class Projector extends pulumi.ComponentResource {
     this.tableName = pulumi.output(table.name);
     this.tableArn = pulumi.output(table.arn);
     this.queueUrl = this.queue.url;
+    recordComponent({
+      kind: "Projector",
+      name,
+      component: this,
+      bus: busReference(args.bus),
+      ledger: args.ledger,
+      projection: { module: args.projectionModule, exportName: args.projectionExport ?? "default" },
+    });
     this.registerOutputs({ projectorName: this.projectorName, tableName: this.tableName, queueUrl: this.queueUrl });
   }
 }

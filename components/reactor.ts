@@ -12,6 +12,7 @@ import { PolicyStatement, kmsStatements, policyDocument } from "./policy";
 import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
 import { ruleToQueue } from "./ruleToQueue";
 import { nameArgs } from "./stackNames";
+import { busReference, recordComponent } from "./registry";
 
 /** Seconds a reactor's function may run; its queue hides a message six times as long. */
 const DEFAULT_TIMEOUT = 30;
@@ -150,6 +151,13 @@ export class Reactor extends pulumi.ComponentResource {
     );
     this.alarms = [...functionAlarms(name, fn, alarms, { parent: this, tags: args.tags }), ...queues.alarms];
     this.queueUrl = this.queue.url;
+    recordComponent({
+      kind: "Reactor",
+      name,
+      bus: busReference(args.bus),
+      ledger: args.ledger,
+      reaction: { module: args.reactionModule, exportName: args.reactionExport ?? "default" },
+    });
     this.registerOutputs({ reactionName: this.reactionName, sourceService: this.sourceService, queueUrl: this.queueUrl });
   }
 }

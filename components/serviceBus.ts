@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkEventPattern } from "./eventPatternSize";
 import type { Tags } from "./handlerFunction";
 import { nameArgs } from "./stackNames";
+import { claimServiceName, recordComponent } from "./registry";
 
 export interface ServiceBusArgs {
   /** The microservice's name: the `source` of every event it publishes. Required. */
@@ -48,6 +49,7 @@ export class ServiceBus extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceBusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eventledger:bus:ServiceBus", name, {}, opts);
     if (!args.serviceName) throw new Error(`ServiceBus "${name}": serviceName is required (it is the events' source)`);
+    claimServiceName(args.serviceName, name);
     this.serviceName = args.serviceName;
     this.bus = new aws.cloudwatch.EventBus(`${name}-bus`, { tags: args.tags, ...nameArgs("eventBus", name, "bus") }, { parent: this });
     this.busName = this.bus.name;
@@ -71,6 +73,7 @@ export class ServiceBus extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    recordComponent({ kind: "ServiceBus", name, component: this, serviceName: this.serviceName });
     this.registerOutputs({ busName: this.busName, busArn: this.busArn, serviceName: this.serviceName });
   }
 }

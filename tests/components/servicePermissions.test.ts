@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CommandApi, PolicyStatement, Projector } from "../../components";
+import { CommandApi, PolicyStatement, Projector, Reactor } from "../../components";
 import { SERVICE_PERMISSIONS } from "../../components/servicePermissions";
 import { Registered, compose, valueOf } from "../../local/pulumiMocks";
 import { namingTable, permissionTable } from "./deployDoc";
@@ -41,6 +41,15 @@ function derivedPermissions(resources: Registered[], commandApis: { auth: string
     if (trusted(role) === "lambda.amazonaws.com")
       rows.add(keyOf("Lambda (lambda.amazonaws.com)", ["sts:AssumeRole"], "each function's role"));
     if (trusted(role) === "dax.amazonaws.com") rows.add(keyOf("DAX (dax.amazonaws.com)", ["sts:AssumeRole"], "the cluster's service role"));
+    const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
+    if (trusted(role) === "scheduler.amazonaws.com" && trust.Condition?.StringEquals?.["aws:SourceAccount"])
+      rows.add(
+        keyOf(
+          "EventBridge Scheduler (scheduler.amazonaws.com)",
+          ["sts:AssumeRole"],
+          "the reactor's scheduler role (aws:SourceAccount = the reactor's account)",
+        ),
+      );
   }
   const tables = new Set(
     ofType("aws:dynamodb/table:Table")
@@ -59,6 +68,19 @@ function derivedPermissions(resources: Registered[], commandApis: { auth: string
         else if (list(statement.Resource).every((resource) => tables.has(resource)))
           rows.add(keyOf("DAX, with the cluster's service role", list(statement.Action), "the replica table"));
       }
+      continue;
+    }
+    if (trusted(role) === "scheduler.amazonaws.com") {
+      const queues = new Set(ofType("aws:sqs/queue:Queue").map((queue) => queue.arn));
+      for (const statement of statements)
+        if (list(statement.Resource).length === 2 && list(statement.Resource).every((resource) => queues.has(resource)))
+          rows.add(
+            keyOf(
+              "EventBridge Scheduler, with the reactor's scheduler role",
+              list(statement.Action),
+              "the reactor's queue and its dead-letter queue",
+            ),
+          );
       continue;
     }
     const fn = ofType("aws:lambda/function:Function").find((candidate) => candidate.inputs.role === role.arn)!;
@@ -98,13 +120,17 @@ function derivedPermissions(resources: Registered[], commandApis: { auth: string
           );
         if (component.endsWith(":CommandApi"))
           rows.add(keyOf("the CommandApi function, with its role", actions, "the ledger's customer-managed key"));
+        if (component.endsWith(":Reactor"))
+          rows.add(keyOf("a reactor, with its function's role", actions, "the ledger's customer-managed key"));
       }
       for (const mapping of mappings) {
         const source = mapping.inputs.eventSourceArn as string;
         if (on.includes(source) && source.endsWith("/stream/2026"))
           rows.add(keyOf("the dispatcher's stream mapping, with its function's role", actions, "the ledger's stream"));
         if (on.includes(source) && source.includes("sqs/queue:Queue"))
-          rows.add(keyOf("a projector's queue mapping, with its function's role", actions, "the projector's queue"));
+          rows.add(
+            keyOf("a projector's or reactor's queue mapping, with its function's role", actions, "the projector's or reactor's queue"),
+          );
         const destination = mapping.inputs.destinationConfig?.onFailure?.destinationArn as string | undefined;
         if (destination && on.includes(`${destination}/*`))
           rows.add(keyOf("the dispatcher's stream mapping, with its function's role", actions, "the failed-batches bucket's objects"));
@@ -127,9 +153,9 @@ function derivedPermissions(resources: Registered[], commandApis: { auth: string
       if (!target || statement.Condition?.ArnEquals?.["aws:SourceArn"] !== ruleArn(target)) continue;
       rows.add(
         keyOf(
-          "EventBridge (events.amazonaws.com), for the projector's rule",
+          "EventBridge (events.amazonaws.com), for the projector's or reactor's rule",
           list(statement.Action),
-          delivering ? "the projector's queue" : "the projector's dead-letter queue",
+          delivering ? "the projector's or reactor's queue" : "the projector's or reactor's dead-letter queue",
         ),
       );
     }
@@ -189,6 +215,12 @@ describe("service-side permissions as data", function () {
         projectionModule: path.join(examples, "projections.ts"),
         projectionExport: "balances",
         logGroup: { skip: true },
+      });
+      new Reactor("accounts-charge-orders", {
+        bus: service.bus,
+        ledger: service.ledger,
+        reactionModule: path.join(examples, "..", "shop", "payments.ts"),
+        reactionExport: "chargeOrders",
       });
       return [service.commands, cached, open];
     }, "accounts-service");

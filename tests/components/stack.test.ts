@@ -6,7 +6,7 @@ import { bundleHandler } from "../../components/bundle";
 import { PUT_EVENTS_MAX_BYTES, REPLAY_EVENT_TYPE, SQS_MAX_MESSAGE_BYTES } from "../../handlers/runtime/ledger/conventions";
 import { matchesPattern } from "../../local/eventPatternMatch";
 
-import { PAYMENTS_KEY, PAYMENTS_ON_CALL, mockedStack, named, ofType, Registered } from "../support/mockedStack";
+import { SAVINGS_KEY, SAVINGS_ON_CALL, mockedStack, named, ofType, Registered } from "../support/mockedStack";
 
 let registered: Registered[] = [];
 
@@ -30,12 +30,12 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
       { enabled: false },
       "no key given: the key DynamoDB owns, not the AWS-managed KMS key",
     );
-    assert.deepEqual(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.serverSideEncryption, {
+    assert.deepEqual(named("aws:dynamodb/table:Table", "savings-ledger-events").inputs.serverSideEncryption, {
       enabled: true,
-      kmsKeyArn: PAYMENTS_KEY,
+      kmsKeyArn: SAVINGS_KEY,
     });
     assert.equal(table.inputs.deletionProtectionEnabled, true, "stage default without config");
-    assert.equal(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.deletionProtectionEnabled, false);
+    assert.equal(named("aws:dynamodb/table:Table", "savings-ledger-events").inputs.deletionProtectionEnabled, false);
     assert.equal(named("aws:dynamodb/table:Table", "accounts-ledger-snapshots").inputs.streamEnabled, false);
     const keys = named("aws:dynamodb/table:Table", "accounts-ledger-idempotency");
     assert.equal(keys.inputs.hashKey, "idempotencyKey");
@@ -118,12 +118,14 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
       matchesPattern(patternOf("accounts-last-transaction"), { source: "accounts", "detail-type": "AccountOpened", detail: {} }),
       false,
     );
-    assert.equal(matchesPattern(patternOf("accounts-balances"), { source: "payments", "detail-type": "Credited", detail: {} }), false);
+    assert.equal(matchesPattern(patternOf("accounts-balances"), { source: "savings", "detail-type": "Credited", detail: {} }), false);
   });
 
   it("grants each function only the actions and resources it needs, never '*'", () => {
     const policies = ofType("aws:iam/rolePolicy:RolePolicy");
-    assert.equal(policies.length, 10, "five functions per service (dispatcher, three projectors, command API), two services");
+    // Accounts and savings: five functions each (dispatcher, three projectors, command API). The shop: a dispatcher,
+    // a command API and a projector per service, six reactors, and each reactor's scheduler role.
+    assert.equal(policies.length, 10 + 15 + 6);
     for (const policy of policies) {
       for (const statement of JSON.parse(policy.inputs.policy).Statement) {
         for (const action of statement.Action) assert.ok(!action.includes("*"), `${policy.name}: action ${action}`);
@@ -132,7 +134,8 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
           const ownLogStreams = statement.Sid === "OwnLogs" && /logGroup:LogGroup:[\w-]+-logs:\*$/.test(resource);
           const ownFailedBatches =
             statement.Sid === "FailedBatches" && /s3\/bucket:Bucket:[\w-]+-dispatcher-failed-batches\/\*$/.test(resource);
-          assert.ok(!resource.includes("*") || ownLogStreams || ownFailedBatches, `${policy.name}: resource ${resource}`);
+          const ownSchedules = statement.Sid === "ScheduleCommands" && /:schedule\/[\w.-]+-schedules-physical\/\*$/.test(resource);
+          assert.ok(!resource.includes("*") || ownLogStreams || ownFailedBatches || ownSchedules, `${policy.name}: resource ${resource}`);
         }
       }
     }
@@ -265,8 +268,8 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
     );
     assert.equal(named("aws:cloudwatch/metricAlarm:MetricAlarm", "accounts-dispatcher-iterator-age").inputs.threshold, 300_000);
     assert.deepEqual(named("aws:cloudwatch/metricAlarm:MetricAlarm", "accounts-dispatcher-errors").inputs.alarmActions, []);
-    for (const alarm of alarms.filter((a) => a.name.startsWith("payments-")))
-      assert.deepEqual(alarm.inputs.alarmActions, [PAYMENTS_ON_CALL], alarm.name);
+    for (const alarm of alarms.filter((a) => a.name.startsWith("savings-")))
+      assert.deepEqual(alarm.inputs.alarmActions, [SAVINGS_ON_CALL], alarm.name);
   });
 
   it("grants the ledger's customer-managed key to every function that reads its tables, and to none when there is none", () => {
@@ -274,14 +277,14 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
       JSON.parse(named("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy).Statement.find(
         (s: { Sid: string }) => s.Sid === "UseTableKey",
       );
-    for (const fn of ["payments-dispatcher", "payments-balances", "payments-last-transaction"])
+    for (const fn of ["savings-dispatcher", "savings-balances", "savings-last-transaction"])
       assert.deepEqual(
         keyStatement(`${fn}-policy`),
-        { Sid: "UseTableKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [PAYMENTS_KEY] },
+        { Sid: "UseTableKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [SAVINGS_KEY] },
         fn,
       );
     for (const fn of ["accounts-dispatcher", "accounts-balances"]) assert.equal(keyStatement(`${fn}-policy`), undefined, fn);
-    assert.equal(named("aws:dynamodb/table:Table", "payments-ledger-events").inputs.serverSideEncryption.kmsKeyArn, PAYMENTS_KEY);
+    assert.equal(named("aws:dynamodb/table:Table", "savings-ledger-events").inputs.serverSideEncryption.kmsKeyArn, SAVINGS_KEY);
   });
 
   it("serves the command side behind an IAM-authenticated function URL, fast path on the replica, and refuses a public URL not asked for by name", () => {
@@ -302,7 +305,7 @@ describe("Pulumi components composed in the example stack (mocks)", function () 
   it("composes two microservices in one program without a name collision", () => {
     const keys = registered.map((resource) => `${resource.type}::${resource.name}`);
     assert.equal(new Set(keys).size, keys.length);
-    assert.equal(ofType("aws:lambda/function:Function").length, 10);
-    assert.equal(ofType("aws:cloudwatch/eventArchive:EventArchive").length, 1, "only payments asked for an archive");
+    assert.equal(ofType("aws:lambda/function:Function").length, 10 + 15);
+    assert.equal(ofType("aws:cloudwatch/eventArchive:EventArchive").length, 1, "only savings asked for an archive");
   });
 });

@@ -78,7 +78,7 @@ describe("event-ledger as a process (node cli/main.ts)", function () {
     assert.equal(code, 2);
     assert.match(
       stderr,
-      /\nevent-ledger replay: --target "balancez" is no projector of program index.ts \(its projectors: balances, last-transaction, replica\); did you mean balances\?\n/,
+      /\nevent-ledger replay: --target "balancez" is no projector of program index.ts \(its projectors: balances, last-transaction, order-status, payment-status, replica, shipments\); did you mean balances\?\n/,
     );
     assert.doesNotMatch(stderr, STACK_LINE);
   });

@@ -1,0 +1,89 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StartPolicy } from "../handlers/runtime/ledger/conventions";
+
+/** A user module's export a component bundles: a domain, projection, publication or reaction. */
+export interface ModuleExport {
+  readonly module: string;
+  readonly exportName: string;
+}
+
+/**
+ * What a component of this package told the program about itself when it was created: enough for
+ * the local stage to run the same pieces (their handler code, their modules, how they connect) on
+ * this machine, and for the program to refuse what cannot work (two services of one name).
+ */
+export type RecordedComponent =
+  | { readonly kind: "EventLedger"; readonly name: string; readonly component: object }
+  | { readonly kind: "ServiceBus"; readonly name: string; readonly component: object; readonly serviceName: string }
+  | {
+      readonly kind: "AggregateDispatcher";
+      readonly name: string;
+      readonly ledger: object;
+      readonly bus: object;
+      readonly domain: ModuleExport;
+      readonly publications?: ModuleExport;
+    }
+  | {
+      readonly kind: "Projector";
+      readonly name: string;
+      readonly component: object;
+      readonly bus: BusReference;
+      readonly ledger?: object;
+      readonly projection: ModuleExport;
+    }
+  | {
+      readonly kind: "CommandApi";
+      readonly name: string;
+      readonly ledger: object;
+      readonly domain: ModuleExport;
+      readonly replica?: object;
+      readonly start?: StartPolicy;
+    }
+  | {
+      readonly kind: "Reactor";
+      readonly name: string;
+      readonly bus: BusReference;
+      readonly ledger: object;
+      readonly reaction: ModuleExport;
+    };
+
+/** A bus as a consumer names it: the component of this program, or the service it carries (a bus of another stack). */
+export type BusReference = { readonly component: object } | { readonly serviceName: pulumi.Input<string> };
+
+/** One list per program run: Pulumi runs one program per process, the mocks of a test suite one per `setMocks`. */
+const programs = new WeakMap<object, RecordedComponent[]>();
+const outsideAnyProgram: RecordedComponent[] = [];
+
+function current(): RecordedComponent[] {
+  const monitor = pulumi.runtime.getMonitor();
+  if (!monitor) return outsideAnyProgram;
+  let list = programs.get(monitor);
+  if (!list) programs.set(monitor, (list = []));
+  return list;
+}
+
+/** Records a component of the program being run. */
+export function recordComponent(entry: RecordedComponent): void {
+  current().push(entry);
+}
+
+/** The components the program being run created so far, in creation order. */
+export function recordedComponents(): readonly RecordedComponent[] {
+  return [...current()];
+}
+
+/**
+ * Refuses a second ServiceBus for a service name the program already has one for: events of both
+ * would carry the same `source`, and every rule would take each for the other's.
+ */
+export function claimServiceName(serviceName: string, busName: string): void {
+  const other = current().find((entry) => entry.kind === "ServiceBus" && entry.serviceName === serviceName);
+  if (other)
+    throw new Error(
+      `ServiceBus "${busName}": service name "${serviceName}" is taken by ServiceBus "${other.name}" in this program; every service needs a name of its own (it is its events' source)`,
+    );
+}
+
+/** How a consumer names the bus it was given: the component itself, or the service of a bus given by its attributes. */
+export const busReference = (bus: { readonly serviceName: pulumi.Input<string> }): BusReference =>
+  bus instanceof pulumi.Resource ? { component: bus } : { serviceName: bus.serviceName };
