@@ -4,7 +4,8 @@
  * dispatcher's batched fold vs a fold per record and its reads by batch shape, the projector's
  * version guard, commands by aggregate size and starting point, the command API's starts,
  * contention on one aggregate, the integrity guards' cost, listing aggregates for a rebuild and the
- * local stage's whole pipeline with handlers that remember between invocations and without.
+ * local stage's whole pipeline with handlers that remember between invocations and without, and
+ * what a million commands and a million events cost on AWS beside Castore and the floor.
  * Prints markdown tables; --write-docs puts them into docs/performance.md and the charts beside it.
  */
 import * as fs from "node:fs";
@@ -43,6 +44,7 @@ import { fastPath } from "./fastPath";
 import { enumerationCost } from "./enumerate";
 import { BENCH_LEDGER_TABLE } from "./tables";
 import { localStageThroughput } from "./localStage";
+import { costOfAMillion } from "./cost";
 import { unmarshallImage } from "../handlers/runtime/aws/streamImages";
 
 process.env.LOG_LEVEL ??= "error";
@@ -55,7 +57,7 @@ const out = (line = "") => {
 };
 /** What the bench is measuring now: a line per section, and on a terminal a running status line. */
 let section = 0;
-const SECTIONS = 9;
+const SECTIONS = 10;
 const announce = (title: string) => {
   section += 1;
   process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}[${section}/${SECTIONS}] ${title}\n`);
@@ -136,7 +138,8 @@ async function main() {
       if (only === "enumerate") return await enumerationCost(raw, db, out);
       if (only === "dispatcher") return void (await dispatcherRequests(raw, db, requests, out, progress));
       if (only === "stage") return await localStageThroughput(out, progress);
-      throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher or stage, got ${only}`);
+      if (only === "cost") return await costOfAMillion(out, progress);
+      throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher, stage or cost, got ${only}`);
     }
     announce("dispatcher: batched fold vs a full fold per record");
     out(
@@ -294,6 +297,9 @@ async function main() {
     out();
     announce("local stage: the whole pipeline, handlers remembering vs remembering nothing");
     await localStageThroughput(out, progress);
+    out();
+    announce("cost: a million commands and events on AWS, ours vs Castore 2.4 vs the floor");
+    await costOfAMillion(out, progress);
     out();
     charts = benchCharts(startRows, dispatcherRows);
     out("![Command latency by aggregate size](bench-latency.svg)");
