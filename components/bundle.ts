@@ -27,6 +27,17 @@ const FACTORIES = {
   reactor: "createReactorHandler",
 } as const;
 const cache = new Map<string, HandlerBundle>();
+let loadOnly = false;
+
+/**
+ * Makes the components take their modules' definitions by loading them in this process instead of
+ * bundling them (no archive is built): what the local stage does when it runs a program's pieces
+ * here, where the handlers run from source. Off by default; clears the bundles kept so far.
+ */
+export function loadModulesWithoutBundling(on: boolean): void {
+  loadOnly = on;
+  cache.clear();
+}
 
 /** A bundle's code and the user module's export it wraps, as the bundle itself loaded it. */
 export interface HandlerBundle {
@@ -49,6 +60,15 @@ export function bundleHandler(spec: HandlerBundleSpec): HandlerBundle {
   const key = `${spec.kind}|${modulePath}|${spec.exportName}|${extraPath ?? ""}|${spec.extra?.exportName ?? ""}`;
   const cached = cache.get(key);
   if (cached) return cached;
+  if (loadOnly) {
+    const loaded = {
+      code: "/* run from source by the local stage, not bundled */",
+      definition: exportOf(modulePath, spec.exportName),
+      extra: spec.extra ? exportOf(extraPath!, spec.extra.exportName) : undefined,
+    };
+    cache.set(key, loaded);
+    return loaded;
+  }
   const factoryPath = path.join(__dirname, "..", "handlers", `${spec.kind}Handler`);
   const entry = [
     `import { ${FACTORIES[spec.kind]} as factory } from ${JSON.stringify(factoryPath)};`,
@@ -118,6 +138,13 @@ function loadBundle(code: string, spec: HandlerBundleSpec): { definition?: unkno
   if (typeof module.exports.handler !== "function")
     throw new Error(`the ${spec.kind} bundle of ${spec.module} exports no handler function`);
   return module.exports;
+}
+
+/** A module's export, loaded in this process. */
+function exportOf(modulePath: string, exportName: string): unknown {
+  const exported = (createRequire(__filename)(modulePath) as Record<string, unknown>)[exportName];
+  if (exported === undefined) throw new Error(`${path.basename(modulePath)} has no export "${exportName}"`);
+  return exported;
 }
 
 /** The bundle as the Lambda code archive: `index.js`, handler `index.handler`. */

@@ -1,9 +1,11 @@
 /**
- * The local stage: the bank scenario end to end on this machine, no AWS account.
- *   npm start -- [--events N] [--aggregates M] [--chaos [sdk]] [--seed S] [--concurrency C] [--baseline]
+ * The local stage: the example program (index.ts) on this machine, no AWS account: its services
+ * discovered from the program under Pulumi mocks and run with their real handler code, then the
+ * bank scenario on the accounts service and the shop scenario across orders, payments and shipping.
+ *   npm start -- [--events N] [--aggregates M] [--orders K] [--chaos [sdk]] [--seed S] [--concurrency C] [--baseline]
  *   npm start -- --serve [--port P]
- * Commands go through the CommandApi handler served on localhost, as HTTP requests. `--serve` keeps
- * the pipeline running and prints curl lines to try it.
+ * Commands go through the CommandApi handlers served on localhost, as HTTP requests. `--serve` runs
+ * the program's services until stopped (the dev loop, as `event-ledger dev` does) and prints curl lines.
  * `--chaos` reorders, duplicates and delays deliveries; `--chaos sdk` also injects faults into every
  * AWS SDK client and abandons handler invocations, then checks every invariant (local/chaos/).
  * `--baseline` runs the handlers remembering nothing between invocations, to compare.
@@ -12,9 +14,14 @@
 import { parseArgs } from "node:util";
 import { requirePrerequisites } from "./prerequisites";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
-import { balances, lastTransaction, replica } from "../examples/accounts/projections";
+import { balances } from "../examples/accounts/projections";
 import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
+import * as path from "node:path";
 import { runChaos } from "./chaos/harness";
+import { runDev } from "./dev";
+import { LocalNetwork } from "./network";
+import { discoverProgram } from "./program";
+import { ShopReport, runShop } from "./shop";
 import { LocalStage } from "./stage";
 import { commandClient, runWorkload } from "./workload";
 import { onExit, processLifecycle } from "./lifecycle";
@@ -28,6 +35,7 @@ const { values, positionals } = parseArgs({
   options: {
     events: { type: "string", default: "400" },
     aggregates: { type: "string", default: "8" },
+    orders: { type: "string", default: "30" },
     chaos: { type: "boolean", default: false },
     seed: { type: "string", default: "42" },
     concurrency: { type: "string", default: "4" },
@@ -44,6 +52,7 @@ const positive = (name: string, raw: string | undefined): number => {
 const options = {
   events: positive("events", values.events),
   aggregates: positive("aggregates", values.aggregates),
+  orders: positive("orders", values.orders),
   seed: positive("seed", values.seed),
   concurrency: positive("concurrency", values.concurrency),
   serve: values.serve ?? false,
@@ -57,6 +66,7 @@ const unexpected = positionals.filter((word) => word !== "sdk" || !values.chaos)
 if (unexpected.length > 0) throw new Error(`unexpected argument(s): ${unexpected.join(" ")} (did you mean --chaos sdk?)`);
 
 const say = (line = "") => process.stdout.write(line + "\n");
+const PROGRAM = path.join(__dirname, "..", "index.ts");
 const progress = (line: string) => process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
 
 async function main(): Promise<number> {
@@ -68,25 +78,24 @@ async function main(): Promise<number> {
     say(
       `local stage: ${options.aggregates} accounts, ${options.events} commands, chaos ${options.chaos ? `${options.sdkChaos ? "sdk + delivery" : "delivery"} (seed ${options.seed})` : "off"}`,
     );
-  const stage = await LocalStage.start<AccountState, AccountCommand>({
-    serviceName: "accounts",
-    domain: accounts,
-    projections: [balances, lastTransaction, replica],
+  if (options.serve) return runDev({ program: PROGRAM, port: options.port, say });
+  const plan = await discoverProgram(PROGRAM);
+  const network = await LocalNetwork.start(plan.services, {
     chaos: options.chaos ? { seed: options.seed } : undefined,
     sdkChaos: options.sdkChaos ? { seed: options.seed } : undefined,
     // Under SDK chaos, snapshots often enough that the dispatcher's BatchGetItem (and its partial answers) run too.
     snapshotEvery: options.sdkChaos ? 20 : undefined,
     remember: !options.baseline,
   });
-  const stopStage = onExit("the local stage", () => stage.stop());
+  const stopStage = onExit("the local stage", () => network.stop());
+  const stage = network.stage("accounts") as unknown as LocalStage<AccountState, AccountCommand>;
   if (options.sdkChaos) {
     try {
-      return await faultInjectionRun(stage, started);
+      return await faultInjectionRun(stage, network, started);
     } finally {
       await stopStage();
     }
   }
-  if (options.serve) return serve(stage, stopStage);
   try {
     const api = await stage.serveCommandApi();
     const client = commandClient(api);
@@ -199,11 +208,16 @@ async function main(): Promise<number> {
     say("  account      ledger  read model  ledger v  model v");
     rows.forEach((row) => say(row));
     say();
-    const ok =
+    const bankOk =
       mismatches.length === 0 && raceWinners === 1 && raceRejected && staleRead === 4 && lastUntouched && stage.deadLetters.length === 0;
     mismatches.forEach((line) => say(`MISMATCH ${line}`));
+
+    // 6. The shop: orders placed over HTTP, carried to their end by payments, shipping and the orders' own reactions.
+    const shop = await runShop(network, { orders: options.orders, seed: options.seed, concurrency: options.concurrency });
+    sayShop(shop);
+    const ok = bankOk && shop.problems.length === 0;
     say(
-      `${ok ? "OK" : "FAILED"}: read models ${mismatches.length === 0 ? "equal" : "differ from"} the ledger; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${ok ? "OK" : "FAILED"}: read models ${mismatches.length === 0 ? "equal" : "differ from"} the ledger; the shop ${shop.problems.length === 0 ? "kept every promise" : `broke ${shop.problems.length}`}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return ok ? 0 : 1;
   } finally {
@@ -211,41 +225,24 @@ async function main(): Promise<number> {
   }
 }
 
-/** `--serve`: the pipeline keeps running behind the CommandApi on localhost until Ctrl-C (or SIGTERM, SIGHUP). */
-async function serve(stage: LocalStage<AccountState, AccountCommand>, stopStage: () => Promise<void>): Promise<number> {
-  const api = await stage.serveCommandApi(options.port);
-  const json = "-H 'content-type: application/json'";
-  say(`CommandApi (the deployed function's handler) on ${api.url}; the stream, bus and projectors run behind it.`);
-  say("try:");
-  say(`  curl -s -X POST ${api.url}/aggregates/acc-1/commands ${json} -d '{"kind":"Open","owner":"ada"}'`);
-  say(`  curl -s -X POST ${api.url}/aggregates/acc-1/commands ${json} -H 'Idempotency-Key: credit-1' -d '{"kind":"Credit","amount":100}'`);
-  say(`  curl -s -X POST ${api.url}/aggregates/acc-1/commands ${json} -d '{"kind":"Debit","amount":30}'`);
-  say(`  curl -s ${api.url}/aggregates/acc-1                        # strongly consistent: replica row + the events after it`);
-  say(`  curl -s '${api.url}/aggregates/acc-1?consistency=eventual'  # the replica's row alone`);
-  say(`  curl -s '${api.url}/aggregates/acc-1?version=2'             # as of version 2`);
-  say("rebuild a read model (replay every aggregate to it, rate-limited, resumable):");
+/** What the shop scenario did and whether every promise held. */
+function sayShop(shop: ShopReport): void {
+  say();
   say(
-    `  npm run replay -- --endpoint ${stage.dynamo.config.endpoint} --ledger-table ${stage.events.tableName} --idempotency-table ${stage.serviceName}-idempotency --domain examples/accounts/domain.ts --export accounts --target balances --rate 200`,
+    `  shop: ${shop.placed.shipped + shop.placed.refused + shop.placed.unpaid} orders placed over HTTP (${shop.placed.shipped} to ship, ${shop.placed.refused} to be refused, ${shop.placed.unpaid} left unpaid past the timeout); ${shop.resent} answers of 503 sent again`,
   );
-  say("Ctrl-C stops it.");
-  let running = true;
-  let settling: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    settling = settling.then(() => (running ? stage.settle() : undefined)).catch((error) => say(`pipeline: ${(error as Error).message}`));
-  }, 250);
-  onExit("the pipeline", async () => {
-    running = false;
-    clearInterval(timer);
-    await settling;
-    await stopStage();
-    say("stopped");
-  });
-  // Ends only through the lifecycle: a signal runs the cleanup above and exits 130, 143 or 129.
-  return new Promise<number>(() => undefined);
+  for (const reactor of shop.reactors)
+    say(
+      `  reactor ${reactor.service}/${reactor.name}: ${reactor.acted} events acted on, ${reactor.superseded} duplicates absorbed, ${reactor.applied} commands applied, ${reactor.repeated} answered from their keys, ${reactor.rejected} rejected, ${reactor.scheduled} scheduled`,
+    );
+  say(
+    `  checked: every order ended as its amount says, each ledger holds exactly those events, one command per source event of every reaction, read models equal to the ledgers, nothing queued or scheduled, no dead letter`,
+  );
+  shop.problems.slice(0, 20).forEach((problem) => say(`BROKEN ${problem}`));
 }
 
 /** `--chaos sdk`: random commands under every fault, then every invariant checked (see local/chaos/). */
-async function faultInjectionRun(stage: LocalStage<AccountState, AccountCommand>, started: number): Promise<number> {
+async function faultInjectionRun(stage: LocalStage<AccountState, AccountCommand>, network: LocalNetwork, started: number): Promise<number> {
   const report = await runChaos(stage, { ...options, commands: options.events }, (done) =>
     progress(`  commands ${done}/${options.events}, faults injected ${stage.faults.total}, invocations abandoned ${stage.crashes}`),
   );
@@ -275,9 +272,11 @@ async function faultInjectionRun(stage: LocalStage<AccountState, AccountCommand>
     `  checked: gap-free ledgers, every event owned by a command reported applied or unknown, every answer consistent with the ledger's order, read models equal to the fold, nothing queued, no dead letter`,
   );
   report.problems.slice(0, 20).forEach((problem) => say(`BROKEN ${problem}`));
-  const ok = report.problems.length === 0;
+  const shop = await runShop(network, { orders: options.orders, seed: options.seed, concurrency: options.concurrency });
+  sayShop(shop);
+  const ok = report.problems.length === 0 && shop.problems.length === 0;
   say(
-    `${ok ? "OK" : "FAILED"}: ${ok ? "every invariant held" : `${report.problems.length} broken invariants (replay with --seed ${options.seed})`}; ${(options.events / seconds).toFixed(0)} commands/s; ${seconds.toFixed(1)} s`,
+    `${ok ? "OK" : "FAILED"}: ${ok ? "every invariant held" : `${report.problems.length + shop.problems.length} broken invariants (replay with --seed ${options.seed})`}; ${(options.events / seconds).toFixed(0)} commands/s; ${seconds.toFixed(1)} s`,
   );
   return ok ? 0 : 1;
 }

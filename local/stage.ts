@@ -17,6 +17,7 @@ import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE } fro
 import { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "../handlers/runtime/operations/failedBatches";
 import { CommandApiFunctionSettings, createCommandApiHandler } from "../handlers/commandApiHandler";
 import { dynamoDbCommandSide, dynamoDbDispatcher, dynamoDbProjector } from "../handlers/runtime/aws/factories";
+import { LocalClock, systemClock } from "./clock";
 import { DynamoDbLocal } from "./dynamodbLocal";
 import { LocalEndpoint, serveLambda } from "./httpServer";
 import { InProcessBus } from "./inProcessBus";
@@ -29,6 +30,12 @@ import { Random } from "./random";
 import { StreamPoller } from "./streamPoller";
 import { createTable } from "./tables";
 import { DEFAULT_FAULT_RATES, FaultLog, FaultRates, injectSdkFaults } from "./chaos/sdkFaults";
+import { Publication } from "../handlers/runtime/contracts/publication";
+import { Reaction, reactionEventPattern } from "../handlers/runtime/reaction/reaction";
+import { ReactReport, Reactor } from "../handlers/runtime/reaction/reactor";
+import { InMemoryScheduler } from "../handlers/runtime/memory/scheduler";
+import { dynamoDbReactor } from "../handlers/runtime/aws/factories";
+import { StartPolicy } from "../handlers/runtime/ledger/conventions";
 
 export interface LocalStageOptions<S, C> {
   serviceName: string;
@@ -58,6 +65,10 @@ export interface LocalStageOptions<S, C> {
   queueMaxMessageBytes?: number;
   /** Receives of a projector's message before its queue moves it to the DLQ. Default 5, as the Projector component. */
   maxReceiveCount?: number;
+  /** The contracts the service publishes (its AggregateDispatcher's publications). Default none. */
+  publications?: readonly Publication[];
+  /** The clock the reactors' schedules run on (the stages of one network share one). Default: the system clock. */
+  clock?: LocalClock;
 }
 
 /** A dead letter the stage holds, as the chaos checks and the summary read it. */
@@ -112,6 +123,19 @@ export interface LocalProjector<S> {
   totals: Omit<ProjectReport, "batchItemFailures">;
 }
 
+/** A reactor as the stage runs it: its queue and DLQ (as the Reactor component deploys them), its schedules, its totals. */
+export interface LocalReactor {
+  reaction: Reaction;
+  reactor: Reactor<unknown>;
+  /** The service whose bus its rule is on. */
+  sourceService: string;
+  queue: LocalQueue;
+  deadLetterQueue: LocalQueue;
+  /** Commands it asked for later: EventBridge Scheduler's one-time schedules, on the stage's clock. */
+  scheduler: InMemoryScheduler;
+  totals: Omit<ReactReport, "batchItemFailures">;
+}
+
 /**
  * The whole pipeline on this machine with the real handler code: DynamoDB Local for ledger,
  * snapshots and read models; its real stream polled into the dispatcher; an in-process bus
@@ -119,6 +143,9 @@ export interface LocalProjector<S> {
  */
 export class LocalStage<S, C> {
   readonly projectors: LocalProjector<S>[] = [];
+  readonly reactors: LocalReactor[] = [];
+  /** The clock the reactors' schedules run on. */
+  clock: LocalClock = systemClock();
   /** Faults injected so far (SDK chaos), and invocations abandoned. */
   readonly faults = new FaultLog();
   /** The dispatcher mapping's on-failure destination (an S3 bucket when deployed): batches given up on, records included. */
@@ -188,6 +215,7 @@ export class LocalStage<S, C> {
       bus,
       deadLetters: new MessageDeadLetters((body, attributes) => void stage!.dispatcherDeadLetters.send(body, attributes)),
       source: options.serviceName,
+      publications: options.publications,
       settings: {
         snapshotEvery: options.snapshotEvery ?? 100,
         publish: { backoffMs: 5 },
@@ -215,6 +243,7 @@ export class LocalStage<S, C> {
     stage.maxReceiveCount = options.maxReceiveCount ?? 5;
     stage.ownsDynamo = !options.dynamo;
     stage.serviceName = options.serviceName;
+    if (options.clock) stage.clock = options.clock;
     if (options.sdkChaos) {
       const rates = options.sdkChaos.rates ?? DEFAULT_FAULT_RATES;
       const chaos = new Random(options.sdkChaos.seed * 7919 + 1);
@@ -268,14 +297,67 @@ export class LocalStage<S, C> {
     return local;
   }
 
-  /** Every queue of the stage: the projectors' queues and every dead-letter queue. */
-  get queues(): LocalQueue[] {
-    return [this.dispatcherDeadLetters, ...this.projectors.flatMap((local) => [local.queue, local.deadLetterQueue])];
+  /**
+   * A reactor of this service joins the pipeline: its queue subscribes on `source` (its own bus, or
+   * another service's) by the reaction's rule, as the Reactor component deploys it, and its commands
+   * run on this service's ledger through the factory its Lambda uses.
+   */
+  addReactor(reaction: Reaction, source: { bus: InProcessBus; serviceName: string }): LocalReactor {
+    const random = this.queueChaos;
+    const deadLetterQueue = new LocalQueue(`${reaction.name}-dlq`);
+    const queue = new LocalQueue(reaction.name, {
+      redrive: { deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+      maxMessageBytes: this.queueMaxMessageBytes,
+      chaos: random ? { random, duplicate: 0.2, delay: 0.2, reorder: true } : undefined,
+    });
+    source.bus.subscribe(reactionEventPattern(reaction), queue, { ruleName: `${reaction.name}-rule`, deadLetterQueue });
+    const scheduler = new InMemoryScheduler();
+    const tables = stageTables(this.serviceName);
+    const { reactor } = dynamoDbReactor<unknown>({
+      reaction,
+      client: this.db,
+      ledgerTable: tables.ledger,
+      idempotencyTable: tables.idempotency,
+      snapshotTable: tables.snapshots,
+      scheduler,
+      deadLetters: new MessageDeadLetters((body, attributes) => void deadLetterQueue.send(body, attributes)),
+      commands: commandMemory(this.remember),
+      now: () => this.clock.now(),
+    });
+    const local: LocalReactor = {
+      reaction,
+      reactor,
+      sourceService: source.serviceName,
+      queue,
+      deadLetterQueue,
+      scheduler,
+      totals: { acted: 0, superseded: 0, skipped: 0, waiting: 0, applied: 0, repeated: 0, rejected: 0, scheduled: 0, deadLettered: 0 },
+    };
+    this.reactors.push(local);
+    return local;
   }
 
-  /** The dead-letter queues: the dispatcher's, then each projector's. */
+  /** Every queue of the stage: the projectors' and reactors' queues and every dead-letter queue. */
+  get queues(): LocalQueue[] {
+    return [
+      this.dispatcherDeadLetters,
+      ...this.projectors.flatMap((local) => [local.queue, local.deadLetterQueue]),
+      ...this.reactors.flatMap((local) => [local.queue, local.deadLetterQueue]),
+    ];
+  }
+
+  /** The dead-letter queues: the dispatcher's, then each projector's, then each reactor's. */
   get deadLetterQueues(): LocalQueue[] {
-    return [this.dispatcherDeadLetters, ...this.projectors.map((local) => local.deadLetterQueue)];
+    return [
+      this.dispatcherDeadLetters,
+      ...this.projectors.map((local) => local.deadLetterQueue),
+      ...this.reactors.map((local) => local.deadLetterQueue),
+    ];
+  }
+
+  /** Commands asked for later that have not come due yet. */
+  get scheduledCommands(): number {
+    return this.reactors.reduce((sum, local) => sum + local.scheduler.waiting, 0);
   }
 
   /** Every dead letter held, in any of its three shapes, as a line each. */
@@ -324,11 +406,37 @@ export class LocalStage<S, C> {
     while ((await this.step()) > 0);
   }
 
-  /** One pass: the stream drained into the dispatcher, then every projector's queue at once. How much moved. */
-  private async step(): Promise<number> {
+  /**
+   * One pass: the stream drained into the dispatcher, the schedules come due sent to their reactors'
+   * queues, then every projector's and reactor's queue at once. How much moved.
+   */
+  async step(): Promise<number> {
     const dispatched = await this.poller.drain();
-    const projected = await Promise.all(this.projectors.map((local) => this.drainQueue(local)));
-    return projected.reduce((sum, count) => sum + count, dispatched);
+    let due = 0;
+    for (const local of this.reactors)
+      for (const command of local.scheduler.due(this.clock.now())) {
+        local.queue.send(JSON.stringify(command));
+        due += 1;
+      }
+    const moved = await Promise.all([
+      ...this.projectors.map((local) => this.drainQueue(local)),
+      ...this.reactors.map((local) => this.drainReactorQueue(local)),
+    ]);
+    return moved.reduce((sum, count) => sum + count, dispatched + due);
+  }
+
+  /** A reactor's queue, batch after batch, until it is empty (a message waiting for an older one comes back later). */
+  private async drainReactorQueue(local: LocalReactor): Promise<number> {
+    let handled = 0;
+    while (local.queue.depth > 0) {
+      const batch = local.queue.receive(10);
+      const report = await this.invoke(() => local.reactor.react(batch), batch.length).catch(() => undefined);
+      const failed = report ? report.batchItemFailures.map((failure) => failure.itemIdentifier) : batch.map((message) => message.messageId);
+      await local.queue.settle(batch, new Set(failed));
+      if (report) for (const key of Object.keys(local.totals) as (keyof LocalReactor["totals"])[]) local.totals[key] += report[key];
+      handled += batch.length;
+    }
+    return handled;
   }
 
   /** A projector's queue, batch after batch, until it is empty. */
@@ -379,11 +487,12 @@ export class LocalStage<S, C> {
    * the component configures it: the ledger, its idempotency table, and the "replica" projector's
    * table when the stage has one, else the snapshot table.
    */
-  async serveCommandApi(port = 0): Promise<LocalEndpoint> {
-    const replica = this.projectors.find((local) => local.projection.name === "replica");
+  async serveCommandApi(port = 0, api: { replica?: string; start?: StartPolicy } = { replica: "replica" }): Promise<LocalEndpoint> {
+    const replica = api.replica ? this.projectors.find((local) => local.projection.name === api.replica) : undefined;
     const tables = stageTables(this.serviceName);
     const settings: CommandApiFunctionSettings = {
       ...commandMemory(this.remember),
+      ...(api.start ? { start: api.start } : {}),
       ledgerTable: tables.ledger,
       idempotencyTable: tables.idempotency,
       ...(replica ? { replicaTable: replica.tableName } : { snapshotTable: tables.snapshots }),

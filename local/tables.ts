@@ -1,33 +1,41 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 
-/** Creates a table from a shared schema on DynamoDB Local (on-demand, as the components do) and returns its stream ARN. */
+/**
+ * Creates a table from a shared schema on DynamoDB Local (on-demand, as the components do) and
+ * returns its stream ARN. A table that exists already (the dev loop restarting on the same
+ * emulator) is kept with what it holds.
+ */
 export async function createTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<string | undefined> {
   const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
   const attributes = [...keys];
   for (const index of schema.indexes ?? [])
     for (const key of [index.partitionKey, index.sortKey]) if (!attributes.some((known) => known.name === key.name)) attributes.push(key);
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: attributes.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
-      KeySchema: keys.map((key, index) => ({ AttributeName: key.name, KeyType: index === 0 ? "HASH" : "RANGE" })),
-      ...(schema.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } } : {}),
-      ...(schema.indexes
-        ? {
-            GlobalSecondaryIndexes: schema.indexes.map((index) => ({
-              IndexName: index.name,
-              KeySchema: [
-                { AttributeName: index.partitionKey.name, KeyType: "HASH" },
-                { AttributeName: index.sortKey.name, KeyType: "RANGE" },
-              ],
-              Projection: { ProjectionType: "KEYS_ONLY" },
-            })),
-          }
-        : {}),
-    }),
-  );
+  await client
+    .send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: attributes.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+        KeySchema: keys.map((key, index) => ({ AttributeName: key.name, KeyType: index === 0 ? "HASH" : "RANGE" })),
+        ...(schema.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } } : {}),
+        ...(schema.indexes
+          ? {
+              GlobalSecondaryIndexes: schema.indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: [
+                  { AttributeName: index.partitionKey.name, KeyType: "HASH" },
+                  { AttributeName: index.sortKey.name, KeyType: "RANGE" },
+                ],
+                Projection: { ProjectionType: "KEYS_ONLY" },
+              })),
+            }
+          : {}),
+      }),
+    )
+    .catch((error) => {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    });
   const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
   return described.Table?.LatestStreamArn;
 }
