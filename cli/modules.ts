@@ -13,7 +13,7 @@ const isMissingModule = (error: unknown, name: string) =>
   (error as { code?: string })?.code === "MODULE_NOT_FOUND" && String((error as Error).message).includes(`'${name}'`);
 
 /** Lets `require` run TypeScript files when nothing has yet (the built command run with node): ts-node's transpiler. */
-async function canRunTypeScript(flag: string, file: string): Promise<void> {
+export async function canRunTypeScript(flag: string, file: string): Promise<void> {
   // require.extensions is deprecated for adding loaders, still the way to see whether one is registered.
   if (require.extensions[".ts"]) return;
   try {

@@ -8,7 +8,7 @@ import { watch } from "node:fs";
 import * as path from "node:path";
 import { DynamoDbLocal } from "./dynamodbLocal";
 import { LocalEndpoint } from "./httpServer";
-import { onExit } from "./lifecycle";
+import { onExit, processLifecycle } from "./lifecycle";
 import { LocalNetwork } from "./network";
 import { requirePrerequisites } from "./prerequisites";
 import { ProgramPlan, discoverProgram } from "./program";
@@ -38,6 +38,8 @@ export async function runDev(options: DevOptions = {}): Promise<number> {
   const say = options.say ?? ((line: string) => process.stdout.write(`${line}\n`));
   const program = path.resolve(options.program ?? "index.ts");
   const port = options.port ?? 3000;
+  // Every exit path (a signal, a crash) stops what it starts; a no-op when the caller installed it already.
+  processLifecycle({ name: "event-ledger dev", portFlag: "--port" });
   requirePrerequisites();
   process.env.LOG_LEVEL ??= "error";
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
@@ -92,11 +94,16 @@ async function start(program: string, dynamo: DynamoDbLocal, port: number, say: 
     await stopRunning({ network, endpoints });
     throw error;
   }
-  describe(plan, endpoints, say);
+  describe(plan, network, endpoints, say);
   return { network, endpoints };
 }
 
-function describe(plan: ProgramPlan, endpoints: LocalEndpoint[], say: (line: string) => void): void {
+function describe(plan: ProgramPlan, network: LocalNetwork, endpoints: LocalEndpoint[], say: (line: string) => void): void {
+  say(`DynamoDB Local on ${network.dynamo.config.endpoint}`);
+  for (const [service, stage] of network.stages)
+    say(
+      `  ${service} tables: ${stage.events.tableName}, ${stage.projectors.map((local) => `${local.projection.name} in ${local.tableName}`).join(", ") || "no read model"}`,
+    );
   for (const service of plan.services)
     say(
       `  ${service.serviceName}: ${service.projections.map((projection) => projection.name).join(", ") || "no read model"}; reacts with ${

@@ -3,6 +3,8 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { MarkedProcess, freePort } from "../integration/lifecycle/processes";
 
 const ROOT = path.join(__dirname, "..", "..");
 const ownPackage = require(path.join(ROOT, "package.json")) as { devDependencies: Record<string, string> };
@@ -42,6 +44,10 @@ describe("the packed package installed in a scratch Pulumi program", function ()
           "serverless-event-ledger": `file:./${tarball}`,
           "@pulumi/pulumi": ownPackage.devDependencies["@pulumi/pulumi"],
           "@pulumi/aws": ownPackage.devDependencies["@pulumi/aws"],
+          // What `event-ledger dev` needs beside them: DynamoDB Local, and ts-node for a TypeScript program.
+          "amplify-dynamodb-simulator": ownPackage.devDependencies["amplify-dynamodb-simulator"],
+          "ts-node": ownPackage.devDependencies["ts-node"],
+          typescript: ownPackage.devDependencies.typescript,
         },
       }),
     );
@@ -98,5 +104,52 @@ describe("the packed package installed in a scratch Pulumi program", function ()
       scratch,
     );
     assert.match(output, /scratch program OK: 3 bundles load and export handler/);
+  });
+
+  it("runs the program's own service with `npx event-ledger dev`: a command over HTTP reaches its read model, and Ctrl-C leaves no process", async () => {
+    const port = await freePort();
+    const npx = path.join(path.dirname(process.execPath), "npx");
+    const dev = new MarkedProcess([npx, "event-ledger", "dev", "program.ts", "--port", String(port), "--no-watch"], {}, scratch);
+    try {
+      await dev.waitFor(/Ctrl-C stops it/, 180_000);
+      assert.ok(
+        dev.running().some((row) => row.args.includes("DynamoDBLocal.jar")),
+        "its DynamoDB Local runs",
+      );
+      const endpoint = /DynamoDB Local on (\S+)/.exec(dev.stdout)![1];
+      const table = / stock in (\S+)/.exec(dev.stdout)![1];
+      const api = new RegExp(`inventory-commands \\(service inventory\\) on (\\S+)`).exec(dev.stdout)![1];
+      const sent = await fetch(`${api}/aggregates/bin-7/commands`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ kind: "Create", sku: "sku-1" }),
+      });
+      assert.equal(sent.status, 200, await sent.text());
+      const received = await fetch(`${api}/aggregates/bin-7/commands`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ kind: "Receive", quantity: 5 }),
+      });
+      assert.equal(received.status, 200);
+      const db = new DynamoDBClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+      let row: Record<string, { S?: string; N?: string }> | undefined;
+      for (
+        const deadline = Date.now() + 30_000;
+        Date.now() < deadline && row?.onHand?.N !== "5";
+        await new Promise((r) => setTimeout(r, 200))
+      )
+        row = (await db.send(new GetItemCommand({ TableName: table, Key: { id: { S: "bin-7" } }, ConsistentRead: true }))).Item;
+      db.destroy();
+      assert.deepEqual([row?.sku?.S, row?.onHand?.N, row?.version?.N], ["sku-1", "5", "2"], "the projected row, at the ledger's version");
+      // Ctrl-C in a terminal signals the whole foreground group: npx and the command it runs.
+      process.kill(-dev.child.pid!, "SIGINT");
+      const exit = await dev.exit();
+      // npx ends by the signal itself; the command it ran stopped what it started first.
+      assert.ok(exit.code === 130 || exit.signal === "SIGINT", `exit ${exit.code ?? exit.signal}\n${dev.output}`);
+      assert.match(dev.stdout, /\nstopped\n/);
+      assert.deepEqual(await dev.leftovers(), [], "no process left");
+    } finally {
+      await dev.killLeftovers();
+    }
   });
 });

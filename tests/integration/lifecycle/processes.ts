@@ -55,10 +55,10 @@ export class MarkedProcess {
   /** The processes seen while it ran: its descendants and whatever carries its mark. */
   private seen: ProcessRow[] = [];
 
-  constructor(args: string[], env: Record<string, string> = {}) {
+  constructor(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
     // A group of its own, so that the test's signal reaches this process alone, as `kill PID` would.
     this.child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env, DYNAMODB_LOCAL_JVM_OPTIONS: this.mark },
