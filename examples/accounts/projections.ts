@@ -2,18 +2,18 @@ import { aggregateProjection, defineProjection } from "../../handlers/runtime";
 import { AccountState, accounts } from "./domain";
 
 /** Read model "balances": owner and balance of every account. */
-export const balances = defineProjection<AccountState>({
+export const balances = defineProjection({
+  domain: accounts,
   name: "balances",
   eventTypes: ["AccountOpened", "Credited", "Debited"],
-  schemaVersion: 1,
   project: ({ state }) => ({ owner: state.owner ?? null, balance: state.balance }),
 });
 
 /** Read model "last-transaction": the latest credit or debit of every account. */
-export const lastTransaction = defineProjection<AccountState>({
+export const lastTransaction = defineProjection({
+  domain: accounts,
   name: "last-transaction",
   eventTypes: ["Credited", "Debited"],
-  schemaVersion: 1,
   project: ({ state }) => ({ ...(state.lastTransaction ?? {}) }),
 });
 

@@ -135,10 +135,10 @@ export const cancelUnpaid = orderReactions.define({
 });
 
 /** Read model "order-status": where each order stands. */
-export const orderStatus = defineProjection<OrderState>({
+export const orderStatus = defineProjection({
+  domain: orders,
   name: "order-status",
   eventTypes: ["OrderPlaced", "OrderPaid", "OrderShipped", "OrderCancelled"],
-  schemaVersion: 1,
   project: ({ state }) => ({ status: state.status, amount: state.amount ?? null, reason: state.reason ?? null }),
 });
 

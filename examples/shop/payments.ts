@@ -95,9 +95,9 @@ export const refundCancelled = paymentReactions.define({
 });
 
 /** Read model "payment-status": each order's payment. */
-export const paymentStatus = defineProjection<PaymentState>({
+export const paymentStatus = defineProjection({
+  domain: payments,
   name: "payment-status",
   eventTypes: ["PaymentCaptured", "PaymentRefused", "PaymentHeld", "PaymentRefunded", "PaymentVoided"],
-  schemaVersion: 1,
   project: ({ state }) => ({ status: state.status, amount: state.amount }),
 });

@@ -44,9 +44,9 @@ export const shipPaidOrders = reactionsOf(shipping).define({
 });
 
 /** Read model "shipments": each dispatched shipment's tracking id. */
-export const shipments = defineProjection<ShipmentState>({
+export const shipments = defineProjection({
+  domain: shipping,
   name: "shipments",
   eventTypes: ["ShipmentDispatched"],
-  schemaVersion: 1,
   project: ({ state }) => ({ dispatched: state.dispatched, trackingId: state.trackingId ?? null }),
 });

@@ -1,4 +1,4 @@
-import { Aggregate, LedgerEvent, isPlainObject } from "../domain/domain";
+import { Aggregate, Domain, EventShape, LedgerEvent, isPlainObject } from "../domain/domain";
 import { InvalidDefinitionError } from "../support/errors";
 
 /** A read model: which events it needs and how one row is computed from the carried aggregate. */
@@ -15,8 +15,36 @@ export interface Projection<S = Record<string, unknown>> {
   project(aggregate: Aggregate<S>, event: LedgerEvent): Record<string, unknown>;
 }
 
-/** Declares a projection: its name, the event types that update its row, and the row for an aggregate; S is the domain's state. */
-export const defineProjection = <S>(projection: Projection<S>): Projection<S> => projection;
+/**
+ * Declares a projection of a domain's aggregates: its name, the event types that update its row
+ * (checked against the domain's, when the program compiles and when it runs: a misspelt type is an
+ * error, not a read model that never hears of it), and the row for an aggregate. The schema version
+ * is the domain's unless given.
+ */
+export function defineProjection<S, E extends EventShape, T extends E["type"]>(
+  projection: Omit<Projection<S>, "eventTypes" | "schemaVersion"> & {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any commands: a projection reads states and events only
+    readonly domain: Domain<S, any, E>;
+    readonly eventTypes: readonly T[];
+    readonly schemaVersion?: number;
+  },
+): Projection<S>;
+/** Declares a projection of states of type S without a domain to check its event types against. */
+export function defineProjection<S>(projection: Projection<S>): Projection<S>;
+export function defineProjection<S>(
+  projection: Omit<Projection<S>, "schemaVersion"> & { schemaVersion?: number; domain?: Domain<S, unknown, EventShape> },
+): Projection<S> {
+  const { domain, ...rest } = projection;
+  if (!domain) return projection as Projection<S>;
+  const known = Object.keys(domain.eventTypes);
+  for (const type of rest.eventTypes)
+    if (!known.includes(type))
+      throw new InvalidDefinitionError(
+        `projection "${rest.name}"`,
+        `takes "${type}", which domain ${domain.name} does not declare (it declares: ${known.join(", ")})`,
+      );
+  return { ...rest, schemaVersion: rest.schemaVersion ?? domain.schemaVersion };
+}
 
 /** What is wrong with a value given as a projection, or undefined when it has a projection's shape. */
 export function projectionProblem(value: unknown): string | undefined {
