@@ -1,88 +1,158 @@
 /**
- * Many writers on one aggregate: the same 192 commands issued by one writer one after another,
- * by 8 or 16 concurrent writers in one process (one handler, serialized per aggregate) and in
- * 8 or 16 processes (a handler each: only the ledger's condition orders them), with no in-process
- * queue, 5 attempts and no memory (what the queue, the retry budget and the memory each save), and
- * deciding on what a handler remembers.
+ * Many writers on one aggregate: the same 192 commands issued by one writer one after another
+ * (the serialized rate), by 8 writers in one process (one handler, serialized per aggregate) and
+ * by 8 or 16 independent handlers (as 8 or 16 Lambda instances: no shared memory, only the
+ * ledger's condition orders them), each with today's handler and with the earlier one (a frozen
+ * copy in the bench) in alternating rounds of one run; the same for transfers between two
+ * accounts (`executeMany`, one transaction). Requests, write and read units per command beside the floor.
  */
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../handlers/runtime/command/commandHandler";
 import { CommandRejectedError, RetriesExhaustedError } from "../handlers/runtime/command/errors";
+import { documentClient } from "../handlers/runtime/aws/documentClient";
 import { RequestCounter } from "../local/instruments";
+import { DynamoDbEndpoint } from "../local/dynamodbLocal";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { createTable } from "../local/tables";
+import { CapacityMeter } from "./capacityUnits";
+import { EarlierCommandHandler } from "./earlierCommandHandler";
 import { BENCH_LEDGER_TABLE } from "./tables";
 
 const COMMANDS = 192;
-/** Without what protects a hot aggregate: no in-process queue, 5 attempts, nothing remembered between commands. */
-const UNPROTECTED: CommandHandlerOptions = { serializePerAggregate: false, maxAttempts: 5, rememberedAggregates: 0 };
+const ROUNDS = Number(process.env.BENCH_CONTENTION_ROUNDS ?? 2);
+const TABLE = "bench-hot-events";
 
-export async function contention(
-  raw: DynamoDBClient,
-  db: DynamoDBDocumentClient,
-  requests: RequestCounter,
-  out: (line?: string) => void,
-): Promise<void> {
-  await createTable(raw, "bench-hot-events", BENCH_LEDGER_TABLE);
-  const events = new DynamoDbEventStore(db, "bench-hot-events");
-  const handlerWith = (options: CommandHandlerOptions = {}) =>
-    new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options);
+type Handler = Pick<CommandHandler<AccountState, AccountCommand>, "execute" | "executeMany">;
+type Version = "today" | "earlier";
+
+interface Row {
+  label: string;
+  rates: number[];
+  applied: number;
+  gaveUp: number;
+  attempts: number;
+  requests: number;
+  writeUnits: number;
+  readUnits: number;
+  commands: number;
+}
+
+export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, out: (line?: string) => void): Promise<void> {
+  await createTable(raw, TABLE, BENCH_LEDGER_TABLE);
+  const requests = new RequestCounter();
+  const meter = new CapacityMeter({ [TABLE]: BENCH_LEDGER_TABLE });
+  const db = documentClient(meter.watch(requests.watch(new DynamoDBClient(config)), (table) => table));
+  const events = new DynamoDbEventStore(db, TABLE);
+  const handlerOf = (version: Version, options: CommandHandlerOptions = {}): Handler =>
+    version === "today"
+      ? new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options)
+      : (new EarlierCommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options) as Handler);
   let run = 0;
+  const rows = new Map<string, Row>();
 
-  const measure = async (label: string, writers: number, processes: "one" | "each", options: CommandHandlerOptions = {}) => {
-    const id = `hot-${++run}`;
-    await handlerWith().execute(id, { kind: "Open", owner: id });
-    await handlerWith().execute(id, { kind: "Credit", amount: 1_000_000 });
-    const shared = handlerWith(options);
-    const handlers = Array.from({ length: writers }, () => (processes === "one" ? shared : handlerWith(options)));
-    const tally = { applied: 0, rejected: 0, gaveUp: 0, attempts: 0 };
+  /** `writers` loops of commands, on one handler ("one") or a handler each ("each"); `transfers` moves money between two accounts. */
+  const measure = async (
+    label: string,
+    version: Version,
+    writers: number,
+    processes: "one" | "each",
+    options: CommandHandlerOptions = {},
+    transfers = false,
+  ) => {
+    const [a, b] = [`hot-${++run}-a`, `hot-${run}-b`];
+    for (const id of transfers ? [a, b] : [a]) {
+      await handlerOf("today").execute(id, { kind: "Open", owner: id });
+      await handlerOf("today").execute(id, { kind: "Credit", amount: 1_000_000 });
+    }
+    const shared = handlerOf(version, options);
+    const handlers = Array.from({ length: writers }, () => (processes === "one" ? shared : handlerOf(version, options)));
+    const tally = { applied: 0, gaveUp: 0, attempts: 0 };
     requests.reset();
+    const units = meter.total();
     const start = performance.now();
     await Promise.all(
-      handlers.map(async (handler) => {
+      handlers.map(async (handler, writer) => {
         for (let i = 0; i < COMMANDS / writers; i += 1) {
           try {
-            const result = await handler.execute(id, i % 2 === 0 ? { kind: "Credit", amount: 2 } : { kind: "Debit", amount: 1 });
+            const [from, to] = (writer + i) % 2 === 0 ? [a, b] : [b, a];
+            const result = transfers
+              ? await handler.executeMany([from, to], { kind: "Transfer", from, to, amount: 1 })
+              : await handler.execute(a, i % 2 === 0 ? { kind: "Credit", amount: 2 } : { kind: "Debit", amount: 1 });
             tally.applied += 1;
             tally.attempts += result.attempts;
           } catch (error) {
             if (error instanceof RetriesExhaustedError) tally.gaveUp += 1;
-            else if (error instanceof CommandRejectedError) tally.rejected += 1;
-            else throw error;
+            else if (!(error instanceof CommandRejectedError)) throw error;
           }
         }
       }),
     );
     const seconds = (performance.now() - start) / 1000;
-    return { label, rate: tally.applied / seconds, ...tally, requests: requests.total / COMMANDS };
+    const after = meter.total();
+    const row = rows.get(label) ?? {
+      label,
+      rates: [],
+      applied: 0,
+      gaveUp: 0,
+      attempts: 0,
+      requests: 0,
+      writeUnits: 0,
+      readUnits: 0,
+      commands: 0,
+    };
+    rows.set(label, {
+      ...row,
+      rates: [...row.rates, tally.applied / seconds],
+      applied: row.applied + tally.applied,
+      gaveUp: row.gaveUp + tally.gaveUp,
+      attempts: row.attempts + tally.attempts,
+      requests: row.requests + requests.total,
+      writeUnits: row.writeUnits + after.writeUnits - units.writeUnits,
+      readUnits: row.readUnits + after.readUnits - units.readUnits,
+      commands: row.commands + COMMANDS,
+    });
   };
 
-  out(`### Contention: ${COMMANDS} commands on one aggregate`);
+  await measure("warm-up (not shown)", "today", 4, "one");
+  await measure("warm-up (not shown)", "earlier", 4, "each");
+  for (let round = 0; round < ROUNDS; round += 1) {
+    // Each round alternates which handler goes first, so neither always runs on a warmer emulator.
+    const versions: Version[] = round % 2 === 0 ? ["today", "earlier"] : ["earlier", "today"];
+    await measure("1 writer, one command after another", "today", 1, "one");
+    await measure("8 writers, one process", "today", 8, "one");
+    for (const writers of [8, 16])
+      for (const version of versions) await measure(`${writers} writers, ${writers} processes, ${version}`, version, writers, "each");
+    for (const version of versions)
+      await measure(`8 writers, 8 processes, start decide-first, ${version}`, version, 8, "each", { start: "decide-first" });
+    await measure("transfers: 1 writer, one after another", "today", 1, "one", {}, true);
+    for (const version of versions) await measure(`transfers: 8 writers, 8 processes, ${version}`, version, 8, "each", {}, true);
+  }
+
+  out(`### Contention: ${COMMANDS} commands on one aggregate, ${ROUNDS} rounds (today's handler and the earlier one alternating)`);
   out();
   out(
-    "| writers | committed/s | vs one writer | gave up | attempts per command | requests per command (floor 2: read, write; 1 deciding on what it remembers) |",
+    "| writers | committed/s (each round) | vs serialized | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command |",
   );
-  out("|---|---:|---:|---:|---:|---:|");
-  await measure("warm-up (not shown)", 4, "one");
-  const alone = await measure("1 writer, one command after another", 1, "one");
-  const rows = [
-    alone,
-    await measure("8 writers, one process (default)", 8, "one"),
-    await measure("16 writers, one process (default)", 16, "one"),
-    await measure("8 writers, 8 processes (default)", 8, "each"),
-    await measure("16 writers, 16 processes (default)", 16, "each"),
-    await measure("8 writers, 8 processes, start decide-first", 8, "each", { start: "decide-first" }),
-    await measure("16 writers, one process, start decide-first", 16, "one", { start: "decide-first" }),
-    await measure("8 writers, one process, no queue, 5 attempts, no memory", 8, "one", { ...UNPROTECTED }),
-    await measure("16 writers, one process, no queue, 5 attempts, no memory", 16, "one", { ...UNPROTECTED }),
-  ];
-  for (const row of rows) {
+  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const serial = rows.get("1 writer, one command after another")!;
+  const serialTransfers = rows.get("transfers: 1 writer, one after another")!;
+  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+  for (const row of rows.values()) {
+    if (row.label.startsWith("warm-up")) continue;
+    const transfers = row.label.startsWith("transfers");
+    const baseline = transfers ? serialTransfers : serial;
+    const per = (value: number) => (value / row.commands).toFixed(2);
+    const floor = transfers ? 3 : row.label.includes("decide-first") ? 1 : 2;
     out(
-      `| ${row.label} | ${row.rate.toFixed(0)} | ${(row.rate / alone.rate).toFixed(2)}× | ${row.gaveUp} of ${COMMANDS} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${row.requests.toFixed(2)} |`,
+      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${(median(row.rates) / median(baseline.rates)).toFixed(2)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} |`,
     );
   }
+  out();
+  out(
+    "Floor: a read and a write per command (read-first), the write alone deciding on what a handler remembers (decide-first), a read of each account and one transaction per transfer. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates.",
+  );
+  db.destroy();
 }

@@ -133,7 +133,7 @@ async function main() {
     if (process.argv.includes("--only")) {
       if (only === "integrity") return await integrityCosts(raw, dynamo.config, out);
       if (only === "starts") return void (await startingPoints(raw, db, requests, out));
-      if (only === "contention") return await contention(raw, db, requests, out);
+      if (only === "contention") return await contention(raw, dynamo.config, out);
       if (only === "fast") return await fastPath(raw, db, requests, out);
       if (only === "enumerate") return await enumerationCost(raw, db, out);
       if (only === "dispatcher") return void (await dispatcherRequests(raw, db, requests, out, progress));
@@ -287,7 +287,7 @@ async function main() {
     await fastPath(raw, db, requests, out);
     out();
     announce("contention: writers on one hot aggregate");
-    await contention(raw, db, requests, out);
+    await contention(raw, dynamo.config, out);
     out();
     announce("integrity guards: cost per command");
     await integrityCosts(raw, dynamo.config, out);

@@ -224,6 +224,7 @@ function interpretRefusal(error: unknown, plan: WritePlan): "ours" | Error | und
     if (action.kind === "idempotency") return held ? new IdempotencyKeyTakenError(held as unknown as IdempotencyRecord) : undefined;
     return new VersionConflictError(action.kind === "event" ? action.aggregateId : "", action.kind === "event" ? action.version : 0, {
       cause: error,
+      held,
     });
   }
   const cancelled = error as { name?: string; CancellationReasons?: { Code?: string; Item?: unknown }[] };
@@ -241,7 +242,7 @@ function interpretRefusal(error: unknown, plan: WritePlan): "ours" | Error | und
         conflict ??= new VersionGapError(action.aggregateId, action.version - 1, `version ${action.version} would leave a gap`, {
           cause: error,
         });
-      else conflict ??= new VersionConflictError(action.aggregateId, action.version, { cause: error });
+      else conflict ??= new VersionConflictError(action.aggregateId, action.version, { cause: error, held: reason.item });
     } else if (reason.code === "TransactionConflict" && action.kind === "event") {
       // Another transaction is writing this very version: a conflict to catch up on, not an unknown.
       conflict ??= new VersionConflictError(action.aggregateId, action.version, { cause: error });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Aggregate, LedgerEvent } from "../domain/domain";
 import { InvalidCommandError } from "../domain/errors";
 import { aggregateIdProblem } from "../domain/identity";
-import { AggregateLoader } from "../ledger/aggregateLoader";
+import { AggregateLoader, Seen } from "../ledger/aggregateLoader";
 import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, START_POLICIES, StartPolicy } from "../ledger/conventions";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
 import { saveSnapshots } from "../ledger/snapshots";
@@ -11,8 +11,10 @@ import { KeyedMutex } from "../support/keyedMutex";
 import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../support/recentlyUsed";
-import { retry } from "../support/retry";
+import { backoffDelay, retry } from "../support/retry";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Attempt, Decide, attempt, decideMany, decideOne, decideReplay } from "./decision";
+import { ContentionPacing } from "./contention";
 import { CommandRejectedError, RetriesExhaustedError } from "./errors";
 import { IdempotencyKey } from "./idempotency";
 import { CommandResult, ExecuteOptions, MultiCommandResult } from "./results";
@@ -61,11 +63,7 @@ export interface CommandHandlerOptions {
   logger?: RuntimeLogger;
 }
 
-/**
- * Backoff between conflicting attempts: full jitter from 5 ms doubling to a 100 ms ceiling, so
- * contenders from several processes spread out instead of colliding again in lockstep. The
- * ceiling stays low: a growing one lets newcomers overtake long waiters (the capture effect).
- */
+/** The pause while a winner's transaction is still in flight (a conflict with nothing new to read yet): full jitter from 5 ms to 100 ms. */
 const CONFLICT_BACKOFF = { baseMs: 5, capMs: 100 };
 
 /** A starting point the ledger does not hold (a replica row ahead of it, a memory of a restored ledger): start again from the ledger. */
@@ -81,6 +79,7 @@ export class CommandHandler<S, C> {
   private readonly maxAttempts: number;
   private readonly retryBudgetMs: number;
   private readonly inProcess = new KeyedMutex();
+  private readonly pacing = new ContentionPacing();
   private readonly remembered: RecentlyUsed<string, Aggregate<S>>;
   private readonly log: RuntimeLogger;
 
@@ -156,19 +155,26 @@ export class CommandHandler<S, C> {
    */
   private async decideAndCommit(ids: string[], key: IdempotencyKey | undefined, decide: Decide<S>): Promise<MultiCommandResult<S>> {
     const commitId = randomUUID();
-    const starts = await Promise.all(ids.map((id) => this.start(id)));
+    /** Every event this command read from the ledger: a repeat of its key is answered from them, not read again. */
+    const seen: LedgerEvent[] = [];
+    const saw = (event: LedgerEvent) => void seen.push(event);
+    const starts = await Promise.all(ids.map((id) => this.start(id, saw)));
     let aggregates = new Map(starts.map((start) => [start.aggregate.aggregateId, start.aggregate]));
     // Aggregates whose version the ledger is not known to hold (a replica's row, a remembered
     // state decided on unread): the append checks its predecessor.
     const unanchored = new Set(starts.filter((start) => !start.anchored).map((start) => start.aggregate.aggregateId));
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
-    const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id)));
+    // Aggregates whose state a read of this command gave (its start, a catch-up, a refusal's event).
+    const fresh = new Set(starts.filter((start) => start.read).map((start) => start.aggregate.aggregateId));
+    const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id), fresh.add(id)));
     /** Reads the ledger's events after these aggregates' states onto them: their versions are then proven. */
     const catchUpOn = async (ids: readonly string[]) => {
-      for (const id of ids) aggregates.set(id, await this.caughtUp(aggregates.get(id)!));
+      for (const id of ids) aggregates.set(id, await this.caughtUp(aggregates.get(id)!, undefined, saw));
       provenBy(ids);
     };
+    /** What the command holds as the ledger's: the answer to a repeat of its key reuses it. */
+    const known = () => ({ aggregates: new Map([...aggregates].filter(([id]) => !unanchored.has(id))), events: seen });
     const stamping = () => ({
       commitId,
       timestamp: (this.options.now?.() ?? new Date()).toISOString(),
@@ -190,10 +196,33 @@ export class CommandHandler<S, C> {
     };
 
     let attempts = 0;
-    let pauseBeforeNext = false;
+    let pauseMs = 0;
+    /** Aggregates to read what they missed before the next attempt: after its pause, so the read is not stale. */
+    let behind: string[] = [];
+    let pausedBefore = false;
+    /** Reads what conflicted aggregates missed; our own commit among it (an earlier send that landed after all) is the result. */
+    const afterConflict = async (conflicted: string[]) => {
+      const caughtUp = new Map(aggregates);
+      const missed: LedgerEvent[] = [];
+      for (const id of conflicted) caughtUp.set(id, await this.caughtUp(aggregates.get(id)!, (_, event) => missed.push(event), saw));
+      const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
+      const advanced = conflicted.some((id) => caughtUp.get(id)!.version > aggregates.get(id)!.version);
+      aggregates = caughtUp;
+      // The catch-up read each conflicted aggregate from its starting version on; others stay as they were.
+      provenBy(conflicted);
+      return { landed, advanced };
+    };
     /** One decision and its commit; a conflict (caught up on) or a start to redo is thrown for the next attempt. */
     const commitOnce = async (number: number): Promise<MultiCommandResult<S>> => {
       attempts = number;
+      if (pauseMs > 0) await sleep(pauseMs);
+      pausedBefore = pauseMs > 0;
+      pauseMs = 0;
+      if (behind.length > 0) {
+        const { landed } = await afterConflict(behind);
+        behind = [];
+        if (landed) return { ...landed, attempts: number };
+      }
       const decided = await onLedgerState();
       if (decided.kind === "refused") throw decided.error;
       if (decided.kind === "rejected") {
@@ -204,7 +233,7 @@ export class CommandHandler<S, C> {
           code: decided.rejection.code,
           detail: decided.rejection.detail,
         };
-        const repeat = await key?.recordAlone(this.events, this.loader, commitId, { outcome: "rejected", rejection });
+        const repeat = await key?.recordAlone(this.events, this.loader, commitId, { outcome: "rejected", rejection }, known());
         if (repeat) return repeat;
         throw new CommandRejectedError(rejection.aggregateId, rejection.version, rejection.code, rejection.detail);
       }
@@ -212,7 +241,7 @@ export class CommandHandler<S, C> {
       if (events.length === 0) {
         // Nothing to write: the key still remembers it, so a repeat answers this, not a new decision.
         const versions = ids.map((id) => ({ aggregateId: id, version: aggregates.get(id)!.version }));
-        const repeat = await key?.recordAlone(this.events, this.loader, commitId, { outcome: "unchanged", versions });
+        const repeat = await key?.recordAlone(this.events, this.loader, commitId, { outcome: "unchanged", versions }, known());
         return repeat ?? { aggregates, events, attempts: number, commitId };
       }
       const commits = [...decision.keys()]
@@ -227,8 +256,7 @@ export class CommandHandler<S, C> {
         });
       } catch (error) {
         if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.delete(id));
-        if (error instanceof IdempotencyKeyTakenError) return key!.answerRepeat(error.record, this.loader);
-        pauseBeforeNext = false;
+        if (error instanceof IdempotencyKeyTakenError) return key!.answerRepeat(error.record, this.loader, known());
         if (error instanceof VersionGapError && unanchored.size > 0) {
           this.log.warn("a starting point is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
           aggregates = new Map(await Promise.all(ids.map(async (id) => [id, await this.loader.load(id)] as const)));
@@ -242,19 +270,40 @@ export class CommandHandler<S, C> {
         }
         if (!(error instanceof VersionConflictError)) throw error;
         const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
-        const caughtUp = new Map(aggregates);
-        const missed: LedgerEvent[] = [];
-        for (const id of conflicted) caughtUp.set(id, await this.caughtUp(aggregates.get(id)!, (_, event) => missed.push(event)));
-        // Our own earlier send may have landed after all (its answer was a conflict with itself).
-        const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
+        // A state read in this command met a writer racing it (contention); one not read (a memory,
+        // a replica row) may be many versions behind: its catch-up reads all it missed at once.
+        const raced = fresh.has(error.aggregateId);
+        const pause = raced ? this.pacing.afterConflict(error.aggregateId, number, pausedBefore) : 0;
+        pausedBefore = false;
+        if (pause > 0) {
+          // Pause first, then read what was missed: a catch-up before the pause would be stale after it.
+          behind = conflicted;
+          pauseMs = pause;
+          throw error;
+        }
+        // The refusal carries the winner's event at the version we tried: the next state, with no read.
+        const before = aggregates.get(error.aggregateId)!;
+        const next = raced && error.held && error.held.commitId !== commitId ? this.loader.followedBy(before, error.held, saw) : undefined;
+        if (next) {
+          this.log.debug("version conflict, the winner's event taken from the refusal", {
+            aggregateId: error.aggregateId,
+            attempt: number,
+          });
+          aggregates = new Map(aggregates).set(next.aggregateId, next);
+          this.remembered.set(next.aggregateId, next);
+          // Its version is the ledger's (read in this command), but the ledger may be past it.
+          unanchored.delete(next.aggregateId);
+          unread.add(next.aggregateId);
+          throw error;
+        }
+        const { landed, advanced } = await afterConflict(conflicted);
         if (landed) return { ...landed, attempts: number };
         this.log.debug("version conflict, caught up", { aggregateId: error.aggregateId, attempt: number });
-        // Retry at once after the first conflict; after repeated ones (or when the winner's
-        // transaction is still in flight and nothing new is visible) back off with jitter.
-        pauseBeforeNext = number > 1 || conflicted.every((id) => caughtUp.get(id)!.version === aggregates.get(id)!.version);
-        aggregates = caughtUp;
-        // The catch-up read each conflicted aggregate from its starting version on; others stay as they were.
-        provenBy(conflicted);
+        // The winner's transaction still in flight, nothing new visible yet: pause, then read again.
+        if (!advanced) {
+          behind = conflicted;
+          pauseMs = backoffDelay(number + 1, CONFLICT_BACKOFF);
+        }
         throw error;
       }
       // Only what the ledger proved: read from it, or written after a checked predecessor.
@@ -270,7 +319,7 @@ export class CommandHandler<S, C> {
         withinMs: this.retryBudgetMs,
         backoff: CONFLICT_BACKOFF,
         shouldRetry: (error) => error instanceof VersionConflictError || error instanceof StartAgain,
-        pauseAfter: () => pauseBeforeNext,
+        pauseAfter: () => false,
       });
     } catch (error) {
       if (!(error instanceof VersionConflictError || error instanceof StartAgain)) throw error;
@@ -281,8 +330,12 @@ export class CommandHandler<S, C> {
   }
 
   /** The aggregate with the ledger's events after `from` folded on (read consistently), remembered as such. */
-  private async caughtUp(from: Aggregate<S>, visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void): Promise<Aggregate<S>> {
-    const latest = await this.loader.catchUp(from, undefined, visit);
+  private async caughtUp(
+    from: Aggregate<S>,
+    visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void,
+    seen?: Seen,
+  ): Promise<Aggregate<S>> {
+    const latest = await this.loader.catchUp(from, undefined, visit, seen);
     this.remembered.set(latest.aggregateId, latest);
     return latest;
   }
@@ -294,13 +347,13 @@ export class CommandHandler<S, C> {
    * Decided on unread, the append checks the version is still the ledger's (a ledger restored to
    * an earlier version would otherwise get a gap after it).
    */
-  private async start(id: string): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
+  private async start(id: string, seen: Seen): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
     const decideFirst = this.options.start === "decide-first";
     const remembered = this.remembered.get(id);
     if (remembered && decideFirst) return { aggregate: remembered, anchored: false, read: false };
-    if (remembered) return { aggregate: await this.loader.catchUp(remembered), anchored: true, read: true };
+    if (remembered) return { aggregate: await this.loader.catchUp(remembered, undefined, undefined, seen), anchored: true, read: true };
     if (decideFirst && this.loader.followsLedger) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
-    return { aggregate: await this.loader.load(id), anchored: true, read: true };
+    return { aggregate: await this.loader.load(id, undefined, seen), anchored: true, read: true };
   }
 
   /** When the events a catch-up read carry our commit id, the commit landed: its result, else undefined. */

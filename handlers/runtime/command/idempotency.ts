@@ -1,11 +1,19 @@
 import { Aggregate, LedgerEvent } from "../domain/domain";
 import { InvalidCommandError } from "../domain/errors";
-import { AggregateLoader } from "../ledger/aggregateLoader";
+import { AggregateLoader, Seen } from "../ledger/aggregateLoader";
 import { IdempotencyKeyTakenError } from "../ledger/errors";
 import { EventStore, IdempotencyRecord } from "../ledger/stores";
 import { checksumOf } from "../support/checksum";
 import { CommandRejectedError, IdempotencyKeyReusedError } from "./errors";
 import { MultiCommandResult } from "./results";
+
+/** What a command has read from the ledger so far: the aggregates it holds and the events its reads returned. */
+export interface KnownReads<S> {
+  aggregates: ReadonlyMap<string, Aggregate<S>>;
+  events: readonly LedgerEvent[];
+}
+
+const NOTHING_KNOWN: KnownReads<never> = { aggregates: new Map(), events: [] };
 
 /** The longest idempotency key, in UTF-8 bytes (the idempotency table's partition key). */
 const MAX_KEY_BYTES = 1024;
@@ -41,9 +49,14 @@ export class IdempotencyKey {
   /**
    * The first execution's outcome for a key already taken: its events and aggregates, the state
    * a decision to do nothing stood on, or its rejection (thrown). A key sent with another command
-   * is an IdempotencyKeyReusedError.
+   * is an IdempotencyKeyReusedError. What this command has read already (`known`: usually the
+   * very versions and events the first execution left, a resend arriving after it) is not read again.
    */
-  async answerRepeat<S>(record: IdempotencyRecord, loader: AggregateLoader<S>): Promise<MultiCommandResult<S>> {
+  async answerRepeat<S>(
+    record: IdempotencyRecord,
+    loader: AggregateLoader<S>,
+    known: KnownReads<S> = NOTHING_KNOWN,
+  ): Promise<MultiCommandResult<S>> {
     if (record.fingerprint !== this.fingerprint) throw new IdempotencyKeyReusedError(record.idempotencyKey);
     if (record.outcome === "rejected" && record.rejection) {
       const { aggregateId, version, code, detail } = record.rejection;
@@ -51,10 +64,18 @@ export class IdempotencyKey {
     }
     const aggregates = new Map<string, Aggregate<S>>();
     const events: LedgerEvent[] = [];
-    for (const { aggregateId, version } of record.versions ?? []) aggregates.set(aggregateId, await loader.load(aggregateId, version));
+    const at = async (aggregateId: string, version: number, seen?: Seen) => {
+      const aggregate = known.aggregates.get(aggregateId);
+      return aggregate?.version === version ? aggregate : loader.load(aggregateId, version, seen);
+    };
+    for (const { aggregateId, version } of record.versions ?? []) aggregates.set(aggregateId, await at(aggregateId, version));
     for (const { aggregateId, fromVersion, toVersion } of record.commits ?? []) {
-      events.push(...(await loader.readEvents(aggregateId, fromVersion - 1, toVersion)));
-      aggregates.set(aggregateId, await loader.load(aggregateId, toVersion));
+      const read = new Map(known.events.filter((event) => event.aggregateId === aggregateId).map((event) => [event.version, event]));
+      aggregates.set(aggregateId, await at(aggregateId, toVersion, (event) => read.set(event.version, event)));
+      const commit = Array.from({ length: toVersion - fromVersion + 1 }, (_, index) => read.get(fromVersion + index));
+      events.push(
+        ...(commit.every(Boolean) ? (commit as LedgerEvent[]) : await loader.readEvents(aggregateId, fromVersion - 1, toVersion)),
+      );
     }
     return { aggregates, events, attempts: 0, commitId: record.commitId, repeated: true };
   }
@@ -68,12 +89,13 @@ export class IdempotencyKey {
     loader: AggregateLoader<S>,
     commitId: string,
     outcome: Outcome,
+    known?: KnownReads<S>,
   ): Promise<MultiCommandResult<S> | undefined> {
     try {
       await events.append([], { commitId, idempotency: this.record(commitId, outcome) });
       return undefined;
     } catch (error) {
-      if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, loader);
+      if (error instanceof IdempotencyKeyTakenError) return this.answerRepeat(error.record, loader, known);
       throw error;
     }
   }

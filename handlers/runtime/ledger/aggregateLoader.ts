@@ -13,6 +13,9 @@ const MAX_SNAPSHOT_FALLBACKS = 3;
 /** Aggregates whose last seen version a loader remembers, to pick the cheapest start next time. */
 const MAX_VERSION_HINTS = 10_000;
 
+/** Told each event a read took from the ledger (validated), whether folded or not: a caller reusing them reads nothing twice. */
+export type Seen = (event: LedgerEvent) => void;
+
 export type StartStrategy = "adaptive" | "tail" | "parallel" | "sequential";
 
 export interface AggregateLoaderOptions {
@@ -56,21 +59,22 @@ export class AggregateLoader<S> {
     this.tailSize = positiveInteger("tailSize", options.tailSize, 200);
   }
 
-  /** The aggregate at `upTo` (the latest when omitted). */
-  async load(aggregateId: string, upTo?: number): Promise<Aggregate<S>> {
+  /** The aggregate at `upTo` (the latest when omitted); `seen` gets every event the load read from the ledger. */
+  async load(aggregateId: string, upTo?: number, seen?: Seen): Promise<Aggregate<S>> {
     const strategy = this.strategyFor(aggregateId, upTo);
     let loaded: Aggregate<S>;
-    if (strategy === "sequential") loaded = await this.catchUp(await this.startingPoint(aggregateId, upTo), upTo);
+    if (strategy === "sequential") loaded = await this.catchUp(await this.startingPoint(aggregateId, upTo), upTo, undefined, seen);
     else if (strategy === "parallel") {
-      const [snapshot, tail] = await Promise.all([this.snapshots!.latest(aggregateId, upTo), this.readTail(aggregateId, upTo)]);
-      loaded = await this.join(aggregateId, tail, snapshot);
+      const [snapshot, tail] = await Promise.all([this.snapshots!.latest(aggregateId, upTo), this.readTail(aggregateId, upTo, seen)]);
+      loaded = await this.join(aggregateId, tail, snapshot, seen);
     } else {
-      const tail = await this.readTail(aggregateId, upTo);
+      const tail = await this.readTail(aggregateId, upTo, seen);
       const reachesStart = tail.length === 0 || tail[0].version === 1;
       loaded = await this.join(
         aggregateId,
         tail,
         reachesStart ? undefined : await this.snapshots!.latest(aggregateId, tail[tail.length - 1].version),
+        seen,
       );
     }
     if (upTo === undefined) this.versionHints.set(aggregateId, loaded.version);
@@ -85,12 +89,14 @@ export class AggregateLoader<S> {
     return hint === undefined || hint <= this.tailSize ? "tail" : "sequential";
   }
 
-  private async readTail(aggregateId: string, upTo?: number): Promise<LedgerEvent[]> {
-    return (await this.events.readLatest(aggregateId, this.tailSize, upTo)).map((item) => validateEvent(this.domain, item));
+  private async readTail(aggregateId: string, upTo?: number, seen?: Seen): Promise<LedgerEvent[]> {
+    const tail = (await this.events.readLatest(aggregateId, this.tailSize, upTo)).map((item) => validateEvent(this.domain, item));
+    tail.forEach((event) => seen?.(event));
+    return tail;
   }
 
   /** The aggregate from the ledger's tail and a snapshot (when the tail does not reach version 1). */
-  private async join(aggregateId: string, tail: LedgerEvent[], snapshot?: Snapshot): Promise<Aggregate<S>> {
+  private async join(aggregateId: string, tail: LedgerEvent[], snapshot?: Snapshot, seen?: Seen): Promise<Aggregate<S>> {
     if (tail.length === 0) return emptyAggregate(this.domain, aggregateId);
     const [lowest, last] = [tail[0].version, tail[tail.length - 1].version];
     if (lowest === 1) return fold(this.domain, emptyAggregate(this.domain, aggregateId), tail);
@@ -111,7 +117,7 @@ export class AggregateLoader<S> {
         tail.filter((event) => event.version > start.version),
       );
     // The starting point is older than the tail: read what lies between (with its version, as proof).
-    return fold(this.domain, await this.catchUp(start, lowest - 1), tail);
+    return fold(this.domain, await this.catchUp(start, lowest - 1, undefined, seen), tail);
   }
 
   /** True when the snapshot source follows the ledger closely (a read replica). */
@@ -165,32 +171,53 @@ export class AggregateLoader<S> {
    * version, at no extra request: a starting point the ledger never reached is dropped, with a
    * warning, for a fold from the first event, so no command ever appends after a gap.
    */
-  async catchUp(from: Aggregate<S>, upTo?: number, visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void): Promise<Aggregate<S>> {
+  async catchUp(
+    from: Aggregate<S>,
+    upTo?: number,
+    visit?: (aggregate: Aggregate<S>, event: LedgerEvent) => void,
+    seen?: Seen,
+  ): Promise<Aggregate<S>> {
     try {
-      return fold(this.domain, from, await this.readEvents(from.aggregateId, from.version, upTo), visit);
+      return fold(this.domain, from, await this.readEvents(from.aggregateId, from.version, upTo, seen), visit);
     } catch (error) {
       if (!(error instanceof VersionGapError) || from.version === 0) throw error;
       (this.options.logger ?? defaultLogger).warn("ignoring a starting point the ledger never reached", {
         aggregateId: from.aggregateId,
         version: from.version,
       });
-      return this.catchUp(emptyAggregate(this.domain, from.aggregateId), upTo, visit);
+      return this.catchUp(emptyAggregate(this.domain, from.aggregateId), upTo, visit, seen);
     }
   }
 
   /**
-   * Validated events with `after < version <= upTo`. With `after` > 0 the event at `after` is read
-   * too and must exist (VersionGapError otherwise): the proof that the ledger reaches it.
+   * The aggregate one version on, from the ledger's item at `from.version + 1` as another request
+   * returned it (a conflict's answer carries the winner's event): validated and folded, without a
+   * read. Undefined for an item that is not that version of that aggregate.
    */
-  async readEvents(aggregateId: string, after: number, upTo?: number): Promise<LedgerEvent[]> {
+  followedBy(from: Aggregate<S>, item: Record<string, unknown>, seen?: Seen): Aggregate<S> | undefined {
+    if (item.aggregateId !== from.aggregateId || item.version !== from.version + 1) return undefined;
+    const event = validateEvent(this.domain, item);
+    seen?.(event);
+    return fold(this.domain, from, [event]);
+  }
+
+  /**
+   * Validated events with `after < version <= upTo`. With `after` > 0 the event at `after` is read
+   * too and must exist (VersionGapError otherwise): the proof that the ledger reaches it, which
+   * `seen` gets as well (validated) beside the events returned.
+   */
+  async readEvents(aggregateId: string, after: number, upTo?: number, seen?: Seen): Promise<LedgerEvent[]> {
     if (upTo !== undefined && upTo < after) throw new RangeError(`cannot read up to version ${upTo} from version ${after}`);
     const anchored = after > 0;
     const items = await this.events.read(aggregateId, anchored ? after - 1 : after, upTo);
     if (anchored) {
       if (items[0]?.version !== after)
         throw new VersionGapError(aggregateId, after, "a starting point claims it but the ledger does not hold it");
-      items.shift();
+      const anchor = items.shift()!;
+      if (seen) seen(validateEvent(this.domain, anchor));
     }
-    return items.map((item) => validateEvent(this.domain, item));
+    const events = items.map((item) => validateEvent(this.domain, item));
+    events.forEach((event) => seen?.(event));
+    return events;
   }
 }

@@ -5,12 +5,19 @@ import type { IdempotencyRecord } from "./stores";
 export class VersionConflictError extends LedgerError {
   readonly code = "version-conflict";
   override readonly retryable = true;
+  /**
+   * The event the ledger holds at `version`, as stored (unvalidated), when the refusal returned it
+   * (DynamoDB's ReturnValuesOnConditionCheckFailure): the winner's event, read in the same request,
+   * so a loser that missed only it needs no query. Absent when the refusal did not carry it.
+   */
+  readonly held?: Record<string, unknown>;
   constructor(
     readonly aggregateId: string,
     readonly version: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { held?: Record<string, unknown> },
   ) {
     super(`version ${version} of aggregate "${aggregateId}" was already written by another command`, options);
+    if (options?.held) this.held = options.held;
   }
 }
 

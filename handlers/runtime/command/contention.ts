@@ -1,0 +1,51 @@
+import { RecentlyUsed } from "../support/recentlyUsed";
+import { backoffDelay } from "../support/retry";
+
+/** Aggregates whose last conflict a handler remembers. */
+const MAX_CONTENDED = 1_000;
+
+/** A conflict within this long of the previous one on the same aggregate (in this handler) means the aggregate is hot. */
+export const CONTENDED_WITHIN_MS = 1_000;
+
+/**
+ * The pause a command yields on a hot aggregate: at least `floorMs`, plus full jitter from
+ * `baseMs` doubling per attempt up to `capMs`. Long enough for the writer holding the aggregate to
+ * commit several commands uncontested (one commit is a read and a write, a few ms), so a waiter
+ * wakes rarely and each wake is likely to find its turn.
+ */
+export const YIELD_BACKOFF = { floorMs: 25, baseMs: 50, capMs: 800 };
+
+/**
+ * How a command paces its attempts after version conflicts. Without pacing, writers in several
+ * processes on one aggregate fight: the last winner starts its next command at once from a fresh
+ * state while the losers sleep and wake to a stale one (a capture effect), and losers that retry at
+ * once collide with each other again. So:
+ * - A first conflict on an aggregate this handler has not seen contended retries at once, on the
+ *   winner's event the refusal carried (no read): two writers meeting once cost one request more.
+ * - On a hot aggregate (a conflict here within `CONTENDED_WITHIN_MS`) a command that has not
+ *   paused yet yields: it pauses (`YIELD_BACKOFF`), then reads what it missed and tries again. The
+ *   writer that won keeps committing uncontested meanwhile.
+ * - A command that has paused and meets a conflict on the attempt right after it retries at once,
+ *   on the winner's event: it has waited its turn, and its one write beats the winner's next
+ *   command (a read and a write), which then yields in turn. The last winner is not favoured.
+ * - Any further conflict pauses again, the ceiling doubling, so waiters that woke together spread.
+ */
+export class ContentionPacing {
+  private readonly lastConflict = new RecentlyUsed<string, number>(MAX_CONTENDED);
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * The pause before the next attempt after a conflict on `aggregateId` at attempt `attempt`, in
+   * ms; 0 retries at once. `pausedBefore`: the attempt that conflicted came right after a pause.
+   */
+  afterConflict(aggregateId: string, attempt: number, pausedBefore: boolean): number {
+    const now = this.now();
+    const previous = this.lastConflict.get(aggregateId);
+    this.lastConflict.set(aggregateId, now);
+    const hot = previous !== undefined && now - previous < CONTENDED_WITHIN_MS;
+    if (attempt === 1 && !hot) return 0;
+    if (pausedBefore && attempt > 1) return 0;
+    return YIELD_BACKOFF.floorMs + backoffDelay(attempt, YIELD_BACKOFF);
+  }
+}

@@ -1,0 +1,108 @@
+import * as assert from "node:assert/strict";
+import { AccountCommand, AccountState, accounts } from "../../../examples/accounts/domain";
+import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
+import { CommandHandler } from "../../../handlers/runtime/command/commandHandler";
+import { VersionConflictError } from "../../../handlers/runtime/ledger/errors";
+import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore";
+import { AppendOptions, EventStore, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
+
+/**
+ * The in-memory ledger answering a conflict as DynamoDB does (the item at the refused version in
+ * the refusal), optionally with a doctored item; `race` runs once just before the next append
+ * (another process committing between a command's read and its write). Counts reads and appends.
+ */
+class ConflictAnsweringStore implements EventStore {
+  readonly inner = new InMemoryEventStore();
+  reads = 0;
+  appends = 0;
+  race?: () => Promise<unknown>;
+  doctor: (held: Record<string, unknown>) => Record<string, unknown> = (held) => held;
+
+  async append(events: readonly StoredEventItem[], options?: AppendOptions) {
+    const race = this.race;
+    this.race = undefined;
+    await race?.();
+    this.appends += 1;
+    try {
+      return await this.inner.append(events, options);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      const [held] = await this.inner.read(error.aggregateId, error.version - 1, error.version);
+      throw new VersionConflictError(error.aggregateId, error.version, { cause: error, held: this.doctor(held) });
+    }
+  }
+  read(aggregateId: string, after: number, upTo?: number) {
+    this.reads += 1;
+    return this.inner.read(aggregateId, after, upTo);
+  }
+  readLatest(aggregateId: string, limit: number, upTo?: number) {
+    this.reads += 1;
+    return this.inner.readLatest(aggregateId, limit, upTo);
+  }
+}
+
+describe("command handler: a conflict's answer carries the winner's event", () => {
+  const side = () => {
+    const events = new ConflictAnsweringStore();
+    const handler = (options = {}) =>
+      new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, {
+        rememberedAggregates: 0,
+        ...options,
+      });
+    return { events, handler };
+  };
+
+  it("decides again on the winner's event from the refusal: one read, no catch-up, the second write lands after it", async () => {
+    const { events, handler } = side();
+    await handler().execute("acc", { kind: "Open", owner: "ada" });
+    events.race = () => handler().execute("acc", { kind: "Credit", amount: 5 });
+    events.reads = 0;
+    events.appends = 0;
+
+    const result = await handler().execute("acc", { kind: "Credit", amount: 7 });
+
+    assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [3, 12, 2]);
+    // The racer's own read and write are counted too: its load and append, then ours (load, refused append, append).
+    assert.equal(events.reads, 2, "our load and the racer's: no query after the conflict");
+    assert.equal(events.appends, 3);
+    assert.deepEqual(
+      (await events.inner.read("acc", 0)).map((item) => item.version),
+      [1, 2, 3],
+    );
+  });
+
+  it("reads the ledger instead when the refusal's item is not the version it refused", async () => {
+    const { events, handler } = side();
+    await handler().execute("acc", { kind: "Open", owner: "ada" });
+    events.race = () => handler().execute("acc", { kind: "Credit", amount: 5 });
+    events.doctor = (held) => ({ ...held, version: 7 });
+    events.reads = 0;
+
+    const result = await handler().execute("acc", { kind: "Credit", amount: 7 });
+
+    assert.deepEqual([result.aggregate.version, result.aggregate.state.balance], [3, 12]);
+    assert.equal(events.reads, 3, "our load, the racer's, and the catch-up the doctored item could not replace");
+  });
+
+  it("refuses a refusal's item that is not a valid event of the domain, as a read of it would", async () => {
+    const { events, handler } = side();
+    await handler().execute("acc", { kind: "Open", owner: "ada" });
+    events.race = () => handler().execute("acc", { kind: "Credit", amount: 5 });
+    events.doctor = (held) => ({ ...held, type: "Stolen" });
+    await assert.rejects(handler().execute("acc", { kind: "Credit", amount: 7 }), /unknown event type "Stolen"/);
+  });
+
+  it("catches a remembered state several versions behind up in one read, not one refused write per missed event", async () => {
+    const { events, handler } = side();
+    const remembering = handler({ rememberedAggregates: 10, start: "decide-first" });
+    await remembering.execute("acc", { kind: "Open", owner: "ada" });
+    for (const amount of [1, 2, 3]) await handler().execute("acc", { kind: "Credit", amount });
+    events.reads = 0;
+    events.appends = 0;
+
+    const result = await remembering.execute("acc", { kind: "Credit", amount: 10 });
+
+    assert.deepEqual([result.aggregate.version, result.aggregate.state.balance], [5, 16]);
+    assert.deepEqual([events.appends, events.reads], [2, 1], "the refused write, one catch-up, the write");
+  });
+});

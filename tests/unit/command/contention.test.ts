@@ -1,0 +1,47 @@
+import * as assert from "node:assert/strict";
+import { CONTENDED_WITHIN_MS, ContentionPacing, YIELD_BACKOFF } from "../../../handlers/runtime/command/contention";
+
+describe("ContentionPacing: how a command paces its attempts after version conflicts", () => {
+  const clock = () => {
+    const time = { now: 1_000_000 };
+    return { time, pacing: new ContentionPacing(() => time.now) };
+  };
+
+  it("retries at once after a first conflict on an aggregate it has not seen contended", () => {
+    const { pacing } = clock();
+    assert.equal(pacing.afterConflict("a", 1, false), 0);
+  });
+
+  it("yields on a hot aggregate: a second conflict there within the window pauses at least the floor", () => {
+    const { time, pacing } = clock();
+    pacing.afterConflict("a", 1, false);
+    time.now += CONTENDED_WITHIN_MS - 1;
+    const pause = pacing.afterConflict("a", 1, false);
+    assert.ok(pause >= YIELD_BACKOFF.floorMs, `paused ${pause} ms`);
+    assert.equal(pacing.afterConflict("b", 1, false), 0, "another aggregate is not hot");
+  });
+
+  it("forgets contention after the window: the next first conflict retries at once again", () => {
+    const { time, pacing } = clock();
+    pacing.afterConflict("a", 1, false);
+    time.now += CONTENDED_WITHIN_MS;
+    assert.equal(pacing.afterConflict("a", 1, false), 0);
+  });
+
+  it("retries at once on the attempt right after a pause (its turn), and pauses again after one more conflict", () => {
+    const { pacing } = clock();
+    assert.equal(pacing.afterConflict("a", 1, false), 0);
+    assert.ok(pacing.afterConflict("a", 2, false) >= YIELD_BACKOFF.floorMs, "a second conflict without a pause yields");
+    assert.equal(pacing.afterConflict("a", 3, true), 0, "the attempt after the pause met a conflict: at once");
+    assert.ok(pacing.afterConflict("a", 4, false) >= YIELD_BACKOFF.floorMs, "and the one after that pauses again");
+  });
+
+  it("keeps each pause below the floor plus the ceiling, its ceiling doubling per attempt", () => {
+    const { pacing } = clock();
+    for (let attempt = 2; attempt < 12; attempt += 1) {
+      const pause = pacing.afterConflict("a", attempt, false);
+      const ceiling = Math.min(YIELD_BACKOFF.capMs, YIELD_BACKOFF.baseMs * 2 ** (attempt - 1));
+      assert.ok(pause >= YIELD_BACKOFF.floorMs && pause < YIELD_BACKOFF.floorMs + ceiling, `attempt ${attempt}: ${pause} ms`);
+    }
+  });
+});
