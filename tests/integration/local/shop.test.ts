@@ -1,0 +1,76 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { LocalNetwork } from "../../../local/network";
+import { ProgramPlan, discoverProgram } from "../../../local/program";
+import { runShop } from "../../../local/shop";
+import { integerEnv } from "../../../handlers/runtime/support/environment";
+
+/** Seeded runs of the shop under every fault in CI; SHOP_CHAOS_RUNS=50 (say) for more locally. */
+const RUNS = integerEnv("SHOP_CHAOS_RUNS", 1) ?? 3;
+
+describe("the shop's three services under delivery chaos and SDK faults (npm start's shop scenario)", function () {
+  this.timeout(120_000 + RUNS * 90_000);
+  let plan: ProgramPlan;
+
+  before(async () => {
+    plan = await discoverProgram(path.join(__dirname, "..", "..", "..", "index.ts"));
+  });
+
+  it("finds the example program's services, what each publishes, and which bus each reactor's rule is on", () => {
+    const shop = plan.services.filter((service) => service.serviceName !== "accounts");
+    assert.deepEqual(
+      shop.map((service) => [
+        service.serviceName,
+        service.publications.map((publication) => publication.contract.name),
+        service.reactions.map((r) => `${r.reaction.name}<-${r.sourceService}`),
+      ]),
+      [
+        ["orders", ["orders"], ["settle-payments<-payments", "record-shipments<-shipping", "cancel-unpaid<-orders"]],
+        ["payments", ["payments"], ["charge-orders<-orders", "refund-cancelled<-orders"]],
+        ["shipping", ["shipping"], ["ship-paid-orders<-orders"]],
+      ],
+    );
+    assert.deepEqual(plan.notRun, []);
+  });
+
+  for (let seed = 1; seed <= RUNS; seed += 1)
+    it(`carries every order to the end its amount says, one command per source event, read models equal to the ledgers (seed ${seed})`, async () => {
+      const network = await LocalNetwork.start(
+        plan.services.filter((service) => service.serviceName !== "accounts"),
+        { chaos: { seed }, sdkChaos: { seed } },
+      );
+      try {
+        const report = await runShop(network, { orders: 15, seed, concurrency: 4 });
+        assert.deepEqual(report.problems, [], `seed ${seed}`);
+        const faults = [...network.stages.values()].reduce((sum, stage) => sum + stage.faults.total, 0);
+        assert.ok(faults > 0, "faults were injected");
+        assert.equal(
+          report.reactors.find((reactor) => reactor.name === "cancel-unpaid")!.scheduled,
+          15,
+          "every order's timeout was scheduled",
+        );
+      } finally {
+        await network.stop();
+      }
+    });
+
+  it("dead-letters an injected poison message with its reason, and the shop keeps every other promise", async () => {
+    const network = await LocalNetwork.start(plan.services.filter((service) => service.serviceName !== "accounts"));
+    try {
+      const charge = network.stage("payments").reactors.find((local) => local.reaction.name === "charge-orders")!;
+      charge.queue.send(
+        JSON.stringify({
+          detail: { contract: "orders", contractVersion: 1, type: "OrderPlaced", aggregateId: "o-x", version: 1, payload: {} },
+        }),
+      );
+      const report = await runShop(network, { orders: 6, seed: 9, concurrency: 2 });
+      assert.deepEqual(
+        report.problems.map((problem) => problem.replace(/: .*/, "")),
+        ["dead letter in payments charge-orders-dlq"],
+      );
+      assert.match(report.problems[0], /not a published event of orders\.v1: .*payload/);
+    } finally {
+      await network.stop();
+    }
+  });
+});
