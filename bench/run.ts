@@ -8,6 +8,7 @@
  * what a million commands and a million events cost on AWS beside Castore and the floor.
  * Prints markdown tables; --write-docs puts them into docs/performance.md and the charts beside it.
  */
+import { reactionRequests } from "./reactions";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -57,7 +58,7 @@ const out = (line = "") => {
 };
 /** What the bench is measuring now: a line per section, and on a terminal a running status line. */
 let section = 0;
-const SECTIONS = 10;
+const SECTIONS = 11;
 const announce = (title: string) => {
   section += 1;
   process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}[${section}/${SECTIONS}] ${title}\n`);
@@ -139,7 +140,8 @@ async function main() {
       if (only === "dispatcher") return void (await dispatcherRequests(raw, db, requests, out, progress));
       if (only === "stage") return await localStageThroughput(out, progress);
       if (only === "cost") return await costOfAMillion(out, progress);
-      throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher, stage or cost, got ${only}`);
+      if (only === "reactions") return void (await reactionRequests(raw, dynamo.config, out));
+      throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher, stage, cost or reactions, got ${only}`);
     }
     announce("dispatcher: batched fold vs a full fold per record");
     out(
@@ -300,6 +302,8 @@ async function main() {
     out();
     announce("cost: a million commands and events on AWS, ours vs Castore 2.4 vs the floor");
     await costOfAMillion(out, progress);
+    announce("requests per reaction");
+    await reactionRequests(raw, dynamo.config, out);
     out();
     charts = benchCharts(startRows, dispatcherRows);
     out("![Command latency by aggregate size](bench-latency.svg)");

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV } from "../handlers/runtime/ledger/conventions";
+import { ENV, START_POLICIES, StartPolicy } from "../handlers/runtime/ledger/conventions";
 import { Reaction, reactionEventPattern, sourceServiceOf } from "../handlers/runtime/reaction/reaction";
 import { AlarmsArgs, functionAlarms } from "./alarms";
 import { HandlerBundleSpec, bundleHandler } from "./bundle";
@@ -11,6 +11,7 @@ import { FunctionComponentArgs, HandlerFunction, RoleRef, handlerFunction } from
 import { PolicyStatement, kmsStatements, policyDocument } from "./policy";
 import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
 import { ruleToQueue } from "./ruleToQueue";
+import { settingVariable } from "./settings";
 import { nameArgs } from "./stackNames";
 import { busReference, recordComponent } from "./registry";
 
@@ -52,6 +53,13 @@ export interface ReactorArgs extends FunctionComponentArgs {
   readonly alarms?: AlarmsArgs;
   /** Characters the rule's event pattern may have. Default 2048, EventBridge's default quota. */
   readonly eventPatternMaxCharacters?: number;
+  /**
+   * How the reaction's commands start: "read-first" reads the ledger after the aggregate the function
+   * remembers (or its snapshot) before deciding; "decide-first" decides on the remembered aggregate at
+   * once, its write checking the version (a quarter fewer requests per reaction in the bench, where one
+   * reactor writes its aggregates). Default "read-first".
+   */
+  readonly start?: StartPolicy;
   /** The reacting service's name in logs and metrics. Default: the name of the domain the reaction's commands go to. */
   readonly serviceName?: pulumi.Input<string>;
 }
@@ -245,6 +253,9 @@ function reactorFunction(
         [ENV.idempotencyTable]: ledger.idempotencyTableName,
         [ENV.snapshotTable]: ledger.snapshotTableName,
         [ENV.deadLetterQueueUrl]: queues.deadLetterQueue.url,
+        ...(args.start
+          ? { [ENV.startPolicy]: settingVariable(parts.component, "start", args.start, { kind: "choice", choices: START_POLICIES }) }
+          : {}),
         ...(schedules
           ? {
               [ENV.scheduleGroup]: schedules.group.name,
@@ -254,7 +265,7 @@ function reactorFunction(
             }
           : {}),
       },
-      statements: reactorStatements(queues, ledger, schedules),
+      statements: reactorStatements(queues, ledger, schedules, args.start),
       defaults: { memorySize: 256, timeout: DEFAULT_TIMEOUT },
       serviceName: parts.serviceName,
       asked: args,
@@ -264,7 +275,7 @@ function reactorFunction(
 }
 
 /** What the reactor's function (and the queue mapping, with its role) may do. */
-function reactorStatements(queues: Queues, ledger: EventLedger, schedules: Schedules | undefined): PolicyStatement[] {
+function reactorStatements(queues: Queues, ledger: EventLedger, schedules: Schedules | undefined, start?: StartPolicy): PolicyStatement[] {
   return [
     // What Lambda's SQS event source mapping needs with the function's role.
     {
@@ -275,7 +286,13 @@ function reactorStatements(queues: Queues, ledger: EventLedger, schedules: Sched
     },
     { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queues.deadLetterQueue.arn] },
     // The command side: loads and catch-ups query the ledger, a commit puts its events (in a transaction with its key).
-    { Sid: "Ledger", Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem"], Resource: [ledger.tableArn] },
+    // A decide-first write checks in its transaction that the version it decided on exists.
+    {
+      Sid: "Ledger",
+      Effect: "Allow",
+      Action: ["dynamodb:Query", "dynamodb:PutItem", ...(start === "decide-first" ? ["dynamodb:ConditionCheckItem"] : [])],
+      Resource: [ledger.tableArn],
+    },
     // Every command's idempotency record, and the reaction's checkpoints (conditional updates).
     {
       Sid: "KeysAndCheckpoints",

@@ -4,11 +4,11 @@ import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { EventBridgeScheduler } from "./runtime/aws/eventBridgeScheduler";
 import { dynamoDbReactor } from "./runtime/aws/factories";
 import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
-import { ENV } from "./runtime/ledger/conventions";
+import { ENV, START_POLICIES, StartPolicy } from "./runtime/ledger/conventions";
 import { Reaction, requireReaction } from "./runtime/reaction/reaction";
 import { Reactor } from "./runtime/reaction/reactor";
 import { BatchResponse } from "./runtime/support/batchResponse";
-import { optionalEnv, requireEnv } from "./runtime/support/environment";
+import { choiceEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
 import { instrumented, log } from "./observability";
 
 /** What the Reactor component gives its function: the reacting service's tables, its DLQ, and its schedules. */
@@ -17,6 +17,8 @@ export interface ReactorFunctionSettings {
   idempotencyTable: string;
   snapshotTable?: string;
   deadLetterQueueUrl: string;
+  /** How the reaction's commands start (see StartPolicy). Default "read-first". */
+  start?: StartPolicy;
   /** Where commands asked for later are scheduled: present when the component creates a schedule group. */
   schedules?: { groupName: string; queueArn: string; roleArn: string; deadLetterQueueArn: string };
 }
@@ -29,6 +31,7 @@ export function reactorSettingsFromEnv(): ReactorFunctionSettings {
     idempotencyTable: requireEnv(ENV.idempotencyTable),
     snapshotTable: optionalEnv(ENV.snapshotTable),
     deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+    start: choiceEnv(ENV.startPolicy, START_POLICIES),
     schedules: groupName
       ? {
           groupName,
@@ -63,6 +66,7 @@ export function createReactorHandler<C>(
       idempotencyTable: given.idempotencyTable,
       snapshotTable: given.snapshotTable,
       deadLetters: new SqsDeadLetterQueue(aws.sqs, given.deadLetterQueueUrl),
+      commands: given.start ? { start: given.start } : undefined,
       scheduler: given.schedules ? new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient({}), given.schedules) : undefined,
       logger: log,
     }).reactor;

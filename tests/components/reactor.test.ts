@@ -135,4 +135,19 @@ describe("Reactor", () => {
     assert.ok(alarms.includes("payments-charge-orders-dead-letters"));
     assert.equal(await valueOf(result.queueUrl), "https://sqs.local/payments-charge-orders-queue");
   });
+
+  it("starts its commands decide-first when asked, and may then check a predecessor in its write", async () => {
+    const { resources } = await compose(() => chargeOrders({ start: "decide-first" }));
+    const { named } = lookup(resources);
+    assert.equal(
+      named("aws:lambda/function:Function", "payments-charge-orders-function").inputs.environment.variables.COMMAND_START,
+      "decide-first",
+    );
+    const statements = statementsOf(named("aws:iam/rolePolicy:RolePolicy", "payments-charge-orders-policy"));
+    assert.deepEqual(sid(statements, "Ledger")!.Action, ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]);
+    await assert.rejects(
+      compose(() => chargeOrders({ start: "eventually" as never })),
+      /Reactor "payments-charge-orders".*start/,
+    );
+  });
 });
