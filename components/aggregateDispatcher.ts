@@ -33,6 +33,13 @@ export interface AggregateDispatcherArgs extends FunctionComponentArgs {
   readonly publicationModule?: string;
   /** Export of `publicationModule` holding one publication or a list of them. Default "default". */
   readonly publicationExport?: string;
+  /**
+   * Batches of one stream shard processed at once (1 to 10). Records of one aggregate (one partition
+   * key) stay in one batch at a time, in order, so the dispatcher's guarantees hold at any factor; raise
+   * it when a shard's records arrive faster than one invocation at a time folds them (docs/scale.md).
+   * Default 1.
+   */
+  readonly parallelizationFactor?: pulumi.Input<number>;
   /** Stream records per invocation (1 to 10,000). Default 100. */
   readonly batchSize?: pulumi.Input<number>;
   /** Seconds to gather a batch (0 to 300). Default 1. */
@@ -145,6 +152,12 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
         functionName: fn.arn,
         startingPosition: args.startingPosition ?? "TRIM_HORIZON",
         batchSize: checkedNumber(component, "batchSize", args.batchSize ?? 100, LIMITS.streamBatchSize),
+        parallelizationFactor: checkedNumber(
+          component,
+          "parallelizationFactor",
+          args.parallelizationFactor ?? 1,
+          LIMITS.parallelizationFactor,
+        ),
         maximumBatchingWindowInSeconds: checkedNumber(
           component,
           "batchingWindowSeconds",

@@ -80,6 +80,8 @@ export const LIMITS = {
   streamBatchSize: { min: 1, max: 10_000 },
   /** Seconds an event source gathers a batch. */
   batchingWindowSeconds: { min: 0, max: 300 },
+  /** DynamoDB stream event source: batches of one shard processed at once. */
+  parallelizationFactor: { min: 1, max: 10 },
   /** Stream retries of a failing batch (-1: until the record expires). */
   maximumRetryAttempts: { min: -1, max: 10_000 },
   /** Age of a stream record in seconds after which it is given up on (-1: never). */

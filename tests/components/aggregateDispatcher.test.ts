@@ -10,6 +10,21 @@ const policyOf = (inputs: Record<string, any>) =>
   JSON.parse(inputs.policy).Statement as { Sid: string; Action: string[]; Resource: string[] }[];
 
 describe("AggregateDispatcher", () => {
+  it("processes one batch of a shard at a time unless asked for more, and refuses a factor the mapping would refuse", async () => {
+    const mapping = async (parallelizationFactor?: number) =>
+      lookup(
+        (
+          await compose(
+            () =>
+              new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts", parallelizationFactor }),
+          )
+        ).resources,
+      ).named("aws:lambda/eventSourceMapping:EventSourceMapping", "svc-dispatcher-stream").inputs.parallelizationFactor;
+    assert.equal(await mapping(), 1);
+    assert.equal(await mapping(4), 4);
+    await assert.rejects(mapping(11), /AggregateDispatcher "svc-dispatcher".*parallelizationFactor/);
+  });
+
   it("defaults: a function with its own role, log group, DLQ and failed-batch bucket, logs and metrics named for the service", async () => {
     const { result, resources } = await compose(
       () => new AggregateDispatcher("svc-dispatcher", { ...service(), domainModule, domainExport: "accounts" }),
