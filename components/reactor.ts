@@ -187,7 +187,11 @@ function scheduleParts(name: string, queues: Queues, args: ReactorArgs, parent: 
     { tags: args.tags, ...nameArgs("scheduleGroup", name, "schedules") },
     { parent },
   );
-  // The queue's ARN names the account and region the reactor is deployed in: no lookup needed.
+  // The queue's ARN names the partition, region and account the reactor is deployed in: no lookup needed.
+  const groupArn = pulumi.all([queues.queue.arn, group.name]).apply(([arn, groupName]) => {
+    const [, partition, , region, account] = arn.split(":");
+    return `arn:${partition}:scheduler:${region}:${account}:schedule-group/${groupName}`;
+  });
   const account = queues.queue.arn.apply((arn) => arn.split(":")[4]);
   const role = new aws.iam.Role(
     `${name}-scheduler-role`,
@@ -199,8 +203,8 @@ function scheduleParts(name: string, queues: Queues, args: ReactorArgs, parent: 
             Effect: "Allow",
             Principal: { Service: "scheduler.amazonaws.com" },
             Action: "sts:AssumeRole",
-            // Only schedules of this account assume it (the confused-deputy guard Scheduler documents).
-            Condition: { StringEquals: { "aws:SourceAccount": account } },
+            // Only this reactor's schedules assume it (the confused-deputy guard Scheduler documents).
+            Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": groupArn } },
           },
         ],
       }),
@@ -253,6 +257,8 @@ function reactorFunction(
         [ENV.idempotencyTable]: ledger.idempotencyTableName,
         [ENV.snapshotTable]: ledger.snapshotTableName,
         [ENV.deadLetterQueueUrl]: queues.deadLetterQueue.url,
+        // The redrive policy's count: on the last receive a failing version is given up on, never left holding the aggregate.
+        [ENV.maxReceiveCount]: pulumi.output(args.maxReceiveCount ?? 5).apply(String),
         ...(args.start
           ? { [ENV.startPolicy]: settingVariable(parts.component, "start", args.start, { kind: "choice", choices: START_POLICIES }) }
           : {}),
@@ -309,9 +315,10 @@ function reactorStatements(queues: Queues, ledger: EventLedger, schedules: Sched
             Effect: "Allow" as const,
             Action: ["scheduler:CreateSchedule"],
             Resource: [
-              pulumi
-                .all([queues.queue.arn, schedules.group.name])
-                .apply(([arn, group]) => `arn:aws:scheduler:${arn.split(":")[3]}:${arn.split(":")[4]}:schedule/${group}/*`),
+              pulumi.all([queues.queue.arn, schedules.group.name]).apply(([arn, group]) => {
+                const [, partition, , region, account] = arn.split(":");
+                return `arn:${partition}:scheduler:${region}:${account}:schedule/${group}/*`;
+              }),
             ],
           },
           {

@@ -8,7 +8,7 @@ import { ENV, START_POLICIES, StartPolicy } from "./runtime/ledger/conventions";
 import { Reaction, requireReaction } from "./runtime/reaction/reaction";
 import { Reactor } from "./runtime/reaction/reactor";
 import { BatchResponse } from "./runtime/support/batchResponse";
-import { choiceEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
+import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
 import { instrumented, log } from "./observability";
 
 /** What the Reactor component gives its function: the reacting service's tables, its DLQ, and its schedules. */
@@ -17,6 +17,8 @@ export interface ReactorFunctionSettings {
   idempotencyTable: string;
   snapshotTable?: string;
   deadLetterQueueUrl: string;
+  /** The queue's maxReceiveCount (its redrive policy): on the last receive a failing version is given up on. Default: unknown. */
+  maxReceiveCount?: number;
   /** How the reaction's commands start (see StartPolicy). Default "read-first". */
   start?: StartPolicy;
   /** Where commands asked for later are scheduled: present when the component creates a schedule group. */
@@ -32,6 +34,7 @@ export function reactorSettingsFromEnv(): ReactorFunctionSettings {
     snapshotTable: optionalEnv(ENV.snapshotTable),
     deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
     start: choiceEnv(ENV.startPolicy, START_POLICIES),
+    maxReceiveCount: integerEnv(ENV.maxReceiveCount, 1),
     schedules: groupName
       ? {
           groupName,
@@ -67,6 +70,7 @@ export function createReactorHandler<C>(
       snapshotTable: given.snapshotTable,
       deadLetters: new SqsDeadLetterQueue(aws.sqs, given.deadLetterQueueUrl),
       commands: given.start ? { start: given.start } : undefined,
+      maxReceiveCount: given.maxReceiveCount,
       scheduler: given.schedules ? new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient({}), given.schedules) : undefined,
       logger: log,
     }).reactor;

@@ -12,6 +12,7 @@ import { Domain, LedgerEvent, isReplay } from "../handlers/runtime/domain/domain
 import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
 import { IDEMPOTENCY_PARTITION_KEY } from "../handlers/runtime/ledger/conventions";
 import { reactionCommandKey } from "../handlers/runtime/reaction/checkpoints";
+import { REACTION_KEY_PREFIX } from "../handlers/runtime/command/idempotency";
 import { forEachLimit } from "../handlers/runtime/support/concurrency";
 import { CAPTURE_LIMIT, REVIEW_LIMIT } from "../examples/shop/payments";
 import { PAYMENT_TIMEOUT_MINUTES } from "../examples/shop/orders";
@@ -183,7 +184,7 @@ async function reactionKeys(db: ReturnType<typeof documentClient>, table: string
         ExclusiveStartKey: startKey,
         FilterExpression: "begins_with(#key, :prefix)",
         ExpressionAttributeNames: { "#key": IDEMPOTENCY_PARTITION_KEY },
-        ExpressionAttributeValues: { ":prefix": "reaction:" },
+        ExpressionAttributeValues: { ":prefix": REACTION_KEY_PREFIX },
       }),
     );
     for (const item of page.Items ?? []) keys.add(item[IDEMPOTENCY_PARTITION_KEY] as string);

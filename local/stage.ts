@@ -323,6 +323,7 @@ export class LocalStage<S, C> {
       deadLetters: new MessageDeadLetters((body, attributes) => void deadLetterQueue.send(body, attributes)),
       commands: commandMemory(this.remember),
       now: () => this.clock.now(),
+      maxReceiveCount: this.maxReceiveCount,
     });
     const local: LocalReactor = {
       reaction,
@@ -430,7 +431,13 @@ export class LocalStage<S, C> {
     let handled = 0;
     while (local.queue.depth > 0) {
       const batch = local.queue.receive(10);
-      const report = await this.invoke(() => local.reactor.react(batch), batch.length).catch(() => undefined);
+      // As Lambda gives SQS records: with how often each was received.
+      const records = batch.map((message) => ({
+        messageId: message.messageId,
+        body: message.body,
+        attributes: { ApproximateReceiveCount: String(message.receiveCount) },
+      }));
+      const report = await this.invoke(() => local.reactor.react(records), batch.length).catch(() => undefined);
       const failed = report ? report.batchItemFailures.map((failure) => failure.itemIdentifier) : batch.map((message) => message.messageId);
       await local.queue.settle(batch, new Set(failed));
       if (report) for (const key of Object.keys(local.totals) as (keyof LocalReactor["totals"])[]) local.totals[key] += report[key];

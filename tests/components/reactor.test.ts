@@ -62,6 +62,7 @@ describe("Reactor", () => {
     assert.equal(env.IDEMPOTENCY_TABLE_NAME, "payments-ledger-idempotency-physical");
     assert.equal(env.SCHEDULE_GROUP_NAME, "payments-charge-orders-schedules-physical");
     assert.equal(env.REACTOR_QUEUE_ARN, "arn:aws:mock:aws:sqs/queue:Queue:payments-charge-orders-queue");
+    assert.equal(env.MAX_RECEIVE_COUNT, "5", "the function knows its last receive");
   });
 
   it("gives EventBridge Scheduler a role only this account's schedules assume, that may send to the queue and its DLQ", async () => {
@@ -70,6 +71,10 @@ describe("Reactor", () => {
     const trust = JSON.parse(named("aws:iam/role:Role", "payments-charge-orders-scheduler-role").inputs.assumeRolePolicy).Statement[0];
     assert.deepEqual(trust.Principal, { Service: "scheduler.amazonaws.com" });
     assert.ok(trust.Condition.StringEquals["aws:SourceAccount"] !== undefined);
+    assert.match(
+      trust.Condition.ArnLike["aws:SourceArn"],
+      /^arn:aws:scheduler:.*:schedule-group\/payments-charge-orders-schedules-physical$/,
+    );
     const statements = statementsOf(named("aws:iam/rolePolicy:RolePolicy", "payments-charge-orders-scheduler-policy"));
     assert.deepEqual(sid(statements, "SendDueCommands")!.Resource, [
       "arn:aws:mock:aws:sqs/queue:Queue:payments-charge-orders-queue",

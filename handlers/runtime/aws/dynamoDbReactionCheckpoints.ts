@@ -1,10 +1,8 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { IDEMPOTENCY_PARTITION_KEY } from "../ledger/conventions";
-import { ClaimOutcome, ReactionCheckpoints, claimOutcome } from "../reaction/checkpoints";
+import { ClaimOutcome, ReactionCheckpoints, StoredCheckpoint, claimOutcome } from "../reaction/checkpoints";
 import { unlessUnavailable } from "./transient";
-
-type Stored = { acted?: number; pending?: number };
 
 /**
  * Reaction checkpoints as items of the reacting service's idempotency table (keys apart from any
@@ -17,31 +15,37 @@ export class DynamoDbReactionCheckpoints implements ReactionCheckpoints {
     private readonly tableName: string,
   ) {}
 
-  async claim(key: string, version: number): Promise<ClaimOutcome> {
+  async claim(key: string, version: number, now: number, leaseUntil: number): Promise<ClaimOutcome> {
     try {
       const { Attributes } = await this.update("claim", {
         Key: { [IDEMPOTENCY_PARTITION_KEY]: key },
-        UpdateExpression: "SET pending = :version, acted = if_not_exists(acted, :none)",
-        // Claimable: nothing at or above it acted on, and no other version being acted on.
-        ConditionExpression: "(attribute_not_exists(acted) OR acted < :version) AND (attribute_not_exists(pending) OR pending = :version)",
-        ExpressionAttributeValues: { ":version": version, ":none": 0 },
+        UpdateExpression: "SET pending = :version, leaseUntil = :lease, acted = if_not_exists(acted, :none)",
+        // Claimable: nothing at or above it acted on, and no other version's claim alive. Never an
+        // item of the table's other kind (a client's idempotency record carries a fingerprint).
+        ConditionExpression:
+          "attribute_not_exists(fingerprint) AND (attribute_not_exists(acted) OR acted < :version) AND " +
+          "(attribute_not_exists(pending) OR pending = :version OR leaseUntil < :now)",
+        ExpressionAttributeValues: { ":version": version, ":none": 0, ":now": now, ":lease": leaseUntil },
         ReturnValues: "ALL_OLD",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       });
-      return { status: "claimed", previousVersion: (Attributes as Stored | undefined)?.acted ?? 0 };
+      return { status: "claimed", previousVersion: (Attributes as StoredCheckpoint | undefined)?.acted ?? 0 };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        return claimOutcome(error.Item ? storedOf(error.Item as Record<string, unknown>) : undefined, version);
+      if (error instanceof ConditionalCheckFailedException) {
+        const item = error.Item as Record<string, unknown> | undefined;
+        if (item && "fingerprint" in item) throw new Error(`checkpoint key ${key} holds a client's idempotency record, not a checkpoint`);
+        return claimOutcome(item ? storedOf(item) : undefined, version, now);
+      }
       throw error;
     }
   }
 
   async complete(key: string, version: number): Promise<void> {
-    await this.settle("complete", key, version, "SET acted = :version REMOVE pending");
+    await this.settle("complete", key, version, "SET acted = :version REMOVE pending, leaseUntil");
   }
 
   async release(key: string, version: number): Promise<void> {
-    await this.settle("release", key, version, "REMOVE pending");
+    await this.settle("release", key, version, "REMOVE pending, leaseUntil");
   }
 
   /** Ends a claim of `version`; a claim already ended (the answer to an earlier send was lost) is left as it is. */
@@ -66,8 +70,8 @@ export class DynamoDbReactionCheckpoints implements ReactionCheckpoints {
 }
 
 /** A condition failure's item as numbers, whether the client left its attribute values marshalled or not. */
-function storedOf(item: Record<string, unknown>): Stored {
+function storedOf(item: Record<string, unknown>): StoredCheckpoint {
   const number = (value: unknown) =>
     typeof value === "number" ? value : typeof (value as { N?: unknown })?.N === "string" ? Number((value as { N: string }).N) : undefined;
-  return { acted: number(item.acted), pending: number(item.pending) };
+  return { acted: number(item.acted), pending: number(item.pending), leaseUntil: number(item.leaseUntil) };
 }

@@ -33,7 +33,7 @@ export class EventBridgeScheduler implements CommandScheduler {
           new CreateScheduleCommand({
             Name: scheduleNameOf(command.idempotencyKey),
             GroupName: groupName,
-            // at(yyyy-mm-ddThh:mm:ss), to the second.
+            // at(yyyy-mm-ddThh:mm:ss) in UTC; Scheduler runs it within that minute (the reaction bounds the year to four digits).
             ScheduleExpression: `at(${command.at.slice(0, 19)})`,
             ScheduleExpressionTimezone: "UTC",
             FlexibleTimeWindow: { Mode: "OFF" },

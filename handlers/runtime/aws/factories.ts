@@ -18,7 +18,7 @@ import { Projection } from "../projection/projection";
 import { Projector, ProjectorOptions } from "../projection/projector";
 import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
 import { RuntimeLogger } from "../support/log";
-import { documentClient } from "./documentClient";
+import { documentClient, sentWithoutEffect } from "./documentClient";
 import { DynamoDbEventStore } from "./dynamoDbEventStore";
 import { DynamoDbReadModel } from "./dynamoDbReadModel";
 import { DynamoDbSnapshotStore } from "./dynamoDbSnapshotStore";
@@ -187,8 +187,16 @@ export interface DynamoDbReactorOptions<C> {
   concurrency?: number;
   /** The clock deciding whether a command's time has come. Default: the system clock. */
   now?: () => Date;
+  /** The queue's maxReceiveCount: a version still failing on its last receive is given up on (see ReactorOptions). Default: unknown. */
+  maxReceiveCount?: number;
   logger?: RuntimeLogger;
 }
+
+/**
+ * How long a reaction's command keys answer repeats: longer than a message can come back (the
+ * dead-letter queue keeps one 14 days, a schedule retries for a day), so a redrive never applies one twice.
+ */
+export const REACTION_KEY_RETENTION_SECONDS = 16 * 86_400;
 
 /** A reactor on DynamoDB: what a Reactor's function runs on its queue, over the reacting service's command side. */
 export function dynamoDbReactor<C>(options: DynamoDbReactorOptions<C>) {
@@ -199,7 +207,7 @@ export function dynamoDbReactor<C>(options: DynamoDbReactorOptions<C>) {
     idempotencyTable: options.idempotencyTable,
     snapshotTable: options.snapshotTable,
     client: db,
-    commands: options.commands,
+    commands: { idempotencyRetentionSeconds: REACTION_KEY_RETENTION_SECONDS, ...options.commands },
     logger: options.logger,
   });
   const checkpoints = new DynamoDbReactionCheckpoints(db, options.idempotencyTable);
@@ -212,6 +220,9 @@ export function dynamoDbReactor<C>(options: DynamoDbReactorOptions<C>) {
     deadLetters: options.deadLetters,
     concurrency: options.concurrency,
     now: options.now,
+    maxReceiveCount: options.maxReceiveCount,
+    // A request DynamoDB or Scheduler refused outright (access denied, validation) fails the same way every time.
+    isPermanent: sentWithoutEffect,
     logger: options.logger,
   });
   return { reactor, checkpoints, ...side };

@@ -200,6 +200,8 @@ export class CommandHandler<S, C> {
     /** Aggregates to read what they missed before the next attempt: after its pause, so the read is not stale. */
     let behind: string[] = [];
     let pausedBefore = false;
+    /** Pauses this command made on hot aggregates: each doubles the next one's ceiling. */
+    let yields = 0;
     /** Reads what conflicted aggregates missed; our own commit among it (an earlier send that landed after all) is the result. */
     const afterConflict = async (conflicted: string[]) => {
       const caughtUp = new Map(aggregates);
@@ -273,12 +275,15 @@ export class CommandHandler<S, C> {
         // A state read in this command met a writer racing it (contention); one not read (a memory,
         // a replica row) may be many versions behind: its catch-up reads all it missed at once.
         const raced = fresh.has(error.aggregateId);
-        const pause = raced ? this.pacing.afterConflict(error.aggregateId, number, pausedBefore) : 0;
+        const pause = raced ? this.pacing.afterConflict(error.aggregateId, { attempt: number, pausedBefore, yields }) : 0;
         pausedBefore = false;
         if (pause > 0) {
           // Pause first, then read what was missed: a catch-up before the pause would be stale after it.
-          behind = conflicted;
+          // Every aggregate of the command, not only the one refused: the writers it yields to move
+          // them all meanwhile, and a state left behind would be refused once per version it missed.
+          behind = ids;
           pauseMs = pause;
+          yields += 1;
           throw error;
         }
         // The refusal carries the winner's event at the version we tried: the next state, with no read.
@@ -294,6 +299,13 @@ export class CommandHandler<S, C> {
           // Its version is the ledger's (read in this command), but the ledger may be past it.
           unanchored.delete(next.aggregateId);
           unread.add(next.aggregateId);
+          // A refusal names one item; the winner may have moved the command's other aggregates too,
+          // and a transaction on a state it left behind would only be refused again.
+          const others = ids.filter((id) => id !== next.aggregateId);
+          if (others.length > 0) {
+            const { landed } = await afterConflict(others);
+            if (landed) return { ...landed, attempts: number };
+          }
           throw error;
         }
         const { landed, advanced } = await afterConflict(conflicted);

@@ -13,7 +13,7 @@ export const CONTENDED_WITHIN_MS = 1_000;
  * commit several commands uncontested (one commit is a read and a write, a few ms), so a waiter
  * wakes rarely and each wake is likely to find its turn.
  */
-export const YIELD_BACKOFF = { floorMs: 25, baseMs: 50, capMs: 800 };
+export const YIELD_BACKOFF = { floorMs: 25, baseMs: 50, capMs: 200 };
 
 /**
  * How a command paces its attempts after version conflicts. Without pacing, writers in several
@@ -28,7 +28,9 @@ export const YIELD_BACKOFF = { floorMs: 25, baseMs: 50, capMs: 800 };
  * - A command that has paused and meets a conflict on the attempt right after it retries at once,
  *   on the winner's event: it has waited its turn, and its one write beats the winner's next
  *   command (a read and a write), which then yields in turn. The last winner is not favoured.
- * - Any further conflict pauses again, the ceiling doubling, so waiters that woke together spread.
+ * - Any further conflict pauses again, the ceiling doubling with each pause the command made (not
+ *   with each attempt: retries at once do not lengthen the next pause), so waiters that woke
+ *   together spread.
  */
 export class ContentionPacing {
   private readonly lastConflict = new RecentlyUsed<string, number>(MAX_CONTENDED);
@@ -36,16 +38,27 @@ export class ContentionPacing {
   constructor(private readonly now: () => number = Date.now) {}
 
   /**
-   * The pause before the next attempt after a conflict on `aggregateId` at attempt `attempt`, in
-   * ms; 0 retries at once. `pausedBefore`: the attempt that conflicted came right after a pause.
+   * The pause before the next attempt after a conflict on `aggregateId`, in ms; 0 retries at once.
+   * `attempt`: the attempt that conflicted; `pausedBefore`: it came right after a pause;
+   * `yields`: the pauses this command made on hot aggregates so far (the ceiling doubles with each).
    */
-  afterConflict(aggregateId: string, attempt: number, pausedBefore: boolean): number {
+  afterConflict(aggregateId: string, { attempt, pausedBefore, yields }: ConflictSoFar): number {
     const now = this.now();
     const previous = this.lastConflict.get(aggregateId);
     this.lastConflict.set(aggregateId, now);
     const hot = previous !== undefined && now - previous < CONTENDED_WITHIN_MS;
     if (attempt === 1 && !hot) return 0;
     if (pausedBefore && attempt > 1) return 0;
-    return YIELD_BACKOFF.floorMs + backoffDelay(attempt, YIELD_BACKOFF);
+    return YIELD_BACKOFF.floorMs + backoffDelay(yields + 1, YIELD_BACKOFF);
   }
+}
+
+/** Where a command stands when an attempt of it meets a version conflict. */
+export interface ConflictSoFar {
+  /** The attempt that conflicted, the first being 1. */
+  readonly attempt: number;
+  /** Whether that attempt came right after a pause. */
+  readonly pausedBefore: boolean;
+  /** The pauses the command made on hot aggregates before this conflict. */
+  readonly yields: number;
 }

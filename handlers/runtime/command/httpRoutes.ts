@@ -1,3 +1,4 @@
+import { RESERVED_KEY_PREFIXES } from "./idempotency";
 import { CommandHandler } from "./commandHandler";
 import { positiveInteger } from "../support/options";
 import { Aggregate, LedgerEvent } from "../domain/domain";
@@ -104,7 +105,13 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
     return parsed;
   };
 
-  const idempotencyKey = (request: HttpRequest) => request.headers["idempotency-key"];
+  const idempotencyKey = (request: HttpRequest) => {
+    const key = request.headers["idempotency-key"];
+    // The reactions' own keys and checkpoints live in the same table: a client may never take one.
+    if (typeof key === "string" && RESERVED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
+      throw new HttpError(400, "reserved-idempotency-key", `an Idempotency-Key may not start with ${RESERVED_KEY_PREFIXES.join(" or ")}`);
+    return key;
+  };
 
   /** Runs a command and tells the observer how it ended. */
   const observed = async <R extends { attempts?: number; repeated?: boolean }>(command: () => Promise<R>): Promise<R> => {

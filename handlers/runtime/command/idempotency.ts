@@ -15,6 +15,11 @@ export interface KnownReads<S> {
 
 const NOTHING_KNOWN: KnownReads<never> = { aggregates: new Map(), events: [] };
 
+/** Prefixes of the keys reactions write to the idempotency table (their commands' keys, their checkpoints): never a client's. */
+export const REACTION_KEY_PREFIX = "reaction:";
+export const CHECKPOINT_KEY_PREFIX = "reaction-checkpoint:";
+export const RESERVED_KEY_PREFIXES = [REACTION_KEY_PREFIX, CHECKPOINT_KEY_PREFIX] as const;
+
 /** The longest idempotency key, in UTF-8 bytes (the idempotency table's partition key). */
 const MAX_KEY_BYTES = 1024;
 

@@ -74,6 +74,7 @@ export const ENV = {
   reactorQueueArn: "REACTOR_QUEUE_ARN",
   schedulerRoleArn: "SCHEDULER_ROLE_ARN",
   deadLetterQueueArn: "DEAD_LETTER_QUEUE_ARN",
+  maxReceiveCount: "MAX_RECEIVE_COUNT",
 } as const;
 
 /**

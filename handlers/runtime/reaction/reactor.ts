@@ -15,10 +15,12 @@ import { ReactionCheckpoints, checkpointKey, reactionCommandKey } from "./checkp
 import { Reaction, ReactionCommand, commandsOf, requireReaction, sourceServiceOf } from "./reaction";
 import { CommandScheduler, ScheduledCommand, scheduledCommandOf } from "./scheduled";
 
-/** One queue message (an SQS record's id and body). */
+/** One queue message (an SQS record's id, body and, as Lambda gives them, its attributes). */
 export interface ReactorMessage {
   messageId: string;
   body: string;
+  /** SQS's attributes; ApproximateReceiveCount tells the last receive before the dead-letter queue. */
+  attributes?: { ApproximateReceiveCount?: string };
 }
 
 /** What runs a reaction's commands: the reacting service's command side (CommandHandler fits). */
@@ -39,6 +41,20 @@ export interface ReactorOptions<C> {
   now?: () => Date;
   /** Source aggregates handled at once (the messages of one run in version order). Default 10. */
   concurrency?: number;
+  /**
+   * Receives of a message before its queue moves it to the dead-letter queue (the redrive policy's
+   * maxReceiveCount): on the last one, a version that still fails is given up on here (its claim
+   * released, or, when some of its commands ran, completed with the rest dead-lettered), so that it
+   * never holds the aggregate's later versions back. Default: unknown (the claim's lease frees it).
+   */
+  maxReceiveCount?: number;
+  /** How long a claim holds a source aggregate if its holder never completes it, in ms. Default 15 minutes. */
+  claimLeaseMs?: number;
+  /**
+   * Whether a failure can never pass by retrying (a refused request: access denied, validation).
+   * Typed errors of the ledger say so themselves (`retryable`). Default: none besides those.
+   */
+  isPermanent?: (error: unknown) => boolean;
   logger?: RuntimeLogger;
 }
 
@@ -113,8 +129,18 @@ export class Reactor<C> {
       deadLettered: 0,
     };
     const poisoned: { letter: DeadLetter; messageId: string }[] = [];
-    const poison = (message: ReactorMessage, error: Error) =>
-      poisoned.push({ letter: { reason: error.message, origin: this.origin, input: message }, messageId: message.messageId });
+    const poison = (message: ReactorMessage, error: Error) => {
+      // A version some of whose commands ran leaves the ones that did not, each a message that runs it alone.
+      const remaining = error instanceof GivenUp ? error.remaining : undefined;
+      if (!remaining)
+        poisoned.push({ letter: { reason: error.message, origin: this.origin, input: message }, messageId: message.messageId });
+      else
+        for (const command of remaining)
+          poisoned.push({
+            letter: { reason: error.message, origin: this.origin, input: { messageId: message.messageId, body: JSON.stringify(command) } },
+            messageId: message.messageId,
+          });
+    };
     const retry = (message: ReactorMessage, error: unknown) => {
       this.log.error("reaction failed, message will be retried", {
         reaction: this.options.reaction.name,
@@ -156,6 +182,7 @@ export class Reactor<C> {
           await this.runCommand(command.aggregateId, command.command as C, command.idempotencyKey, command.source, report);
         } catch (error) {
           if (error instanceof PoisonMessageError) poison(message, error);
+          else if (this.lastReceive(message)) poison(message, givingUp(error));
           else retry(message, error);
         }
       }),
@@ -182,7 +209,8 @@ export class Reactor<C> {
     }
     if (source.carried) source.state = await this.stateOf(source.carried);
     const key = checkpointKey(reaction.name, source.service, source.aggregateId);
-    const claim = await checkpoints.claim(key, source.version);
+    const now = this.now().getTime();
+    const claim = await checkpoints.claim(key, source.version, now, now + (this.options.claimLeaseMs ?? CLAIM_LEASE_MS));
     if (claim.status === "superseded") {
       report.superseded += 1;
       this.log.debug("source event superseded", { reaction: reaction.name, aggregateId: source.aggregateId, version: source.version });
@@ -206,47 +234,66 @@ export class Reactor<C> {
       );
     }
     const origin = { service: source.service, aggregateId: source.aggregateId, version: source.version, type: source.type };
-    for (const [index, command] of commands.entries()) {
-      const idempotencyKey = reactionCommandKey(reaction.name, source, index);
-      const at = command.at === undefined ? undefined : new Date(command.at);
-      if (at && at.getTime() > this.now().getTime()) await this.schedule({ ...command, at }, idempotencyKey, origin, source, key, report);
-      else await this.runCommand(command.aggregateId, command.command, idempotencyKey, origin, report, source, key);
+    const asked: ScheduledCommand[] = commands.map((command, index) => ({
+      kind: "scheduled-command",
+      reaction: reaction.name,
+      aggregateId: command.aggregateId,
+      command: command.command,
+      idempotencyKey: reactionCommandKey(reaction.name, source, index),
+      at: (command.at === undefined ? new Date(now) : new Date(command.at)).toISOString(),
+      source: origin,
+    }));
+    for (const [index, command] of asked.entries()) {
+      try {
+        if (Date.parse(command.at) > this.now().getTime()) await this.schedule(command, report);
+        else await this.runCommand(command.aggregateId, command.command as C, command.idempotencyKey, origin, report);
+      } catch (error) {
+        const permanent = error instanceof PoisonMessageError;
+        if (!permanent && !this.lastReceive(message)) throw error; // retried with the message: the claim holds, the keys answer what ran
+        // Given up: with nothing run, the version is released; with some run, it is complete and the rest is dead-lettered.
+        if (index === 0) {
+          await checkpoints.release(key, source.version);
+          throw permanent ? error : givingUp(error);
+        }
+        await checkpoints.complete(key, source.version);
+        report.acted += 1;
+        throw givingUp(error, asked.slice(index));
+      }
     }
     await checkpoints.complete(key, source.version);
     report.acted += 1;
   }
 
-  private async schedule(
-    command: ReactionCommand<C> & { at: Date },
-    idempotencyKey: string,
-    origin: ScheduledCommand["source"],
-    source: SourceEvent,
-    checkpoint: string,
-    report: ReactReport,
-  ): Promise<void> {
-    if (!this.options.scheduler) {
-      await this.options.checkpoints.release(checkpoint, source.version);
-      throw new PoisonMessageError(
-        `reaction "${this.options.reaction.name}" asked for a command at ${command.at.toISOString()} but has no scheduler`,
-      );
+  /** True on the message's last receive before its queue's redrive policy moves it to the dead-letter queue. */
+  private lastReceive(message: ReactorMessage): boolean {
+    const limit = this.options.maxReceiveCount;
+    const count = Number(message.attributes?.ApproximateReceiveCount);
+    return limit !== undefined && Number.isFinite(count) && count >= limit;
+  }
+
+  private async schedule(command: ScheduledCommand, report: ReactReport): Promise<void> {
+    if (!this.options.scheduler)
+      throw new PoisonMessageError(`reaction "${this.options.reaction.name}" asked for a command at ${command.at} but has no scheduler`);
+    try {
+      await this.options.scheduler.schedule(command);
+    } catch (error) {
+      if (this.options.isPermanent?.(error))
+        throw new PoisonMessageError(
+          `the schedule of a command of reaction "${this.options.reaction.name}" was refused: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      throw error;
     }
-    await this.options.scheduler.schedule({
-      kind: "scheduled-command",
-      reaction: this.options.reaction.name,
-      aggregateId: command.aggregateId,
-      command: command.command,
-      idempotencyKey,
-      at: command.at.toISOString(),
-      source: origin,
-    });
     report.scheduled += 1;
   }
 
   /**
    * Executes one command under its key. A refusal is the reacting domain's answer: recorded under the
    * key, counted and logged, never retried. A command that can never run (invalid, its key reused with
-   * another command) makes the message poison; a source event's claim is then given up. Anything else
-   * is retried with the message.
+   * another command, a request the store refuses) is a PoisonMessageError. Anything else is retried
+   * with the message.
    */
   private async runCommand(
     aggregateId: string,
@@ -254,8 +301,6 @@ export class Reactor<C> {
     idempotencyKey: string,
     origin: ScheduledCommand["source"],
     report: ReactReport,
-    source?: SourceEvent,
-    checkpoint?: string,
   ): Promise<void> {
     try {
       const result = await this.options.commands.execute(aggregateId, command, { idempotencyKey });
@@ -272,15 +317,13 @@ export class Reactor<C> {
         });
         return;
       }
-      if (error instanceof LedgerError && !error.retryable) {
-        if (source && checkpoint) await this.options.checkpoints.release(checkpoint, source.version);
+      if ((error instanceof LedgerError && !error.retryable) || this.options.isPermanent?.(error))
         throw new PoisonMessageError(
-          `the command of reaction "${this.options.reaction.name}" on "${aggregateId}" cannot run: ${error.message}`,
+          `the command of reaction "${this.options.reaction.name}" on "${aggregateId}" cannot run: ${(error as Error).message}`,
           {
             cause: error,
           },
         );
-      }
       throw error;
     }
   }
@@ -334,12 +377,39 @@ export class Reactor<C> {
   }
 }
 
+/** How long a claim holds a source aggregate when its holder never completes it: longer than any invocation's retries take. */
+const CLAIM_LEASE_MS = 15 * 60_000;
+
+/** A version given up on: why, and the commands of it that did not run, each to be dead-lettered alone. */
+class GivenUp extends PoisonMessageError {
+  constructor(
+    message: string,
+    readonly remaining?: readonly ScheduledCommand[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+const givingUp = (error: unknown, remaining?: readonly ScheduledCommand[]) =>
+  new GivenUp(
+    remaining
+      ? `${remaining.length} command(s) of the reaction did not run (the others did): ${(error as Error)?.message ?? String(error)}`
+      : `given up on the last receive: ${(error as Error)?.message ?? String(error)}`,
+    remaining,
+    { cause: error },
+  );
+
 /** A reply's command, or a PoisonMessageError-worthy error naming what is wrong with it. */
 function checkCommand(command: unknown, index: number): void {
   if (!isPlainObject(command)) throw new Error(`command ${index} is not { aggregateId, command }`);
   const problem = aggregateIdProblem(command.aggregateId);
   if (problem) throw new Error(`command ${index}: ${problem}`);
   if (!("command" in command)) throw new Error(`command ${index} has no command`);
-  if (command.at !== undefined && Number.isNaN(new Date(command.at as string).getTime()))
-    throw new Error(`command ${index}: at ${JSON.stringify(command.at)} is not a time`);
+  if (command.at !== undefined) {
+    const at = new Date(command.at as string);
+    if (Number.isNaN(at.getTime())) throw new Error(`command ${index}: at ${JSON.stringify(command.at)} is not a time`);
+    // EventBridge Scheduler's at() takes a four-digit year.
+    if (at.getUTCFullYear() > 9999) throw new Error(`command ${index}: at ${at.toISOString()} is past the year 9999`);
+  }
 }

@@ -173,3 +173,16 @@ describe("command routes: a transient failure after the SDK's retries is a 503 w
     assert.ok(!/AccessDenied/.test(response.body));
   });
 });
+
+describe("command routes: the idempotency keys reactions write are never a client's", () => {
+  for (const key of ["reaction:note-orders:4431", "reaction-checkpoint:note-orders:ab"])
+    it(`refuses the Idempotency-Key "${key}" with a 400 before any request`, async () => {
+      const { counts, routes } = countedRoutes();
+      const response = await routes(
+        request("POST", "/aggregates/a/commands", { body: { kind: "Open", owner: "o" }, headers: { "idempotency-key": key } }),
+      );
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(bodyOf(response).error, "reserved-idempotency-key");
+      assert.deepEqual(counts, { ledger: 0, replica: 0 });
+    });
+});

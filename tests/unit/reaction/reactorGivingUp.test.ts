@@ -1,0 +1,163 @@
+import * as assert from "node:assert/strict";
+import { checkpointKey } from "../../../handlers/runtime/reaction/checkpoints";
+import { reactionsOf } from "../../../handlers/runtime/reaction/reaction";
+import { Reactor, ReactorMessage } from "../../../handlers/runtime/reaction/reactor";
+import { ScheduledCommand } from "../../../handlers/runtime/reaction/scheduled";
+import { NoteCommand, NoteState, notes, orders, publishedMessage, sharedParts, silentLogger } from "./fixtures";
+
+const noteOrders = reactionsOf(notes).define({
+  name: "note-orders",
+  source: { contract: orders },
+  eventTypes: ["OrderPlaced", "OrderChanged"],
+  react: ({ event }) => ({
+    aggregateId: `notes-${event.aggregateId}`,
+    command: { type: "Note", source: event.aggregateId, version: event.version, amount: event.payload.amount },
+  }),
+});
+
+const denied = () => Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+
+/** A reactor as its Lambda runs it: the queue's maxReceiveCount known, refused requests told apart. */
+function reactorWith(parts: ReturnType<typeof sharedParts>, options: Partial<ConstructorParameters<typeof Reactor<NoteCommand>>[0]> = {}) {
+  return new Reactor<NoteCommand>({
+    reaction: noteOrders,
+    commands: parts.commands,
+    checkpoints: parts.checkpoints,
+    scheduler: parts.scheduler,
+    deadLetters: parts.deadLetters,
+    now: () => parts.clock.now,
+    maxReceiveCount: 5,
+    isPermanent: (error) =>
+      (error as { name?: string }).name === "AccessDeniedException" || (error as { name?: string }).name === "ValidationException",
+    logger: silentLogger,
+    ...options,
+  });
+}
+
+/** SQS's deliveries of one message: each receive counted, until it is not failed or the redrive policy takes it. */
+async function deliver(reactor: Reactor<NoteCommand>, message: ReactorMessage, receives = 5): Promise<"done" | "redriven"> {
+  for (let receive = 1; receive <= receives; receive += 1) {
+    const report = await reactor.react([{ ...message, attributes: { ApproximateReceiveCount: String(receive) } }]);
+    if (!report.batchItemFailures.some((failure) => failure.itemIdentifier === message.messageId)) return "done";
+  }
+  return "redriven";
+}
+
+const notesOf = async (parts: ReturnType<typeof sharedParts>, id: string): Promise<NoteState> => (await parts.loader.load(id)).state;
+
+describe("Reactor giving up on a version", () => {
+  it("dead-letters a command the store refuses for good, releasing the claim so that later versions act", async () => {
+    const parts = sharedParts();
+    const refusing = reactorWith({ ...parts, commands: { execute: () => Promise.reject(denied()) } as never });
+    assert.equal(await deliver(refusing, publishedMessage("o1", 1, "OrderPlaced")), "done");
+    assert.match(parts.deadLetters.letters[0].reason, /cannot run: not authorized/);
+    const reactor = reactorWith(parts);
+    assert.equal(await deliver(reactor, publishedMessage("o1", 2, "OrderChanged")), "done");
+    assert.deepEqual(
+      (await notesOf(parts, "notes-o1")).notes.map((note) => note.version),
+      [2],
+    );
+  });
+
+  it("gives a version still failing on its last receive up (released, dead-lettered) instead of holding the aggregate", async () => {
+    const parts = sharedParts();
+    const failing = reactorWith({ ...parts, commands: { execute: () => Promise.reject(new Error("socket hang up")) } as never });
+    assert.equal(await deliver(failing, publishedMessage("o1", 1, "OrderPlaced")), "done", "the last receive ends it");
+    assert.match(parts.deadLetters.letters[0].reason, /given up on the last receive: socket hang up/);
+    assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("note-orders", "orders", "o1")), { acted: 0 });
+    assert.equal(await deliver(reactorWith(parts), publishedMessage("o1", 2, "OrderChanged")), "done");
+  });
+
+  it("lets a later version go once a claim whose holder never came back has run out its lease", async () => {
+    const parts = sharedParts();
+    const key = checkpointKey("note-orders", "orders", "o1");
+    const now = parts.clock.now.getTime();
+    await parts.checkpoints.claim(key, 1, now, now + 60_000);
+    const reactor = reactorWith(parts, { maxReceiveCount: undefined });
+    const held = await reactor.react([publishedMessage("o1", 2, "OrderChanged")]);
+    assert.equal(held.waiting, 1, "held back while the lease lives");
+    parts.clock.now = new Date(now + 61_000);
+    assert.equal((await reactor.react([publishedMessage("o1", 2, "OrderChanged")])).acted, 1);
+  });
+
+  it("makes an older version wait for a newer one's claim, and acts on it when that claim is given up", async () => {
+    const parts = sharedParts();
+    const key = checkpointKey("note-orders", "orders", "o1");
+    const now = parts.clock.now.getTime();
+    await parts.checkpoints.claim(key, 2, now, now + 60_000);
+    const reactor = reactorWith(parts);
+    assert.equal(
+      (await reactor.react([publishedMessage("o1", 1, "OrderPlaced")])).waiting,
+      1,
+      "not superseded by a claim that may be given up",
+    );
+    await parts.checkpoints.release(key, 2);
+    assert.equal((await reactor.react([publishedMessage("o1", 1, "OrderPlaced")])).acted, 1);
+  });
+
+  it("completes a version some of whose commands ran, dead-letters each of the rest alone, and a redrive runs exactly those", async () => {
+    const parts = sharedParts();
+    const three = reactionsOf(notes).define({
+      name: "three-notes",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced", "OrderChanged"],
+      react: ({ event }) =>
+        ["a", "b", "c"].map((suffix) => ({
+          aggregateId: `notes-${suffix}`,
+          command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 },
+        })),
+    });
+    let refuseB = true;
+    const flaky = {
+      execute: (id: string, command: NoteCommand, options: { idempotencyKey: string }) => {
+        if (id === "notes-b" && refuseB) return Promise.reject(denied());
+        return parts.commands.execute(id, command, options);
+      },
+    };
+    const reactor = reactorWith(parts, { reaction: three, commands: flaky });
+    assert.equal(await deliver(reactor, publishedMessage("o1", 1, "OrderPlaced")), "done");
+    const letters = parts.deadLetters.letters;
+    assert.equal(letters.length, 2, "b and c, each alone");
+    assert.match(letters[0].reason, /2 command\(s\) of the reaction did not run \(the others did\)/);
+    // The operator fixes what refused b and redrives the letters: b and c run, a is not run twice.
+    refuseB = false;
+    const redriven = letters.map((letter) => letter.input as ReactorMessage);
+    assert.deepEqual(
+      redriven.map((message) => (JSON.parse(message.body) as ScheduledCommand).aggregateId),
+      ["notes-b", "notes-c"],
+    );
+    assert.equal((await reactor.react(redriven)).applied, 2);
+    for (const id of ["notes-a", "notes-b", "notes-c"])
+      assert.deepEqual((await notesOf(parts, id)).notes, [{ source: "o1", version: 1 }], id);
+    assert.equal((await reactor.react([publishedMessage("o1", 2, "OrderChanged")])).acted, 1, "the version was completed");
+  });
+
+  it("dead-letters a command for later the scheduler refuses for good, releasing the claim", async () => {
+    const parts = sharedParts();
+    const later = reactionsOf(notes).define({
+      name: "later",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced"],
+      react: ({ event }) => ({ aggregateId: "notes-x", command: { type: "Timeout", version: event.version }, at: "2027-01-01T00:00:00Z" }),
+    });
+    const refusing = {
+      schedule: () => Promise.reject(Object.assign(new Error("Invalid Schedule Expression"), { name: "ValidationException" })),
+    };
+    const reactor = reactorWith(parts, { reaction: later, scheduler: refusing });
+    assert.equal(await deliver(reactor, publishedMessage("o1", 1, "OrderPlaced")), "done");
+    assert.match(parts.deadLetters.letters[0].reason, /schedule .* was refused: Invalid Schedule Expression/);
+    assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("later", "orders", "o1")), { acted: 0 });
+  });
+
+  it("refuses a command for later past the year 9999, which Scheduler's at() cannot express", async () => {
+    const parts = sharedParts();
+    const far = reactionsOf(notes).define({
+      name: "far",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced"],
+      react: () => ({ aggregateId: "notes-x", command: { type: "Close" }, at: new Date(Date.UTC(10_000, 0, 1)) }),
+    });
+    await reactorWith(parts, { reaction: far }).react([publishedMessage("o1", 1, "OrderPlaced")]);
+    assert.match(parts.deadLetters.letters[0].reason, /past the year 9999/);
+  });
+});
