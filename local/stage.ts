@@ -193,6 +193,16 @@ export class LocalStage<S, C> {
 
   static async start<S, C>(options: LocalStageOptions<S, C>): Promise<LocalStage<S, C>> {
     const dynamo = options.dynamo ?? (await DynamoDbLocal.start());
+    try {
+      return await LocalStage.assemble(options, dynamo);
+    } catch (error) {
+      // An emulator this stage started is stopped with it, whatever failed after it started.
+      if (!options.dynamo) await dynamo.stop();
+      throw error;
+    }
+  }
+
+  private static async assemble<S, C>(options: LocalStageOptions<S, C>, dynamo: DynamoDbLocal): Promise<LocalStage<S, C>> {
     const raw = new DynamoDBClient(dynamo.config);
     const streams = new DynamoDBStreamsClient(dynamo.config);
     const tables = stageTables(options.serviceName);
