@@ -106,3 +106,53 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     assert.deepEqual([events.appends, events.reads], [2, 1], "the refused write, one catch-up, the write");
   });
 });
+
+describe("command handler: a conflict on a command over several aggregates", () => {
+  const side = () => {
+    const events = new ConflictAnsweringStore();
+    const handler = () =>
+      new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, { rememberedAggregates: 0 });
+    const transfer = (amount: number): AccountCommand => ({ kind: "Transfer", from: "a", to: "b", amount });
+    const open = async () => {
+      for (const id of ["a", "b"]) {
+        await handler().execute(id, { kind: "Open", owner: id });
+        await handler().execute(id, { kind: "Credit", amount: 100 });
+      }
+    };
+    /** Another process commits a transfer (moving both accounts) between our next read and our write. */
+    const raceATransfer = () => (events.race = () => handler().executeMany(["a", "b"], transfer(1)));
+    const count = () => ((events.reads = 0), (events.appends = 0));
+    return { events, handler, transfer, open, raceATransfer, count };
+  };
+
+  it("takes the winner's event for the refused aggregate and reads the others the winner moved: one refused write, not two", async () => {
+    const { events, handler, transfer, open, raceATransfer, count } = side();
+    await open();
+    raceATransfer();
+    count();
+
+    const result = await handler().executeMany(["a", "b"], transfer(7));
+
+    assert.equal(result.attempts, 2);
+    assert.deepEqual([result.aggregates.get("a")!.state.balance, result.aggregates.get("b")!.state.balance], [92, 108]);
+    // The racer's load of both and its write; ours: the load of both, the refused write, a read of b, the write.
+    assert.deepEqual([events.appends, events.reads], [3, 5]);
+  });
+
+  it("after yielding on a hot aggregate reads every aggregate of the command before writing, so the write is not refused on another", async () => {
+    const { events, handler, transfer, open, raceATransfer, count } = side();
+    await open();
+    const contended = handler();
+    raceATransfer();
+    await contended.executeMany(["a", "b"], transfer(7));
+    // A second conflict within the contention window: this command pauses, then reads, then writes.
+    raceATransfer();
+    count();
+
+    const result = await contended.executeMany(["a", "b"], transfer(7));
+
+    assert.equal(result.attempts, 2, "the refused write and the one after the pause");
+    assert.deepEqual([result.aggregates.get("a")!.state.balance, result.aggregates.get("b")!.state.balance], [84, 116]);
+    assert.deepEqual([events.appends, events.reads], [3, 6], "the racer's write, our refused one and the one after the pause");
+  });
+});
