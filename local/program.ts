@@ -42,6 +42,8 @@ export async function discoverProgram(programPath: string): Promise<ProgramPlan>
   try {
     ({ result: recorded } = await compose(
       async () => {
+        // The program runs again each time (its module may be loaded already: by a test, or before a reload).
+        delete require.cache[require.resolve(program)];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(program);
         return recordedComponents();

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
@@ -108,7 +108,8 @@ describe("the packed package installed in a scratch Pulumi program", function ()
 
   it("runs the program's own service with `npx event-ledger dev`: a command over HTTP reaches its read model, and Ctrl-C leaves no process", async () => {
     const port = await freePort();
-    const npx = path.join(path.dirname(process.execPath), "npx");
+    // npm's npx, whichever node runs it (a node installed alone has no npx beside it).
+    const npx = realpathSync(run("sh", ["-c", "command -v npx"], scratch).trim());
     const dev = new MarkedProcess([npx, "event-ledger", "dev", "program.ts", "--port", String(port), "--no-watch"], {}, scratch);
     try {
       await dev.waitFor(/Ctrl-C stops it/, 180_000);
