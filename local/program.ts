@@ -38,9 +38,8 @@ export interface ProgramPlan {
 export async function discoverProgram(programPath: string): Promise<ProgramPlan> {
   const program = path.resolve(programPath);
   loadModulesWithoutBundling(true);
-  let recorded: readonly RecordedComponent[];
   try {
-    ({ result: recorded } = await compose(
+    const { result: recorded } = await compose(
       async () => {
         // The program runs again each time (its module may be loaded already: by a test, or before a reload).
         delete require.cache[require.resolve(program)];
@@ -49,11 +48,12 @@ export async function discoverProgram(programPath: string): Promise<ProgramPlan>
         return recordedComponents();
       },
       path.basename(path.dirname(program)),
-    ));
+    );
+    // Planned while the modules are still loaded, not bundled: the plan reads the definitions the components took.
+    return planOf(program, recorded);
   } finally {
     loadModulesWithoutBundling(false);
   }
-  return planOf(program, recorded);
 }
 
 /** The plan of a program from its recorded components. */
