@@ -6,7 +6,7 @@ import { InMemoryDeadLetters } from "../../../handlers/runtime/memory/deadLetter
 import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore";
 import { InMemoryReactionCheckpoints } from "../../../handlers/runtime/memory/reactionCheckpoints";
 import { InMemoryScheduler } from "../../../handlers/runtime/memory/scheduler";
-import { Reaction } from "../../../handlers/runtime/reaction/reaction";
+import { Reaction, reactionsOf } from "../../../handlers/runtime/reaction/reaction";
 import { Reactor, ReactorMessage } from "../../../handlers/runtime/reaction/reactor";
 import { RuntimeLogger } from "../../../handlers/runtime/support/log";
 
@@ -81,6 +81,17 @@ export const notes = defineDomain<
         return [{ type: "TimedOut", payload: { version: command.version } }];
     }
   },
+});
+
+/** Notes every placed or changed order on the order's own notes aggregate (closing is not subscribed). */
+export const noteOrders = reactionsOf(notes).define({
+  name: "note-orders",
+  source: { contract: orders },
+  eventTypes: ["OrderPlaced", "OrderChanged"],
+  react: ({ event }) => ({
+    aggregateId: `notes-${event.aggregateId}`,
+    command: { type: "Note", source: event.aggregateId, version: event.version, amount: event.payload.amount },
+  }),
 });
 
 /** A published event of the orders contract as EventBridge delivers it to a queue. */

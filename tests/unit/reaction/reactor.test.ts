@@ -4,18 +4,7 @@ import { LedgerEvent } from "../../../handlers/runtime/domain/domain";
 import { reactionsOf } from "../../../handlers/runtime/reaction/reaction";
 import { ReactorMessage } from "../../../handlers/runtime/reaction/reactor";
 import { StoreUnavailableError } from "../../../handlers/runtime/support/errors";
-import { NoteCommand, NoteState, notes, orders, publishedMessage, reactorOn, sharedParts } from "./fixtures";
-
-/** Notes every placed or changed order on the order's own notes aggregate. */
-const noteOrders = reactionsOf(notes).define({
-  name: "note-orders",
-  source: { contract: orders },
-  eventTypes: ["OrderPlaced", "OrderChanged"],
-  react: ({ event }) => ({
-    aggregateId: `notes-${event.aggregateId}`,
-    command: { type: "Note", source: event.aggregateId, version: event.version, amount: event.payload.amount },
-  }),
-});
+import { NoteCommand, NoteState, notes, orders, publishedMessage, reactorOn, sharedParts, noteOrders } from "./fixtures";
 
 const notesOf = async (parts: ReturnType<typeof sharedParts>, orderId: string): Promise<NoteState> =>
   (await parts.loader.load(`notes-${orderId}`)).state;

@@ -3,17 +3,7 @@ import { checkpointKey } from "../../../handlers/runtime/reaction/checkpoints";
 import { reactionsOf } from "../../../handlers/runtime/reaction/reaction";
 import { Reactor, ReactorMessage } from "../../../handlers/runtime/reaction/reactor";
 import { ScheduledCommand } from "../../../handlers/runtime/reaction/scheduled";
-import { NoteCommand, NoteState, notes, orders, publishedMessage, sharedParts, silentLogger } from "./fixtures";
-
-const noteOrders = reactionsOf(notes).define({
-  name: "note-orders",
-  source: { contract: orders },
-  eventTypes: ["OrderPlaced", "OrderChanged"],
-  react: ({ event }) => ({
-    aggregateId: `notes-${event.aggregateId}`,
-    command: { type: "Note", source: event.aggregateId, version: event.version, amount: event.payload.amount },
-  }),
-});
+import { NoteCommand, NoteState, notes, orders, publishedMessage, sharedParts, silentLogger, noteOrders } from "./fixtures";
 
 const denied = () => Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
 

@@ -1,20 +1,8 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { reactionsOf } from "../../../handlers/runtime/reaction/reaction";
 import { ReactorMessage } from "../../../handlers/runtime/reaction/reactor";
 import { StoreUnavailableError } from "../../../handlers/runtime/support/errors";
-import { NoteCommand, OrderEvents, orders, publishedMessage, reactorOn, sharedParts, notes } from "./fixtures";
-
-/** Notes every placed or changed order (closing is not subscribed: its versions are gaps the reaction never sees). */
-const noteOrders = reactionsOf(notes).define({
-  name: "note-orders",
-  source: { contract: orders },
-  eventTypes: ["OrderPlaced", "OrderChanged"],
-  react: ({ event }) => ({
-    aggregateId: `notes-${event.aggregateId}`,
-    command: { type: "Note", source: event.aggregateId, version: event.version, amount: event.payload.amount },
-  }),
-});
+import { NoteCommand, OrderEvents, noteOrders, publishedMessage, reactorOn, sharedParts } from "./fixtures";
 
 const SUBSCRIBED = new Set(["OrderPlaced", "OrderChanged"]);
 
