@@ -5,14 +5,14 @@ import { projectorEventPattern } from "../handlers/runtime/messages/eventPattern
 import { Projection } from "../handlers/runtime/projection/projection";
 import { READ_MODEL_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { HandlerBundleSpec, bundleHandler } from "./bundle";
-import { AlarmsArgs, functionAlarms } from "./alarms";
+import { functionAlarms } from "./alarms";
 import { EventLedger } from "./eventLedger";
-import { FunctionComponentArgs, HandlerFunction, RoleRef, handlerFunction } from "./handlerFunction";
+import { HandlerFunction, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements } from "./policy";
 import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
 import { BusInput, resolveBus, servicePattern } from "./busRef";
 import { nameArgs } from "./stackNames";
-import { ruleToQueue } from "./ruleToQueue";
+import { BusSubscriberArgs, ruleToQueue } from "./ruleToQueue";
 import { tableArgs } from "./tableArgs";
 import { busReference, recordComponent } from "./registry";
 
@@ -29,7 +29,7 @@ export interface TableRef {
   readonly kmsKeyArn?: pulumi.Input<string>;
 }
 
-export interface ProjectorArgs extends FunctionComponentArgs {
+export interface ProjectorArgs extends BusSubscriberArgs {
   /**
    * The bus to subscribe to: a ServiceBus of this program (this service's or another's), or the
    * attributes of one deployed elsewhere, `{ busName, busArn, serviceName }` as Inputs (another stack's
@@ -56,25 +56,8 @@ export interface ProjectorArgs extends FunctionComponentArgs {
    * or `claimCheckTable` can be provided. Default: the `ledger`'s snapshot table, if a ledger is given.
    */
   readonly claimCheckTable?: TableRef;
-  /** Deliveries of a message before SQS moves it to the DLQ (1 to 1,000). Default 5. */
-  readonly maxReceiveCount?: pulumi.Input<number>;
-  /** Messages per invocation (1 to 10,000; above 10 needs `batchingWindowSeconds` of 1 or more). Default 10. */
-  readonly batchSize?: pulumi.Input<number>;
-  /** Seconds Lambda gathers a batch before invoking (0 to 300). Default: not set (0: invoke as soon as messages arrive). */
-  readonly batchingWindowSeconds?: pulumi.Input<number>;
-  /** Concurrent invocations at most (2 to 1,000). Default 5. */
-  readonly maximumConcurrency?: pulumi.Input<number>;
   /** Deletion protection of a created read-model table. Default false (read models can be rebuilt by replay). */
   readonly deletionProtection?: pulumi.Input<boolean>;
-  /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds (60 to 86,400). Default 86,400 (the maximum). */
-  readonly deliveryMaxAgeSeconds?: pulumi.Input<number>;
-  /** Alarms on errors, throttles, queue age and dead letters. Default on, without actions. */
-  readonly alarms?: AlarmsArgs;
-  /**
-   * Characters the rule's event pattern may have: a longer one (many event types) is refused when the
-   * program runs. Default 2048, EventBridge's default quota; give the raised quota if yours was raised.
-   */
-  readonly eventPatternMaxCharacters?: number;
 }
 
 /**

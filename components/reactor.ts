@@ -2,15 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, START_POLICIES, StartPolicy } from "../handlers/runtime/ledger/conventions";
 import { Reaction, reactionEventPattern, sourceServiceOf } from "../handlers/runtime/reaction/reaction";
-import { AlarmsArgs, functionAlarms } from "./alarms";
+import { functionAlarms } from "./alarms";
 import { HandlerBundleSpec, bundleHandler } from "./bundle";
 import { BusInput, resolveBus } from "./busRef";
 import { EVENT_PATTERN_MAX_CHARACTERS, checkEventPattern } from "./eventPatternSize";
 import { EventLedger } from "./eventLedger";
-import { FunctionComponentArgs, HandlerFunction, RoleRef, handlerFunction } from "./handlerFunction";
+import { HandlerFunction, RoleRef, handlerFunction } from "./handlerFunction";
 import { PolicyStatement, kmsStatements, policyDocument } from "./policy";
 import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
-import { ruleToQueue } from "./ruleToQueue";
+import { BusSubscriberArgs, ruleToQueue } from "./ruleToQueue";
 import { settingVariable } from "./settings";
 import { nameArgs } from "./stackNames";
 import { busReference, recordComponent } from "./registry";
@@ -18,7 +18,7 @@ import { busReference, recordComponent } from "./registry";
 /** Seconds a reactor's function may run; its queue hides a message six times as long. */
 const DEFAULT_TIMEOUT = 30;
 
-export interface ReactorArgs extends FunctionComponentArgs {
+export interface ReactorArgs extends BusSubscriberArgs {
   /**
    * The bus the reaction's events are on: for a reaction to another service's contract, that service's
    * bus (a ServiceBus of this program, or `{ busName, busArn, serviceName }` from its stack's outputs),
@@ -39,20 +39,6 @@ export interface ReactorArgs extends FunctionComponentArgs {
    * deliver. Default true; false creates none (a reply asking for later is then dead-lettered).
    */
   readonly schedules?: boolean;
-  /** Deliveries of a message before SQS moves it to the DLQ (1 to 1,000). Default 5. */
-  readonly maxReceiveCount?: pulumi.Input<number>;
-  /** Messages per invocation (1 to 10,000; above 10 needs `batchingWindowSeconds` of 1 or more). Default 10. */
-  readonly batchSize?: pulumi.Input<number>;
-  /** Seconds Lambda gathers a batch before invoking (0 to 300). Default: not set (0: invoke as soon as messages arrive). */
-  readonly batchingWindowSeconds?: pulumi.Input<number>;
-  /** Concurrent invocations at most (2 to 1,000). Default 5. */
-  readonly maximumConcurrency?: pulumi.Input<number>;
-  /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds (60 to 86,400). Default 86,400 (the maximum). */
-  readonly deliveryMaxAgeSeconds?: pulumi.Input<number>;
-  /** Alarms on errors, throttles, queue age and dead letters. Default on, without actions. */
-  readonly alarms?: AlarmsArgs;
-  /** Characters the rule's event pattern may have. Default 2048, EventBridge's default quota. */
-  readonly eventPatternMaxCharacters?: number;
   /**
    * How the reaction's commands start: "read-first" reads the ledger after the aggregate the function
    * remembers (or its snapshot) before deciding; "decide-first" decides on the remembered aggregate at

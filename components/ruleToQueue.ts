@@ -1,9 +1,31 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Tags } from "./handlerFunction";
+import type { AlarmsArgs } from "./alarms";
+import type { FunctionComponentArgs, Tags } from "./handlerFunction";
 import type { Queues } from "./queueWithDeadLetter";
 import { LIMITS, checkedNumber } from "./settings";
 import { nameArgs } from "./stackNames";
+
+/** What a component consuming a bus through its own queue takes: Projector, Reactor. */
+export interface BusSubscriberArgs extends FunctionComponentArgs {
+  /** Deliveries of a message before SQS moves it to the DLQ (1 to 1,000). Default 5. */
+  readonly maxReceiveCount?: pulumi.Input<number>;
+  /** Messages per invocation (1 to 10,000; above 10 needs `batchingWindowSeconds` of 1 or more). Default 10. */
+  readonly batchSize?: pulumi.Input<number>;
+  /** Seconds Lambda gathers a batch before invoking (0 to 300). Default: not set (0: invoke as soon as messages arrive). */
+  readonly batchingWindowSeconds?: pulumi.Input<number>;
+  /** Concurrent invocations at most (2 to 1,000). Default 5. */
+  readonly maximumConcurrency?: pulumi.Input<number>;
+  /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds (60 to 86,400). Default 86,400 (the maximum). */
+  readonly deliveryMaxAgeSeconds?: pulumi.Input<number>;
+  /** Alarms on errors, throttles, queue age and dead letters. Default on, without actions. */
+  readonly alarms?: AlarmsArgs;
+  /**
+   * Characters the rule's event pattern may have: a longer one (many event types) is refused when the
+   * program runs. Default 2048, EventBridge's default quota; give the raised quota if yours was raised.
+   */
+  readonly eventPatternMaxCharacters?: number;
+}
 
 export interface RuleToQueueArgs {
   /** The component as messages name it. */
