@@ -187,7 +187,7 @@ export function nameProblem(kind: ResourceKind, name: string): string | undefine
   if (rule.startsAlphanumeric && !/^[a-z0-9]/.test(name)) return "it does not start with a letter or digit";
   if (rule.startsAlphanumeric && !/[a-z0-9]$/.test(name)) return "it does not end with a letter or digit";
   const reserved = rule.reservedPrefixes?.find((prefix) => name.toLowerCase().startsWith(prefix));
-  if (reserved) return `it starts with "${reserved}", which AWS reserves`;
+  if (reserved !== undefined) return `it starts with "${reserved}", which AWS reserves`;
   if (rule.noDoubleHyphen && (name.includes("--") || name.endsWith("-"))) return "it has two hyphens in a row or ends with one";
   if (rule.noDoublePeriod && name.includes("..")) return "it has two periods in a row";
   return undefined;
@@ -221,6 +221,9 @@ function sanitized(rule: NameRule, text: string): string {
   return cleaned;
 }
 
+const startsReserved = (rule: NameRule, name: string): boolean =>
+  (rule.reservedPrefixes ?? []).some((prefix) => name.toLowerCase().startsWith(prefix));
+
 /** What Pulumi would name the resource (a representative random suffix: hex digits). */
 export function autoname(kind: ResourceKind, logicalName: string): string {
   const rule: NameRule = NAME_RULES[kind];
@@ -251,7 +254,10 @@ export function derivedName(kind: ResourceKind, component: string, part: string,
     .replace(/[-.]+$/, "");
   // A derived name must start as the kind requires: a letter when nothing of the component's name is left.
   if (head === "" && (rule.startsWithLetter || rule.lowercase)) head = "r";
-  const name = [head, hash, ...(withTail ? [tail] : [])].filter((piece) => piece !== "").join("-");
+  const join = (first: string): string => [first, hash, ...(withTail ? [tail] : [])].filter((piece) => piece !== "").join("-");
+  // The head alone may be clear of a reserved beginning and the joined name not ("sg" + "-" + hash).
+  if (startsReserved(rule, join(head))) head = `r${head.slice(0, Math.max(0, room - 1))}`;
+  const name = join(head);
   return rule.derived.prefix ? `${name}-` : name;
 }
 

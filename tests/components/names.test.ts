@@ -142,6 +142,18 @@ describe("physical names", () => {
     );
   });
 
+  it("never start with a beginning AWS reserves, even when the component's name is that beginning without its hyphen", () => {
+    for (const [kind, part] of NAMED) {
+      const rule: { reservedPrefixes?: string[] } = NAME_RULES[kind];
+      for (const prefix of rule.reservedPrefixes ?? []) {
+        for (const component of [prefix, prefix.replace(/[-.]+$/, ""), prefix.toUpperCase().replace(/[-.]+$/, "")]) {
+          const name = effectiveName(kind, component, part, "p/dev");
+          assert.equal(nameProblem(kind, name), undefined, `${kind} from ${JSON.stringify(component)}: ${JSON.stringify(name)}`);
+        }
+      }
+    }
+  });
+
   it("a DAX cluster name from any component name: at most 20 characters, a letter first, no double or trailing hyphen", () => {
     fc.assert(
       fc.property(componentNames, (component) => {
