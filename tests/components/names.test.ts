@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   NAME_RULES,
+  NameRule,
   PREFIX_SUFFIX_LENGTH,
   ResourceKind,
   autoname,
@@ -144,7 +145,7 @@ describe("physical names", () => {
 
   it("never start with a beginning AWS reserves, even when the component's name is that beginning without its hyphen", () => {
     for (const [kind, part] of NAMED) {
-      const rule: { reservedPrefixes?: string[] } = NAME_RULES[kind];
+      const rule: NameRule = NAME_RULES[kind];
       for (const prefix of rule.reservedPrefixes ?? []) {
         for (const component of [prefix, prefix.replace(/[-.]+$/, ""), prefix.toUpperCase().replace(/[-.]+$/, "")]) {
           const name = effectiveName(kind, component, part, "p/dev");
