@@ -1,9 +1,10 @@
 /**
  * A command's cost by aggregate size for each way of finding its starting point, measured in one
- * interleaved run: the adaptive start (the default: the ledger's tail first for an aggregate it has
- * not seen or saw young, the snapshot first for an old one), the parallel start (snapshot and tail
+ * interleaved run: the adaptive start (the default: whichever of the ledger's tail and the snapshot
+ * first costs fewer read units, by what it has read so far), the parallel start (snapshot and tail
  * at once), the sequential start (snapshot, then the events after it) and a plain full fold.
- * Snapshots every 100 versions, as the dispatcher takes them.
+ * Snapshots every 100 versions, as the dispatcher takes them. Latency, requests, ledger items and
+ * read units (RCU, as DynamoDB would charge them) per command.
  */
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -17,6 +18,7 @@ import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/dynamoDbSnapshotStore";
 import { SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { createTable } from "../local/tables";
+import { CapacityMeter } from "./capacityUnits";
 import { median, rotated } from "./stats";
 import { BENCH_LEDGER_TABLE, NOTHING_REMEMBERED } from "./tables";
 
@@ -28,7 +30,7 @@ type Measured = (typeof MEASURED)[number];
 
 export interface StartingPointRow {
   size: number;
-  results: Record<Strategy, { latency: number; requests: number; items: number }>;
+  results: Record<Strategy, { latency: number; requests: number; items: number; readUnits: number }>;
 }
 
 export async function startingPoints(
@@ -41,6 +43,8 @@ export async function startingPoints(
 ): Promise<StartingPointRow[]> {
   await createTable(raw, "bench-start-events", BENCH_LEDGER_TABLE);
   await createTable(raw, "bench-start-snapshots", SNAPSHOT_TABLE);
+  const meter = new CapacityMeter({ "bench-start-events": BENCH_LEDGER_TABLE, "bench-start-snapshots": SNAPSHOT_TABLE });
+  meter.watch(db, (table) => table);
   const events = new DynamoDbEventStore(db, "bench-start-events");
   const snapshots = new DynamoDbSnapshotStore(db, "bench-start-snapshots");
   const handlers: Record<Measured, CommandHandler<unknown, unknown>> = {
@@ -66,9 +70,9 @@ export async function startingPoints(
   );
   out();
   out(
-    "| events before the command | adaptive latency | requests | items | parallel latency | requests | items | sequential latency | requests | items | full-fold latency | items | floor: requests | floor: items | adaptive / full fold | noise: full fold again / full fold |",
+    "| events before the command | adaptive latency | requests | items | RCU | parallel latency | requests | items | RCU | sequential latency | requests | items | RCU | full-fold latency | items | RCU | floor: requests | floor: items | adaptive / full fold | noise: full fold again / full fold |",
   );
-  out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   const rows: StartingPointRow[] = [];
   for (const size of sizes) {
     progress(`aggregates of ${size.toLocaleString("en")} events`);
@@ -76,10 +80,9 @@ export async function startingPoints(
     // Large ones: one aggregate per strategy, growing by a few events over the run.
     const fresh = size < 1_000;
     const reps = size >= 10_000 ? 15 : fresh ? 81 : 31;
-    const samples = Object.fromEntries(MEASURED.map((strategy) => [strategy, { times: [] as number[], requests: 0, items: 0 }])) as Record<
-      Measured,
-      { times: number[]; requests: number; items: number }
-    >;
+    const samples = Object.fromEntries(
+      MEASURED.map((strategy) => [strategy, { times: [] as number[], requests: 0, items: 0, readUnits: 0 }]),
+    ) as Record<Measured, { times: number[]; requests: number; items: number; readUnits: number }>;
     const idOf = (strategy: Measured, rep: number) => `s${size}-${strategy.replace(" ", "")}-${fresh ? rep : 0}`;
     // The floor: one read and the write; the events past the latest snapshot (seeded every 100).
     let floorItems = 0;
@@ -92,6 +95,7 @@ export async function startingPoints(
         const command = size === 0 ? { kind: "Open", owner: "x" } : { kind: "Credit", amount: 1 };
         requests.reset();
         const itemsBefore = requests.itemsRead(events.tableName);
+        const unitsBefore = meter.total().readUnits;
         const start = performance.now();
         await handlers[strategy].execute(id, command);
         const elapsed = performance.now() - start;
@@ -100,25 +104,32 @@ export async function startingPoints(
         samples[strategy].times.push(elapsed);
         samples[strategy].requests += requests.total;
         samples[strategy].items += requests.itemsRead(events.tableName) - itemsBefore;
+        samples[strategy].readUnits += meter.total().readUnits - unitsBefore;
       }
     }
     const results = Object.fromEntries(
       STRATEGIES.map((strategy) => [
         strategy,
-        { latency: median(samples[strategy].times), requests: samples[strategy].requests / reps, items: samples[strategy].items / reps },
+        {
+          latency: median(samples[strategy].times),
+          requests: samples[strategy].requests / reps,
+          items: samples[strategy].items / reps,
+          readUnits: samples[strategy].readUnits / reps,
+        },
       ]),
     ) as StartingPointRow["results"];
     rows.push({ size, results });
     const cells = (strategy: Strategy) =>
-      `${results[strategy].latency.toFixed(2)} ms | ${results[strategy].requests.toFixed(1)} | ${results[strategy].items.toFixed(0)}`;
+      `${results[strategy].latency.toFixed(2)} ms | ${results[strategy].requests.toFixed(1)} | ${results[strategy].items.toFixed(0)} | ${results[strategy].readUnits.toFixed(1)}`;
     const full = results["full fold"];
     out(
-      `| ${size.toLocaleString("en")} | ${cells("adaptive")} | ${cells("parallel")} | ${cells("sequential")} | ${full.latency.toFixed(2)} ms | ${full.items.toFixed(0)} | 2 | ${(floorItems / reps).toFixed(0)} | ${(results.adaptive.latency / full.latency).toFixed(2)} | ${(median(samples.control.times) / full.latency).toFixed(2)} |`,
+      `| ${size.toLocaleString("en")} | ${cells("adaptive")} | ${cells("parallel")} | ${cells("sequential")} | ${full.latency.toFixed(2)} ms | ${full.items.toFixed(0)} | ${full.readUnits.toFixed(1)} | 2 | ${(floorItems / reps).toFixed(0)} | ${(results.adaptive.latency / full.latency).toFixed(2)} | ${(median(samples.control.times) / full.latency).toFixed(2)} |`,
     );
   }
+  db.middlewareStack.remove("capacityMeter");
   out();
   out(
-    "Requests count the write; the floor is one read and the write, and the events past the latest snapshot (a snapshot start also reads the snapshot's own version, its proof). The full fold is measured twice in the same interleave; how far the second is from the first is the run's noise, the band within which a ratio to the full fold means no difference. Up to 199 events every command runs on a fresh aggregate (the loader has never seen it); at 1,000 and 10,000 one aggregate per strategy takes every command (the adaptive loader has seen it, and starts from its snapshot).",
+    "Requests count the write; the floor is one read and the write, and the events past the latest snapshot (a snapshot start also reads the snapshot's own version, its proof). The full fold is measured twice in the same interleave; how far the second is from the first is the run's noise, the band within which a ratio to the full fold means no difference. Up to 199 events every command runs on a fresh aggregate (the loader has never seen it: the adaptive start goes by what the first loads before it would have cost, so it moves from the tail to the snapshot as the aggregates grow); at 1,000 and 10,000 one aggregate per strategy takes every command (the adaptive loader has seen it, and starts from its snapshot). RCU: the read units of the command's reads (the write excluded), 1 per 4 KB of a consistent query, half that for the eventually consistent snapshot read.",
   );
   return rows;
 }

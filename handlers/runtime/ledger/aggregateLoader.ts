@@ -5,6 +5,7 @@ import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
 import { RecentlyUsed } from "../support/recentlyUsed";
 import { snapshotProblem } from "./snapshots";
+import { StartCosts } from "./startCosts";
 import { EventStore, Snapshot, SnapshotSource } from "./stores";
 
 /** Bad snapshots skipped (each costing one more snapshot read) before folding from the start. */
@@ -21,9 +22,11 @@ export type StartStrategy = "adaptive" | "tail" | "parallel" | "sequential";
 export interface AggregateLoaderOptions {
   /**
    * How a load finds its starting point when there is a snapshot source.
-   * - "adaptive" (default): "tail" for an aggregate not seen yet or last seen within `tailSize`
-   *   events, "sequential" for one last seen older than that. A young aggregate costs exactly what
-   *   a plain fold costs (one query), an old one what the snapshot catch-up costs.
+   * - "adaptive" (default): whichever of "tail" and "sequential" costs fewer read units, "tail" (one
+   *   round trip) when they cost the same. For an aggregate seen before, at the version it was
+   *   last seen; for one not seen yet, by what each would have cost the aggregates loaded for the
+   *   first time so far (StartCosts). Young aggregates are read in one query, exactly what a plain
+   *   fold costs; old ones from their snapshot, reading only the events after it.
    * - "tail": the ledger's last `tailSize` events first; only when they do not reach version 1,
    *   the snapshot at or below the last one.
    * - "parallel": the snapshot and the tail read side by side (one round trip, two requests).
@@ -36,6 +39,12 @@ export interface AggregateLoaderOptions {
    * snapshotted is still read in one query.
    */
   tailSize?: number;
+  /**
+   * The interval the dispatcher takes snapshots at (its `snapshotEvery`): where the adaptive start
+   * expects an aggregate's latest snapshot, to weigh the two starts. Default 100, the dispatcher's
+   * default. 0: no snapshots are taken.
+   */
+  snapshotEvery?: number;
   /** Where the loader logs (a snapshot it does not trust). Default: JSON lines on standard error. */
   logger?: RuntimeLogger;
 }
@@ -49,6 +58,7 @@ export interface AggregateLoaderOptions {
 export class AggregateLoader<S> {
   private readonly tailSize: number;
   private readonly versionHints = new RecentlyUsed<string, number>(MAX_VERSION_HINTS);
+  private readonly costs: StartCosts;
 
   constructor(
     readonly domain: Domain<S, unknown>,
@@ -57,11 +67,16 @@ export class AggregateLoader<S> {
     private readonly options: AggregateLoaderOptions = {},
   ) {
     this.tailSize = positiveInteger("tailSize", options.tailSize, 200);
+    this.costs = new StartCosts({
+      tailSize: this.tailSize,
+      snapshotEvery: positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true }),
+    });
   }
 
   /** The aggregate at `upTo` (the latest when omitted); `seen` gets every event the load read from the ledger. */
   async load(aggregateId: string, upTo?: number, seen?: Seen): Promise<Aggregate<S>> {
-    const strategy = this.strategyFor(aggregateId, upTo);
+    const hint = upTo ?? this.versionHints.get(aggregateId);
+    const strategy = this.strategyFor(hint);
     let loaded: Aggregate<S>;
     if (strategy === "sequential") loaded = await this.catchUp(await this.startingPoint(aggregateId, upTo), upTo, undefined, seen);
     else if (strategy === "parallel") {
@@ -77,20 +92,24 @@ export class AggregateLoader<S> {
         seen,
       );
     }
-    if (upTo === undefined) this.versionHints.set(aggregateId, loaded.version);
+    if (upTo === undefined) {
+      if (hint === undefined) this.costs.loadedFirstTime(loaded.version);
+      this.versionHints.set(aggregateId, loaded.version);
+    }
     return loaded;
   }
 
-  private strategyFor(aggregateId: string, upTo?: number): Exclude<StartStrategy, "adaptive"> {
+  /** How a load starts, given the version the aggregate is expected at (undefined: never seen here). */
+  private strategyFor(hint: number | undefined): Exclude<StartStrategy, "adaptive"> {
     if (!this.snapshots) return "sequential"; // no snapshot: one query from the first event
     const start = this.options.start ?? "adaptive";
     if (start !== "adaptive") return start;
-    const hint = upTo ?? this.versionHints.get(aggregateId);
-    return hint === undefined || hint <= this.tailSize ? "tail" : "sequential";
+    return this.costs.preferTail(hint) ? "tail" : "sequential";
   }
 
   private async readTail(aggregateId: string, upTo?: number, seen?: Seen): Promise<LedgerEvent[]> {
     const tail = (await this.events.readLatest(aggregateId, this.tailSize, upTo)).map((item) => validateEvent(this.domain, item));
+    this.costs.read(tail);
     tail.forEach((event) => seen?.(event));
     return tail;
   }
@@ -156,6 +175,7 @@ export class AggregateLoader<S> {
 
   /** The aggregate a snapshot holds, or undefined (with a warning) when it cannot be trusted. */
   trusted(aggregateId: string, snapshot: Snapshot): Aggregate<S> | undefined {
+    this.costs.readSnapshot(snapshot);
     const problem = snapshotProblem(this.domain, aggregateId, snapshot);
     if (problem === undefined) return { aggregateId, version: snapshot.version, state: snapshot.state as S };
     (this.options.logger ?? defaultLogger).warn("ignoring a snapshot that cannot be trusted", {
@@ -217,6 +237,7 @@ export class AggregateLoader<S> {
       if (seen) seen(validateEvent(this.domain, anchor));
     }
     const events = items.map((item) => validateEvent(this.domain, item));
+    this.costs.read(events);
     events.forEach((event) => seen?.(event));
     return events;
   }
