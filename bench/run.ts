@@ -5,7 +5,8 @@
  * version guard, commands by aggregate size and starting point, the command API's starts,
  * contention on one aggregate, the integrity guards' cost, listing aggregates for a rebuild and the
  * local stage's whole pipeline with handlers that remember between invocations and without, and
- * what a million commands and a million events cost on AWS beside Castore and the floor.
+ * what a million commands and a million events cost on AWS beside Castore and the floor, requests
+ * per reaction, and the SDK's CPU per request by client configuration.
  * Prints markdown tables; --write-docs puts them into docs/performance.md and the charts beside it.
  */
 import { reactionRequests } from "./reactions";
@@ -38,6 +39,7 @@ import { requirePrerequisites } from "../local/prerequisites";
 import { createTable } from "../local/tables";
 import { integrityCosts } from "./integrity";
 import { contention } from "./contention";
+import { sdkOverhead, sdkWorkAlone } from "./sdkOverhead";
 import { STRATEGIES, StartingPointRow, Strategy, startingPoints } from "./startingPoints";
 import { DispatcherRequestRow, dispatcherRequests } from "./dispatcherRequests";
 import { lineChart } from "./svgChart";
@@ -141,7 +143,14 @@ async function main() {
       if (only === "stage") return await localStageThroughput(out, progress);
       if (only === "cost") return await costOfAMillion(out, progress);
       if (only === "reactions") return void (await reactionRequests(raw, dynamo.config, out));
-      throw new Error(`--only takes integrity, starts, contention, fast, enumerate, dispatcher, stage, cost or reactions, got ${only}`);
+      if (only === "sdk") {
+        await sdkOverhead(dynamo.config, out);
+        out();
+        return await sdkWorkAlone(out);
+      }
+      throw new Error(
+        `--only takes integrity, starts, contention, fast, enumerate, dispatcher, stage, cost, reactions or sdk, got ${only}`,
+      );
     }
     announce("dispatcher: batched fold vs a full fold per record");
     out(
@@ -304,6 +313,11 @@ async function main() {
     await costOfAMillion(out, progress);
     announce("requests per reaction");
     await reactionRequests(raw, dynamo.config, out);
+    out();
+    announce("SDK overhead: CPU per request by client configuration, and the SDK's work alone");
+    await sdkOverhead(dynamo.config, out);
+    out();
+    await sdkWorkAlone(out);
     out();
     charts = benchCharts(startRows, dispatcherRows);
     out("![Command latency by aggregate size](bench-latency.svg)");

@@ -1,6 +1,6 @@
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { Context, SQSEvent } from "aws-lambda";
-import { AwsClients, resolveClients } from "./runtime/aws/clients";
+import { AwsClients, FUNCTION_CLIENT_CONFIG, resolveClients } from "./runtime/aws/clients";
 import { EventBridgeScheduler } from "./runtime/aws/eventBridgeScheduler";
 import { dynamoDbReactor } from "./runtime/aws/factories";
 import { SqsDeadLetterQueue } from "./runtime/aws/sqsDeadLetterQueue";
@@ -71,7 +71,9 @@ export function createReactorHandler<C>(
       deadLetters: new SqsDeadLetterQueue(aws.sqs, given.deadLetterQueueUrl),
       commands: given.start ? { start: given.start } : undefined,
       maxReceiveCount: given.maxReceiveCount,
-      scheduler: given.schedules ? new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient({}), given.schedules) : undefined,
+      scheduler: given.schedules
+        ? new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient(FUNCTION_CLIENT_CONFIG), given.schedules)
+        : undefined,
       logger: log,
     }).reactor;
   };

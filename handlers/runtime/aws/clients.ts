@@ -13,6 +13,14 @@ export interface AwsClients {
   sqs: SQSClient;
 }
 
+/**
+ * How the functions' own clients are configured. `cacheMiddleware` resolves a client's middleware
+ * once per command type instead of on every call: 80-115 µs less CPU per PutEvents or SendMessage
+ * (bench "SDK work alone"). The DynamoDB client stays without it: the document client on it
+ * refuses the option. A client given to a factory is used as it is.
+ */
+export const FUNCTION_CLIENT_CONFIG = { cacheMiddleware: true } as const;
+
 /** Missing clients built on first use, so a function never constructs one it does not call. */
 export function resolveClients(given: Partial<AwsClients> = {}): AwsClients {
   let dynamodb = given.dynamodb;
@@ -23,10 +31,10 @@ export function resolveClients(given: Partial<AwsClients> = {}): AwsClients {
       return (dynamodb ??= new DynamoDBClient({}));
     },
     get eventBridge() {
-      return (eventBridge ??= new EventBridgeClient({}));
+      return (eventBridge ??= new EventBridgeClient(FUNCTION_CLIENT_CONFIG));
     },
     get sqs() {
-      return (sqs ??= new SQSClient({}));
+      return (sqs ??= new SQSClient(FUNCTION_CLIENT_CONFIG));
     },
   };
 }
