@@ -1,10 +1,11 @@
 /**
  * Many writers on one aggregate: the same 192 commands issued by one writer one after another
- * (the serialized rate), by 8 writers in one process (one handler, serialized per aggregate) and
- * by 8 or 16 independent handlers (as 8 or 16 Lambda instances: no shared memory, only the
- * ledger's condition orders them), each with today's handler and with the earlier one (a frozen
- * copy in the bench) in alternating rounds of one run; the same for transfers between two
- * accounts (`executeMany`, one transaction). Requests, write and read units per command beside the floor.
+ * (the serialized rate, at the default start and read-first), by 8 writers in one process (one
+ * handler, serialized per aggregate) and by 8 or 16 independent handlers (as 8 or 16 Lambda
+ * instances: no shared memory, only the ledger's condition orders them), with today's handler at
+ * each start and with the earlier one (a frozen copy in the bench) in alternating rounds of one
+ * run; the same for transfers between two accounts (`executeMany`, one transaction). Requests,
+ * write and read units per command beside the floor.
  */
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -24,6 +25,7 @@ import { BENCH_LEDGER_TABLE } from "./tables";
 const COMMANDS = 192;
 const ROUNDS = Number(process.env.BENCH_CONTENTION_ROUNDS ?? 2);
 const TABLE = "bench-hot-events";
+const READ_FIRST: CommandHandlerOptions = { start: "read-first" };
 
 type Handler = Pick<CommandHandler<AccountState, AccountCommand>, "execute" | "executeMany">;
 type Version = "today" | "earlier";
@@ -122,37 +124,46 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     // Each round alternates which handler goes first, so neither always runs on a warmer emulator.
     const versions: Version[] = round % 2 === 0 ? ["today", "earlier"] : ["earlier", "today"];
     await measure("1 writer, one command after another", "today", 1, "one");
+    await measure("1 writer, one command after another, start read-first", "today", 1, "one", READ_FIRST);
     await measure("8 writers, one process", "today", 8, "one");
-    for (const writers of [8, 16])
+    for (const writers of [8, 16]) {
       for (const version of versions) await measure(`${writers} writers, ${writers} processes, ${version}`, version, writers, "each");
-    for (const version of versions)
-      await measure(`8 writers, 8 processes, start decide-first, ${version}`, version, 8, "each", { start: "decide-first" });
+      await measure(`${writers} writers, ${writers} processes, start read-first`, "today", writers, "each", READ_FIRST);
+      await measure(`${writers} writers, ${writers} processes, start decide-first`, "today", writers, "each", { start: "decide-first" });
+    }
     await measure("transfers: 1 writer, one after another", "today", 1, "one", {}, true);
+    await measure("transfers: 1 writer, one after another, start read-first", "today", 1, "one", READ_FIRST, true);
     for (const version of versions) await measure(`transfers: 8 writers, 8 processes, ${version}`, version, 8, "each", {}, true);
+    await measure("transfers: 8 writers, 8 processes, start read-first", "today", 8, "each", READ_FIRST, true);
   }
 
   out(`### Contention: ${COMMANDS} commands on one aggregate, ${ROUNDS} rounds (today's handler and the earlier one alternating)`);
   out();
   out(
-    "| writers | committed/s (each round) | vs serialized | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command |",
+    "| writers | committed/s (each round) | vs serialized | vs serialized read-first | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command |",
   );
-  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   const serial = rows.get("1 writer, one command after another")!;
+  const serialReadFirst = rows.get("1 writer, one command after another, start read-first")!;
   const serialTransfers = rows.get("transfers: 1 writer, one after another")!;
+  const serialTransfersReadFirst = rows.get("transfers: 1 writer, one after another, start read-first")!;
   const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
   for (const row of rows.values()) {
     if (row.label.startsWith("warm-up")) continue;
     const transfers = row.label.startsWith("transfers");
-    const baseline = transfers ? serialTransfers : serial;
+    const [baseline, readFirst] = transfers ? [serialTransfers, serialTransfersReadFirst] : [serial, serialReadFirst];
     const per = (value: number) => (value / row.commands).toFixed(2);
-    const floor = transfers ? 3 : row.label.includes("decide-first") ? 1 : 2;
+    // A read before the write (read-first, the earlier handler), or the write alone on a memory.
+    const reads = row.label.includes("read-first") || row.label.includes("earlier");
+    const floor = reads ? (transfers ? 3 : 2) : 1;
+    const ratio = (of: Row) => (median(row.rates) / median(of.rates)).toFixed(2);
     out(
-      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${(median(row.rates) / median(baseline.rates)).toFixed(2)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} |`,
+      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${ratio(readFirst)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} |`,
     );
   }
   out();
   out(
-    "Floor: a read and a write per command (read-first), the write alone deciding on what a handler remembers (decide-first), a read of each account and one transaction per transfer. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates.",
+    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates.",
   );
   db.destroy();
 }

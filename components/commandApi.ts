@@ -32,11 +32,14 @@ export interface CommandApiArgs extends FunctionComponentArgs {
    */
   readonly replica?: Projector;
   /**
-   * How a command starts: "read-first" reads the ledger after the remembered aggregate, the replica
-   * row or the snapshot before deciding (never a refused write); "decide-first" decides on the
-   * remembered aggregate or the replica row at once, the write checking its version (fewest requests
-   * while one instance serves an aggregate or the replica is current). Default "read-first". See
-   * docs/performance.md, "Where a command starts".
+   * How a command starts: "memory-first" decides at once on the aggregate the function remembers
+   * when the ledger proved it within the last second (one plain write per command while one
+   * instance keeps an aggregate busy), else reads first; "read-first" always reads the ledger after
+   * the remembered aggregate, the replica row or the snapshot before deciding; "decide-first"
+   * decides on the remembered aggregate however old, or the replica row, at once, the write
+   * checking the version of a state not proven within the second (for one instance serving an
+   * aggregate, or a current replica). Default "memory-first". See docs/performance.md, "Where a
+   * command starts".
    */
   readonly start?: StartPolicy;
   /**

@@ -40,10 +40,11 @@ export interface ReactorArgs extends BusSubscriberArgs {
    */
   readonly schedules?: boolean;
   /**
-   * How the reaction's commands start: "read-first" reads the ledger after the aggregate the function
-   * remembers (or its snapshot) before deciding; "decide-first" decides on the remembered aggregate at
-   * once, its write checking the version (a quarter fewer requests per reaction in the bench, where one
-   * reactor writes its aggregates). Default "read-first".
+   * How the reaction's commands start (see StartPolicy): "memory-first" decides at once on the
+   * aggregate the function remembers when the ledger proved it within the last second, else reads
+   * first; "read-first" always reads the ledger after the remembered aggregate (or its snapshot)
+   * before deciding; "decide-first" decides on the remembered aggregate however old, its write
+   * checking a version not proven within the second. Default "memory-first".
    */
   readonly start?: StartPolicy;
   /** The reacting service's name in logs and metrics. Default: the name of the domain the reaction's commands go to. */

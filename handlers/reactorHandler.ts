@@ -19,7 +19,7 @@ export interface ReactorFunctionSettings {
   deadLetterQueueUrl: string;
   /** The queue's maxReceiveCount (its redrive policy): on the last receive a failing version is given up on. Default: unknown. */
   maxReceiveCount?: number;
-  /** How the reaction's commands start (see StartPolicy). Default "read-first". */
+  /** How the reaction's commands start (see StartPolicy). Default "memory-first". */
   start?: StartPolicy;
   /** Where commands asked for later are scheduled: present when the component creates a schedule group. */
   schedules?: { groupName: string; queueArn: string; roleArn: string; deadLetterQueueArn: string };

@@ -128,7 +128,7 @@ describe("CommandApi", () => {
     );
     await assert.rejects(
       compose(() => new CommandApi("svc-odd", { ledger: ledger(), domainModule, domainExport: "accounts", start: "guess" as never })),
-      /CommandApi "svc-odd": start must be one of "read-first", "decide-first", got "guess"/,
+      /CommandApi "svc-odd": start must be one of "memory-first", "read-first", "decide-first", got "guess"/,
     );
     const { result, resources } = await compose(
       () =>

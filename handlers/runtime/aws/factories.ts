@@ -12,7 +12,7 @@ import { Dispatcher, DispatcherOptions } from "../dispatch/dispatcher";
 import { Bus } from "../dispatch/publisher";
 import { Domain } from "../domain/domain";
 import { AggregateLoader } from "../ledger/aggregateLoader";
-import { REPLICA_TAIL_EVENTS, START_POLICIES, StartPolicy } from "../ledger/conventions";
+import { DEFAULT_START_POLICY, REPLICA_TAIL_EVENTS, START_POLICIES, StartPolicy } from "../ledger/conventions";
 import { DeadLetterSink } from "../messages/deadLetters";
 import { Projection } from "../projection/projection";
 import { Projector, ProjectorOptions } from "../projection/projector";
@@ -44,7 +44,7 @@ export interface DynamoDbCommandSideOptions<S, C> {
   snapshotTable?: string;
   /** An aggregateProjection's table: loads start from its rows, and eventual reads answer from it. */
   replicaTable?: string;
-  /** How a command starts. Default "read-first". */
+  /** How a command starts (see StartPolicy). Default "memory-first". */
   start?: StartPolicy;
   /** The DynamoDB client. Default: one configured from the environment. */
   client?: DynamoDbClientInput;
@@ -61,7 +61,7 @@ export interface DynamoDbCommandSideOptions<S, C> {
  * service of your own (a container, a Lambda of yours, a tool) builds to execute commands and queries.
  */
 export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S, C>) {
-  const start = options.start ?? "read-first";
+  const start = options.start ?? DEFAULT_START_POLICY;
   if (!START_POLICIES.includes(start)) throw new RangeError(`start must be one of ${START_POLICIES.join(", ")}, got "${start}"`);
   const db = documentOf(options.client);
   const events = new DynamoDbEventStore(db, options.ledgerTable, { idempotencyTable: options.idempotencyTable });

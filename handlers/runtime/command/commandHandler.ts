@@ -3,14 +3,15 @@ import { Aggregate, LedgerEvent } from "../domain/domain";
 import { InvalidCommandError } from "../domain/errors";
 import { aggregateIdProblem } from "../domain/identity";
 import { AggregateLoader, Seen } from "../ledger/aggregateLoader";
-import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, START_POLICIES, StartPolicy } from "../ledger/conventions";
+import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, DEFAULT_START_POLICY, START_POLICIES, StartPolicy } from "../ledger/conventions";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
 import { saveSnapshots } from "../ledger/snapshots";
 import { EventStore, SnapshotStore } from "../ledger/stores";
 import { KeyedMutex } from "../support/keyedMutex";
 import { RuntimeLogger, defaultLogger } from "../support/log";
 import { positiveInteger } from "../support/options";
-import { REMEMBERED_BYTES, RecentlyUsed, stateWeight } from "../support/recentlyUsed";
+import { REMEMBERED_BYTES } from "../support/recentlyUsed";
+import { RememberedAggregates } from "./rememberedAggregates";
 import { backoffDelay, retry } from "../support/retry";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Attempt, Decide, attempt, decideMany, decideOne, decideReplay } from "./decision";
@@ -47,16 +48,18 @@ export interface CommandHandlerOptions {
    * Aggregates this handler remembers as its own commits and consistent reads left them, at most
    * this many (least recently used dropped first); a warm Lambda keeps them between invocations.
    * A remembered aggregate is a version the ledger holds, so a command starting from it needs
-   * neither a snapshot nor a predecessor check. Default 1,000; 0 remembers none. Aggregates returned by `execute` and `query` are the remembered ones: treat them as
+   * no snapshot, and one the ledger proved within the last second no read and no predecessor check. Default 1,000; 0 remembers none. Aggregates returned by `execute` and `query` are the remembered ones: treat them as
    * read-only, as `decide` and `reduce` must.
    */
   rememberedAggregates?: number;
   /** The most the remembered states may take together, as JSON, in bytes. Default 32 MB. */
   rememberedBytes?: number;
   /**
-   * How a command starts: "read-first" (default) reads the ledger after its starting point before
-   * deciding; "decide-first" decides on the remembered state, else the replica's row, at once (for
-   * one process serving an aggregate's commands, or a current replica). See StartPolicy.
+   * How a command starts: "memory-first" (default) decides at once on a remembered aggregate the
+   * ledger proved within the last second, else reads first; "read-first" always reads the ledger
+   * after its starting point before deciding; "decide-first" decides on the remembered state
+   * however old, else the replica's row, at once (for one process serving an aggregate's commands,
+   * or a current replica). See StartPolicy.
    */
   start?: StartPolicy;
   /** Where the handler logs. Default: JSON lines on standard error. */
@@ -80,7 +83,7 @@ export class CommandHandler<S, C> {
   private readonly retryBudgetMs: number;
   private readonly inProcess = new KeyedMutex();
   private readonly pacing = new ContentionPacing();
-  private readonly remembered: RecentlyUsed<string, Aggregate<S>>;
+  private readonly remembered: RememberedAggregates<S>;
   private readonly log: RuntimeLogger;
 
   constructor(
@@ -93,15 +96,15 @@ export class CommandHandler<S, C> {
     this.retryBudgetMs = positiveInteger("retryBudgetMs", options.retryBudgetMs, 10_000);
     positiveInteger("idempotencyRetentionSeconds", options.idempotencyRetentionSeconds, 1);
     positiveInteger("snapshotEvery", options.snapshotEvery, 0, { allowZero: true });
-    this.remembered = new RecentlyUsed<string, Aggregate<S>>(
+    this.remembered = new RememberedAggregates<S>(
       positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }),
-      {
-        weigh: stateWeight,
-        maxWeight: positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
-      },
+      positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
+      () => (options.now?.() ?? new Date()).getTime(),
     );
     if (options.start !== undefined && !START_POLICIES.includes(options.start)) {
-      throw new RangeError(`start must be "read-first" or "decide-first", got ${JSON.stringify(options.start)}`);
+      throw new RangeError(
+        `start must be one of ${START_POLICIES.map((policy) => `"${policy}"`).join(", ")}, got ${JSON.stringify(options.start)}`,
+      );
     }
   }
 
@@ -110,11 +113,15 @@ export class CommandHandler<S, C> {
     if (upTo !== undefined && (!Number.isSafeInteger(upTo) || upTo < 0)) throw new RangeError(`upTo must be a version, got ${upTo}`);
     const id = requireAggregateId(aggregateId);
     if (upTo !== undefined) return this.loader.load(id, upTo);
-    const remembered = this.remembered.get(id);
-    if (remembered) return this.caughtUp(remembered);
-    const loaded = await this.loader.load(id);
-    this.remembered.set(id, loaded);
-    return loaded;
+    try {
+      const remembered = this.remembered.get(id);
+      if (remembered) return await this.caughtUp(remembered);
+      const loaded = await this.loader.load(id);
+      this.remembered.proven(loaded);
+      return loaded;
+    } catch (error) {
+      return this.forgetAllIfTableGone(error);
+    }
   }
 
   async execute(aggregateId: string, command: C, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
@@ -145,8 +152,20 @@ export class CommandHandler<S, C> {
 
   private run(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
     const key = IdempotencyKey.of(options.idempotencyKey, ids, command, this.keyExpiry());
-    const work = () => this.decideAndCommit(ids, key, decide);
+    const work = () => this.decideAndCommit(ids, key, decide).catch((error) => this.forgetAllIfTableGone(error));
     return this.options.serializePerAggregate === false ? work() : this.inProcess.run(ids, work);
+  }
+
+  /** A ledger table that is gone (deleted, perhaps to be restored) makes every remembered version suspect: forgets them all. */
+  private forgetAllIfTableGone(error: unknown): never {
+    for (let cause = error as { name?: string; cause?: unknown } | undefined, depth = 0; cause && depth < 5; depth += 1) {
+      if (cause.name === "ResourceNotFoundException") {
+        this.remembered.forgetAll();
+        break;
+      }
+      cause = cause.cause as typeof cause;
+    }
+    throw error;
   }
 
   /**
@@ -165,8 +184,9 @@ export class CommandHandler<S, C> {
     const unanchored = new Set(starts.filter((start) => !start.anchored).map((start) => start.aggregate.aggregateId));
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
-    // Aggregates whose state a read of this command gave (its start, a catch-up, a refusal's event).
-    const fresh = new Set(starts.filter((start) => start.read).map((start) => start.aggregate.aggregateId));
+    // Aggregates whose state the ledger gave a moment ago (a read of this command, a refusal's
+    // event, a memory it proved just before): a conflict on one is a writer racing this command.
+    const fresh = new Set(starts.filter((start) => start.read || start.anchored).map((start) => start.aggregate.aggregateId));
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id), fresh.add(id)));
     /** Reads the ledger's events after these aggregates' states onto them: their versions are then proven. */
     const catchUpOn = async (ids: readonly string[]) => {
@@ -257,7 +277,7 @@ export class CommandHandler<S, C> {
           idempotency: key?.record(commitId, { outcome: "committed", commits }),
         });
       } catch (error) {
-        if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.delete(id));
+        if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.forget(id));
         if (error instanceof IdempotencyKeyTakenError) return key!.answerRepeat(error.record, this.loader, known());
         if (error instanceof VersionGapError && unanchored.size > 0) {
           this.log.warn("a starting point is ahead of the ledger; loading from the ledger", { aggregateId: error.aggregateId });
@@ -295,7 +315,7 @@ export class CommandHandler<S, C> {
             attempt: number,
           });
           aggregates = new Map(aggregates).set(next.aggregateId, next);
-          this.remembered.set(next.aggregateId, next);
+          this.remembered.proven(next);
           // Its version is the ledger's (read in this command), but the ledger may be past it.
           unanchored.delete(next.aggregateId);
           unread.add(next.aggregateId);
@@ -320,7 +340,7 @@ export class CommandHandler<S, C> {
       }
       // Only what the ledger proved: read from it, or written after a checked predecessor.
       for (const [id, aggregate] of after)
-        if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.set(id, aggregate);
+        if (!unanchored.has(id) || aggregate.version > aggregates.get(id)!.version) this.remembered.proven(aggregate);
       if (due.length > 0 && this.options.snapshotStore) await saveSnapshots(this.options.snapshotStore, this.loader.domain, due, this.log);
       return { aggregates: after, events, attempts: number, commitId };
     };
@@ -348,23 +368,29 @@ export class CommandHandler<S, C> {
     seen?: Seen,
   ): Promise<Aggregate<S>> {
     const latest = await this.loader.catchUp(from, undefined, visit, seen);
-    this.remembered.set(latest.aggregateId, latest);
+    this.remembered.proven(latest);
     return latest;
   }
 
   /**
-   * Where a command starts on one aggregate: the remembered aggregate (caught up, or as it is for
-   * "decide-first"), else for "decide-first" the replica's row, else a load from the ledger; and
-   * whether the ledger is known to hold that version (anchored) and was read up to now (read).
-   * Decided on unread, the append checks the version is still the ledger's (a ledger restored to
-   * an earlier version would otherwise get a gap after it).
+   * Where a command starts on one aggregate, and whether the ledger is known to hold that version
+   * (anchored) and was read up to now (read):
+   * - a remembered aggregate the ledger proved within `PROOF_STANDS_MS` ("memory-first" and
+   *   "decide-first"): as it is, anchored;
+   * - an older memory: as it is for "decide-first", unanchored (the append checks the version is
+   *   still the ledger's: a ledger restored to an earlier version would otherwise get a gap after
+   *   it); else caught up;
+   * - no memory: the replica's row for "decide-first" (unanchored), else a load from the ledger.
    */
   private async start(id: string, seen: Seen): Promise<{ aggregate: Aggregate<S>; anchored: boolean; read: boolean }> {
-    const decideFirst = this.options.start === "decide-first";
+    const policy = this.options.start ?? DEFAULT_START_POLICY;
+    const recent = policy === "read-first" ? undefined : this.remembered.recent(id);
+    if (recent) return { aggregate: recent, anchored: true, read: false };
     const remembered = this.remembered.get(id);
-    if (remembered && decideFirst) return { aggregate: remembered, anchored: false, read: false };
+    if (remembered && policy === "decide-first") return { aggregate: remembered, anchored: false, read: false };
     if (remembered) return { aggregate: await this.loader.catchUp(remembered, undefined, undefined, seen), anchored: true, read: true };
-    if (decideFirst && this.loader.followsLedger) return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
+    if (policy === "decide-first" && this.loader.followsLedger)
+      return { aggregate: await this.loader.fromReplica(id), anchored: false, read: false };
     return { aggregate: await this.loader.load(id, undefined, seen), anchored: true, read: true };
   }
 

@@ -80,17 +80,24 @@ export const ENV = {
 /**
  * How a command starts, wherever its state comes from (the aggregate its handler remembers, the
  * read replica's row, the ledger's snapshots):
- * - "read-first" (default): reads the ledger's events after that state before deciding (with a
- *   replica, its row and the ledger's last few events at once; from memory, one query of the events
- *   after it), then one plain write. Never a refused write.
- * - "decide-first": decides on the remembered state, else the replica's row, at once and writes with
- *   a check that its version is still the ledger's; the ledger is read only when the write is
- *   refused, and then only the events missed. Fewest requests while one process writes an aggregate
- *   or the replica is current; a refused write and a catch-up more when another wrote in between.
+ * - "memory-first" (default): decides at once on the aggregate its handler remembers when the
+ *   ledger proved that version within the last second (the handler's own commit, a read, a refused
+ *   write's answer), and writes it with one plain conditional write; otherwise as "read-first". A
+ *   writer that keeps an aggregate busy pays one request per command; when another wrote in
+ *   between, the refusal carries the winner's event and the retry needs no read.
+ * - "read-first": reads the ledger's events after that state before deciding (with a replica, its
+ *   row and the ledger's last few events at once; from memory, one query of the events after it),
+ *   then one plain write. A refused write only when another writer commits in between.
+ * - "decide-first": decides on the remembered state however old, else the replica's row, at once;
+ *   a state the ledger did not prove within the last second is written with a check that its
+ *   version is still the ledger's (a transaction). The ledger is read only when the write is
+ *   refused, and then only the events missed. For one process serving an aggregate's commands, or
+ *   a current replica; a refused write and a catch-up more when another wrote in between.
  * A rejection, a refusal or a decision to do nothing always stands on the ledger's latest state.
  */
-export type StartPolicy = "read-first" | "decide-first";
-export const START_POLICIES: readonly StartPolicy[] = ["read-first", "decide-first"];
+export type StartPolicy = "memory-first" | "read-first" | "decide-first";
+export const START_POLICIES: readonly StartPolicy[] = ["memory-first", "read-first", "decide-first"];
+export const DEFAULT_START_POLICY: StartPolicy = "memory-first";
 /** Events a read-first start reads from the ledger's end beside the replica row. */
 export const REPLICA_TAIL_EVENTS = 10;
 

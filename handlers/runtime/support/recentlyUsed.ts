@@ -46,6 +46,11 @@ export class RecentlyUsed<K, V> {
     this.weight -= entry.weight;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.weight = 0;
+  }
+
   get size(): number {
     return this.entries.size;
   }

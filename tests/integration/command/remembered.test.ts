@@ -147,7 +147,51 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       };
     };
 
-    it('"catch-up" (default): a command on an aggregate it remembers reads only the events after it: one query, one write', async () => {
+    it('"memory-first" (default): one plain write per command while it is the only writer; after another process wrote, the refusal carries its event and the retry needs no read', async () => {
+      const commands = handler();
+      await commands.execute("c-0", { kind: "Open", owner: "c" });
+      ledger.requests.reset();
+      for (let i = 0; i < 5; i += 1) await commands.execute("c-0", { kind: "Credit", amount: 10 });
+      assert.deepEqual(
+        Object.fromEntries(ledger.requests.byOperation),
+        { PutItem: 5 },
+        "its own commit proved each version a moment before",
+      );
+
+      await handler().execute("c-0", { kind: "Credit", amount: 7 }); // another process
+      const { result, requests, items } = await cost(() => commands.execute("c-0", { kind: "Debit", amount: 20 }));
+
+      assert.deepEqual(requests, { PutItem: 2 }, "the refused write, answered with the other process's event, and the write after it");
+      assert.equal(items, 0);
+      assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [8, 37, 2]);
+      assert.deepEqual(
+        (await ledger.events.read("c-0", 0)).map((item) => item.version),
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        "gap-free, each version once",
+      );
+    });
+
+    it('"memory-first" reads first from a memory the ledger proved more than a second ago, and "read-first" always: only the events after it, one query, one write', async () => {
+      let now = Date.UTC(2026, 11, 1);
+      const clock = () => new Date(now);
+      for (const [id, commands] of [
+        ["c-1a", handler({ now: clock })],
+        ["c-1b", handler({ start: "read-first" })],
+      ] as const) {
+        await commands.execute(id, { kind: "Open", owner: "c" });
+        for (let i = 0; i < 30; i += 1) await commands.execute(id, { kind: "Credit", amount: 1 });
+        await handler().execute(id, { kind: "Credit", amount: 30 }); // another process
+        now += 1_000;
+
+        const { result, requests, items } = await cost(() => commands.execute(id, { kind: "Credit", amount: 5 }));
+
+        assert.deepEqual(requests, { Query: 1, PutItem: 1 }, id);
+        assert.equal(items, 2, "v31 (the proof) and the other process's v32, not the 32 events");
+        assert.deepEqual([result.aggregate.version, result.aggregate.state.balance, result.attempts], [33, 65, 1], id);
+      }
+    });
+
+    it('"memory-first": a rejection on the remembered state stands only on the ledger: a debit the other process funded goes through after one query', async () => {
       const commands = handler();
       await commands.execute("c-1", { kind: "Open", owner: "c" });
       for (let i = 0; i < 30; i += 1) await commands.execute("c-1", { kind: "Credit", amount: 1 });
@@ -165,14 +209,17 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
     });
 
     it('"decide": one request per command while it is the only writer; after another process wrote, the append is refused and only the missed events are read', async () => {
-      const commands = handler({ start: "decide-first" });
+      let now = Date.UTC(2026, 11, 1);
+      const commands = handler({ start: "decide-first", now: () => new Date(now) });
       await commands.execute("c-2", { kind: "Open", owner: "c" });
       ledger.requests.reset();
       for (let i = 0; i < 5; i += 1) await commands.execute("c-2", { kind: "Credit", amount: 10 });
-      // One write each and no read: a transaction of the event and a check that the remembered
-      // version is still in the ledger (a ledger restored to an earlier version refuses it).
-      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { TransactWriteItems: 5 }, "no read at all");
+      // One plain write each and no read: its own commit proved each version a moment before.
+      assert.deepEqual(Object.fromEntries(ledger.requests.byOperation), { PutItem: 5 }, "no read at all");
 
+      // A memory older than a second is written in a transaction with a check that its version is
+      // still in the ledger (a ledger restored to an earlier version refuses it).
+      now += 1_000;
       await handler().execute("c-2", { kind: "Credit", amount: 7 });
       await handler().execute("c-2", { kind: "Credit", amount: 7 });
       const { result, requests, items } = await cost(() => commands.execute("c-2", { kind: "Debit", amount: 20 }));
@@ -315,11 +362,11 @@ describe("what a warm handler remembers (DynamoDB Local)", () => {
       const past = await cost(() => small.execute("c-5", { kind: "Credit", amount: 1 }));
       const within = await cost(() => roomy.execute("c-6", { kind: "Credit", amount: 1 }));
 
-      assert.deepEqual([past.items, within.items], [6, 1], "the whole history, against the remembered version's proof alone");
+      assert.deepEqual([past.items, within.items], [6, 0], "the whole history, against nothing: the memory is a moment old");
     });
 
     it("refuses a start it does not know, and a negative rememberedAggregates or rememberedBytes, at construction", () => {
-      assert.throws(() => handler({ start: "trust" as never }), /start must be "read-first" or "decide-first"/);
+      assert.throws(() => handler({ start: "trust" as never }), /start must be one of "memory-first", "read-first", "decide-first"/);
       assert.throws(() => handler({ rememberedAggregates: -1 }), /rememberedAggregates must be a non-negative integer/);
       assert.throws(() => handler({ rememberedBytes: -1 }), /rememberedBytes must be a non-negative integer/);
     });

@@ -211,25 +211,48 @@ describe("command handler: aggregate ids are checked before any request", () => 
 });
 
 describe("command handler: a ledger restored from a backup to an earlier version", () => {
-  it("never writes after a gap when deciding on a remembered state the restore took back", async () => {
+  /** A handler that remembered versions 1..5, and the ledger restored to versions 1..3 under the same table. */
+  const restoredUnderIt = async (start: CommandHandlerOptions["start"]) => {
     const original = new InMemoryEventStore();
     const events = new SwitchableStore(original);
+    const clock = { now: Date.UTC(2026, 11, 1) };
     const remembering = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, {
-      start: "decide-first",
+      start,
+      now: () => new Date(clock.now),
     });
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     for (const amount of [1, 2, 3, 4]) await remembering.execute("acc", { kind: "Credit", amount });
-    // The backup holds versions 1..3 only.
     const restored = new InMemoryEventStore();
     await restored.append((await original.read("acc", 0, 3)) as unknown as StoredEventItem[]);
+    return { events, restored, remembering, clock };
+  };
+  const versionsIn = async (store: EventStore) => (await store.read("acc", 0)).map((item) => item.version);
+
+  for (const start of ["memory-first", "read-first", "decide-first"] as const) {
+    it(`never writes after a gap when deciding on a remembered state the restore took back (${start})`, async () => {
+      const { events, restored, remembering, clock } = await restoredUnderIt(start);
+      // Deleting the table and restoring a backup under its name takes minutes.
+      clock.now += 5 * 60_000;
+      events.target = restored;
+
+      const after = await remembering.execute("acc", { kind: "Credit", amount: 10 });
+      assert.equal(after.aggregate.version, 4);
+      assert.deepEqual(await versionsIn(restored), [1, 2, 3, 4]);
+      assert.equal(after.aggregate.state.balance, 1 + 2 + 10);
+    });
+  }
+
+  it("forgets every remembered aggregate when the ledger's table is gone, so none is decided on unread afterwards", async () => {
+    const { events, restored, remembering } = await restoredUnderIt("memory-first");
+    const gone = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException" });
+    events.target = { append: () => Promise.reject(gone), read: () => Promise.reject(gone), readLatest: () => Promise.reject(gone) };
+    // A command on another aggregate meets the missing table.
+    await assert.rejects(remembering.execute("other", { kind: "Open", owner: "bob" }), /Requested resource not found/);
+    // Restored at once (no time passes on the handler's clock): it still reads before it decides.
     events.target = restored;
 
     const after = await remembering.execute("acc", { kind: "Credit", amount: 10 });
     assert.equal(after.aggregate.version, 4);
-    assert.deepEqual(
-      (await restored.read("acc", 0)).map((item) => item.version),
-      [1, 2, 3, 4],
-    );
-    assert.equal(after.aggregate.state.balance, 1 + 2 + 10);
+    assert.deepEqual(await versionsIn(restored), [1, 2, 3, 4]);
   });
 });

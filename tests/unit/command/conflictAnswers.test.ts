@@ -92,11 +92,13 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     await assert.rejects(handler().execute("acc", { kind: "Credit", amount: 7 }), /unknown event type "Stolen"/);
   });
 
-  it("catches a remembered state several versions behind up in one read, not one refused write per missed event", async () => {
+  it("catches a memory older than a second that is several versions behind up in one read, not one refused write per missed event", async () => {
     const { events, handler } = side();
-    const remembering = handler({ rememberedAggregates: 10, start: "decide-first" });
+    let now = Date.UTC(2026, 11, 1);
+    const remembering = handler({ rememberedAggregates: 10, start: "decide-first", now: () => new Date(now) });
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     for (const amount of [1, 2, 3]) await handler().execute("acc", { kind: "Credit", amount });
+    now += 1_000;
     events.reads = 0;
     events.appends = 0;
 
@@ -104,6 +106,29 @@ describe("command handler: a conflict's answer carries the winner's event", () =
 
     assert.deepEqual([result.aggregate.version, result.aggregate.state.balance], [5, 16]);
     assert.deepEqual([events.appends, events.reads], [2, 1], "the refused write, one catch-up, the write");
+  });
+
+  it("takes one missed event from the refusal on a memory the ledger proved just before, and catches up in one read when it missed more", async () => {
+    const { events, handler } = side();
+    const remembering = handler({ rememberedAggregates: 10 });
+    await remembering.execute("acc", { kind: "Open", owner: "ada" });
+    await handler().execute("acc", { kind: "Credit", amount: 1 });
+    events.reads = 0;
+    events.appends = 0;
+
+    const once = await remembering.execute("acc", { kind: "Credit", amount: 10 });
+    assert.deepEqual([once.aggregate.version, once.aggregate.state.balance], [3, 11]);
+    assert.deepEqual([events.appends, events.reads], [2, 0], "the refused write carried version 2: no read");
+
+    // Another handler, which has met no conflict on it yet, remembers version 3; three commits follow.
+    const another = handler({ rememberedAggregates: 10 });
+    await another.query("acc");
+    for (const amount of [1, 2, 3]) await handler().execute("acc", { kind: "Credit", amount });
+    events.reads = 0;
+    events.appends = 0;
+    const more = await another.execute("acc", { kind: "Credit", amount: 100 });
+    assert.deepEqual([more.aggregate.version, more.aggregate.state.balance], [7, 117]);
+    assert.deepEqual([events.appends, events.reads], [3, 1], "a step on the refusal's event, then one catch-up for the rest");
   });
 });
 
