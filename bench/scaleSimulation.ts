@@ -11,6 +11,7 @@
  * times come from the local bench's measurements. Lag is the time from the ledger write to the last
  * read-model row written for the event. Deterministic for a seed: no clock, no I/O.
  */
+import { DEFAULT_MAXIMUM_CONCURRENCY, DEFAULT_QUEUE_BATCH_SIZE } from "../components/queueWithDeadLetter";
 import { Random } from "../local/random";
 import { CostLine, FUNCTION_MEMORY_MB, LOG_BYTES, lineCost } from "./cost";
 
@@ -423,7 +424,14 @@ export const DEFAULTS: SimulationSettings = {
     { name: "last-transaction", share: 0.93 },
     { name: "replica", share: 1 },
   ],
-  projector: { batchSize: 10, batchingWindowSeconds: 0, maximumConcurrency: 5, warm: true, baseMs: 8, perMessageMs: 7 },
+  projector: {
+    batchSize: DEFAULT_QUEUE_BATCH_SIZE,
+    batchingWindowSeconds: 0,
+    maximumConcurrency: DEFAULT_MAXIMUM_CONCURRENCY,
+    warm: true,
+    baseMs: 8,
+    perMessageMs: 7,
+  },
   command: { ms: 15, writeUnits: 4, readUnits: 0.5 },
 };
 
@@ -455,7 +463,13 @@ export const withKnobs = (base: SimulationSettings, knobs: Knobs): SimulationSet
 export const keepsUp = (settings: SimulationSettings, report: SimulationReport): boolean =>
   report.lagSeconds.p99 < 60 && report.backlogAtEnd < settings.commandsPerSecond * 60;
 
-const DEFAULT_KNOBS: Knobs = { parallelizationFactor: 1, dispatcherBatchSize: 100, maximumConcurrency: 5, projectorBatchSize: 10 };
+/** The components' defaults, as DEFAULTS holds them. */
+const DEFAULT_KNOBS: Knobs = {
+  parallelizationFactor: DEFAULTS.dispatcher.parallelizationFactor,
+  dispatcherBatchSize: DEFAULTS.dispatcher.batchSize,
+  maximumConcurrency: DEFAULTS.projector.maximumConcurrency,
+  projectorBatchSize: DEFAULTS.projector.batchSize,
+};
 const GRID = {
   parallelizationFactor: [1, 2, 5, 10],
   dispatcherBatchSize: [100, 1000],

@@ -12,6 +12,16 @@ export interface Queues {
   readonly deadLetterQueue: aws.sqs.Queue;
 }
 
+/**
+ * Concurrent batches a queue's function runs at most, unless given. A cap, not a reservation:
+ * Lambda's pollers start at 5 and add more only while messages wait. 100 is what keeps a read
+ * model within a minute at 10× the local stage's load in the scale simulation (p99 lag 10 s,
+ * about 3% more per hour than 5, which holds about 650 messages a second; docs/scale.md).
+ */
+export const DEFAULT_MAXIMUM_CONCURRENCY = 100;
+/** Messages per invocation, unless given: SQS's most without a batching window. */
+export const DEFAULT_QUEUE_BATCH_SIZE = 10;
+
 /** How Lambda polls the main queue for its function. */
 export interface QueueConsumerArgs<F extends HandlerFunction> {
   /** Creates the consuming function once the queues exist (its statements and variables name them). */
@@ -20,7 +30,7 @@ export interface QueueConsumerArgs<F extends HandlerFunction> {
   readonly batchSize?: pulumi.Input<number>;
   /** Seconds Lambda gathers a batch (0 to 300). Default: not set (0). */
   readonly batchingWindowSeconds?: pulumi.Input<number>;
-  /** Concurrent invocations at most (2 to 1,000). Default 5. */
+  /** Concurrent invocations at most (2 to 1,000). Default 100 (DEFAULT_MAXIMUM_CONCURRENCY). */
   readonly maximumConcurrency?: pulumi.Input<number>;
 }
 
@@ -109,7 +119,7 @@ export function queueWithDeadLetter<F extends HandlerFunction>(
     { parent },
   );
   const consumer = mapping.create({ queue, deadLetterQueue });
-  const batchSize = checkedNumber(component, "batchSize", mapping.batchSize ?? 10, LIMITS.sqsBatchSize)!;
+  const batchSize = checkedNumber(component, "batchSize", mapping.batchSize ?? DEFAULT_QUEUE_BATCH_SIZE, LIMITS.sqsBatchSize)!;
   const window = checkedNumber(component, "batchingWindowSeconds", mapping.batchingWindowSeconds, LIMITS.batchingWindowSeconds);
   const eventSourceMapping = new aws.lambda.EventSourceMapping(
     `${name}-source`,
@@ -120,7 +130,12 @@ export function queueWithDeadLetter<F extends HandlerFunction>(
       maximumBatchingWindowInSeconds: window,
       functionResponseTypes: ["ReportBatchItemFailures"],
       scalingConfig: {
-        maximumConcurrency: checkedNumber(component, "maximumConcurrency", mapping.maximumConcurrency ?? 5, LIMITS.maximumConcurrency),
+        maximumConcurrency: checkedNumber(
+          component,
+          "maximumConcurrency",
+          mapping.maximumConcurrency ?? DEFAULT_MAXIMUM_CONCURRENCY,
+          LIMITS.maximumConcurrency,
+        ),
       },
       tags,
     },

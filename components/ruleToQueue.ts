@@ -14,7 +14,11 @@ export interface BusSubscriberArgs extends FunctionComponentArgs {
   readonly batchSize?: pulumi.Input<number>;
   /** Seconds Lambda gathers a batch before invoking (0 to 300). Default: not set (0: invoke as soon as messages arrive). */
   readonly batchingWindowSeconds?: pulumi.Input<number>;
-  /** Concurrent invocations at most (2 to 1,000). Default 5. */
+  /**
+   * Concurrent invocations at most (2 to 1,000). Default 100: a cap, not a reservation (Lambda
+   * starts at 5 and scales while messages wait); lower it where many queues share the account's
+   * concurrency, or where what the function writes must not be written faster.
+   */
   readonly maximumConcurrency?: pulumi.Input<number>;
   /** How long EventBridge keeps trying to deliver an event to the queue before its DLQ, in seconds (60 to 86,400). Default 86,400 (the maximum). */
   readonly deliveryMaxAgeSeconds?: pulumi.Input<number>;
