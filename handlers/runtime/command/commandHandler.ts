@@ -99,13 +99,18 @@ export class CommandHandler<S, C> {
     this.remembered = new RememberedAggregates<S>(
       positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }),
       positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
-      () => (options.now?.() ?? new Date()).getTime(),
+      () => this.clock(),
     );
     if (options.start !== undefined && !START_POLICIES.includes(options.start)) {
       throw new RangeError(
         `start must be one of ${START_POLICIES.map((policy) => `"${policy}"`).join(", ")}, got ${JSON.stringify(options.start)}`,
       );
     }
+  }
+
+  /** The handler's clock in ms: the one event timestamps come from. */
+  private clock(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
   }
 
   /** Strongly consistent read of an aggregate: the same path a command takes. */
@@ -174,6 +179,7 @@ export class CommandHandler<S, C> {
    */
   private async decideAndCommit(ids: string[], key: IdempotencyKey | undefined, decide: Decide<S>): Promise<MultiCommandResult<S>> {
     const commitId = randomUUID();
+    const startedAt = this.clock();
     /** Every event this command read from the ledger: a repeat of its key is answered from them, not read again. */
     const seen: LedgerEvent[] = [];
     const saw = (event: LedgerEvent) => void seen.push(event);
@@ -187,6 +193,8 @@ export class CommandHandler<S, C> {
     // Aggregates whose state the ledger gave a moment ago (a read of this command, a refusal's
     // event, a memory it proved just before): a conflict on one is a writer racing this command.
     const fresh = new Set(starts.filter((start) => start.read || start.anchored).map((start) => start.aggregate.aggregateId));
+    /** Aggregates whose refusal's event, written before this command began, this command folded on. */
+    const stepped = new Set<string>();
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id), fresh.add(id)));
     /** Reads the ledger's events after these aggregates' states onto them: their versions are then proven. */
     const catchUpOn = async (ids: readonly string[]) => {
@@ -292,10 +300,14 @@ export class CommandHandler<S, C> {
         }
         if (!(error instanceof VersionConflictError)) throw error;
         const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
-        // A state read in this command met a writer racing it (contention); one not read (a memory,
-        // a replica row) may be many versions behind: its catch-up reads all it missed at once.
-        const raced = fresh.has(error.aggregateId);
-        const pause = raced ? this.pacing.afterConflict(error.aggregateId, { attempt: number, pausedBefore, yields }) : 0;
+        // A state the ledger gave a moment ago met a writer racing it (contention): paced, and the
+        // refusal's event taken. A winner that wrote before this command began did not race it: the
+        // memory missed its event (no pause; the event taken once, and if that was not all, a
+        // catch-up). One not read (an older memory, a replica row) may be many versions behind: its
+        // catch-up reads all it missed at once.
+        const earlier = wroteBefore(error.held, startedAt);
+        const raced = fresh.has(error.aggregateId) && !(earlier && stepped.has(error.aggregateId));
+        const pause = raced && !earlier ? this.pacing.afterConflict(error.aggregateId, { attempt: number, pausedBefore, yields }) : 0;
         pausedBefore = false;
         if (pause > 0) {
           // Pause first, then read what was missed: a catch-up before the pause would be stale after it.
@@ -315,6 +327,7 @@ export class CommandHandler<S, C> {
             attempt: number,
           });
           aggregates = new Map(aggregates).set(next.aggregateId, next);
+          if (earlier) stepped.add(next.aggregateId);
           this.remembered.proven(next);
           // Its version is the ledger's (read in this command), but the ledger may be past it.
           unanchored.delete(next.aggregateId);
@@ -417,6 +430,12 @@ export class CommandHandler<S, C> {
     return Math.floor(now / 1000) + (this.options.idempotencyRetentionSeconds ?? DEFAULT_IDEMPOTENCY_RETENTION_SECONDS);
   }
 }
+
+/** Whether a refusal's event was written before `startedAt` (ms, by its timestamp): a version the command's memory missed, not a race. */
+const wroteBefore = (held: Record<string, unknown> | undefined, startedAt: number): boolean => {
+  const written = typeof held?.timestamp === "string" ? Date.parse(held.timestamp) : NaN;
+  return Number.isFinite(written) && written < startedAt;
+};
 
 /** The id, checked before any request: an id the ledger cannot hold is the command's fault. */
 const requireAggregateId = (aggregateId: string): string => {
