@@ -60,7 +60,7 @@ const out = (line = "") => {
 };
 /** What the bench is measuring now: a line per section, and on a terminal a running status line. */
 let section = 0;
-const SECTIONS = 11;
+const SECTIONS = 12;
 const announce = (title: string) => {
   section += 1;
   process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}[${section}/${SECTIONS}] ${title}\n`);
