@@ -186,12 +186,16 @@ export function nameProblem(kind: ResourceKind, name: string): string | undefine
   if (rule.startsWithLetter && !/^[A-Za-z]/.test(name)) return "it does not start with a letter";
   if (rule.startsAlphanumeric && !/^[a-z0-9]/.test(name)) return "it does not start with a letter or digit";
   if (rule.startsAlphanumeric && !/[a-z0-9]$/.test(name)) return "it does not end with a letter or digit";
-  const reserved = rule.reservedPrefixes?.find((prefix) => name.toLowerCase().startsWith(prefix));
+  const reserved = reservedStart(rule, name);
   if (reserved !== undefined) return `it starts with "${reserved}", which AWS reserves`;
   if (rule.noDoubleHyphen && (name.includes("--") || name.endsWith("-"))) return "it has two hyphens in a row or ends with one";
   if (rule.noDoublePeriod && name.includes("..")) return "it has two periods in a row";
   return undefined;
 }
+
+/** The beginning of `name` the service reserves (case-insensitive), if it has one. */
+const reservedStart = (rule: NameRule, name: string): string | undefined =>
+  rule.reservedPrefixes?.find((prefix) => name.toLowerCase().startsWith(prefix));
 
 /** FNV-1a over the UTF-16 code units of `text`: the one hash behind every derived name. */
 export function fnv1a(text: string): number {
@@ -207,22 +211,12 @@ const hashTag = (text: string, length = HASH_LENGTH): string => fnv1a(text).toSt
 function sanitized(rule: NameRule, text: string): string {
   let cleaned = [...(rule.lowercase ? text.toLowerCase() : text)].map((char) => (rule.char.test(char) ? char : "-")).join("");
   cleaned = cleaned.replace(/[-.]{2,}/g, "-").replace(/^[-.]+|[-.]+$/g, "");
-  for (let again = true; again;) {
-    again = false;
-    for (const prefix of rule.reservedPrefixes ?? []) {
-      if (cleaned.toLowerCase().startsWith(prefix)) {
-        cleaned = cleaned.slice(prefix.length).replace(/^[-.]+/, "");
-        again = true;
-      }
-    }
-  }
+  for (let prefix = reservedStart(rule, cleaned); prefix !== undefined; prefix = reservedStart(rule, cleaned))
+    cleaned = cleaned.slice(prefix.length).replace(/^[-.]+/, "");
   if ((rule.startsWithLetter || rule.startsAlphanumeric) && cleaned !== "")
     cleaned = cleaned.replace(rule.startsWithLetter ? /^[^A-Za-z]+/ : /^[^a-z0-9]+/, "");
   return cleaned;
 }
-
-const startsReserved = (rule: NameRule, name: string): boolean =>
-  (rule.reservedPrefixes ?? []).some((prefix) => name.toLowerCase().startsWith(prefix));
 
 /** What Pulumi would name the resource (a representative random suffix: hex digits). */
 export function autoname(kind: ResourceKind, logicalName: string): string {
@@ -256,7 +250,7 @@ export function derivedName(kind: ResourceKind, component: string, part: string,
   if (head === "" && (rule.startsWithLetter || rule.lowercase)) head = "r";
   const join = (first: string): string => [first, hash, ...(withTail ? [tail] : [])].filter((piece) => piece !== "").join("-");
   // The head alone may be clear of a reserved beginning and the joined name not ("sg" + "-" + hash).
-  if (startsReserved(rule, join(head))) head = `r${head.slice(0, Math.max(0, room - 1))}`;
+  if (reservedStart(rule, join(head)) !== undefined) head = `r${head.slice(0, Math.max(0, room - 1))}`;
   const name = join(head);
   return rule.derived.prefix ? `${name}-` : name;
 }
