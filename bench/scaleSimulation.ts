@@ -171,6 +171,12 @@ class Fifo {
     while (count < limit && this.head + count < this.ids.length && this.ready[this.head + count] <= now) count += 1;
     return count;
   }
+  /** The batch an event source mapping invokes now: the items ready, once they fill a batch or the oldest has waited the batching window; else 0. */
+  batchDue(now: number, batchSize: number, windowSeconds: number): number {
+    const count = this.available(now, batchSize);
+    if (count === 0 || (count < batchSize && now - this.oldestReady() < windowSeconds)) return 0;
+    return count;
+  }
   take(count: number): number[] {
     const taken = this.ids.slice(this.head, this.head + count);
     this.head += count;
@@ -249,9 +255,8 @@ export function simulate(settings: SimulationSettings): SimulationReport {
   const end = settings.seconds + settings.drainSeconds;
   const startLane = (lane: (typeof lanes)[number]) => {
     if (lane.busy || lane.queue.length === 0) return;
-    const count = lane.queue.available(timeline.now, dispatcher.batchSize);
+    const count = lane.queue.batchDue(timeline.now, dispatcher.batchSize, dispatcher.batchingWindowSeconds);
     if (count === 0) return;
-    if (count < dispatcher.batchSize && timeline.now - lane.queue.oldestReady() < dispatcher.batchingWindowSeconds) return;
     if (running >= settings.accountConcurrency) {
       report.throttles.lambda += 1;
       return;
@@ -312,9 +317,8 @@ export function simulate(settings: SimulationSettings): SimulationReport {
         state.concurrency = Math.min(projector.maximumConcurrency, 1000, state.concurrency + (300 / 60) * tick);
       }
       while (state.inFlight < Math.floor(state.concurrency) && state.queue.length > 0) {
-        const count = state.queue.available(timeline.now, projector.batchSize);
+        const count = state.queue.batchDue(timeline.now, projector.batchSize, projector.batchingWindowSeconds);
         if (count === 0) break;
-        if (count < projector.batchSize && timeline.now - state.queue.oldestReady() < projector.batchingWindowSeconds) break;
         if (running >= settings.accountConcurrency) {
           report.throttles.lambda += 1;
           break;
