@@ -8,6 +8,7 @@ import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore"
 import { InMemoryReadModel } from "../../../handlers/runtime/memory/readModel";
 import { ReadModelSnapshotSource, aggregateProjection } from "../../../handlers/runtime/projection/readModelSnapshots";
 import { EventStore, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
+import { CountingEventStore } from "../../support/countingEventStore";
 
 /** A limit that can be set: setting the value it already has decides nothing. */
 interface LimitState {
@@ -28,31 +29,13 @@ const limits = defineDomain<LimitState, LimitCommand, { type: "LimitSet"; payloa
         : [{ type: "LimitSet", payload: { limit: command.limit } }],
 });
 
-/** An event store that counts its calls and can be switched to another (a ledger restored from a backup). */
-class SwitchableStore implements EventStore {
-  calls = 0;
-  constructor(public target: EventStore) {}
-  append(events: readonly StoredEventItem[], options?: Parameters<EventStore["append"]>[1]) {
-    this.calls += 1;
-    return this.target.append(events, options);
-  }
-  read(aggregateId: string, after: number, upTo?: number) {
-    this.calls += 1;
-    return this.target.read(aggregateId, after, upTo);
-  }
-  readLatest(aggregateId: string, limit: number, upTo?: number) {
-    this.calls += 1;
-    return this.target.readLatest(aggregateId, limit, upTo);
-  }
-}
-
 /** The two ways a command starts without memory: from the ledger, or from a replica row (decided on at once). */
 const STARTS = ["ledger", "replica"] as const;
 type Start = (typeof STARTS)[number];
 
 /** A command side over one in-memory ledger, starting as asked; a second handler on the same ledger is "another process". */
 function commandSide<S, C>(domain: Parameters<typeof defineDomain<S, C>>[0], start: Start, options: CommandHandlerOptions = {}) {
-  const events = new SwitchableStore(new InMemoryEventStore());
+  const events = new CountingEventStore(new InMemoryEventStore());
   const replica = new InMemoryReadModel();
   const projection = aggregateProjection("replica", domain);
   const handler = (more: CommandHandlerOptions = {}) =>
@@ -181,9 +164,9 @@ describe("command handler: every refusal stands on the ledger's latest state", (
     const remembering = side.handler({ rememberedAggregates: 100, start: "decide-first" }) as CommandHandler<AccountState, AccountCommand>;
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     await remembering.execute("acc", { kind: "Credit", amount: NINE });
-    const before = side.events.calls;
+    const before = side.events.requests;
     await assert.rejects(remembering.execute("acc", { kind: "Credit", amount: 1e15 }), /would be unsound/);
-    assert.ok(side.events.calls > before, "the refusal read the ledger first");
+    assert.ok(side.events.requests > before, "the refusal read the ledger first");
   });
 });
 
@@ -204,7 +187,7 @@ describe("command handler: aggregate ids are checked before any request", () => 
             (error: unknown) => error instanceof InvalidCommandError && /at most 1024 are allowed/.test(error.message),
           );
         }
-        assert.equal(side.events.calls, 0);
+        assert.equal(side.events.requests, 0);
       });
     }
   }
@@ -214,7 +197,7 @@ describe("command handler: a ledger restored from a backup to an earlier version
   /** A handler that remembered versions 1..5, and the ledger restored to versions 1..3 under the same table. */
   const restoredUnderIt = async (start: CommandHandlerOptions["start"]) => {
     const original = new InMemoryEventStore();
-    const events = new SwitchableStore(original);
+    const events = new CountingEventStore(original);
     const clock = { now: Date.UTC(2026, 11, 1) };
     const remembering = new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, {
       start,

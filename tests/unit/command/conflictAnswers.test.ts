@@ -3,41 +3,30 @@ import { AccountCommand, AccountState, accounts } from "../../../examples/accoun
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler } from "../../../handlers/runtime/command/commandHandler";
 import { VersionConflictError } from "../../../handlers/runtime/ledger/errors";
-import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore";
-import { AppendOptions, EventStore, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
+import { AppendOptions, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
+import { CountingEventStore } from "../../support/countingEventStore";
 
 /**
  * The in-memory ledger answering a conflict as DynamoDB does (the item at the refused version in
  * the refusal), optionally with a doctored item; `race` runs once just before the next append
- * (another process committing between a command's read and its write). Counts reads and appends.
+ * (another process committing between a command's read and its write). Counts reads and appends
+ * (the racer's too: it writes through this store).
  */
-class ConflictAnsweringStore implements EventStore {
-  readonly inner = new InMemoryEventStore();
-  reads = 0;
-  appends = 0;
+class ConflictAnsweringStore extends CountingEventStore {
   race?: () => Promise<unknown>;
   doctor: (held: Record<string, unknown>) => Record<string, unknown> = (held) => held;
 
-  async append(events: readonly StoredEventItem[], options?: AppendOptions) {
+  override async append(events: readonly StoredEventItem[], options?: AppendOptions) {
     const race = this.race;
     this.race = undefined;
     await race?.();
-    this.appends += 1;
     try {
-      return await this.inner.append(events, options);
+      return await super.append(events, options);
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      const [held] = await this.inner.read(error.aggregateId, error.version - 1, error.version);
+      const [held] = await this.target.read(error.aggregateId, error.version - 1, error.version);
       throw new VersionConflictError(error.aggregateId, error.version, { cause: error, held: this.doctor(held) });
     }
-  }
-  read(aggregateId: string, after: number, upTo?: number) {
-    this.reads += 1;
-    return this.inner.read(aggregateId, after, upTo);
-  }
-  readLatest(aggregateId: string, limit: number, upTo?: number) {
-    this.reads += 1;
-    return this.inner.readLatest(aggregateId, limit, upTo);
   }
 }
 
@@ -56,8 +45,7 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     const { events, handler } = side();
     await handler().execute("acc", { kind: "Open", owner: "ada" });
     events.race = () => handler().execute("acc", { kind: "Credit", amount: 5 });
-    events.reads = 0;
-    events.appends = 0;
+    events.reset();
 
     const result = await handler().execute("acc", { kind: "Credit", amount: 7 });
 
@@ -66,7 +54,7 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     assert.equal(events.reads, 2, "our load and the racer's: no query after the conflict");
     assert.equal(events.appends, 3);
     assert.deepEqual(
-      (await events.inner.read("acc", 0)).map((item) => item.version),
+      (await events.target.read("acc", 0)).map((item) => item.version),
       [1, 2, 3],
     );
   });
@@ -76,7 +64,7 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     await handler().execute("acc", { kind: "Open", owner: "ada" });
     events.race = () => handler().execute("acc", { kind: "Credit", amount: 5 });
     events.doctor = (held) => ({ ...held, version: 7 });
-    events.reads = 0;
+    events.reset();
 
     const result = await handler().execute("acc", { kind: "Credit", amount: 7 });
 
@@ -99,8 +87,7 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     for (const amount of [1, 2, 3]) await handler().execute("acc", { kind: "Credit", amount });
     now += 1_000;
-    events.reads = 0;
-    events.appends = 0;
+    events.reset();
 
     const result = await remembering.execute("acc", { kind: "Credit", amount: 10 });
 
@@ -113,8 +100,7 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     const remembering = handler({ rememberedAggregates: 10 });
     await remembering.execute("acc", { kind: "Open", owner: "ada" });
     await handler().execute("acc", { kind: "Credit", amount: 1 });
-    events.reads = 0;
-    events.appends = 0;
+    events.reset();
 
     const once = await remembering.execute("acc", { kind: "Credit", amount: 10 });
     assert.deepEqual([once.aggregate.version, once.aggregate.state.balance], [3, 11]);
@@ -124,8 +110,7 @@ describe("command handler: a conflict's answer carries the winner's event", () =
     const another = handler({ rememberedAggregates: 10 });
     await another.query("acc");
     for (const amount of [1, 2, 3]) await handler().execute("acc", { kind: "Credit", amount });
-    events.reads = 0;
-    events.appends = 0;
+    events.reset();
     const more = await another.execute("acc", { kind: "Credit", amount: 100 });
     assert.deepEqual([more.aggregate.version, more.aggregate.state.balance], [7, 117]);
     assert.deepEqual([events.appends, events.reads], [3, 1], "a step on the refusal's event, then one catch-up for the rest");
@@ -146,7 +131,7 @@ describe("command handler: a conflict on a command over several aggregates", () 
     };
     /** Another process commits a transfer (moving both accounts) between our next read and our write. */
     const raceATransfer = () => (events.race = () => handler().executeMany(["a", "b"], transfer(1)));
-    const count = () => ((events.reads = 0), (events.appends = 0));
+    const count = () => events.reset();
     return { events, handler, transfer, open, raceATransfer, count };
   };
 

@@ -3,32 +3,13 @@ import { AccountCommand, AccountState, accounts } from "../../../examples/accoun
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../../../handlers/runtime/command/commandHandler";
 import { CommandRejectedError } from "../../../handlers/runtime/command/errors";
-import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore";
-import { AppendOptions, EventStore, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
+import { CountingEventStore } from "../../support/countingEventStore";
 import { InMemorySnapshotStore } from "../../../handlers/runtime/memory/snapshotStore";
 import { seedAccount, accountEvents } from "../../../examples/accounts/history";
 
-/** The in-memory ledger, counting every request a command makes to it. */
-class CountingStore implements EventStore {
-  readonly inner = new InMemoryEventStore();
-  requests = 0;
-  append(events: readonly StoredEventItem[], options?: AppendOptions) {
-    this.requests += 1;
-    return this.inner.append(events, options);
-  }
-  read(aggregateId: string, after: number, upTo?: number) {
-    this.requests += 1;
-    return this.inner.read(aggregateId, after, upTo);
-  }
-  readLatest(aggregateId: string, limit: number, upTo?: number) {
-    this.requests += 1;
-    return this.inner.readLatest(aggregateId, limit, upTo);
-  }
-}
-
 describe("command handler: a repeated idempotency key is answered from what the command read", () => {
   const side = () => {
-    const events = new CountingStore();
+    const events = new CountingEventStore();
     const snapshots = new InMemorySnapshotStore();
     const handler = (options: CommandHandlerOptions = {}) =>
       new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events, snapshots), events, options);
@@ -45,7 +26,7 @@ describe("command handler: a repeated idempotency key is answered from what the 
       await first.execute("acc", { kind: "Open", owner: "ada" });
       const committed = await first.execute("acc", { kind: "Credit", amount: 5 }, { idempotencyKey: "k1" });
       const again = label.includes("another") ? handler(options) : first;
-      events.requests = 0;
+      events.reset();
 
       const repeat = await again.execute("acc", { kind: "Credit", amount: 5 }, { idempotencyKey: "k1" });
 
@@ -61,7 +42,7 @@ describe("command handler: a repeated idempotency key is answered from what the 
     await first.execute("acc", { kind: "Open", owner: "ada" });
     const committed = await first.execute("acc", { kind: "Credit", amount: 5 }, { idempotencyKey: "k2" });
     await first.execute("acc", { kind: "Credit", amount: 9 });
-    events.requests = 0;
+    events.reset();
 
     const repeat = await handler({ rememberedAggregates: 0 }).execute("acc", { kind: "Credit", amount: 5 }, { idempotencyKey: "k2" });
 
@@ -71,7 +52,7 @@ describe("command handler: a repeated idempotency key is answered from what the 
 
   it("answers a resend on an aggregate started from its snapshot, whose events the start did not read", async () => {
     const { events, snapshots, handler } = side();
-    await seedAccount(events.inner, snapshots, accountEvents("old", 1, 250), 100);
+    await seedAccount(events.target, snapshots, accountEvents("old", 1, 250), 100);
     const first = handler({ rememberedAggregates: 0 });
     const committed = await first.execute("old", { kind: "Credit", amount: 5 }, { idempotencyKey: "k3" });
     const repeat = await handler({ rememberedAggregates: 0 }).execute("old", { kind: "Credit", amount: 5 }, { idempotencyKey: "k3" });
@@ -82,7 +63,7 @@ describe("command handler: a repeated idempotency key is answered from what the 
     const { events, handler } = side();
     await handler().execute("acc", { kind: "Open", owner: "ada" });
     await assert.rejects(handler().execute("acc", { kind: "Debit", amount: 50 }, { idempotencyKey: "k4" }), CommandRejectedError);
-    events.requests = 0;
+    events.reset();
     await assert.rejects(
       handler({ rememberedAggregates: 0 }).execute("acc", { kind: "Debit", amount: 50 }, { idempotencyKey: "k4" }),
       CommandRejectedError,

@@ -3,27 +3,8 @@ import { accounts } from "../../../examples/accounts/domain";
 import { accountEvents, seedAccount } from "../../../examples/accounts/history";
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { StartCosts } from "../../../handlers/runtime/ledger/startCosts";
-import { InMemoryEventStore } from "../../../handlers/runtime/memory/eventStore";
+import { CountingEventStore } from "../../support/countingEventStore";
 import { InMemorySnapshotStore } from "../../../handlers/runtime/memory/snapshotStore";
-
-/** The in-memory ledger, counting the events each kind of read returns. */
-class ReadCountingStore extends InMemoryEventStore {
-  tails = 0;
-  ranges = 0;
-  itemsRead = 0;
-  override async readLatest(aggregateId: string, limit: number, upTo?: number) {
-    const items = await super.readLatest(aggregateId, limit, upTo);
-    this.tails += 1;
-    this.itemsRead += items.length;
-    return items;
-  }
-  override async read(aggregateId: string, after: number, upTo?: number) {
-    const items = await super.read(aggregateId, after, upTo);
-    this.ranges += 1;
-    this.itemsRead += items.length;
-    return items;
-  }
-}
 
 describe("StartCosts: the read units of a tail start and of a snapshot-first start", () => {
   const costs = () => {
@@ -67,12 +48,12 @@ describe("StartCosts: the read units of a tail start and of a snapshot-first sta
 
 describe("AggregateLoader's adaptive start", () => {
   it("reads an old aggregate never seen from its snapshot once the first loads showed old aggregates, fewer events for the same state", async () => {
-    const events = new ReadCountingStore();
+    const events = new CountingEventStore();
     const snapshots = new InMemorySnapshotStore();
     for (let i = 0; i < 4; i += 1) await seedAccount(events, snapshots, accountEvents(`old-${i}`, 1, 150), 100);
     const loader = new AggregateLoader(accounts, events, snapshots);
     const full = await new AggregateLoader(accounts, events).load("old-3");
-    Object.assign(events, { tails: 0, ranges: 0, itemsRead: 0 });
+    events.reset();
 
     const first = await loader.load("old-0");
     assert.equal(events.tails, 1, "the first load reads the tail");
@@ -89,7 +70,7 @@ describe("AggregateLoader's adaptive start", () => {
   });
 
   it("keeps reading young aggregates never seen in one query", async () => {
-    const events = new ReadCountingStore();
+    const events = new CountingEventStore();
     const snapshots = new InMemorySnapshotStore();
     for (let i = 0; i < 4; i += 1) await seedAccount(events, snapshots, accountEvents(`young-${i}`, 1, 40), 100);
     const loader = new AggregateLoader(accounts, events, snapshots);
