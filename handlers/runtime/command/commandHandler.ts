@@ -190,9 +190,10 @@ export class CommandHandler<S, C> {
     const unanchored = new Set(starts.filter((start) => !start.anchored).map((start) => start.aggregate.aggregateId));
     // Aggregates not read from the ledger in this command: the ledger may be ahead of them.
     const unread = new Set(starts.filter((start) => !start.read).map((start) => start.aggregate.aggregateId));
-    // Aggregates whose state the ledger gave a moment ago (a read of this command, a refusal's
-    // event, a memory it proved just before): a conflict on one is a writer racing this command.
-    const fresh = new Set(starts.filter((start) => start.read || start.anchored).map((start) => start.aggregate.aggregateId));
+    // Aggregates whose state the ledger gave a moment ago (anchored at the start: read in this
+    // command, or a memory it proved within the second; later a catch-up or a refusal's event): a
+    // conflict on one is a writer racing this command.
+    const fresh = new Set(starts.filter((start) => start.anchored).map((start) => start.aggregate.aggregateId));
     /** Aggregates whose refusal's event, written before this command began, this command folded on. */
     const stepped = new Set<string>();
     const provenBy = (read: Iterable<string>) => [...read].forEach((id) => (unanchored.delete(id), unread.delete(id), fresh.add(id)));

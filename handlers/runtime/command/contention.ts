@@ -44,17 +44,13 @@ export class ContentionPacing {
    * `yields`: the pauses this command made on hot aggregates so far (the ceiling doubles with each).
    */
   afterConflict(aggregateId: string, { attempt, pausedBefore, yields }: ConflictSoFar): number {
-    const hot = this.isHot(aggregateId);
-    this.lastConflict.set(aggregateId, this.now());
+    const now = this.now();
+    const previous = this.lastConflict.get(aggregateId);
+    this.lastConflict.set(aggregateId, now);
+    const hot = previous !== undefined && now - previous < CONTENDED_WITHIN_MS;
     if (attempt === 1 && !hot) return 0;
     if (pausedBefore && attempt > 1) return 0;
     return YIELD_BACKOFF.floorMs + backoffDelay(yields + 1, YIELD_BACKOFF);
-  }
-
-  /** Whether this handler met a conflict on the aggregate within `CONTENDED_WITHIN_MS`. */
-  isHot(aggregateId: string): boolean {
-    const previous = this.lastConflict.get(aggregateId);
-    return previous !== undefined && this.now() - previous < CONTENDED_WITHIN_MS;
   }
 }
 
