@@ -23,6 +23,8 @@ import { BENCH_LEDGER_TABLE } from "./tables";
 
 const TABLE = "bench-sdk";
 const KEY = { aggregateId: "sdk-item", version: 1 };
+/** KEY as the low-level client sends it. */
+const WIRE_KEY = { aggregateId: { S: KEY.aggregateId }, version: { N: String(KEY.version) } };
 const REQUESTS = Number(process.env.BENCH_SDK_REQUESTS ?? 400);
 const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 5);
 
@@ -62,16 +64,14 @@ export async function sdkOverhead(config: DynamoDbEndpoint, out: (line?: string)
       label: "low-level client, marshalled input",
       prepare: async () => {
         const client = new DynamoDBClient(config);
-        const Key = { aggregateId: { S: KEY.aggregateId }, version: { N: String(KEY.version) } };
-        return () => client.send(new GetItemCommand({ TableName: TABLE, Key, ConsistentRead: true }));
+        return () => client.send(new GetItemCommand({ TableName: TABLE, Key: WIRE_KEY, ConsistentRead: true }));
       },
     },
     {
       label: "low-level client, marshalled input, cacheMiddleware",
       prepare: async () => {
         const client = new DynamoDBClient({ ...config, cacheMiddleware: true });
-        const Key = { aggregateId: { S: KEY.aggregateId }, version: { N: String(KEY.version) } };
-        return () => client.send(new GetItemCommand({ TableName: TABLE, Key, ConsistentRead: true }));
+        return () => client.send(new GetItemCommand({ TableName: TABLE, Key: WIRE_KEY, ConsistentRead: true }));
       },
     },
     {
@@ -160,7 +160,6 @@ export async function sdkWorkAlone(out: (line?: string) => void): Promise<void> 
   const putEvents = JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `e${i}` })) });
   const message = JSON.stringify({ reason: "bench", record: { aggregateId: "a", version: 1 } });
   const sent = JSON.stringify({ MessageId: "m", MD5OfMessageBody: createHash("md5").update(message).digest("hex") });
-  const Key = { aggregateId: { S: "a" }, version: { N: "1" } };
   const calls: { label: string; call: () => Promise<unknown> }[] = [];
   for (const cacheMiddleware of [false, true]) {
     const low = new DynamoDBClient({ ...OFFLINE, cacheMiddleware, requestHandler: answering(item) });
@@ -176,7 +175,7 @@ export async function sdkWorkAlone(out: (line?: string) => void): Promise<void> 
     }
     calls.push({
       label: `DynamoDB GetItem, low-level client${suffix}`,
-      call: () => low.send(new GetItemCommand({ TableName: TABLE, Key })),
+      call: () => low.send(new GetItemCommand({ TableName: TABLE, Key: WIRE_KEY })),
     });
     calls.push({
       label: `EventBridge PutEvents, 10 entries${suffix}`,
@@ -234,8 +233,7 @@ async function captureRequest(config: DynamoDbEndpoint): Promise<CapturedRequest
     },
     { step: "finalizeRequest", priority: "low", name: "captureRequest" },
   );
-  const Key = { aggregateId: { S: KEY.aggregateId }, version: { N: String(KEY.version) } };
-  await client.send(new GetItemCommand({ TableName: TABLE, Key, ConsistentRead: true })).catch((error) => {
+  await client.send(new GetItemCommand({ TableName: TABLE, Key: WIRE_KEY, ConsistentRead: true })).catch((error) => {
     if (!(error instanceof CaptureDone)) throw error;
   });
   client.destroy();

@@ -37,19 +37,17 @@ export class StartCosts {
 
   /** Read units of a tail start on an aggregate at `version`. */
   tail(version: number): number {
-    const { tailSize, snapshotEvery } = this.options;
+    const { tailSize } = this.options;
     if (version <= tailSize) return consistentUnits(version * this.eventSize());
     const units = consistentUnits(tailSize * this.eventSize()) + eventualUnits(this.snapshotSize());
     // A snapshot older than the tail: the events between it and the tail are read as well.
-    const snapshot = snapshotEvery > 0 ? Math.floor(version / snapshotEvery) * snapshotEvery : 0;
-    const between = version - tailSize + 1 - snapshot;
+    const between = version - tailSize + 1 - this.latestSnapshot(version);
     return between > 0 ? units + consistentUnits(between * this.eventSize()) : units;
   }
 
   /** Read units of a snapshot-first start on an aggregate at `version`. */
   sequential(version: number): number {
-    const { snapshotEvery } = this.options;
-    const snapshot = snapshotEvery > 0 ? Math.floor(version / snapshotEvery) * snapshotEvery : 0;
+    const snapshot = this.latestSnapshot(version);
     // The snapshot's own version is read too, as the proof the ledger reaches it.
     const events = snapshot === 0 ? version : version - snapshot + 1;
     return eventualUnits(snapshot === 0 ? 0 : this.snapshotSize()) + consistentUnits(events * this.eventSize());
@@ -81,6 +79,12 @@ export class StartCosts {
   /** Learns the size of a snapshot read. */
   readSnapshot(snapshot: object): void {
     this.snapshotBytes = mean(this.snapshotBytes, itemSize(snapshot as Record<string, unknown>));
+  }
+
+  /** Where the latest snapshot of an aggregate at `version` lies (0: none yet). */
+  private latestSnapshot(version: number): number {
+    const { snapshotEvery } = this.options;
+    return snapshotEvery > 0 ? Math.floor(version / snapshotEvery) * snapshotEvery : 0;
   }
 
   /** Before any event is read, a small one (an event of a few fields, its metadata included). */
