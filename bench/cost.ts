@@ -8,6 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { balances, lastTransaction, replica } from "../examples/accounts/projections";
+import { DEFAULT_START_POLICY } from "../handlers/runtime/ledger/conventions";
 import { BusEntry, entrySize } from "../handlers/runtime/dispatch/batching";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 import { QueueMessage } from "../handlers/runtime/projection/projector";
@@ -241,7 +242,8 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
     let events = 0;
     const commandMs: number[] = [];
     try {
-      const client = commandClient(await stage.serveCommandApi());
+      // The deployed CommandApi's start (the stage's own command side decides first: it is the one writer).
+      const client = commandClient(await stage.serveCommandApi(0, { replica: "replica", start: DEFAULT_START_POLICY }));
       const timedClient = {
         ...client,
         run: async (id: string, command: AccountCommand) => {
