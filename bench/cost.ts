@@ -33,11 +33,39 @@ export const FUNCTION_MEMORY_MB = { commandApi: 512, dispatcher: 512, projector:
 const FLOOR_MEMORY_MB = 128;
 
 /**
- * Log bytes each invocation sends to CloudWatch, estimated, not measured (the bench silences logs):
- * the platform's start and report lines in JSON format, and one EMF metrics line from the
- * project's functions (Powertools metrics flush once per invocation).
+ * Log bytes each invocation sends to CloudWatch. `platform`: the start and report lines Lambda
+ * writes (JSON log format), estimated, since no run here sees them. `application`: a function's
+ * INFO line and EMF metrics line, for the scale simulation; the cost section measures it instead
+ * (`loggedBytes`, about 1,050 on the CommandApi).
  */
-export const LOG_BYTES = { platform: 700, metrics: 600 } as const;
+export const LOG_BYTES = { platform: 700, application: 1_050 } as const;
+
+/**
+ * Counts what the functions write to standard output (CloudWatch Logs' input in Lambda) while
+ * `run` goes, at the settings the components deploy: INFO lines and EMF metrics on. Nothing is printed.
+ */
+export async function loggedBytes<T>(run: () => Promise<T>): Promise<{ result: T; bytes: number }> {
+  const settings = { POWERTOOLS_METRICS_DISABLED: "false", POWERTOOLS_LOG_LEVEL: "INFO" } as const;
+  const before = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  const write = process.stdout.write;
+  let bytes = 0;
+  Object.assign(process.env, settings);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
+    const done = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { result: await run(), bytes };
+  } finally {
+    process.stdout.write = write;
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
 
 const CHUNK = 64 * 1024;
 /** The 64 KB chunks EventBridge and SQS bill for a payload. */
@@ -240,6 +268,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
 
     const sent: SentCommand[] = [];
     let events = 0;
+    let commandLogBytes = 0;
     const commandMs: number[] = [];
     try {
       // The deployed CommandApi's start (the stage's own command side decides first: it is the one writer).
@@ -253,7 +282,11 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
           commandMs.push(performance.now() - started);
         },
       };
-      await runWorkload(stage, timedClient, { events: COMMANDS, aggregates: AGGREGATES, seed: 42, concurrency: CONCURRENCY });
+      // The CommandApi runs its Lambda entry (its INFO line and EMF metrics are counted); the
+      // stage's dispatcher and projectors run their cores, so they log nothing of their own here.
+      commandLogBytes = (
+        await loggedBytes(() => runWorkload(stage, timedClient, { events: COMMANDS, aggregates: AGGREGATES, seed: 42, concurrency: CONCURRENCY }))
+      ).bytes;
       await stage.settle();
       // Every accepted command of the accounts domain appends one event.
       events = client.counts.succeeded;
@@ -273,6 +306,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
       const used = scope(prefix);
       return { kind: "dynamodb", component, requests: used.requests, writeUnits: used.writeUnits, readUnits: used.readUnits };
     };
+    const applicationLogBytes = commandLogBytes / Math.max(1, sent.length);
     const ourInvocations =
       sent.length + dispatcher.durations.length + projectorCalls.reduce((sum, call) => sum + call.timed.durations.length, 0);
     const ours: Pipeline = {
@@ -316,7 +350,8 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
           memoryMb: FUNCTION_MEMORY_MB.projector,
         },
         dynamoLine("projectors: read-model rows", "projector|"),
-        { kind: "logs", component: "CloudWatch Logs", bytes: ourInvocations * (LOG_BYTES.platform + LOG_BYTES.metrics) },
+        // Every function writes an INFO line and an EMF line per invocation: the CommandApi's measured size stands for all.
+        { kind: "logs", component: "CloudWatch Logs", bytes: ourInvocations * (LOG_BYTES.platform + applicationLogBytes) },
       ],
     };
 
@@ -409,7 +444,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
         `Write and read units computed from the items' sizes as DynamoDB rounds them (1 WRU per KB, 1 RRU per 4 KB consistent, half eventual, ×2 in a transaction, +1 WRU per keys-only index entry). ` +
         `Lambda: arm64, the components' default memory (CommandApi ${FUNCTION_MEMORY_MB.commandApi} MB, dispatcher ${FUNCTION_MEMORY_MB.dispatcher} MB, projectors ${FUNCTION_MEMORY_MB.projector} MB; Castore's functions the same), each invocation billed in whole ms of its duration measured here on DynamoDB Local (ours: the CommandApi at the HTTP client, an upper bound), where a request takes less than on AWS; the floor's at ${FLOOR_MEMORY_MB} MB and 1 ms. ` +
         `EventBridge and SQS bill per 64 KB chunk; SQS: one send per message, one receive per batch of 10 and one DeleteMessageBatch per batch, no empty receives (Lambda's pollers also long-poll an idle queue, a fixed cost of a few hundred thousand requests a month per queue). ` +
-        `Logs estimated at ${LOG_BYTES.platform} bytes per invocation from the platform plus ${LOG_BYTES.metrics} of metrics for ours. ` +
+        `Logs: ${LOG_BYTES.platform} bytes per invocation from the platform (estimated) for both; for ours also what the CommandApi's entry wrote in this run, ${applicationLogBytes.toFixed(0)} bytes per invocation (its INFO line and EMF metrics, measured), taken for every function. ` +
         `Free tiers, storage, the stream's reads by Lambda (free) and failed batches (an S3 PUT each, none here) are left out.`,
     );
   } finally {

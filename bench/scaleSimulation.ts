@@ -398,7 +398,7 @@ function costPerHour(settings: SimulationSettings, report: SimulationReport): nu
       memoryMb: FUNCTION_MEMORY_MB.projector,
     },
     { kind: "dynamodb", component: "read models", requests: report.deliveries, writeUnits: report.deliveries, readUnits: 0 },
-    { kind: "logs", component: "logs", bytes: invocations * (LOG_BYTES.platform + LOG_BYTES.metrics) },
+    { kind: "logs", component: "logs", bytes: invocations * (LOG_BYTES.platform + LOG_BYTES.application) },
   ];
   return (lines.reduce((sum, line) => sum + lineCost(line), 0) * 3600) / settings.seconds;
 }

@@ -5,7 +5,7 @@ import { Domain, requireDomain } from "./runtime/domain/domain";
 import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/support/environment";
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/command/httpRoutes";
 import { RetriesExhaustedError } from "./runtime/command/errors";
-import { ERROR_METRICS, answerTo } from "./runtime/command/errorAnswers";
+import { answerTo } from "./runtime/command/errorAnswers";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { instrumented, log } from "./observability";
@@ -106,7 +106,7 @@ export function createCommandApiHandler<S, C>(
     });
 }
 
-/** The metrics of one command request, every counter present (zeros included); nothing for a read. */
+/** The metrics of one command request; nothing for a read. */
 function commandCounts(outcome: CommandOutcome | undefined): Record<string, number> {
   if (!outcome) return {};
   const error = "error" in outcome ? outcome.error : undefined;
@@ -115,7 +115,7 @@ function commandCounts(outcome: CommandOutcome | undefined): Record<string, numb
   return {
     CommandsCommitted: committed && !outcome.repeated ? 1 : 0,
     CommandsRepeated: committed && outcome.repeated ? 1 : 0,
-    ...Object.fromEntries(ERROR_METRICS.map((name) => [name, name === metric ? 1 : 0])),
+    ...(metric ? { [metric]: 1 } : {}),
     VersionConflicts: committed ? outcome.attempts - 1 : error instanceof RetriesExhaustedError ? error.attempts : 0,
   };
 }

@@ -46,7 +46,10 @@ const metrics = (): Metrics =>
 
 /**
  * Runs one invocation with the Lambda context on every log line (request id, cold start), then
- * publishes the counts it reports, zero counts included so dashboards see a steady series.
+ * publishes the counts it reports that are not zero, in one EMF line: each counter costs its
+ * bytes in CloudWatch Logs on every invocation, so one that counted nothing is left out (a
+ * dashboard fills the gaps with FILL(m, 0); the components' alarms treat missing data as not
+ * breaching). An invocation that counted nothing writes no metrics line.
  */
 export async function instrumented<T>(
   context: Context | undefined,
@@ -58,7 +61,9 @@ export async function instrumented<T>(
   if (process.env.POWERTOOLS_METRICS_DISABLED === "true") return result;
   const recorder = metrics();
   recorder.captureColdStartMetric();
-  for (const [name, value] of Object.entries(counts)) recorder.addMetric(name, MetricUnit.Count, value);
+  const counted = Object.entries(counts).filter(([, value]) => value !== 0);
+  if (counted.length === 0) return result;
+  for (const [name, value] of counted) recorder.addMetric(name, MetricUnit.Count, value);
   recorder.publishStoredMetrics();
   return result;
 }

@@ -58,6 +58,19 @@ describe("a component's function: role and log group hatches", () => {
     assert.equal(await valueOf(result.logGroupName), "platform-logs");
   });
 
+  it("passes a system log level to Lambda's logging config only when given (Lambda's own default otherwise)", async () => {
+    const quiet = await projector({ function: { systemLogLevel: "WARN" }, logGroup: { skip: true } });
+    assert.deepEqual(lookup(quiet.resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.loggingConfig, {
+      logFormat: "JSON",
+      systemLogLevel: "WARN",
+    });
+    const plain = await projector({ logGroup: { skip: true } });
+    assert.equal(
+      lookup(plain.resources).named("aws:lambda/function:Function", "svc-balances-function").inputs.loggingConfig.systemLogLevel,
+      undefined,
+    );
+  });
+
   it("skips the log group: Lambda's default group, which the role may create and write, and no other log statement", async () => {
     const { result, resources } = await projector({ logGroup: { skip: true } });
     const { named, ofType } = lookup(resources);

@@ -30,11 +30,6 @@ export const ERROR_ANSWERS: Readonly<Record<string, ErrorAnswer>> = {
   unavailable: { status: 503, hint: "send the request again (a command with the same Idempotency-Key)", metric: "StoreUnavailable" },
 };
 
-/** The metrics an error answer may count in, for a steady series of zeros. */
-export const ERROR_METRICS: readonly string[] = [
-  ...new Set(Object.values(ERROR_ANSWERS).flatMap((answer) => (answer.metric ? [answer.metric] : []))),
-];
-
 /** The answer to an error, or undefined for one that is not a typed error the routes know. */
 export function answerTo(error: unknown): (ErrorAnswer & { code: string; retryable: boolean }) | undefined {
   if (!(error instanceof LedgerError)) return undefined;
