@@ -23,7 +23,7 @@ import { EarlierCommandHandler } from "./earlierCommandHandler";
 import { BENCH_LEDGER_TABLE } from "./tables";
 
 const COMMANDS = 192;
-const ROUNDS = Number(process.env.BENCH_CONTENTION_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_CONTENTION_ROUNDS ?? 3);
 const TABLE = "bench-hot-events";
 const READ_FIRST: CommandHandlerOptions = { start: "read-first" };
 

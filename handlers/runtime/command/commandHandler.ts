@@ -229,6 +229,8 @@ export class CommandHandler<S, C> {
     /** Aggregates to read what they missed before the next attempt: after its pause, so the read is not stale. */
     let behind: string[] = [];
     let pausedBefore = false;
+    /** Pauses this command made on hot aggregates: each doubles the next one's ceiling. */
+    let yields = 0;
     /** Reads what conflicted aggregates missed; our own commit among it (an earlier send that landed after all) is the result. */
     const afterConflict = async (conflicted: string[]) => {
       const caughtUp = new Map(aggregates);
@@ -306,7 +308,7 @@ export class CommandHandler<S, C> {
         // catch-up reads all it missed at once.
         const earlier = wroteBefore(error.held, startedAt);
         const raced = fresh.has(error.aggregateId) && !(earlier && stepped.has(error.aggregateId));
-        const pause = raced && !earlier ? this.pacing.afterConflict(error.aggregateId, { attempt: number, pausedBefore }) : 0;
+        const pause = raced && !earlier ? this.pacing.afterConflict(error.aggregateId, { attempt: number, pausedBefore, yields }) : 0;
         pausedBefore = false;
         if (pause > 0) {
           // Pause first, then read what was missed: a catch-up before the pause would be stale after it.
@@ -314,6 +316,7 @@ export class CommandHandler<S, C> {
           // them all meanwhile, and a state left behind would be refused once per version it missed.
           behind = ids;
           pauseMs = pause;
+          yields += 1;
           throw error;
         }
         // The refusal carries the winner's event at the version we tried: the next state, with no read.
