@@ -5,14 +5,19 @@
  * SQS message sized; the same commands then go through Castore 2.4 (bench/castore.ts) on the same
  * emulator; the floor is derived from the same run. The counts are priced with bench/prices.json.
  */
+import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { balances, lastTransaction, replica } from "../examples/accounts/projections";
 import { DEFAULT_START_POLICY } from "../handlers/runtime/ledger/conventions";
+import { createCommandApiHandler } from "../handlers/commandApiHandler";
 import { BusEntry, entrySize } from "../handlers/runtime/dispatch/batching";
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, TableSchema } from "../handlers/runtime/ledger/tableSchemas";
 import { QueueMessage } from "../handlers/runtime/projection/projector";
 import { DynamoDbLocal } from "../local/dynamodbLocal";
+import { functionUrlEvent } from "../local/httpServer";
 import { LocalStage } from "../local/stage";
 import { commandClient, runWorkload } from "../local/workload";
 import { CapacityMeter, writeUnits } from "./capacityUnits";
@@ -35,35 +40,96 @@ const FLOOR_MEMORY_MB = 128;
 /**
  * Log bytes each invocation sends to CloudWatch. `platform`: the start and report lines Lambda
  * writes (JSON log format), estimated, since no run here sees them. `application`: a function's
- * INFO line and EMF metrics line, for the scale simulation; the cost section measures it instead
- * (`loggedBytes`, about 1,050 on the CommandApi).
+ * INFO line and EMF metrics line, for the scale simulation; the cost section measures it on the
+ * CommandApi instead (`commandApiLogBytes`, about 700).
  */
-export const LOG_BYTES = { platform: 700, application: 1_050 } as const;
+export const LOG_BYTES = { platform: 700, application: 700 } as const;
+
+/** The context Lambda gives an invocation of a function: its log lines carry the function and the request id. */
+function lambdaContext(functionName: string, memoryMb: number): Context {
+  const unused = () => {
+    throw new Error("the callback-style context methods are not used");
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `2026/12/01/[$LATEST]${randomUUID().replace(/-/g, "")}`,
+    getRemainingTimeInMillis: () => 29_000,
+    done: unused,
+    fail: unused,
+    succeed: unused,
+  };
+}
 
 /**
- * Counts what the functions write to standard output (CloudWatch Logs' input in Lambda) while
- * `run` goes, at the settings the components deploy: INFO lines and EMF metrics on. Nothing is printed.
+ * Counts what is written to standard output and standard error (CloudWatch Logs' input in Lambda)
+ * while `run` goes, at the settings the components deploy (INFO lines and EMF metrics on), and
+ * prints none of it; what went to standard error is printed if `run` fails.
  */
-export async function loggedBytes<T>(run: () => Promise<T>): Promise<{ result: T; bytes: number }> {
+async function loggedBytes(run: () => Promise<void>): Promise<number> {
   const settings = { POWERTOOLS_METRICS_DISABLED: "false", POWERTOOLS_LOG_LEVEL: "INFO" } as const;
   const before = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
-  const write = process.stdout.write;
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  const errors: string[] = [];
   let bytes = 0;
   Object.assign(process.env, settings);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
-    const done = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
-    done?.();
-    return true;
-  }) as typeof process.stdout.write;
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
+      if (stream === process.stderr) errors.push(String(chunk));
+      (rest.find((arg) => typeof arg === "function") as ((error?: Error | null) => void) | undefined)?.(null);
+      return true;
+    }) as typeof stream.write;
+  }
   try {
-    return { result: await run(), bytes };
+    await run();
+    return bytes;
+  } catch (error) {
+    writes[1].call(process.stderr, errors.join(""));
+    throw error;
   } finally {
-    process.stdout.write = write;
+    streams.forEach((stream, index) => (stream.write = writes[index]));
     for (const [name, value] of Object.entries(before)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+  }
+}
+
+/**
+ * What the CommandApi's Lambda entry writes per invocation at its deployed settings, with a
+ * Lambda context, in bytes: `COMMANDS` commands one after another (Lambda runs one at a time per
+ * instance) on accounts of their own in the stage's tables, the first of them a cold start.
+ */
+async function commandApiLogBytes(stage: LocalStage<AccountState, AccountCommand>, replicaTable: string): Promise<number> {
+  const COMMANDS = 200;
+  const client = new DynamoDBClient(stage.dynamo.config);
+  const handler = createCommandApiHandler(accounts, { dynamodb: client }, undefined, () => ({
+    ledgerTable: stage.events.tableName,
+    idempotencyTable: `${stage.serviceName}-idempotency`,
+    replicaTable,
+    start: DEFAULT_START_POLICY,
+  }));
+  const functionName = `${stage.serviceName}-command-api`;
+  try {
+    const bytes = await loggedBytes(async () => {
+      for (let i = 0; i < COMMANDS; i += 1) {
+        const id = `log-probe-${i % 10}`;
+        const command: AccountCommand = i < 10 ? { kind: "Open", owner: id } : { kind: "Credit", amount: 1 };
+        const event = functionUrlEvent("POST", `/aggregates/${id}/commands`, { "content-type": "application/json" }, JSON.stringify(command));
+        const answer = await handler(event, lambdaContext(functionName, FUNCTION_MEMORY_MB.commandApi));
+        if (answer.statusCode !== 200) throw new Error(`the log probe's command answered ${answer.statusCode}: ${answer.body}`);
+      }
+    });
+    return bytes / COMMANDS;
+  } finally {
+    client.destroy();
   }
 }
 
@@ -162,7 +228,7 @@ function lineUnits(line: CostLine, commands: number): string {
     case "scheduler":
       return `${fixed(line.invocations / commands)} invocations`;
     case "logs":
-      return `${fixed(line.bytes / commands, 0)} bytes (estimated)`;
+      return `${fixed(line.bytes / commands, 0)} bytes (see below)`;
   }
 }
 
@@ -268,7 +334,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
 
     const sent: SentCommand[] = [];
     let events = 0;
-    let commandLogBytes = 0;
+    let applicationLogBytes = 0;
     const commandMs: number[] = [];
     try {
       // The deployed CommandApi's start (the stage's own command side decides first: it is the one writer).
@@ -282,14 +348,12 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
           commandMs.push(performance.now() - started);
         },
       };
-      // The CommandApi runs its Lambda entry (its INFO line and EMF metrics are counted); the
-      // stage's dispatcher and projectors run their cores, so they log nothing of their own here.
-      commandLogBytes = (
-        await loggedBytes(() => runWorkload(stage, timedClient, { events: COMMANDS, aggregates: AGGREGATES, seed: 42, concurrency: CONCURRENCY }))
-      ).bytes;
+      await runWorkload(stage, timedClient, { events: COMMANDS, aggregates: AGGREGATES, seed: 42, concurrency: CONCURRENCY });
       await stage.settle();
       // Every accepted command of the accounts domain appends one event.
       events = client.counts.succeeded;
+      // After the counts: its commands are not the workload's.
+      applicationLogBytes = await commandApiLogBytes(stage, stage.projectors.find((local) => local.projection === replica)!.tableName);
     } finally {
       await stage.stop();
     }
@@ -306,7 +370,6 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
       const used = scope(prefix);
       return { kind: "dynamodb", component, requests: used.requests, writeUnits: used.writeUnits, readUnits: used.readUnits };
     };
-    const applicationLogBytes = commandLogBytes / Math.max(1, sent.length);
     const ourInvocations =
       sent.length + dispatcher.durations.length + projectorCalls.reduce((sum, call) => sum + call.timed.durations.length, 0);
     const ours: Pipeline = {
@@ -350,7 +413,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
           memoryMb: FUNCTION_MEMORY_MB.projector,
         },
         dynamoLine("projectors: read-model rows", "projector|"),
-        // Every function writes an INFO line and an EMF line per invocation: the CommandApi's measured size stands for all.
+        // Every function writes an INFO line and an EMF line per invocation: the CommandApi's size stands for all.
         { kind: "logs", component: "CloudWatch Logs", bytes: ourInvocations * (LOG_BYTES.platform + applicationLogBytes) },
       ],
     };
@@ -444,7 +507,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
         `Write and read units computed from the items' sizes as DynamoDB rounds them (1 WRU per KB, 1 RRU per 4 KB consistent, half eventual, ×2 in a transaction, +1 WRU per keys-only index entry). ` +
         `Lambda: arm64, the components' default memory (CommandApi ${FUNCTION_MEMORY_MB.commandApi} MB, dispatcher ${FUNCTION_MEMORY_MB.dispatcher} MB, projectors ${FUNCTION_MEMORY_MB.projector} MB; Castore's functions the same), each invocation billed in whole ms of its duration measured here on DynamoDB Local (ours: the CommandApi at the HTTP client, an upper bound), where a request takes less than on AWS; the floor's at ${FLOOR_MEMORY_MB} MB and 1 ms. ` +
         `EventBridge and SQS bill per 64 KB chunk; SQS: one send per message, one receive per batch of 10 and one DeleteMessageBatch per batch, no empty receives (Lambda's pollers also long-poll an idle queue, a fixed cost of a few hundred thousand requests a month per queue). ` +
-        `Logs: ${LOG_BYTES.platform} bytes per invocation from the platform (estimated) for both; for ours also what the CommandApi's entry wrote in this run, ${applicationLogBytes.toFixed(0)} bytes per invocation (its INFO line and EMF metrics, measured), taken for every function. ` +
+        `Logs: ${LOG_BYTES.platform} bytes per invocation from the platform (estimated) for both; for ours also what the CommandApi's Lambda entry writes per invocation with a Lambda context at its deployed settings, ${applicationLogBytes.toFixed(0)} bytes (its INFO line and EMF metrics, measured over 200 commands after the run), taken for every function (the dispatcher's and projectors' INFO lines carry their batch's counts: a lower bound). ` +
         `Free tiers, storage, the stream's reads by Lambda (free) and failed batches (an S3 PUT each, none here) are left out.`,
     );
   } finally {

@@ -87,13 +87,19 @@ export function createCommandApiHandler<S, C>(
       commands: { rememberedAggregates: given.rememberedAggregates },
       logger: log,
     });
-    return commandRoutes({ commands, replica, maxBodyBytes: given.maxBodyBytes, logger: log, observe: (outcome) => (last = outcome) });
+    return commandRoutes({
+      commands,
+      replica,
+      maxBodyBytes: given.maxBodyBytes,
+      logger: log,
+      observe: (request, outcome) => outcomes.set(request, outcome),
+    });
   };
-  let last: CommandOutcome | undefined;
+  // Per request: invocations in one process may overlap (the local stage, a multi-concurrency environment).
+  const outcomes = new WeakMap<HttpRequest, CommandOutcome>();
   return (event: HttpApiEvent, context?: Context): Promise<HttpResponse> =>
     instrumented(context, async () => {
       routes ??= build();
-      last = undefined;
       const request = toHttpRequest(event);
       const response = await routes(request);
       log.info("command API request", {
@@ -102,7 +108,7 @@ export function createCommandApiHandler<S, C>(
         status: response.statusCode,
         requestId: request.requestId,
       });
-      return { result: response, counts: commandCounts(last) };
+      return { result: response, counts: commandCounts(outcomes.get(request)) };
     });
 }
 

@@ -47,9 +47,9 @@ const metrics = (): Metrics =>
 /**
  * Runs one invocation with the Lambda context on every log line (request id, cold start), then
  * publishes the counts it reports that are not zero, in one EMF line: each counter costs its
- * bytes in CloudWatch Logs on every invocation, so one that counted nothing is left out (a
- * dashboard fills the gaps with FILL(m, 0); the components' alarms treat missing data as not
- * breaching). An invocation that counted nothing writes no metrics line.
+ * bytes in CloudWatch Logs on every invocation, so one that counted nothing is left out (graph
+ * their Sum; FILL(m, 0) fills the gaps). An invocation that counted nothing writes no line of
+ * its own (nor Powertools' warning about an empty one); a cold start adds Powertools' ColdStart line.
  */
 export async function instrumented<T>(
   context: Context | undefined,

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { IncomingMessage, createServer } from "node:http";
 import { AddressInfo } from "node:net";
-import type { Context } from "aws-lambda";
 import { HttpApiEvent } from "../handlers/commandApiHandler";
 import { HttpResponse } from "../handlers/runtime/command/httpRoutes";
 import { PortInUseError, onExit } from "./lifecycle";
@@ -46,53 +45,16 @@ export function functionUrlEvent(
   };
 }
 
-/** The function a local endpoint stands for: what its invocations' context says. */
-export interface LocalFunction {
-  /** The function's name. */
-  readonly name: string;
-  /** Its memory in MB, as configured when deployed. */
-  readonly memoryMb: number;
-}
-
-/**
- * The context Lambda gives an invocation of `fn`, for the request `requestId`: the handlers'
- * log lines then carry what they carry in Lambda (function, request id, cold start).
- */
-export function lambdaContext(fn: LocalFunction, requestId: string): Context {
-  const unsupported = () => {
-    throw new Error("the callback-style context methods are not used by these handlers");
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: fn.name,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fn.name}`,
-    memoryLimitInMB: String(fn.memoryMb),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${fn.name}`,
-    logStreamName: `local/[$LATEST]${fn.name}`,
-    getRemainingTimeInMillis: () => 29_000,
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 /**
  * Serves a CommandApi Lambda handler on localhost: each HTTP request becomes the function URL event
- * the deployed function receives (with the context of an invocation of `fn`), and its answer the
- * HTTP response. Port 0 picks a free one; a port taken rejects with PortInUseError. `close` runs
- * once, and on every exit path (local/lifecycle.ts).
+ * the deployed function receives, and its answer the HTTP response. Port 0 picks a free one; a port
+ * taken rejects with PortInUseError. `close` runs once, and on every exit path (local/lifecycle.ts).
  */
-export async function serveLambda(
-  handler: (event: HttpApiEvent, context: Context) => Promise<HttpResponse>,
-  port = 0,
-  fn: LocalFunction = { name: "command-api", memoryMb: 512 },
-): Promise<LocalEndpoint> {
+export async function serveLambda(handler: (event: HttpApiEvent) => Promise<HttpResponse>, port = 0): Promise<LocalEndpoint> {
   const server = createServer(async (request, response) => {
     try {
       const event = functionUrlEvent(request.method ?? "GET", request.url ?? "/", request.headers, await readBody(request));
-      const answer = await handler(event, lambdaContext(fn, randomUUID()));
+      const answer = await handler(event);
       response.writeHead(answer.statusCode, answer.headers).end(answer.body);
     } catch (error) {
       // What Lambda answers when the function itself throws.

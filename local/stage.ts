@@ -520,7 +520,7 @@ export class LocalStage<S, C> {
       undefined,
       () => settings,
     );
-    const endpoint = await serveLambda(handler, port, { name: `${this.serviceName}-command-api`, memoryMb: 512 });
+    const endpoint = await serveLambda(handler, port);
     this.endpoints.push(endpoint);
     return endpoint;
   }

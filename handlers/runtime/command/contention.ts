@@ -13,9 +13,11 @@ export const CONTENDED_WITHIN_MS = 1_000;
  * holding the aggregate to commit a run of commands uncontested (one commit is a write, about a
  * ms); the jitter spreads the waiters so that one, not all, takes the aggregate over next. The
  * ceiling stays low: one widening to 300 ms (from 50) left the last waiters asleep long after the
- * writers they yielded to were done, the aggregate idle 35-45% of a run of 8 processes (0.4x the
- * serialized rate against about 0.6x with these, at the same requests per command); a window of
- * 120 ms that never widens did as well at 8 processes but cost 2.3-2.7 requests per command at 16.
+ * writers they yielded to were done, the aggregate idle 35-45% of a run of 8 processes. In runs of
+ * 10 rounds (2026-12-01) these gave 0.59-0.60x the serialized rate at 8 processes and 0.45-0.51x
+ * at 16, at 1.43-1.45 and 2.09-2.23 requests per command, against 0.39-0.46x and 0.30-0.34x (1.44-1.49
+ * and 2.04-2.10) for 50 to 300 ms; a window of 120 ms that never widens gave 0.56-0.67x and
+ * 0.36-0.49x but 2.14-2.75 requests per command at 16.
  */
 export const YIELD_BACKOFF = { floorMs: 10, baseMs: 100, capMs: 200 };
 
@@ -30,8 +32,9 @@ export const YIELD_BACKOFF = { floorMs: 10, baseMs: 100, capMs: 200 };
  *   paused yet yields: it pauses (`YIELD_BACKOFF`), then reads what it missed and tries again. The
  *   writer that won keeps committing uncontested meanwhile.
  * - A command that has paused and meets a conflict on the attempt right after it retries at once,
- *   on the winner's event: it has waited its turn, and its one write beats the winner's next
- *   command (a read and a write), which then yields in turn. The last winner is not favoured.
+ *   on the winner's event: it has waited its turn, and its write races the winner's next command
+ *   on equal terms (one write each), the loser of the two yielding in turn. The last winner is
+ *   not favoured.
  * - Any further conflict pauses again, the ceiling doubling with each pause the command made (not
  *   with each attempt: retries at once do not lengthen the next pause), so waiters that woke
  *   together spread.

@@ -37,8 +37,11 @@ export interface CommandRoutesOptions<S, C> {
   retryAfterSeconds?: number;
   /** Where unexpected failures are logged. Default: JSON lines on standard error. */
   logger?: RuntimeLogger;
-  /** Told how each command ended: the attempts it took, or the error it ended with (metrics). */
-  observe?: (outcome: CommandOutcome) => void;
+  /**
+   * Told how each command ended: the attempts it took, or the error it ended with (metrics), with
+   * the request it answers (requests may run at once: each outcome belongs to its own).
+   */
+  observe?: (request: HttpRequest, outcome: CommandOutcome) => void;
 }
 
 /** How a command request ended, for whoever counts them. */
@@ -113,14 +116,17 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
     return key;
   };
 
-  /** Runs a command and tells the observer how it ended. */
-  const observed = async <R extends { attempts?: number; repeated?: boolean }>(command: () => Promise<R>): Promise<R> => {
+  /** Runs the command of `request` and tells the observer how it ended. */
+  const observed = async <R extends { attempts?: number; repeated?: boolean }>(
+    request: HttpRequest,
+    command: () => Promise<R>,
+  ): Promise<R> => {
     try {
       const result = await command();
-      options.observe?.({ attempts: result.attempts ?? 1, repeated: result.repeated === true });
+      options.observe?.(request, { attempts: result.attempts ?? 1, repeated: result.repeated === true });
       return result;
     } catch (error) {
-      options.observe?.({ error });
+      options.observe?.(request, { error });
       throw error;
     }
   };
@@ -134,7 +140,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
         POST: {
           query: [],
           handle: async (request, id) => {
-            const result = await observed(() =>
+            const result = await observed(request, () =>
               options.commands.execute(id, readBody(request) as C, { idempotencyKey: idempotencyKey(request) }),
             );
             return json(200, {
@@ -165,7 +171,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
             for (const id of body.aggregateIds as string[]) checkAggregateId(id);
             if (typeof body.command !== "object" || body.command === null)
               throw new HttpError(400, "invalid-body", "command must be a JSON object");
-            const result = await observed(() =>
+            const result = await observed(request, () =>
               options.commands.executeMany(body.aggregateIds as string[], body.command as C, { idempotencyKey: idempotencyKey(request) }),
             );
             return json(200, {

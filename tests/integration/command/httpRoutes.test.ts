@@ -85,6 +85,46 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
     assert.deepEqual(blobs[0]._aws.CloudWatchMetrics[0].Namespace, "EventLedger");
   });
 
+  it("counts each request's own outcome when requests overlap: a read answered after a command publishes no command metric", async () => {
+    // The read's queries wait until the command has answered, so the read ends last.
+    let commandDone!: () => void;
+    const answered = new Promise<void>((resolve) => (commandDone = resolve));
+    const client = new DynamoDBClient((await dynamoDbLocal()).config);
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if (JSON.stringify(args.input).includes('"overlap-read"')) await answered;
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const overlapping = createCommandApiHandler(accounts, { dynamodb: client });
+    // Opened by another handler: the overlapping one remembers nothing of it and must read the ledger.
+    await handler(request("POST", "/aggregates/overlap-read/commands", { body: JSON.stringify({ kind: "Open", owner: "ada" }) }));
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.env.POWERTOOLS_METRICS_DISABLED = "false";
+    process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      const read = overlapping(request("GET", "/aggregates/overlap-read"));
+      const command = await overlapping(
+        request("POST", "/aggregates/overlap-command/commands", { body: JSON.stringify({ kind: "Open", owner: "bo" }) }),
+      );
+      commandDone();
+      assert.equal(command.statusCode, 200);
+      assert.equal((await read).statusCode, 200);
+    } finally {
+      process.stdout.write = write;
+      process.env.POWERTOOLS_METRICS_DISABLED = "true";
+      client.destroy();
+    }
+    const committed = lines
+      .flatMap((line) => line.split("\n"))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line))
+      .filter((blob) => "CommandsCommitted" in blob);
+    assert.equal(committed.length, 1, "the command's line alone; the read counts nothing");
+  });
+
   it("200: runs a command and answers with the aggregate, its new events and the commit id", async () => {
     const opened = await command("acc 1", { kind: "Open", owner: "ada" });
     assert.equal(opened.statusCode, 200);
