@@ -122,7 +122,12 @@ async function commandApiLogBytes(stage: LocalStage<AccountState, AccountCommand
       for (let i = 0; i < COMMANDS; i += 1) {
         const id = `log-probe-${i % 10}`;
         const command: AccountCommand = i < 10 ? { kind: "Open", owner: id } : { kind: "Credit", amount: 1 };
-        const event = functionUrlEvent("POST", `/aggregates/${id}/commands`, { "content-type": "application/json" }, JSON.stringify(command));
+        const event = functionUrlEvent(
+          "POST",
+          `/aggregates/${id}/commands`,
+          { "content-type": "application/json" },
+          JSON.stringify(command),
+        );
         const answer = await handler(event, lambdaContext(functionName, FUNCTION_MEMORY_MB.commandApi));
         if (answer.statusCode !== 200) throw new Error(`the log probe's command answered ${answer.statusCode}: ${answer.body}`);
       }
