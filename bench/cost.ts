@@ -18,7 +18,7 @@ import { IDEMPOTENCY_TABLE, LEDGER_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, Tabl
 import { QueueMessage } from "../handlers/runtime/projection/projector";
 import { DynamoDbLocal } from "../local/dynamodbLocal";
 import { functionUrlEvent } from "../local/httpServer";
-import { LocalStage } from "../local/stage";
+import { LocalStage, stageTables } from "../local/stage";
 import { commandClient, runWorkload } from "../local/workload";
 import { CapacityMeter, writeUnits } from "./capacityUnits";
 import { SentCommand, castoreTables, castoreWorkload } from "./castore";
@@ -102,24 +102,26 @@ async function loggedBytes(run: () => Promise<void>): Promise<number> {
   }
 }
 
+/** Commands the log probe sends. */
+const LOG_PROBE_COMMANDS = 200;
+
 /**
  * What the CommandApi's Lambda entry writes per invocation at its deployed settings, with a
- * Lambda context, in bytes: `COMMANDS` commands one after another (Lambda runs one at a time per
+ * Lambda context, in bytes: `LOG_PROBE_COMMANDS` commands one after another (Lambda runs one at a time per
  * instance) on accounts of their own in the stage's tables, the first of them a cold start.
  */
 async function commandApiLogBytes(stage: LocalStage<AccountState, AccountCommand>, replicaTable: string): Promise<number> {
-  const COMMANDS = 200;
   const client = new DynamoDBClient(stage.dynamo.config);
   const handler = createCommandApiHandler(accounts, { dynamodb: client }, undefined, () => ({
     ledgerTable: stage.events.tableName,
-    idempotencyTable: `${stage.serviceName}-idempotency`,
+    idempotencyTable: stageTables(stage.serviceName).idempotency,
     replicaTable,
     start: DEFAULT_START_POLICY,
   }));
   const functionName = `${stage.serviceName}-command-api`;
   try {
     const bytes = await loggedBytes(async () => {
-      for (let i = 0; i < COMMANDS; i += 1) {
+      for (let i = 0; i < LOG_PROBE_COMMANDS; i += 1) {
         const id = `log-probe-${i % 10}`;
         const command: AccountCommand = i < 10 ? { kind: "Open", owner: id } : { kind: "Credit", amount: 1 };
         const event = functionUrlEvent(
@@ -132,7 +134,7 @@ async function commandApiLogBytes(stage: LocalStage<AccountState, AccountCommand
         if (answer.statusCode !== 200) throw new Error(`the log probe's command answered ${answer.statusCode}: ${answer.body}`);
       }
     });
-    return bytes / COMMANDS;
+    return bytes / LOG_PROBE_COMMANDS;
   } finally {
     client.destroy();
   }
@@ -316,7 +318,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
     const tables: Record<string, TableSchema> = {
       [stage.events.tableName]: LEDGER_TABLE,
       [stage.snapshots.tableName]: SNAPSHOT_TABLE,
-      [`${serviceName}-idempotency`]: IDEMPOTENCY_TABLE,
+      [stageTables(serviceName).idempotency]: IDEMPOTENCY_TABLE,
       ...Object.fromEntries([...readModels.keys()].map((table) => [table, READ_MODEL_TABLE])),
       ...castoreTables(projections),
     };
@@ -512,7 +514,7 @@ export async function costOfAMillion(out: (line?: string) => void, progress: (wh
         `Write and read units computed from the items' sizes as DynamoDB rounds them (1 WRU per KB, 1 RRU per 4 KB consistent, half eventual, ×2 in a transaction, +1 WRU per keys-only index entry). ` +
         `Lambda: arm64, the components' default memory (CommandApi ${FUNCTION_MEMORY_MB.commandApi} MB, dispatcher ${FUNCTION_MEMORY_MB.dispatcher} MB, projectors ${FUNCTION_MEMORY_MB.projector} MB; Castore's functions the same), each invocation billed in whole ms of its duration measured here on DynamoDB Local (ours: the CommandApi at the HTTP client, an upper bound), where a request takes less than on AWS; the floor's at ${FLOOR_MEMORY_MB} MB and 1 ms. ` +
         `EventBridge and SQS bill per 64 KB chunk; SQS: one send per message, one receive per batch of 10 and one DeleteMessageBatch per batch, no empty receives (Lambda's pollers also long-poll an idle queue, a fixed cost of a few hundred thousand requests a month per queue). ` +
-        `Logs: ${LOG_BYTES.platform} bytes per invocation from the platform (estimated) for both; for ours also what the CommandApi's Lambda entry writes per invocation with a Lambda context at its deployed settings, ${applicationLogBytes.toFixed(0)} bytes (its INFO line and EMF metrics, measured over 200 commands after the run), taken for every function (the dispatcher's and projectors' INFO lines carry their batch's counts: a lower bound). ` +
+        `Logs: ${LOG_BYTES.platform} bytes per invocation from the platform (estimated) for both; for ours also what the CommandApi's Lambda entry writes per invocation with a Lambda context at its deployed settings, ${applicationLogBytes.toFixed(0)} bytes (its INFO line and EMF metrics, measured over ${LOG_PROBE_COMMANDS} commands after the run), taken for every function (the dispatcher's and projectors' INFO lines carry their batch's counts: a lower bound). ` +
         `Free tiers, storage, the stream's reads by Lambda (free) and failed batches (an S3 PUT each, none here) are left out.`,
     );
   } finally {

@@ -89,7 +89,7 @@ const commandMemory = (remember: boolean): Pick<CommandHandlerOptions, "remember
   remember ? { start: "decide-first" } : { rememberedAggregates: 0, start: "read-first" };
 
 /** The tables of a service on the stage, named after it. */
-const stageTables = (serviceName: string) => ({
+export const stageTables = (serviceName: string) => ({
   ledger: `${serviceName}-ledger`,
   snapshots: `${serviceName}-snapshots`,
   idempotency: `${serviceName}-idempotency`,

@@ -12,7 +12,7 @@ import { Dispatcher, DispatcherOptions } from "../dispatch/dispatcher";
 import { Bus } from "../dispatch/publisher";
 import { Domain } from "../domain/domain";
 import { AggregateLoader } from "../ledger/aggregateLoader";
-import { DEFAULT_START_POLICY, REPLICA_TAIL_EVENTS, START_POLICIES, StartPolicy } from "../ledger/conventions";
+import { DEFAULT_START_POLICY, REPLICA_TAIL_EVENTS, StartPolicy, requireStartPolicy } from "../ledger/conventions";
 import { DeadLetterSink } from "../messages/deadLetters";
 import { Projection } from "../projection/projection";
 import { Projector, ProjectorOptions } from "../projection/projector";
@@ -61,8 +61,7 @@ export interface DynamoDbCommandSideOptions<S, C> {
  * service of your own (a container, a Lambda of yours, a tool) builds to execute commands and queries.
  */
 export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S, C>) {
-  const start = options.start ?? DEFAULT_START_POLICY;
-  if (!START_POLICIES.includes(start)) throw new RangeError(`start must be one of ${START_POLICIES.join(", ")}, got "${start}"`);
+  const start = requireStartPolicy(options.start ?? DEFAULT_START_POLICY);
   const db = documentOf(options.client);
   const events = new DynamoDbEventStore(db, options.ledgerTable, { idempotencyTable: options.idempotencyTable });
   // A replica row is only a starting point (the ledger's tail proves and completes it), so a

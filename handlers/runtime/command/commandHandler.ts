@@ -3,7 +3,7 @@ import { Aggregate, LedgerEvent } from "../domain/domain";
 import { InvalidCommandError } from "../domain/errors";
 import { aggregateIdProblem } from "../domain/identity";
 import { AggregateLoader, Seen } from "../ledger/aggregateLoader";
-import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, DEFAULT_START_POLICY, START_POLICIES, StartPolicy } from "../ledger/conventions";
+import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, DEFAULT_START_POLICY, StartPolicy, requireStartPolicy } from "../ledger/conventions";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
 import { saveSnapshots } from "../ledger/snapshots";
 import { EventStore, SnapshotStore } from "../ledger/stores";
@@ -101,11 +101,7 @@ export class CommandHandler<S, C> {
       positiveInteger("rememberedBytes", options.rememberedBytes, REMEMBERED_BYTES, { allowZero: true }),
       () => this.clock(),
     );
-    if (options.start !== undefined && !START_POLICIES.includes(options.start)) {
-      throw new RangeError(
-        `start must be one of ${START_POLICIES.map((policy) => `"${policy}"`).join(", ")}, got ${JSON.stringify(options.start)}`,
-      );
-    }
+    if (options.start !== undefined) requireStartPolicy(options.start);
   }
 
   /** The handler's clock in ms: the one event timestamps come from. */

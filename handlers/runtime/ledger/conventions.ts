@@ -98,6 +98,11 @@ export const ENV = {
 export type StartPolicy = "memory-first" | "read-first" | "decide-first";
 export const START_POLICIES: readonly StartPolicy[] = ["memory-first", "read-first", "decide-first"];
 export const DEFAULT_START_POLICY: StartPolicy = "memory-first";
+/** The start policy given, checked: anything but one of START_POLICIES is a RangeError naming them. */
+export function requireStartPolicy(start: unknown): StartPolicy {
+  if (START_POLICIES.includes(start as StartPolicy)) return start as StartPolicy;
+  throw new RangeError(`start must be one of ${START_POLICIES.map((policy) => `"${policy}"`).join(", ")}, got ${JSON.stringify(start)}`);
+}
 /** Events a read-first start reads from the ledger's end beside the replica row. */
 export const REPLICA_TAIL_EVENTS = 10;
 

@@ -59,22 +59,29 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
   const command = (id: string, body: unknown, headers: Record<string, string> = {}) =>
     send(request("POST", `/aggregates/${encodeURIComponent(id)}/commands`, { body: JSON.stringify(body), headers }));
 
-  it("publishes the request's metrics in CloudWatch's embedded metric format, only the counters that counted: commits, conflicts, how commands ended", async () => {
+  /** The EMF lines (parsed) the handlers write to standard output while `run` goes, metrics on. */
+  const metricLines = async (run: () => Promise<void>) => {
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     process.env.POWERTOOLS_METRICS_DISABLED = "false";
     process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
     try {
-      await command("metered", { kind: "Open", owner: "ada" });
-      await command("metered", { kind: "Debit", amount: 5 });
+      await run();
     } finally {
       process.stdout.write = write;
       process.env.POWERTOOLS_METRICS_DISABLED = "true";
     }
-    const blobs = lines
+    return lines
       .flatMap((line) => line.split("\n"))
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line));
+  };
+
+  it("publishes the request's metrics in CloudWatch's embedded metric format, only the counters that counted: commits, conflicts, how commands ended", async () => {
+    const blobs = await metricLines(async () => {
+      await command("metered", { kind: "Open", owner: "ada" });
+      await command("metered", { kind: "Debit", amount: 5 });
+    });
     const metric = (name: string) => blobs.filter((blob) => name in blob).map((blob) => blob[name]);
     const counted = blobs.filter((blob) => blob._aws.CloudWatchMetrics[0].Metrics.some((m: { Name: string }) => m.Name !== "ColdStart"));
     assert.equal(counted.length, 2, "one metrics line per command");
@@ -100,28 +107,21 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
     const overlapping = createCommandApiHandler(accounts, { dynamodb: client });
     // Opened by another handler: the overlapping one remembers nothing of it and must read the ledger.
     await handler(request("POST", "/aggregates/overlap-read/commands", { body: JSON.stringify({ kind: "Open", owner: "ada" }) }));
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.env.POWERTOOLS_METRICS_DISABLED = "false";
-    process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    let blobs: Record<string, unknown>[];
     try {
-      const read = overlapping(request("GET", "/aggregates/overlap-read"));
-      const command = await overlapping(
-        request("POST", "/aggregates/overlap-command/commands", { body: JSON.stringify({ kind: "Open", owner: "bo" }) }),
-      );
-      commandDone();
-      assert.equal(command.statusCode, 200);
-      assert.equal((await read).statusCode, 200);
+      blobs = await metricLines(async () => {
+        const read = overlapping(request("GET", "/aggregates/overlap-read"));
+        const command = await overlapping(
+          request("POST", "/aggregates/overlap-command/commands", { body: JSON.stringify({ kind: "Open", owner: "bo" }) }),
+        );
+        commandDone();
+        assert.equal(command.statusCode, 200);
+        assert.equal((await read).statusCode, 200);
+      });
     } finally {
-      process.stdout.write = write;
-      process.env.POWERTOOLS_METRICS_DISABLED = "true";
       client.destroy();
     }
-    const committed = lines
-      .flatMap((line) => line.split("\n"))
-      .filter((line) => line.includes('"_aws"'))
-      .map((line) => JSON.parse(line))
-      .filter((blob) => "CommandsCommitted" in blob);
+    const committed = blobs.filter((blob) => "CommandsCommitted" in blob);
     assert.equal(committed.length, 1, "the command's line alone; the read counts nothing");
   });
 
