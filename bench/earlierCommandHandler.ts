@@ -149,7 +149,7 @@ export class EarlierCommandHandler<S, C> {
   }
 
   private run(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
-    const key = IdempotencyKey.of(options.idempotencyKey, ids, command, this.keyExpiry());
+    const key = IdempotencyKey.of(options.idempotencyKey, "execute", ids, command, this.keyExpiry());
     const work = () => this.decideAndCommit(ids, key, decide);
     return this.options.serializePerAggregate === false ? work() : this.inProcess.run(ids, work);
   }

@@ -1,6 +1,6 @@
 /**
  * What one DynamoDB request costs this process in CPU, by how the client is built and used: the
- * document client as the functions build it, the low-level client on marshalled input, a client
+ * document client (as the functions built theirs before), the low-level client on marshalled input, a client
  * built per request (what a handler constructing its clients inside the handler pays), the
  * middleware resolved once per command type (`cacheMiddleware`), and the floor: the same request's
  * bytes sent again with node's HTTP client (no SDK at all). The same GetItem of a small item, in
@@ -14,7 +14,10 @@ import { performance } from "node:perf_hooks";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { FUNCTION_CLIENT_CONFIG } from "../handlers/runtime/aws/clients";
+import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
 import { createTable } from "../local/tables";
@@ -54,7 +57,7 @@ export async function sdkOverhead(config: DynamoDbEndpoint, out: (line?: string)
 
   const variants: Variant[] = [
     {
-      label: "document client, as the functions build it",
+      label: "document client (as the functions built theirs before)",
       prepare: async () => {
         const client = documentClient(config);
         return () => client.send(new GetCommand({ TableName: TABLE, Key: KEY, ConsistentRead: true }));
@@ -68,7 +71,7 @@ export async function sdkOverhead(config: DynamoDbEndpoint, out: (line?: string)
       },
     },
     {
-      label: "low-level client, marshalled input, cacheMiddleware",
+      label: "low-level client, marshalled input, cacheMiddleware (as the functions build theirs)",
       prepare: async () => {
         const client = new DynamoDBClient({ ...config, cacheMiddleware: true });
         return () => client.send(new GetItemCommand({ TableName: TABLE, Key: WIRE_KEY, ConsistentRead: true }));
@@ -111,7 +114,7 @@ export async function sdkOverhead(config: DynamoDbEndpoint, out: (line?: string)
   const reference = median(samples.get(variants[0].label)!.cpu);
   out(`### SDK overhead: CPU per DynamoDB request by how the client is built (${REQUESTS} GetItem × ${ROUNDS} rounds, medians)`);
   out();
-  out("| client | CPU per request (µs) | vs the functions' client | above the floor (µs) | latency (ms) |");
+  out("| client | CPU per request (µs) | vs the document client | above the floor (µs) | latency (ms) |");
   out("|---|---:|---:|---:|---:|");
   for (const variant of variants) {
     const { cpu, latency } = samples.get(variant.label)!;
@@ -145,7 +148,8 @@ const OFFLINE = { region: "us-east-1", credentials: { accessKeyId: "bench", secr
  * The SDK's own CPU per call, by client and configuration, with the network taken out: every
  * request is answered at once by a handler in this process. For the calls the functions make most:
  * a ledger read (GetItem through the document client and the low-level one), a dispatcher's
- * PutEvents of 10 entries, and a dead letter's SendMessage.
+ * PutEvents of 10 entries, a dead letter's SendMessage, and the ledger's append and read through
+ * the document client (as before) and through the event store the functions build now.
  */
 export async function sdkWorkAlone(out: (line?: string) => void): Promise<void> {
   const item = JSON.stringify({
@@ -169,7 +173,7 @@ export async function sdkWorkAlone(out: (line?: string) => void): Promise<void> 
     if (!cacheMiddleware) {
       const doc = documentClient({ ...OFFLINE, requestHandler: answering(item) });
       calls.push({
-        label: "DynamoDB GetItem, document client (the functions')",
+        label: "DynamoDB GetItem, document client (the functions' before)",
         call: () => doc.send(new GetCommand({ TableName: TABLE, Key: KEY })),
       });
     }
@@ -186,6 +190,7 @@ export async function sdkWorkAlone(out: (line?: string) => void): Promise<void> 
       call: () => queue.send(new SendMessageCommand({ QueueUrl: "https://sqs.us-east-1.amazonaws.com/1/q", MessageBody: message })),
     });
   }
+  calls.push(...ledgerCalls());
   const cpu = new Map(calls.map(({ label }) => [label, [] as number[]]));
   for (let round = -1; round < ROUNDS; round += 1) {
     for (const { label, call } of calls.map((_, i) => calls[(i + Math.max(0, round)) % calls.length])) {
@@ -203,8 +208,70 @@ export async function sdkWorkAlone(out: (line?: string) => void): Promise<void> 
   for (const [label, samples] of cpu) out(`| ${label} | ${median(samples).toFixed(0)} |`);
   out();
   out(
-    "Each request is answered at once by a request handler in this process, so the figure is the SDK's work per call: resolving the middleware (unless cached), endpoint resolution, signing, serialising the request and parsing the answer. `cacheMiddleware` resolves a client's middleware once per command type instead of per call; the document client refuses it.",
+    "Each request is answered at once by a request handler in this process, so the figure is the SDK's work per call: resolving the middleware (unless cached), endpoint resolution, signing, serialising the request and parsing the answer. `cacheMiddleware` resolves a client's middleware once per command type instead of per call; a document client refuses it, so the stores marshal their own items and the functions' DynamoDB client has it.",
   );
+}
+
+/** A ledger event as the command side writes it. */
+const ledgerEvent = (version: number) => ({
+  aggregateId: "acct-1",
+  version,
+  type: "Credited",
+  payload: { amount: 12 },
+  commitId: "0f1e2d3c-aaaa-bbbb-cccc-123456789abc",
+  timestamp: "2026-12-01T00:00:00.000Z",
+  schemaVersion: 1,
+});
+
+/**
+ * The ledger's own two requests, an append (a conditional PutItem of one event that returns the
+ * winner's on a refusal) and a read (a consistent Query answered with 5 events): through the
+ * document client as the event store sent them before, and through the event store as the
+ * functions build it now (its own marshalling, on a client with cacheMiddleware), side by side.
+ */
+function ledgerCalls(): { label: string; call: () => Promise<unknown> }[] {
+  const answer = {
+    put: "{}",
+    query: JSON.stringify({ Count: 5, ScannedCount: 5, Items: [1, 2, 3, 4, 5].map((v) => marshall(ledgerEvent(v))) }),
+  };
+  const docPut = documentClient({ ...OFFLINE, requestHandler: answering(answer.put) });
+  const docQuery = documentClient({ ...OFFLINE, requestHandler: answering(answer.query) });
+  const store = (body: string) =>
+    new DynamoDbEventStore(new DynamoDBClient({ ...OFFLINE, ...FUNCTION_CLIENT_CONFIG, requestHandler: answering(body) }), TABLE);
+  const [appends, reads] = [store(answer.put), store(answer.query)];
+  return [
+    {
+      label: "ledger append (PutItem of an event), document client (the event store before)",
+      call: () =>
+        docPut.send(
+          new PutCommand({
+            TableName: TABLE,
+            Item: { ...ledgerEvent(7), commitId: "c" },
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": "aggregateId" },
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        ),
+    },
+    {
+      label: "ledger append, the event store as the functions build it",
+      call: () => appends.append([ledgerEvent(7)], { predecessorsRead: true }),
+    },
+    {
+      label: "ledger read (Query, 5 events), document client (the event store before)",
+      call: () =>
+        docQuery.send(
+          new QueryCommand({
+            TableName: TABLE,
+            ConsistentRead: true,
+            KeyConditionExpression: "#pk = :id AND #sk > :after",
+            ExpressionAttributeNames: { "#pk": "aggregateId", "#sk": "version" },
+            ExpressionAttributeValues: { ":id": "acct-1", ":after": 0 },
+          }),
+        ),
+    },
+    { label: "ledger read, the event store as the functions build it", call: () => reads.read("acct-1", 0) },
+  ];
 }
 
 /** The first request a GetItem sends, captured after signing, without sending it. */

@@ -246,6 +246,9 @@ function reactorFunction(
         [ENV.deadLetterQueueUrl]: queues.deadLetterQueue.url,
         // The redrive policy's count: on the last receive a failing version is given up on, never left holding the aggregate.
         [ENV.maxReceiveCount]: pulumi.output(args.maxReceiveCount ?? 5).apply(String),
+        // A dead holder's claim outlives its invocation (the function's timeout) and ends long before a
+        // version waiting behind it runs out of receives (one per visibility timeout, six function timeouts).
+        [ENV.claimLeaseMs]: pulumi.output(args.function?.timeout ?? DEFAULT_TIMEOUT).apply((seconds) => String(seconds * 2 * 1000)),
         ...(args.start
           ? { [ENV.startPolicy]: settingVariable(parts.component, "start", args.start, { kind: "choice", choices: START_POLICIES }) }
           : {}),

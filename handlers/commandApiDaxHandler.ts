@@ -1,6 +1,6 @@
 import { DaxDocument } from "@amazon-dax-sdk/lib-dax";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createCommandApiHandler } from "./commandApiHandler";
+import type { RowReader } from "./runtime/aws/dynamoDbReadModel";
 import { AwsClients } from "./runtime/aws/clients";
 import { ENV } from "./runtime/ledger/conventions";
 import { Domain } from "./runtime/domain/domain";
@@ -12,7 +12,7 @@ import { requireEnv } from "./runtime/support/environment";
  * reads and every write go to DynamoDB (DAX passes strongly consistent reads through uncached). A
  * bundle of its own, so functions without DAX do not carry its client.
  */
-export function createDaxCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}, dax?: DynamoDBDocumentClient) {
+export function createDaxCommandApiHandler<S, C>(domain: Domain<S, C>, clients: Partial<AwsClients> = {}, dax?: RowReader) {
   return createCommandApiHandler(
     domain,
     clients,

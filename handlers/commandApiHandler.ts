@@ -1,3 +1,4 @@
+import type { RowReader } from "./runtime/aws/dynamoDbReadModel";
 import { AwsClients, resolveClients } from "./runtime/aws/clients";
 import { dynamoDbCommandSide } from "./runtime/aws/factories";
 import { ENV, START_POLICIES, StartPolicy } from "./runtime/ledger/conventions";
@@ -6,7 +7,6 @@ import { choiceEnv, integerEnv, optionalEnv, requireEnv } from "./runtime/suppor
 import { CommandOutcome, HttpRequest, HttpResponse, commandRoutes } from "./runtime/command/httpRoutes";
 import { RetriesExhaustedError } from "./runtime/command/errors";
 import { answerTo } from "./runtime/command/errorAnswers";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { instrumented, log } from "./observability";
 
@@ -67,7 +67,7 @@ export function commandApiSettingsFromEnv(): CommandApiFunctionSettings {
 export function createCommandApiHandler<S, C>(
   domain: Domain<S, C>,
   clients: Partial<AwsClients> = {},
-  replicaReader?: () => DynamoDBDocumentClient,
+  replicaReader?: () => RowReader,
   settings: () => CommandApiFunctionSettings = commandApiSettingsFromEnv,
 ) {
   requireDomain(domain);
@@ -122,6 +122,7 @@ function commandCounts(outcome: CommandOutcome | undefined): Record<string, numb
     CommandsCommitted: committed && !outcome.repeated ? 1 : 0,
     CommandsRepeated: committed && outcome.repeated ? 1 : 0,
     ...(metric ? { [metric]: 1 } : {}),
-    VersionConflicts: committed ? outcome.attempts - 1 : error instanceof RetriesExhaustedError ? error.attempts : 0,
+    // A repeat answered from its key made no attempt (0): no conflict either.
+    VersionConflicts: committed ? Math.max(0, outcome.attempts - 1) : error instanceof RetriesExhaustedError ? error.attempts : 0,
   };
 }

@@ -19,6 +19,8 @@ export interface ReactorFunctionSettings {
   deadLetterQueueUrl: string;
   /** The queue's maxReceiveCount (its redrive policy): on the last receive a failing version is given up on. Default: unknown. */
   maxReceiveCount?: number;
+  /** How long a claim holds a source aggregate if its holder never completes it, in ms (see ReactorOptions). */
+  claimLeaseMs?: number;
   /** How the reaction's commands start (see StartPolicy). Default "memory-first". */
   start?: StartPolicy;
   /** Where commands asked for later are scheduled: present when the component creates a schedule group. */
@@ -35,6 +37,7 @@ export function reactorSettingsFromEnv(): ReactorFunctionSettings {
     deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
     start: choiceEnv(ENV.startPolicy, START_POLICIES),
     maxReceiveCount: integerEnv(ENV.maxReceiveCount, 1),
+    claimLeaseMs: integerEnv(ENV.claimLeaseMs, 1),
     schedules: groupName
       ? {
           groupName,
@@ -71,6 +74,7 @@ export function createReactorHandler<C>(
       deadLetters: new SqsDeadLetterQueue(aws.sqs, given.deadLetterQueueUrl),
       commands: given.start ? { start: given.start } : undefined,
       maxReceiveCount: given.maxReceiveCount,
+      claimLeaseMs: given.claimLeaseMs,
       scheduler: given.schedules
         ? new EventBridgeScheduler(clients.scheduler ?? new SchedulerClient(FUNCTION_CLIENT_CONFIG), given.schedules)
         : undefined,

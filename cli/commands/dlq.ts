@@ -145,7 +145,7 @@ const redrive = defineCommand({
     all: flag({ description: "redrive every letter read" }),
     "projector-queue": text({
       value: "<queue url>",
-      description: "where a projector's own letters go back (default: the queue whose redrive policy names the DLQ)",
+      description: "where a projector's or a reactor's own letters go back (default: the queue whose redrive policy names the DLQ)",
     }),
     ...LEDGER_FOR_REPLAY,
     ...COMMON_OPTIONS,

@@ -107,7 +107,8 @@ export const replay = defineCommand({
     await requireTables(clients.dynamodb, [ledger, table("--idempotency-table", values["idempotency-table"])]);
     const db = clients.documentClient;
     const target = values.target;
-    const label = target ?? "all";
+    // Every projector, or one by name: apart, so a projector named "all" never shares the run or keys of --all.
+    const label = target === undefined ? "all" : `projector:${target}`;
     // What this run replays: its checkpoint resumes this run only, never one of another target or prefix.
     const run = { ledger: ledgerTable, target: label, prefix: values.prefix ?? "", generation: String(values.generation) };
     const checkpointPath = values.checkpoint ?? defaultCheckpointPath(run);
@@ -128,7 +129,7 @@ export const replay = defineCommand({
     let latest: ReplayProgress = { replayed: 0, skipped: 0, failed: 0, rate: 0 };
     const started = Date.now();
     io.err(
-      `replaying ${which} to ${label} at ${values.rate}/s with ${values.workers} workers (checkpoint ${checkpointPath}; Ctrl-C stops, running again resumes)\n`,
+      `replaying ${which} to ${target === undefined ? "every projector" : `projector ${target}`} at ${values.rate}/s with ${values.workers} workers (checkpoint ${checkpointPath}; Ctrl-C stops, running again resumes)\n`,
     );
     const tally = () => ({ done: latest.replayed + latest.skipped + latest.failed, total, failed: latest.failed, rate: latest.rate });
     const progress = reportProgress(io.err, () => progressLine("replay", tally()), context.progressEveryMs);

@@ -63,6 +63,11 @@ describe("Reactor", () => {
     assert.equal(env.SCHEDULE_GROUP_NAME, "payments-charge-orders-schedules-physical");
     assert.equal(env.REACTOR_QUEUE_ARN, "arn:aws:mock:aws:sqs/queue:Queue:payments-charge-orders-queue");
     assert.equal(env.MAX_RECEIVE_COUNT, "5", "the function knows its last receive");
+    // A version waiting behind a dead holder's claim is received once per visibility timeout: the claim must end first.
+    const queue = named("aws:sqs/queue:Queue", "payments-charge-orders-queue").inputs;
+    const lease = Number(env.CLAIM_LEASE_MS);
+    assert.equal(lease, 60_000, "twice the function's timeout (30 s): longer than the holder's invocation can run");
+    assert.ok(lease < queue.visibilityTimeoutSeconds * 1000, "and over before the waiting version's next receive");
   });
 
   it("gives EventBridge Scheduler a role only this account's schedules assume, that may send to the queue and its DLQ", async () => {

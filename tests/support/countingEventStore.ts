@@ -1,4 +1,4 @@
-import { AppendOptions, EventStore, StoredEventItem } from "../../handlers/runtime/ledger/stores";
+import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../../handlers/runtime/ledger/stores";
 import { InMemoryEventStore } from "../../handlers/runtime/memory/eventStore";
 
 /**
@@ -12,12 +12,13 @@ export class CountingEventStore implements EventStore {
   ranges = 0;
   tails = 0;
   itemsRead = 0;
+  keyReads = 0;
 
   constructor(public target: EventStore = new InMemoryEventStore()) {}
 
   /** Reads of either kind. */
   get reads(): number {
-    return this.ranges + this.tails;
+    return this.ranges + this.tails + this.keyReads;
   }
 
   /** Every request: appends and reads. */
@@ -27,7 +28,7 @@ export class CountingEventStore implements EventStore {
 
   /** Zeroes every count. */
   reset(): void {
-    this.appends = this.ranges = this.tails = this.itemsRead = 0;
+    this.appends = this.ranges = this.tails = this.itemsRead = this.keyReads = 0;
   }
 
   append(events: readonly StoredEventItem[], options?: AppendOptions): Promise<{ commitId: string }> {
@@ -40,6 +41,12 @@ export class CountingEventStore implements EventStore {
     const items = await this.target.read(aggregateId, after, upTo);
     this.itemsRead += items.length;
     return items;
+  }
+
+  /** Counted as a read: one request. */
+  async idempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    this.keyReads += 1;
+    return this.target.idempotencyRecord?.(key);
   }
 
   async readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]> {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../../handlers/runtime/ledger/errors";
 import { InvalidEventError } from "../../handlers/runtime/domain/errors";
+import { DYNAMODB_LIMITS, itemSize } from "../../handlers/runtime/domain/storable";
 import {
   IdempotencyRecord,
   ReadModelStore,
@@ -98,6 +99,25 @@ export function eventStoreContract(make: () => Promise<EventStore>): void {
       // A key alone (a remembered rejection) is a commit too.
       await store.append([], { commitId: "rejected", idempotency: { ...record("key-2"), outcome: "rejected" } });
       await assert.rejects(store.append([at("a", 2)], { idempotency: record("key-2") }), IdempotencyKeyTakenError);
+    });
+
+    it("reads the record a key holds, consistently, and nothing for a key it does not hold", async () => {
+      await store.append([at("a", 1)], { commitId: "first", idempotency: record("key-3") });
+      const held = await store.idempotencyRecord?.("key-3");
+      assert.deepEqual([held?.commitId, held?.fingerprint, held?.outcome], ["first", "f", "committed"]);
+      assert.equal(await store.idempotencyRecord?.("never-sent"), undefined);
+    });
+
+    it("counts the key's record in a transaction's bytes: events just under 4 MB and a record that passes it are refused whole", async () => {
+      const budget = DYNAMODB_LIMITS.transactionBytes - 8_000;
+      const empty = itemSize(at("big", 1, { payload: { blob: "" } }) as unknown as Record<string, unknown>);
+      const blob = "x".repeat(Math.floor(budget / 11) - empty);
+      const events = Array.from({ length: 11 }, (_, index) => at("big", index + 1, { payload: { blob } }));
+      await assert.rejects(
+        store.append(events, { idempotency: { ...record("key-4"), fingerprint: "f".repeat(20_000) } }),
+        (error: unknown) => error instanceof CommitTooLargeError && error.unit === "bytes",
+      );
+      assert.deepEqual(await store.read("big", 0), []);
     });
 
     it("reads a range and the latest events in version order", async () => {

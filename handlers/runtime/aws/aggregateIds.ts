@@ -1,4 +1,3 @@
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import {
   AGGREGATE_BUCKETS,
   AGGREGATE_BUCKET_ATTRIBUTE,
@@ -7,6 +6,7 @@ import {
   LEDGER_SORT_KEY,
 } from "../ledger/conventions";
 import { ListingPosition } from "../operations/replayRun";
+import { DynamoDbClientInput, queryItems, scanItems } from "./items";
 
 export interface ListOptions {
   /** Only ids starting with this. */
@@ -24,7 +24,7 @@ export interface ListOptions {
  * its first event), bucket by bucket, in id order within a bucket. Never reads an event.
  */
 export async function* indexedAggregateIds(
-  db: DynamoDBDocumentClient,
+  db: DynamoDbClientInput,
   ledgerTable: string,
   options: ListOptions = {},
 ): AsyncGenerator<{ id: string; bucket: number }> {
@@ -33,22 +33,20 @@ export async function* indexedAggregateIds(
     let startKey: Record<string, unknown> | undefined;
     do {
       const prefix = options.prefix;
-      const page = await db.send(
-        new QueryCommand({
-          TableName: ledgerTable,
-          IndexName: AGGREGATE_INDEX,
-          KeyConditionExpression: prefix ? "#bucket = :bucket AND begins_with(#id, :prefix)" : "#bucket = :bucket",
-          ExpressionAttributeNames: { "#bucket": AGGREGATE_BUCKET_ATTRIBUTE, ...(prefix ? { "#id": LEDGER_PARTITION_KEY } : {}) },
-          ExpressionAttributeValues: { ":bucket": bucket, ...(prefix ? { ":prefix": prefix } : {}) },
-          // Resuming: start after the last id handed out (the index key is bucket + id + the table's key).
-          ExclusiveStartKey:
-            startKey ?? (after ? { [AGGREGATE_BUCKET_ATTRIBUTE]: bucket, [LEDGER_PARTITION_KEY]: after, [LEDGER_SORT_KEY]: 1 } : undefined),
-          Limit: options.pageSize ?? 1000,
-        }),
-      );
-      options.onPage?.(page.Items?.length ?? 0);
-      for (const item of page.Items ?? []) yield { id: item[LEDGER_PARTITION_KEY] as string, bucket };
-      startKey = page.LastEvaluatedKey;
+      const page = await queryItems(db, {
+        TableName: ledgerTable,
+        IndexName: AGGREGATE_INDEX,
+        KeyConditionExpression: prefix ? "#bucket = :bucket AND begins_with(#id, :prefix)" : "#bucket = :bucket",
+        ExpressionAttributeNames: { "#bucket": AGGREGATE_BUCKET_ATTRIBUTE, ...(prefix ? { "#id": LEDGER_PARTITION_KEY } : {}) },
+        ExpressionAttributeValues: { ":bucket": bucket, ...(prefix ? { ":prefix": prefix } : {}) },
+        // Resuming: start after the last id handed out (the index key is bucket + id + the table's key).
+        ExclusiveStartKey:
+          startKey ?? (after ? { [AGGREGATE_BUCKET_ATTRIBUTE]: bucket, [LEDGER_PARTITION_KEY]: after, [LEDGER_SORT_KEY]: 1 } : undefined),
+        Limit: options.pageSize ?? 1000,
+      });
+      options.onPage?.(page.items.length);
+      for (const item of page.items) yield { id: item[LEDGER_PARTITION_KEY] as string, bucket };
+      startKey = page.lastKey;
     } while (startKey);
   }
 }
@@ -58,7 +56,7 @@ export async function* indexedAggregateIds(
  * existed): reads every event, keeps the first of each aggregate. Segments scan in parallel.
  */
 export async function scannedAggregateIds(
-  db: DynamoDBDocumentClient,
+  db: DynamoDbClientInput,
   ledgerTable: string,
   options: { segments?: number; prefix?: string; onPage?: (itemsRead: number) => void } = {},
 ): Promise<string[]> {
@@ -68,21 +66,19 @@ export async function scannedAggregateIds(
     Array.from({ length: segments }, async (_, segment) => {
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await db.send(
-          new ScanCommand({
-            TableName: ledgerTable,
-            Segment: segment,
-            TotalSegments: segments,
-            ProjectionExpression: "#id",
-            FilterExpression: options.prefix ? "#v = :one AND begins_with(#id, :prefix)" : "#v = :one",
-            ExpressionAttributeNames: { "#id": LEDGER_PARTITION_KEY, "#v": LEDGER_SORT_KEY },
-            ExpressionAttributeValues: { ":one": 1, ...(options.prefix ? { ":prefix": options.prefix } : {}) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        options.onPage?.(page.ScannedCount ?? 0);
-        for (const item of page.Items ?? []) ids.push(item[LEDGER_PARTITION_KEY] as string);
-        startKey = page.LastEvaluatedKey;
+        const page = await scanItems(db, {
+          TableName: ledgerTable,
+          Segment: segment,
+          TotalSegments: segments,
+          ProjectionExpression: "#id",
+          FilterExpression: options.prefix ? "#v = :one AND begins_with(#id, :prefix)" : "#v = :one",
+          ExpressionAttributeNames: { "#id": LEDGER_PARTITION_KEY, "#v": LEDGER_SORT_KEY },
+          ExpressionAttributeValues: { ":one": 1, ...(options.prefix ? { ":prefix": options.prefix } : {}) },
+          ExclusiveStartKey: startKey,
+        });
+        options.onPage?.(page.scannedCount);
+        for (const item of page.items) ids.push(item[LEDGER_PARTITION_KEY] as string);
+        startKey = page.lastKey;
       } while (startKey);
     }),
   );
@@ -90,24 +86,22 @@ export async function scannedAggregateIds(
 }
 
 /** How many aggregates the index holds (for progress and ETA): a count per bucket, no item returned. */
-export async function countIndexedAggregates(db: DynamoDBDocumentClient, ledgerTable: string, prefix?: string): Promise<number> {
+export async function countIndexedAggregates(db: DynamoDbClientInput, ledgerTable: string, prefix?: string): Promise<number> {
   let total = 0;
   for (let bucket = 0; bucket < AGGREGATE_BUCKETS; bucket += 1) {
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: ledgerTable,
-          IndexName: AGGREGATE_INDEX,
-          Select: "COUNT",
-          KeyConditionExpression: prefix ? "#bucket = :bucket AND begins_with(#id, :prefix)" : "#bucket = :bucket",
-          ExpressionAttributeNames: { "#bucket": AGGREGATE_BUCKET_ATTRIBUTE, ...(prefix ? { "#id": LEDGER_PARTITION_KEY } : {}) },
-          ExpressionAttributeValues: { ":bucket": bucket, ...(prefix ? { ":prefix": prefix } : {}) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      total += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
+      const page = await queryItems(db, {
+        TableName: ledgerTable,
+        IndexName: AGGREGATE_INDEX,
+        Select: "COUNT",
+        KeyConditionExpression: prefix ? "#bucket = :bucket AND begins_with(#id, :prefix)" : "#bucket = :bucket",
+        ExpressionAttributeNames: { "#bucket": AGGREGATE_BUCKET_ATTRIBUTE, ...(prefix ? { "#id": LEDGER_PARTITION_KEY } : {}) },
+        ExpressionAttributeValues: { ":bucket": bucket, ...(prefix ? { ":prefix": prefix } : {}) },
+        ExclusiveStartKey: startKey,
+      });
+      total += page.count;
+      startKey = page.lastKey;
     } while (startKey);
   }
   return total;

@@ -16,8 +16,9 @@ export interface AwsClients {
 /**
  * How the functions' own clients are configured. `cacheMiddleware` resolves a client's middleware
  * once per command type instead of on every call: 80-115 µs less CPU per PutEvents or SendMessage
- * (bench "SDK work alone"). The DynamoDB client stays without it: the document client on it
- * refuses the option. A client given to a factory is used as it is.
+ * (bench "SDK work alone"), and with the stores marshalling their own items (no document client,
+ * which refuses the option) 25-35% less per ledger append and read. A client given to a factory is
+ * used as it is.
  */
 export const FUNCTION_CLIENT_CONFIG = { cacheMiddleware: true } as const;
 
@@ -28,7 +29,7 @@ export function resolveClients(given: Partial<AwsClients> = {}): AwsClients {
   let sqs = given.sqs;
   return {
     get dynamodb() {
-      return (dynamodb ??= new DynamoDBClient({}));
+      return (dynamodb ??= new DynamoDBClient(FUNCTION_CLIENT_CONFIG));
     },
     get eventBridge() {
       return (eventBridge ??= new EventBridgeClient(FUNCTION_CLIENT_CONFIG));

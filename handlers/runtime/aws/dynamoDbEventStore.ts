@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import {
   AGGREGATE_BUCKET_ATTRIBUTE,
   IDEMPOTENCY_PARTITION_KEY,
@@ -22,6 +21,7 @@ import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";
 import { positiveInteger } from "../support/options";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../ledger/stores";
 import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
+import { DynamoDbClientInput, getItem, putItem, queryItems, sendRequest, transactWriteRequest } from "./items";
 import { unlessUnavailable } from "./transient";
 
 export interface DynamoDbEventStoreOptions {
@@ -67,7 +67,7 @@ export class DynamoDbEventStore implements EventStore {
   private readonly resendAttempts: number;
 
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoDbClientInput,
     readonly tableName: string,
     options: DynamoDbEventStoreOptions | number = {},
   ) {
@@ -97,7 +97,8 @@ export class DynamoDbEventStore implements EventStore {
         { attempts: this.resendAttempts, backoff: { baseMs: 50, capMs: 1_000 }, shouldRetry: (error) => error instanceof Unanswered },
       );
     } catch (error) {
-      if (error instanceof Unanswered) throw new CommitOutcomeUnknownError(events[0]?.aggregateId ?? "", commitId, { cause: error.cause });
+      if (error instanceof Unanswered)
+        throw new CommitOutcomeUnknownError(aggregateOfCommit(events, options), commitId, { cause: error.cause });
       throw error;
     }
     return { commitId };
@@ -109,41 +110,47 @@ export class DynamoDbEventStore implements EventStore {
     do {
       const exclusiveStartKey = startKey;
       const page = await unlessUnavailable("Query", this.tableName, () =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            ConsistentRead: true,
-            KeyConditionExpression: upTo === undefined ? "#pk = :id AND #sk > :after" : "#pk = :id AND #sk BETWEEN :from AND :upTo",
-            ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, "#sk": LEDGER_SORT_KEY },
-            ExpressionAttributeValues:
-              upTo === undefined ? { ":id": aggregateId, ":after": after } : { ":id": aggregateId, ":from": after + 1, ":upTo": upTo },
-            ExclusiveStartKey: exclusiveStartKey,
-            Limit: this.options.pageSize,
-          }),
-        ),
+        queryItems(this.db, {
+          TableName: this.tableName,
+          ConsistentRead: true,
+          KeyConditionExpression: upTo === undefined ? "#pk = :id AND #sk > :after" : "#pk = :id AND #sk BETWEEN :from AND :upTo",
+          ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, "#sk": LEDGER_SORT_KEY },
+          ExpressionAttributeValues:
+            upTo === undefined ? { ":id": aggregateId, ":after": after } : { ":id": aggregateId, ":from": after + 1, ":upTo": upTo },
+          ExclusiveStartKey: exclusiveStartKey,
+          Limit: this.options.pageSize,
+        }),
       );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
+      items.push(...page.items);
+      startKey = page.lastKey;
     } while (startKey);
     return items;
   }
 
   async readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]> {
     const page = await unlessUnavailable("Query", this.tableName, () =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ConsistentRead: true,
-          KeyConditionExpression: upTo === undefined ? "#pk = :id" : "#pk = :id AND #sk <= :upTo",
-          ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, ...(upTo === undefined ? {} : { "#sk": LEDGER_SORT_KEY }) },
-          ExpressionAttributeValues: upTo === undefined ? { ":id": aggregateId } : { ":id": aggregateId, ":upTo": upTo },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      ),
+      queryItems(this.db, {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: upTo === undefined ? "#pk = :id" : "#pk = :id AND #sk <= :upTo",
+        ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY, ...(upTo === undefined ? {} : { "#sk": LEDGER_SORT_KEY }) },
+        ExpressionAttributeValues: upTo === undefined ? { ":id": aggregateId } : { ":id": aggregateId, ":upTo": upTo },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
     );
-    const items = (page.Items ?? []).reverse();
-    return items;
+    return page.items.reverse();
+  }
+
+  async idempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    const table = this.options.idempotencyTable;
+    if (!table) return undefined;
+    const item = await unlessUnavailable("GetItem", table, () =>
+      getItem(this.db, { TableName: table, Key: { [IDEMPOTENCY_PARTITION_KEY]: key }, ConsistentRead: true }),
+    );
+    // Expired but not yet removed by TTL: forgotten, as the append's condition treats it.
+    const record = item as unknown as IdempotencyRecord | undefined;
+    return record && record.expiresAt >= Math.floor(Date.now() / 1000) && "fingerprint" in record ? record : undefined;
   }
 
   /** Validates the commit against the ledger's rules and DynamoDB's limits, then builds its request. */
@@ -173,11 +180,11 @@ export class DynamoDbEventStore implements EventStore {
 
     if (actions.length === 1) {
       const single = idempotency ?? { TableName: this.tableName, Item: items[0], ...versionIsNew };
-      return { commitId, actions, send: () => this.db.send(new PutCommand({ ...single, ReturnValuesOnConditionCheckFailure: "ALL_OLD" })) };
+      return { commitId, actions, send: () => putItem(this.db, { ...single, ReturnValuesOnConditionCheckFailure: "ALL_OLD" }) };
     }
     // One token for every send of this commit: DynamoDB answers a repeat of a committed transaction with success.
     const token = randomUUID();
-    const request = new TransactWriteCommand({
+    const request = transactWriteRequest({
       ClientRequestToken: token,
       TransactItems: [
         ...items.map((Item) => ({
@@ -194,7 +201,7 @@ export class DynamoDbEventStore implements EventStore {
         ...(idempotency ? [{ Put: { ...idempotency, ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } }] : []),
       ],
     });
-    return { commitId, actions, send: () => this.db.send(request) };
+    return { commitId, actions, send: () => sendRequest(this.db, request) };
   }
 
   /** The conditional put of an idempotency record: it succeeds only if the key is new or expired. */
@@ -209,6 +216,18 @@ export class DynamoDbEventStore implements EventStore {
       ExpressionAttributeValues: { ":now": Math.floor(Date.now() / 1000) },
     };
   }
+}
+
+/** The aggregate a commit is about: its first event's, or for a key recorded alone, the one its record names. */
+function aggregateOfCommit(events: readonly StoredEventItem[], options: AppendOptions): string {
+  const record = options.idempotency;
+  return (
+    events[0]?.aggregateId ??
+    record?.rejection?.aggregateId ??
+    record?.versions?.[0]?.aggregateId ??
+    record?.commits?.[0]?.aggregateId ??
+    ""
+  );
 }
 
 /**

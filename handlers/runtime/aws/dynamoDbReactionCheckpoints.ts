@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { IDEMPOTENCY_PARTITION_KEY } from "../ledger/conventions";
 import { ClaimOutcome, ReactionCheckpoints, StoredCheckpoint, claimOutcome } from "../reaction/checkpoints";
 import { unlessUnavailable } from "./transient";
+import { DynamoDbClientInput, updateItem } from "./items";
 
 /**
  * Reaction checkpoints as items of the reacting service's idempotency table (keys apart from any
@@ -11,13 +12,13 @@ import { unlessUnavailable } from "./transient";
  */
 export class DynamoDbReactionCheckpoints implements ReactionCheckpoints {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoDbClientInput,
     private readonly tableName: string,
   ) {}
 
   async claim(key: string, version: number, now: number, leaseUntil: number): Promise<ClaimOutcome> {
     try {
-      const { Attributes } = await this.update("claim", {
+      const previous = await this.update("claim", {
         Key: { [IDEMPOTENCY_PARTITION_KEY]: key },
         UpdateExpression: "SET pending = :version, leaseUntil = :lease, acted = if_not_exists(acted, :none)",
         // Claimable: nothing at or above it acted on, and no other version's claim alive. Never an
@@ -29,7 +30,7 @@ export class DynamoDbReactionCheckpoints implements ReactionCheckpoints {
         ReturnValues: "ALL_OLD",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       });
-      return { status: "claimed", previousVersion: (Attributes as StoredCheckpoint | undefined)?.acted ?? 0 };
+      return { status: "claimed", previousVersion: (previous as StoredCheckpoint | undefined)?.acted ?? 0 };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         const item = error.Item as Record<string, unknown> | undefined;
@@ -62,10 +63,8 @@ export class DynamoDbReactionCheckpoints implements ReactionCheckpoints {
     }
   }
 
-  private update(operation: string, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], "TableName">) {
-    return unlessUnavailable(`checkpoint ${operation}`, this.tableName, () =>
-      this.db.send(new UpdateCommand({ TableName: this.tableName, ...input })),
-    );
+  private update(operation: string, input: Omit<UpdateCommandInput, "TableName">) {
+    return unlessUnavailable(`checkpoint ${operation}`, this.tableName, () => updateItem(this.db, { TableName: this.tableName, ...input }));
   }
 }
 

@@ -5,7 +5,6 @@
  * with their own transports (an in-process bus, local queues).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CommandHandler, CommandHandlerOptions } from "../command/commandHandler";
 import { Publication } from "../contracts/publication";
 import { Dispatcher, DispatcherOptions } from "../dispatch/dispatcher";
@@ -18,9 +17,11 @@ import { Projection } from "../projection/projection";
 import { Projector, ProjectorOptions } from "../projection/projector";
 import { ReadModelSnapshotSource } from "../projection/readModelSnapshots";
 import { RuntimeLogger } from "../support/log";
-import { documentClient, sentWithoutEffect } from "./documentClient";
+import { FUNCTION_CLIENT_CONFIG } from "./clients";
+import { sentWithoutEffect } from "./documentClient";
+import { DynamoDbClientInput } from "./items";
 import { DynamoDbEventStore } from "./dynamoDbEventStore";
-import { DynamoDbReadModel } from "./dynamoDbReadModel";
+import { DynamoDbReadModel, RowReader } from "./dynamoDbReadModel";
 import { DynamoDbSnapshotStore } from "./dynamoDbSnapshotStore";
 import { unmarshallImage } from "./streamImages";
 import { Reaction } from "../reaction/reaction";
@@ -28,11 +29,10 @@ import { Reactor } from "../reaction/reactor";
 import { CommandScheduler } from "../reaction/scheduled";
 import { DynamoDbReactionCheckpoints } from "./dynamoDbReactionCheckpoints";
 
-/** A DynamoDB client, or a document client over one (which shares its middleware). Default: one configured from the environment. */
-export type DynamoDbClientInput = DynamoDBClient | DynamoDBDocumentClient;
+export type { DynamoDbClientInput } from "./items";
 
-const documentOf = (client: DynamoDbClientInput | undefined): DynamoDBDocumentClient =>
-  client instanceof DynamoDBDocumentClient ? client : documentClient(client ?? new DynamoDBClient({}));
+/** The client given, else one configured from the environment as the functions configure theirs. */
+const clientOf = (client: DynamoDbClientInput | undefined): DynamoDbClientInput => client ?? new DynamoDBClient(FUNCTION_CLIENT_CONFIG);
 
 export interface DynamoDbCommandSideOptions<S, C> {
   domain: Domain<S, C>;
@@ -48,8 +48,8 @@ export interface DynamoDbCommandSideOptions<S, C> {
   start?: StartPolicy;
   /** The DynamoDB client. Default: one configured from the environment. */
   client?: DynamoDbClientInput;
-  /** What the replica's rows are read with, e.g. a DAX document client, eventually consistently so its cache answers. Default: DynamoDB, through `client`, consistently. */
-  replicaReader?: DynamoDBDocumentClient;
+  /** What the replica's rows are read with, e.g. DAX's `DaxDocument`, eventually consistently so its cache answers. Default: DynamoDB, through `client`, consistently. */
+  replicaReader?: RowReader;
   /** Retries, serialization, idempotency retention, memory (see CommandHandlerOptions). */
   commands?: CommandHandlerOptions;
   /** Where the command side logs. Default: JSON lines on standard error. */
@@ -62,12 +62,15 @@ export interface DynamoDbCommandSideOptions<S, C> {
  */
 export function dynamoDbCommandSide<S, C>(options: DynamoDbCommandSideOptions<S, C>) {
   const start = requireStartPolicy(options.start ?? DEFAULT_START_POLICY);
-  const db = documentOf(options.client);
+  const db = clientOf(options.client);
   const events = new DynamoDbEventStore(db, options.ledgerTable, { idempotencyTable: options.idempotencyTable });
   // A replica row is only a starting point (the ledger's tail proves and completes it), so a
   // reader of its own (DAX) may answer from its cache: eventually consistent reads.
   const replica = options.replicaTable
-    ? new DynamoDbReadModel(options.replicaReader ?? db, options.replicaTable, { consistentRead: options.replicaReader === undefined })
+    ? new DynamoDbReadModel(db, options.replicaTable, {
+        reader: options.replicaReader,
+        consistentRead: options.replicaReader === undefined,
+      })
     : undefined;
   const snapshots = replica
     ? new ReadModelSnapshotSource(replica)
@@ -114,7 +117,7 @@ export interface DynamoDbDispatcherOptions<S> {
 
 /** The dispatcher on DynamoDB: what the AggregateDispatcher's function runs on the ledger's stream. */
 export function dynamoDbDispatcher<S>(options: DynamoDbDispatcherOptions<S>) {
-  const db = documentOf(options.client);
+  const db = clientOf(options.client);
   const events = new DynamoDbEventStore(db, options.ledgerTable);
   const snapshots = new DynamoDbSnapshotStore(db, options.snapshotTable);
   const loader = new AggregateLoader(options.domain, events, snapshots, { logger: options.logger });
@@ -153,7 +156,7 @@ export interface DynamoDbProjectorOptions<S> {
 
 /** A projector on DynamoDB: what a Projector's function runs on its queue. */
 export function dynamoDbProjector<S>(options: DynamoDbProjectorOptions<S>) {
-  const db = documentOf(options.client);
+  const db = clientOf(options.client);
   const readModel = new DynamoDbReadModel(db, options.readModelTable);
   const projector = new Projector<S>({
     ...options.settings,
@@ -188,6 +191,8 @@ export interface DynamoDbReactorOptions<C> {
   now?: () => Date;
   /** The queue's maxReceiveCount: a version still failing on its last receive is given up on (see ReactorOptions). Default: unknown. */
   maxReceiveCount?: number;
+  /** How long a claim holds a source aggregate if its holder never completes it, in ms (see ReactorOptions). */
+  claimLeaseMs?: number;
   logger?: RuntimeLogger;
 }
 
@@ -199,7 +204,7 @@ export const REACTION_KEY_RETENTION_SECONDS = 16 * 86_400;
 
 /** A reactor on DynamoDB: what a Reactor's function runs on its queue, over the reacting service's command side. */
 export function dynamoDbReactor<C>(options: DynamoDbReactorOptions<C>) {
-  const db = documentOf(options.client);
+  const db = clientOf(options.client);
   const side = dynamoDbCommandSide<unknown, C>({
     domain: options.reaction.target as Domain<unknown, C>,
     ledgerTable: options.ledgerTable,
@@ -220,6 +225,7 @@ export function dynamoDbReactor<C>(options: DynamoDbReactorOptions<C>) {
     concurrency: options.concurrency,
     now: options.now,
     maxReceiveCount: options.maxReceiveCount,
+    claimLeaseMs: options.claimLeaseMs,
     // A request DynamoDB or Scheduler refused outright (access denied, validation) fails the same way every time.
     isPermanent: sentWithoutEffect,
     logger: options.logger,

@@ -7,7 +7,7 @@ export { AwsClients, resolveClients } from "./clients";
 export { documentClient } from "./documentClient";
 export { DynamoDbEventStore, DynamoDbEventStoreOptions } from "./dynamoDbEventStore";
 export { DynamoDbSnapshotStore } from "./dynamoDbSnapshotStore";
-export { DynamoDbReadModel } from "./dynamoDbReadModel";
+export { DynamoDbReadModel, DynamoDbReadModelOptions, RowReader } from "./dynamoDbReadModel";
 export { EventBridgeBus } from "./eventBridgeBus";
 export { SqsDeadLetterQueue } from "./sqsDeadLetterQueue";
 export { SqsDeadLetterQueueReader, SqsRedriveTargets } from "./sqsDeadLetterRedrive";

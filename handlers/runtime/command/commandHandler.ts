@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Aggregate, LedgerEvent } from "../domain/domain";
-import { InvalidCommandError } from "../domain/errors";
+import { InvalidCommandError, InvalidEventError } from "../domain/errors";
+import { DYNAMODB_LIMITS } from "../domain/storable";
 import { aggregateIdProblem } from "../domain/identity";
 import { AggregateLoader, Seen } from "../ledger/aggregateLoader";
 import { DEFAULT_IDEMPOTENCY_RETENTION_SECONDS, DEFAULT_START_POLICY, StartPolicy, requireStartPolicy } from "../ledger/conventions";
@@ -17,7 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Attempt, Decide, attempt, decideMany, decideOne, decideReplay } from "./decision";
 import { ContentionPacing } from "./contention";
 import { CommandRejectedError, RetriesExhaustedError } from "./errors";
-import { IdempotencyKey } from "./idempotency";
+import { IdempotencyKey, KeyedOperation, KnownReads } from "./idempotency";
 import { CommandResult, ExecuteOptions, MultiCommandResult } from "./results";
 
 export { CommandResult, ExecuteOptions, MultiCommandResult } from "./results";
@@ -127,7 +128,7 @@ export class CommandHandler<S, C> {
 
   async execute(aggregateId: string, command: C, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
     const id = requireAggregateId(aggregateId);
-    const result = await this.run([id], command, options, decideOne(this.loader.domain as never, id, command));
+    const result = await this.run("execute", [id], command, options, decideOne(this.loader.domain as never, id, command));
     return { ...result, aggregate: result.aggregates.get(id)! };
   }
 
@@ -137,7 +138,13 @@ export class CommandHandler<S, C> {
    */
   async executeMany(aggregateIds: readonly string[], command: C, options: ExecuteOptions = {}): Promise<MultiCommandResult<S>> {
     const ids = [...new Set(aggregateIds.map(requireAggregateId))];
-    return this.run(ids, command, options, decideMany(this.loader.domain as never, ids, command));
+    // Each aggregate is loaded before deciding; one transaction holds at most this many items.
+    if (ids.length > DYNAMODB_LIMITS.transactionItems)
+      throw new InvalidCommandError(
+        `a command spans at most ${DYNAMODB_LIMITS.transactionItems} aggregates (one transaction), got ${ids.length}`,
+        ids[0],
+      );
+    return this.run("executeMany", ids, command, options, decideMany(this.loader.domain as never, ids, command));
   }
 
   /**
@@ -147,12 +154,18 @@ export class CommandHandler<S, C> {
    */
   async replay(aggregateId: string, target?: string, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
     const id = requireAggregateId(aggregateId);
-    const result = await this.run([id], { replay: target ?? null }, options, decideReplay(id, target));
+    const result = await this.run("replay", [id], { replay: target ?? null }, options, decideReplay(id, target));
     return { ...result, aggregate: result.aggregates.get(id)! };
   }
 
-  private run(ids: string[], command: unknown, options: ExecuteOptions, decide: Decide<S>): Promise<MultiCommandResult<S>> {
-    const key = IdempotencyKey.of(options.idempotencyKey, ids, command, this.keyExpiry());
+  private run(
+    operation: KeyedOperation,
+    ids: string[],
+    command: unknown,
+    options: ExecuteOptions,
+    decide: Decide<S>,
+  ): Promise<MultiCommandResult<S>> {
+    const key = IdempotencyKey.of(options.idempotencyKey, operation, ids, command, this.keyExpiry());
     const work = () => this.decideAndCommit(ids, key, decide).catch((error) => this.forgetAllIfTableGone(error));
     return this.options.serializePerAggregate === false ? work() : this.inProcess.run(ids, work);
   }
@@ -239,8 +252,24 @@ export class CommandHandler<S, C> {
       provenBy(conflicted);
       return { landed, advanced };
     };
-    /** One decision and its commit; a conflict (caught up on) or a start to redo is thrown for the next attempt. */
+    /**
+     * One attempt: decide and commit until a commit answers or a conflict is thrown for the next
+     * attempt. A starting point to redo (a replica row ahead of the ledger, a commit too large for
+     * a state that may lag) decides again on the ledger's state within the same attempt: it is not
+     * contention, and it can happen once only (the ledger's state is then what the command holds),
+     * so it never spends the budget nor hides the error a decision on the ledger's state gives.
+     */
     const commitOnce = async (number: number): Promise<MultiCommandResult<S>> => {
+      for (;;) {
+        try {
+          return await decideAndAppend(number);
+        } catch (error) {
+          if (!(error instanceof StartAgain)) throw error;
+        }
+      }
+    };
+    /** One decision and its commit; a conflict (caught up on) is thrown for the next attempt, a start to redo as StartAgain. */
+    const decideAndAppend = async (number: number): Promise<MultiCommandResult<S>> => {
       attempts = number;
       if (pauseMs > 0) await sleep(pauseMs);
       pausedBefore = pauseMs > 0;
@@ -251,7 +280,12 @@ export class CommandHandler<S, C> {
         if (landed) return { ...landed, attempts: number };
       }
       const decided = await onLedgerState();
-      if (decided.kind === "refused") throw decided.error;
+      if (decided.kind === "refused") {
+        // A repeat whose first execution went through may be refused now (the state moved on): the first outcome answers it.
+        const repeat = await this.repeatOf(key, known());
+        if (repeat) return repeat;
+        throw decided.error;
+      }
       if (decided.kind === "rejected") {
         const [first] = ids;
         const rejection = {
@@ -274,12 +308,15 @@ export class CommandHandler<S, C> {
       const commits = [...decision.keys()]
         .filter((id) => after.get(id)!.version > aggregates.get(id)!.version)
         .map((id) => ({ aggregateId: id, fromVersion: aggregates.get(id)!.version + 1, toVersion: after.get(id)!.version }));
+      // The aggregates the commit leaves as they were: a repeat answers them too, at the versions decided on.
+      const written = new Set(commits.map((commit) => commit.aggregateId));
+      const untouched = ids.filter((id) => !written.has(id)).map((id) => ({ aggregateId: id, version: aggregates.get(id)!.version }));
       try {
         // Versions read consistently from the ledger need no predecessor check; others do.
         await this.events.append(events, {
           commitId,
           predecessorsRead: unanchored.size === 0,
-          idempotency: key?.record(commitId, { outcome: "committed", commits }),
+          idempotency: key?.record(commitId, { outcome: "committed", commits, ...(untouched.length > 0 ? { versions: untouched } : {}) }),
         });
       } catch (error) {
         if (!(error instanceof VersionConflictError)) ids.forEach((id) => this.remembered.forget(id));
@@ -294,6 +331,11 @@ export class CommandHandler<S, C> {
         if (error instanceof CommitTooLargeError && unread.size > 0) {
           await catchUpOn([...unread]);
           throw new StartAgain("decide again on the ledger's state", { cause: error });
+        }
+        // Refused before the key's condition was evaluated (too large, invalid for DynamoDB): the key may still hold a first outcome.
+        if (error instanceof CommitTooLargeError || error instanceof InvalidEventError) {
+          const repeat = await this.repeatOf(key, known());
+          if (repeat) return repeat;
         }
         if (!(error instanceof VersionConflictError)) throw error;
         const conflicted = ids.includes(error.aggregateId) ? [error.aggregateId] : ids;
@@ -360,15 +402,20 @@ export class CommandHandler<S, C> {
         attempts: this.maxAttempts,
         withinMs: this.retryBudgetMs,
         backoff: CONFLICT_BACKOFF,
-        shouldRetry: (error) => error instanceof VersionConflictError || error instanceof StartAgain,
+        shouldRetry: (error) => error instanceof VersionConflictError,
         pauseAfter: () => false,
       });
     } catch (error) {
-      if (!(error instanceof VersionConflictError || error instanceof StartAgain)) throw error;
-      const conflict = error instanceof VersionConflictError ? error : (error.cause as { aggregateId?: string });
-      const aggregateId = conflict.aggregateId ?? ids[0];
+      if (!(error instanceof VersionConflictError)) throw error;
+      const aggregateId = error.aggregateId || ids[0];
       throw new RetriesExhaustedError(aggregateId, attempts, aggregates.get(aggregateId)?.version ?? -1, { cause: error });
     }
+  }
+
+  /** The first outcome a key already holds (read from the ledger's key records), or undefined without a key or a record. */
+  private async repeatOf(key: IdempotencyKey | undefined, known: KnownReads<S>): Promise<MultiCommandResult<S> | undefined> {
+    const record = key && (await this.events.idempotencyRecord?.(key.key));
+    return record ? key.answerRepeat(record, this.loader, known) : undefined;
   }
 
   /** The aggregate with the ledger's events after `from` folded on (read consistently), remembered as such. */

@@ -105,6 +105,8 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
       throw new HttpError(400, "invalid-body", "the body must be a JSON object");
+    if (nestingDepth(parsed) > MAX_BODY_NESTING)
+      throw new HttpError(400, "invalid-body", `the body nests deeper than ${MAX_BODY_NESTING} levels`);
     return parsed;
   };
 
@@ -169,7 +171,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
               throw new HttpError(400, "invalid-body", "aggregateIds must be a non-empty array of aggregate ids");
             }
             for (const id of body.aggregateIds as string[]) checkAggregateId(id);
-            if (typeof body.command !== "object" || body.command === null)
+            if (typeof body.command !== "object" || body.command === null || Array.isArray(body.command))
               throw new HttpError(400, "invalid-body", "command must be a JSON object");
             const result = await observed(request, () =>
               options.commands.executeMany(body.aggregateIds as string[], body.command as C, { idempotencyKey: idempotencyKey(request) }),
@@ -178,6 +180,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
               aggregates: [...result.aggregates.values()].map(aggregateView),
               events: result.events.map((event) => ({ aggregateId: event.aggregateId, ...eventView(event) })),
               commitId: result.commitId,
+              attempts: result.attempts,
               repeated: result.repeated === true,
             });
           },
@@ -194,7 +197,7 @@ export function commandRoutes<S, C>(options: CommandRoutesOptions<S, C>): (reque
             if (consistency !== "strong" && consistency !== "eventual")
               throw new HttpError(400, "invalid-query", `consistency must be "strong" or "eventual", got "${consistency}"`);
             const version = request.query.version;
-            if (version !== undefined && !/^[0-9]+$/.test(version))
+            if (version !== undefined && !(/^[0-9]+$/.test(version) && Number.isSafeInteger(Number(version))))
               throw new HttpError(400, "invalid-query", `version must be a non-negative integer, got "${version}"`);
             if (consistency === "eventual") {
               if (version !== undefined)
@@ -287,7 +290,23 @@ function toResponse(error: unknown, request: HttpRequest, retryAfterSeconds: num
           : {};
     return body(answer.status, answer.code, message, extra, answer.retryable ? { "retry-after": String(retryAfterSeconds) } : {});
   }
-  if (error instanceof RangeError) return body(400, "invalid-request", error.message);
   log.error("command API request failed", { method: request.method, path: request.path, requestId: request.requestId, error });
   return body(500, "internal", "the request failed unexpectedly; the function's log has the details under this request id");
+}
+
+/** The deepest a body may nest objects and arrays: DynamoDB's limit for the items its events become. */
+const MAX_BODY_NESTING = 32;
+
+/** How deep a parsed JSON value nests objects and arrays, walked without recursion (a body is input). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [next, depth] = pending.pop()!;
+    if (typeof next !== "object" || next === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_BODY_NESTING) return deepest;
+    for (const child of Object.values(next)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }

@@ -23,6 +23,9 @@ export const RESERVED_KEY_PREFIXES = [REACTION_KEY_PREFIX, CHECKPOINT_KEY_PREFIX
 /** The longest idempotency key, in UTF-8 bytes (the idempotency table's partition key). */
 const MAX_KEY_BYTES = 1024;
 
+/** The command handler's operations a key may be sent with. */
+export type KeyedOperation = "execute" | "executeMany" | "replay";
+
 /** What a command's outcome records under its key: the record less what the key itself supplies. */
 export type Outcome = Omit<IdempotencyRecord, "idempotencyKey" | "fingerprint" | "commitId" | "expiresAt">;
 
@@ -37,13 +40,25 @@ export class IdempotencyKey {
     private readonly expiresAt: number,
   ) {}
 
-  /** The key of a command, or undefined without one; a key that is not usable is the command's fault. */
-  static of(key: unknown, aggregateIds: readonly string[], command: unknown, expiresAt: number): IdempotencyKey | undefined {
+  /**
+   * The key of a command, or undefined without one; a key that is not usable is the command's
+   * fault. The fingerprint binds the operation too, so one key never answers `execute`,
+   * `executeMany` and `replay` with each other's outcome (an `execute`'s is the aggregate ids and
+   * command alone, as keys recorded before stay answerable).
+   */
+  static of(
+    key: unknown,
+    operation: KeyedOperation,
+    aggregateIds: readonly string[],
+    command: unknown,
+    expiresAt: number,
+  ): IdempotencyKey | undefined {
     if (key === undefined) return undefined;
     if (typeof key !== "string" || key === "" || Buffer.byteLength(key) > MAX_KEY_BYTES) {
       throw new InvalidCommandError("an idempotency key must be a non-empty string of at most 1,024 bytes", aggregateIds[0]);
     }
-    return new IdempotencyKey(key, checksumOf({ aggregateIds, command }), expiresAt);
+    const bound = operation === "execute" ? { aggregateIds, command } : { operation, aggregateIds, command };
+    return new IdempotencyKey(key, checksumOf(bound), expiresAt);
   }
 
   /** The record of an outcome under this key, written in the commit's own transaction. */

@@ -1,4 +1,5 @@
 import { EventShape, isPlainObject } from "../domain/domain";
+import { ownValue } from "../support/ownValue";
 import { InvalidDefinitionError } from "../support/errors";
 import { JsonSchema, schemaProblem, validate } from "./schema";
 
@@ -105,7 +106,7 @@ export function envelopeSchema(contract: Pick<Contract, "name" | "version" | "se
 export function publishedEventProblems(contract: Contract, detail: unknown): string[] {
   if (!isPlainObject(detail)) return validate({ type: "object" }, detail, "event");
   const problems = validate(envelopeSchema(contract), detail, "event");
-  const schema = typeof detail.type === "string" ? (contract.eventTypes as Record<string, JsonSchema>)[detail.type] : undefined;
+  const schema = typeof detail.type === "string" ? ownValue(contract.eventTypes as Record<string, JsonSchema>, detail.type) : undefined;
   if (!schema) {
     const known = Object.keys(contract.eventTypes).join(", ");
     return [...problems, `event.type: ${JSON.stringify(detail.type)} is not an event type of ${contractLabel(contract)} (known: ${known})`];

@@ -1,4 +1,5 @@
 import { Domain, EventShape, LedgerEvent, Recorded, isPlainObject, isReplay } from "../domain/domain";
+import { ownValue } from "../support/ownValue";
 import { InvalidDefinitionError } from "../support/errors";
 import { Contract, PublishedEvent, contractLabel, contractProblem } from "./contract";
 import { JsonSchema, validate } from "./schema";
@@ -97,7 +98,7 @@ export type PublicationOutcome = { readonly published?: PublishedEvent; readonly
  */
 export function publish(publication: Publication, event: LedgerEvent, state: unknown): PublicationOutcome {
   if (isReplay(event)) return {};
-  const mapping = publication.mappings[event.type];
+  const mapping = ownValue(publication.mappings, event.type);
   if (!mapping) return {};
   const { contract } = publication;
   const label = contractLabel(contract);
@@ -111,7 +112,7 @@ export function publish(publication: Publication, event: LedgerEvent, state: unk
   if (mapped === undefined) return {};
   if (!isPlainObject(mapped) || typeof mapped.type !== "string")
     return { problem: `${label}: the mapping of ${source} returned ${JSON.stringify(mapped) ?? String(mapped)}, not a { type, payload }` };
-  const schema = (contract.eventTypes as Record<string, JsonSchema>)[mapped.type];
+  const schema = ownValue(contract.eventTypes as Record<string, JsonSchema>, mapped.type);
   if (!schema) {
     const known = Object.keys(contract.eventTypes).join(", ");
     return {

@@ -1,4 +1,5 @@
 import { PayloadCheck, isPlainObject } from "../domain/domain";
+import { ownValue } from "../support/ownValue";
 
 /** A JSON value, as a payload holds it. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -198,7 +199,7 @@ function check(root: JsonSchema, schema: JsonSchema, value: unknown, path: strin
     for (const name of schema.required ?? []) if (value[name] === undefined) problems.push(`${path}${member(name)}: is required`);
     for (const [name, item] of Object.entries(value)) {
       if (item === undefined) continue;
-      const declared = schema.properties?.[name];
+      const declared = ownValue(schema.properties, name);
       if (declared) check(root, declared, item, `${path}${member(name)}`, problems);
       else if (schema.additionalProperties === false)
         problems.push(`${path}${member(name)}: is not a declared property (additionalProperties is false)`);

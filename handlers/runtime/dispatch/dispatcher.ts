@@ -2,7 +2,7 @@ import { AggregateLoader } from "../ledger/aggregateLoader";
 import { BatchResponse } from "../support/batchResponse";
 import { forEachLimit } from "../support/concurrency";
 import { PUT_EVENTS_MAX_BYTES, detailTypeOf } from "../ledger/conventions";
-import { DeadLetter, DeadLetterSink } from "../messages/deadLetters";
+import { DeadLetter, DeadLetterSink, PUBLICATION_LETTER_ORIGIN } from "../messages/deadLetters";
 import { Aggregate, Domain, LedgerEvent } from "../domain/domain";
 import { InvalidEventError } from "../domain/errors";
 import { InvalidDefinitionError } from "../support/errors";
@@ -129,8 +129,8 @@ export class Dispatcher<S> {
   async dispatch(records: readonly StreamRecord[]): Promise<DispatchReport> {
     const failed = new Set<string>();
     const letters: { letter: DeadLetter; recordIds: string[] }[] = [];
-    const deadLetter = (reason: string, input: unknown, recordIds: string[]) =>
-      letters.push({ letter: { reason, origin: ORIGIN, input }, recordIds });
+    const deadLetter = (reason: string, input: unknown, recordIds: string[], origin = ORIGIN) =>
+      letters.push({ letter: { reason, origin, input }, recordIds });
 
     // Group by aggregate, then by version: duplicates of one event are published once.
     const groups = new Map<string, Map<number, { event: LedgerEvent; recordIds: string[]; records: StreamRecord[] }>>();
@@ -176,8 +176,9 @@ export class Dispatcher<S> {
           }
           outgoing.push(...publicEvents.entries);
           // What cannot be sent is the record's failure; what can is sent all the same (projectors and subscribers apart).
-          const problems = [...(typeof entry === "string" ? [entry] : []), ...publicEvents.problems];
-          if (problems.length > 0) deadLetter(problems.join("; "), wanted.records, wanted.recordIds);
+          if (typeof entry === "string") deadLetter(entry, wanted.records, wanted.recordIds);
+          if (publicEvents.problems.length > 0)
+            deadLetter(publicEvents.problems.join("; "), wanted.records, wanted.recordIds, PUBLICATION_LETTER_ORIGIN);
         }
       } catch (error) {
         if (error instanceof InvalidEventError) {

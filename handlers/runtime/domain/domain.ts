@@ -1,4 +1,5 @@
 import { InvalidCommandError, InvalidEventError } from "./errors";
+import { ownValue } from "../support/ownValue";
 import { InvalidDefinitionError } from "../support/errors";
 import { aggregateIdProblem, versionProblem } from "./identity";
 
@@ -167,7 +168,7 @@ export function validateEvent(domain: Domain<unknown, unknown>, raw: unknown): L
   const problem = versionProblem(version);
   if (problem) throw new InvalidEventError(problem, id);
   if (typeof type !== "string" || type === "") throw new InvalidEventError("missing event type", id, version);
-  const check = type === REPLAY_EVENT_TYPE ? checkReplayPayload : domain.eventTypes[type];
+  const check = type === REPLAY_EVENT_TYPE ? checkReplayPayload : ownValue(domain.eventTypes, type);
   if (!check) {
     throw new InvalidEventError(
       `unknown event type "${type}" for domain ${domain.name} (known: ${Object.keys(domain.eventTypes).join(", ")})`,
@@ -176,7 +177,7 @@ export function validateEvent(domain: Domain<unknown, unknown>, raw: unknown): L
     );
   }
   if (!isPlainObject(raw.payload)) throw new InvalidEventError(`payload of ${type} must be an object`, id, version);
-  const versions = (domain.payloadVersions as Record<string, PayloadVersions | undefined> | undefined)?.[type];
+  const versions = ownValue(domain.payloadVersions as Record<string, PayloadVersions | undefined> | undefined, type);
   const payload = upcast(raw.payload, raw.payloadVersion, versions, `${type} of aggregate "${id}" at version ${version}`);
   const payloadProblem = check(payload);
   if (payloadProblem) throw new InvalidEventError(`${type}: ${payloadProblem}`, id, version as number);

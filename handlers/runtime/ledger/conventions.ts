@@ -75,6 +75,7 @@ export const ENV = {
   schedulerRoleArn: "SCHEDULER_ROLE_ARN",
   deadLetterQueueArn: "DEAD_LETTER_QUEUE_ARN",
   maxReceiveCount: "MAX_RECEIVE_COUNT",
+  claimLeaseMs: "CLAIM_LEASE_MS",
 } as const;
 
 /**

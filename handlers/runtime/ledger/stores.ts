@@ -20,7 +20,7 @@ export interface IdempotencyRecord {
   outcome: "committed" | "unchanged" | "rejected";
   /** committed: the versions the commit wrote, per aggregate. */
   commits?: { aggregateId: string; fromVersion: number; toVersion: number }[];
-  /** unchanged: the version of each aggregate the decision stood on. */
+  /** unchanged: the version of each aggregate the decision stood on; committed: of each aggregate the commit did not write. */
   versions?: { aggregateId: string; version: number }[];
   /** rejected: the rejection the first execution got. */
   rejection?: { aggregateId: string; version: number; code: string; detail: string };
@@ -54,6 +54,12 @@ export interface EventStore {
   read(aggregateId: string, after: number, upTo?: number): Promise<Record<string, unknown>[]>;
   /** Consistent read of the last `limit` events at or below `upTo` (the latest when omitted), in version order: one request. */
   readLatest(aggregateId: string, limit: number, upTo?: number): Promise<Record<string, unknown>[]>;
+  /**
+   * Consistent read of the record an idempotency key holds, undefined when it holds none or has
+   * expired: how a keyed command refused before its write (a decision that fails, a commit too
+   * large) still answers a repeat with the first outcome. A store without keys may leave it out.
+   */
+  idempotencyRecord?(key: string): Promise<IdempotencyRecord | undefined>;
 }
 
 /** The fields an event item holds in the ledger table. */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { checkCommit } from "../ledger/commit";
+import { AGGREGATE_BUCKET_ATTRIBUTE, IDEMPOTENCY_TTL_ATTRIBUTE, aggregateBucket } from "../ledger/conventions";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
 import { InvalidEventError } from "../domain/errors";
 import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";
@@ -27,17 +28,28 @@ export class InMemoryEventStore implements EventStore {
       (options.idempotency ? 1 : 0);
     if (actions > DYNAMODB_LIMITS.transactionItems)
       throw new CommitTooLargeError(events[0].aggregateId, actions, DYNAMODB_LIMITS.transactionItems, "items");
-    const bytes = events.reduce((sum, event) => sum + itemSize({ ...event, commitId }), 0);
+    // The items as DynamoDB's store writes them: a first event with its index attribute, the key's record with its TTL.
+    const record = options.idempotency && { ...options.idempotency, commitId, [IDEMPOTENCY_TTL_ATTRIBUTE]: options.idempotency.expiresAt };
+    const bytes = events.reduce(
+      (sum, event) =>
+        sum +
+        itemSize({
+          ...event,
+          commitId,
+          ...(event.version === 1 ? { [AGGREGATE_BUCKET_ATTRIBUTE]: aggregateBucket(event.aggregateId) } : {}),
+        }),
+      record ? itemSize(record as unknown as Record<string, unknown>) : 0,
+    );
     if (bytes > DYNAMODB_LIMITS.transactionBytes)
       throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
 
     // Every check first, then every write: the commit lands whole or not at all. A remembered key
     // decides first, as in the DynamoDB transaction: the command ran already.
     if (options.idempotency) {
-      const remembered = this.keys.get(options.idempotency.idempotencyKey);
-      if (remembered && remembered.expiresAt >= Math.floor(this.now().getTime() / 1000)) {
+      const remembered = this.rememberedKey(options.idempotency.idempotencyKey);
+      if (remembered) {
         if (remembered.commitId === commitId) return { commitId };
-        throw new IdempotencyKeyTakenError(structuredClone(remembered));
+        throw new IdempotencyKeyTakenError(remembered);
       }
     }
     for (const event of events) {
@@ -59,6 +71,16 @@ export class InMemoryEventStore implements EventStore {
       this.streams.set(event.aggregateId, stream);
     }
     return { commitId };
+  }
+
+  async idempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    return this.rememberedKey(key);
+  }
+
+  /** The key's record while it has not expired (synchronous: an append checks and writes with no await between). */
+  private rememberedKey(key: string): IdempotencyRecord | undefined {
+    const remembered = this.keys.get(key);
+    return remembered && remembered.expiresAt >= Math.floor(this.now().getTime() / 1000) ? structuredClone(remembered) : undefined;
   }
 
   async read(aggregateId: string, after: number, upTo?: number): Promise<Record<string, unknown>[]> {

@@ -6,6 +6,13 @@ export interface DeadLetter {
   input: unknown;
 }
 
+/**
+ * The origin of a letter about public events a record's version could not publish (a mapping that
+ * threw, a payload its contract refuses, an entry too large): a replay cannot redrive it, since a
+ * replay publishes no public event, so it is told apart from the dispatcher's other letters.
+ */
+export const PUBLICATION_LETTER_ORIGIN = "dispatcher:publications";
+
 export interface DeadLetterSink {
   /** Returns the letters that could not be stored (the caller reports their inputs as failures). */
   send(letters: readonly DeadLetter[]): Promise<DeadLetter[]>;
@@ -38,15 +45,30 @@ export function deadLetterMessage(
   };
 }
 
+/** The most of a reason a truncated letter keeps: a reason is a sentence, its cause's message at most. */
+const MAX_TRUNCATED_REASON_CHARS = 8_192;
+
 function deadLetterBody(letter: DeadLetter, limit: number): string {
   const whole = JSON.stringify(letter);
   if (Buffer.byteLength(whole) <= limit) return whole;
   const input = JSON.stringify(letter.input) ?? "";
-  const keep = Math.max(0, limit - Buffer.byteLength(letter.reason) - Buffer.byteLength(letter.origin) - 512);
-  const truncated: TruncatedDeadLetter = {
-    reason: letter.reason,
-    origin: letter.origin,
-    inputTruncated: { originalBytes: Buffer.byteLength(input), prefix: Buffer.from(input).subarray(0, keep).toString("utf8") },
+  const withPrefix = (chars: number): string => {
+    // Never half of a surrogate pair: the prefix stays valid text.
+    const end = chars > 0 && /[\uD800-\uDBFF]/.test(input[chars - 1]) ? chars - 1 : chars;
+    const truncated: TruncatedDeadLetter = {
+      reason: letter.reason.slice(0, MAX_TRUNCATED_REASON_CHARS),
+      origin: letter.origin.slice(0, ORIGIN_ATTRIBUTE_CHARS),
+      inputTruncated: { originalBytes: Buffer.byteLength(input), prefix: input.slice(0, end) },
+    };
+    return JSON.stringify(truncated);
   };
-  return JSON.stringify(truncated);
+  // The longest prefix whose letter fits once serialized (escaping the prefix's quotes and
+  // backslashes again, which can double its size): a binary search on its length.
+  let [fits, over] = [0, input.length + 1];
+  while (over - fits > 1) {
+    const middle = Math.floor((fits + over) / 2);
+    if (Buffer.byteLength(withPrefix(middle)) <= limit) fits = middle;
+    else over = middle;
+  }
+  return withPrefix(fits);
 }

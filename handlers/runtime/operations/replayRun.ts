@@ -145,8 +145,12 @@ export async function replayRun(
     ? { ...resumed, position: { ...resumed.position }, failed: [...resumed.failed] }
     : { run: { ...options.run }, position: {}, replayed: 0, skipped: 0, failed: [] };
   const before = { replayed: state.replayed, skipped: state.skipped };
-  // Tried again first; whatever a stop leaves untried stays failed for the next run.
+  // Tried again first; until each is done it stays failed in every checkpoint saved, so a crash or
+  // a stop meanwhile leaves it for the next run.
   const retry = state.failed.splice(0);
+  const unfinished = new Map(retry.map((failure) => [failure.aggregateId, failure]));
+  /** The checkpoint as it stands: the retries not yet done still among the failed. */
+  const checkpointNow = (): ReplayCheckpoint => ({ ...state, failed: [...state.failed, ...unfinished.values()] });
   const started = Date.now();
   let handedOut = 0;
   const slot = async () => {
@@ -185,7 +189,7 @@ export async function replayRun(
   const maybeSave = async () => {
     if (Date.now() - lastSave < 1000) return;
     lastSave = Date.now();
-    await options.checkpoint.save(state);
+    await options.checkpoint.save(checkpointNow());
   };
 
   const inFlight = new Set<Promise<void>>();
@@ -194,14 +198,16 @@ export async function replayRun(
     inFlight.add(task);
   };
   let stopped = false;
-  for (const [index, { aggregateId }] of retry.entries()) {
+  for (const { aggregateId } of retry) {
     while (inFlight.size >= workers) await Promise.race(inFlight);
     if (options.signal?.aborted) {
-      state.failed.push(...retry.slice(index));
       stopped = true;
       break;
     }
-    launch(() => one(aggregateId));
+    launch(async () => {
+      await one(aggregateId);
+      unfinished.delete(aggregateId);
+    });
   }
   if (!stopped)
     for await (const listed of options.ids(state.position)) {
@@ -222,6 +228,7 @@ export async function replayRun(
   await Promise.all(inFlight);
   advance();
   stopped ||= options.signal?.aborted === true;
-  await options.checkpoint.save(state);
-  return { ...state, stopped, thisRun: { replayed: state.replayed - before.replayed, skipped: state.skipped - before.skipped } };
+  const final = checkpointNow();
+  await options.checkpoint.save(final);
+  return { ...final, stopped, thisRun: { replayed: state.replayed - before.replayed, skipped: state.skipped - before.skipped } };
 }

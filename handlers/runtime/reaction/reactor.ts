@@ -48,7 +48,13 @@ export interface ReactorOptions<C> {
    * never holds the aggregate's later versions back. Default: unknown (the claim's lease frees it).
    */
   maxReceiveCount?: number;
-  /** How long a claim holds a source aggregate if its holder never completes it, in ms. Default 15 minutes. */
+  /**
+   * How long a claim holds a source aggregate if its holder never completes it, in ms. Default 15
+   * minutes (the longest a Lambda invocation runs). Keep it below the queue's visibility timeout
+   * times (maxReceiveCount - 1): a later version waiting behind a dead holder's claim is received
+   * again once per visibility timeout and must find the claim expired before its receives run out.
+   * The Reactor component sets twice the function's timeout.
+   */
   claimLeaseMs?: number;
   /**
    * Whether a failure can never pass by retrying (a refused request: access denied, validation).

@@ -81,13 +81,16 @@ describe("CommandApi handler: HTTP in, commands and consistent reads out (Dynamo
     const blobs = await metricLines(async () => {
       await command("metered", { kind: "Open", owner: "ada" });
       await command("metered", { kind: "Debit", amount: 5 });
+      await command("metered", { kind: "Credit", amount: 5 }, { "idempotency-key": "metered-credit" });
+      await command("metered", { kind: "Credit", amount: 5 }, { "idempotency-key": "metered-credit" });
     });
     const metric = (name: string) => blobs.filter((blob) => name in blob).map((blob) => blob[name]);
     const counted = blobs.filter((blob) => blob._aws.CloudWatchMetrics[0].Metrics.some((m: { Name: string }) => m.Name !== "ColdStart"));
-    assert.equal(counted.length, 2, "one metrics line per command");
-    assert.deepEqual(metric("CommandsCommitted"), [1]);
+    assert.equal(counted.length, 4, "one metrics line per command");
+    assert.deepEqual(metric("CommandsCommitted"), [1, 1]);
+    assert.deepEqual(metric("CommandsRepeated"), [1], "the repeat answered from its key");
     assert.deepEqual(metric("CommandsRejected"), [1]);
-    assert.deepEqual(metric("VersionConflicts"), [], "no conflict: not published as a zero");
+    assert.deepEqual(metric("VersionConflicts"), [], "no conflict, the repeat's included: not published as a zero or a negative");
     assert.deepEqual(metric("RetriesExhausted"), []);
     assert.deepEqual(blobs[0]._aws.CloudWatchMetrics[0].Namespace, "EventLedger");
   });

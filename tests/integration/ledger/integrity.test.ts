@@ -119,6 +119,20 @@ describe("ledger integrity under faults (DynamoDB Local, faults injected through
       );
       assert.equal(events[1].commitId, error.commitId);
     });
+
+    it("names the aggregate when the outcome of a rejection's key record is unknown (a write of no event)", async () => {
+      const handler = ledger.handler();
+      await openAccount(handler, "acc", 0);
+      loseAnswers(ledger.db, { operation: "PutItem", times: Infinity });
+
+      const error = await handler.execute("acc", { kind: "Debit", amount: 50 }, { idempotencyKey: "lost-rejection" }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+
+      assert.ok(error instanceof CommitOutcomeUnknownError, String(error));
+      assert.equal(error.aggregateId, "acc", error.message);
+    });
   });
 
   describe("2. client idempotency keys", () => {

@@ -1,9 +1,13 @@
 import * as assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { replayTargetsOfPattern } from "../../../cli/replayTargets";
 import { AGGREGATE_BUCKETS } from "../../../handlers/runtime/ledger/conventions";
 import { projectorEventPattern } from "../../../handlers/runtime/messages/eventPatterns";
+import { defaultCheckpointPath } from "../../../handlers/runtime/operations/replayRun";
 import { stubDynamoDb, stubSend } from "../../support/stubClient";
 import { runInProcess } from "./cliRun";
 
@@ -127,5 +131,33 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
       ),
     );
     assert.deepEqual([...new Set(tables.calls.map((call) => call.name))].sort(), ["DescribeTableCommand", "QueryCommand"]);
+  });
+
+  it('keeps a run for the projector named "all" apart from an --all run: it does not resume the --all run\'s checkpoint', async () => {
+    const cwd = process.cwd();
+    const scratch = await mkdtemp(path.join(tmpdir(), "replay-all-"));
+    try {
+      process.chdir(scratch);
+      // The checkpoint an earlier `replay --all` (generation 1) finished with: every aggregate done.
+      const allRun = { ledger: "ledger", target: "all", prefix: "", generation: "1" };
+      await writeFile(defaultCheckpointPath(allRun), JSON.stringify({ run: allRun, position: {}, replayed: 3, skipped: 0, failed: [] }));
+      const eventBridge = new EventBridgeClient({ region: "eu-west-1", credentials });
+      stubSend(eventBridge, () => ({ Rules: [{ Name: "all-rule", EventPattern: pattern("all"), State: "ENABLED" }] }));
+      const dynamodb = new DynamoDBClient({ region: "eu-west-1", credentials });
+      stubDynamoDb(dynamodb, (operation) => (operation === "QueryCommand" ? { Count: 3 } : { Table: {} }));
+      const { code, stdout } = await runInProcess(
+        [
+          ...["replay", "--ledger-table", "ledger", "--idempotency-table", "idempotency"],
+          ...["--domain", path.join(cwd, "examples/accounts/domain.ts"), "--export", "accounts"],
+          ...["--target", "all", "--bus", "accounts-bus", "--dry-run"],
+        ],
+        { clients: { eventBridge, dynamodb } },
+      );
+      assert.equal(code, 0);
+      assert.doesNotMatch(stdout, /exists: a run would resume from it/, "the targeted run would skip everything the --all run did");
+    } finally {
+      process.chdir(cwd);
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });

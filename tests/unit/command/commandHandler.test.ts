@@ -170,6 +170,29 @@ describe("command handler: every refusal stands on the ledger's latest state", (
   });
 });
 
+describe("command handler: a commit too large for one transaction", () => {
+  type Bulk = { n: number };
+  const bulk = defineDomain<Bulk, { count: number }>({
+    name: "Bulk",
+    schemaVersion: 1,
+    initialState: () => ({ n: 0 }),
+    eventTypes: { Added: () => undefined },
+    reduce: (state) => ({ n: state.n + 1 }),
+    decide: (_state, command) => Array.from({ length: command.count }, () => ({ type: "Added", payload: {} })),
+  });
+
+  it("is CommitTooLargeError, not contention, when the state it was decided on is a memory and one attempt is allowed", async () => {
+    const events = new InMemoryEventStore();
+    const handler = new CommandHandler<Bulk, { count: number }>(new AggregateLoader(bulk, events), events, { maxAttempts: 1 });
+    await handler.execute("bulk", { count: 1 }); // remembered, proven just now: the next command decides unread
+    await assert.rejects(handler.execute("bulk", { count: 150 }), (error: Error) => {
+      assert.equal(error.name, "CommitTooLargeError", `${error.name}: ${error.message}`);
+      return true;
+    });
+    assert.equal((await handler.query("bulk")).version, 1, "nothing written");
+  });
+});
+
 describe("command handler: aggregate ids are checked before any request", () => {
   for (const start of STARTS) {
     for (const bytes of [1025, 2049]) {
@@ -191,6 +214,17 @@ describe("command handler: aggregate ids are checked before any request", () => 
       });
     }
   }
+
+  it("refuses a command over more aggregates than one transaction holds (101) with InvalidCommandError, before any read", async () => {
+    const side = commandSide(accounts, "ledger");
+    const handler = side.handler() as CommandHandler<AccountState, AccountCommand>;
+    const ids = Array.from({ length: 101 }, (_, i) => `acc-${i}`);
+    await assert.rejects(
+      handler.executeMany(ids, { kind: "Transfer", from: ids[0], to: ids[1], amount: 1 }),
+      (error: unknown) => error instanceof InvalidCommandError && /at most 100 aggregates/.test(error.message),
+    );
+    assert.equal(side.events.requests, 0);
+  });
 });
 
 describe("command handler: a ledger restored from a backup to an earlier version", () => {

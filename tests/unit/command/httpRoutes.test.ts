@@ -119,6 +119,51 @@ describe("command routes: query parameters are checked on every branch", () => {
   });
 });
 
+describe("command routes: a body or query the API cannot take is a 400 naming what is wrong, before any request", () => {
+  /** JSON of a value nested `levels` arrays deep, written as text (serializing such a value would overflow the stack). */
+  const deep = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+
+  for (const [label, path, body, expected] of [
+    ["a command that is an array", "/commands", JSON.stringify({ aggregateIds: ["a", "b"], command: [] }), /command must be a JSON object/],
+    ["a command nested 10,000 levels deep", "/aggregates/a/commands", `{"kind":"Credit","amount":${deep(10_000)}}`, /nests deeper than 32/],
+    [
+      "a command nested 10,000 levels deep across aggregates",
+      "/commands",
+      `{"aggregateIds":["a"],"command":{"x":${deep(10_000)}}}`,
+      /nests deeper than 32/,
+    ],
+  ] as const) {
+    it(`POST ${path} with ${label}`, async () => {
+      const { routes, counts } = countedRoutes();
+      const response = await routes({ ...request("POST", path), body });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(bodyOf(response).error, "invalid-body");
+      assert.match(bodyOf(response).message, expected);
+      assert.equal(counts.ledger, 0);
+    });
+  }
+
+  it("GET /aggregates/{id}?version past the largest safe integer: 400 invalid-query, not an internal error", async () => {
+    const { routes } = countedRoutes();
+    const response = await routes(request("GET", "/aggregates/a", { query: { version: "99999999999999999999" } }));
+    assert.equal(response.statusCode, 400, response.body);
+    assert.equal(bodyOf(response).error, "invalid-query");
+  });
+
+  it("answers POST /commands with the attempts it took, as the single-aggregate route does", async () => {
+    const { routes, commands } = countedRoutes();
+    for (const id of ["a", "b"]) {
+      await commands.execute(id, { kind: "Open", owner: id });
+      await commands.execute(id, { kind: "Credit", amount: 5 });
+    }
+    const response = await routes(
+      request("POST", "/commands", { body: { aggregateIds: ["a", "b"], command: { kind: "Transfer", from: "a", to: "b", amount: 1 } } }),
+    );
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(JSON.parse(response.body).attempts, 1);
+  });
+});
+
 const TRANSIENT = [
   ["throttling", serviceError("ProvisionedThroughputExceededException", 400)],
   ["a request limit", serviceError("RequestLimitExceeded", 400)],

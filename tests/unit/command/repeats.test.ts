@@ -2,10 +2,11 @@ import * as assert from "node:assert/strict";
 import { AccountCommand, AccountState, accounts } from "../../../examples/accounts/domain";
 import { AggregateLoader } from "../../../handlers/runtime/ledger/aggregateLoader";
 import { CommandHandler, CommandHandlerOptions } from "../../../handlers/runtime/command/commandHandler";
-import { CommandRejectedError } from "../../../handlers/runtime/command/errors";
+import { CommandRejectedError, IdempotencyKeyReusedError } from "../../../handlers/runtime/command/errors";
 import { CountingEventStore } from "../../support/countingEventStore";
 import { InMemorySnapshotStore } from "../../../handlers/runtime/memory/snapshotStore";
 import { seedAccount, accountEvents } from "../../../examples/accounts/history";
+import { defineDomain } from "../../../handlers/runtime/domain/domain";
 
 describe("command handler: a repeated idempotency key is answered from what the command read", () => {
   const side = () => {
@@ -69,5 +70,77 @@ describe("command handler: a repeated idempotency key is answered from what the 
       CommandRejectedError,
     );
     assert.equal(events.requests, 2);
+  });
+
+  it("answers a repeat with the first result though deciding it again would now be refused (the state moved on)", async () => {
+    const { handler } = side();
+    const first = handler({ rememberedAggregates: 0 });
+    await first.execute("acc", { kind: "Open", owner: "ada" });
+    const committed = await first.execute("acc", { kind: "Credit", amount: 5e15 }, { idempotencyKey: "k7" });
+    await first.execute("acc", { kind: "Credit", amount: 4e15 }); // another credit of 5e15 would pass the largest safe balance
+    const repeat = await handler({ rememberedAggregates: 0 }).execute("acc", { kind: "Credit", amount: 5e15 }, { idempotencyKey: "k7" });
+    assert.deepEqual([repeat.repeated, repeat.commitId, repeat.aggregate.version], [true, committed.commitId, 2]);
+  });
+
+  it("answers a repeat of a rejected command with the first rejection though deciding it again would now be refused", async () => {
+    const { handler } = side();
+    await assert.rejects(handler().execute("acc", { kind: "Credit", amount: 5e15 }, { idempotencyKey: "k8" }), CommandRejectedError);
+    await handler().execute("acc", { kind: "Open", owner: "bo" });
+    await handler().execute("acc", { kind: "Credit", amount: 9e15 });
+    await assert.rejects(handler().execute("acc", { kind: "Credit", amount: 5e15 }, { idempotencyKey: "k8" }), (error: Error) => {
+      assert.ok(error instanceof CommandRejectedError, `${error.name}: ${error.message}`);
+      assert.equal(error.version, 0, "the first rejection, on the account not yet opened");
+      return true;
+    });
+  });
+
+  it("still refuses a first execution whose decision is refused, with the refusal", async () => {
+    const { handler } = side();
+    await handler().execute("acc", { kind: "Open", owner: "ada" });
+    await handler().execute("acc", { kind: "Credit", amount: 9e15 });
+    await assert.rejects(handler().execute("acc", { kind: "Credit", amount: 5e15 }, { idempotencyKey: "k9" }), /would be unsound/);
+  });
+
+  it("answers a repeat of a command over several aggregates with every one of them, those its commit did not write included", async () => {
+    const counters = defineDomain<{ n: number }, { target: string }>({
+      name: "Counter",
+      schemaVersion: 1,
+      initialState: () => ({ n: 0 }),
+      eventTypes: { Counted: () => undefined },
+      reduce: (state) => ({ n: state.n + 1 }),
+      decide: () => [{ type: "Counted", payload: {} }],
+      // Reads every aggregate, writes only the target.
+      decideMany: (_aggregates, command) => ({ [command.target]: [{ type: "Counted", payload: {} }] }),
+    });
+    const events = new CountingEventStore();
+    const handler = () => new CommandHandler(new AggregateLoader(counters, events), events, { rememberedAggregates: 0 });
+    await handler().execute("b", { target: "b" });
+    const first = await handler().executeMany(["a", "b"], { target: "a" }, { idempotencyKey: "k10" });
+    await handler().execute("b", { target: "b" });
+    const repeat = await handler().executeMany(["a", "b"], { target: "a" }, { idempotencyKey: "k10" });
+    assert.equal(repeat.repeated, true);
+    assert.deepEqual(
+      [...repeat.aggregates].map(([id, aggregate]) => [id, aggregate.version]).sort(),
+      [...first.aggregates].map(([id, aggregate]) => [id, aggregate.version]).sort(),
+      "b as the first result had it (version 1), though it moved on since",
+    );
+  });
+
+  it("refuses a key sent with one operation and reused with another (execute, executeMany, replay), never answering it with the other's outcome", async () => {
+    const { handler } = side();
+    await handler().execute("acc", { kind: "Open", owner: "ada" });
+    // executeMany refuses a single-account command; the same key and command sent to execute is another request.
+    await assert.rejects(
+      handler().executeMany(["acc"], { kind: "Credit", amount: 5 }, { idempotencyKey: "k5" }),
+      (error: Error) => error instanceof CommandRejectedError,
+    );
+    await assert.rejects(handler().execute("acc", { kind: "Credit", amount: 5 }, { idempotencyKey: "k5" }), IdempotencyKeyReusedError);
+    const replayed = await handler().replay("acc", undefined, { idempotencyKey: "k6" });
+    await assert.rejects(handler().executeMany(["acc"], { replay: null } as never, { idempotencyKey: "k6" }), IdempotencyKeyReusedError);
+    assert.equal(
+      (await handler().replay("acc", undefined, { idempotencyKey: "k6" })).commitId,
+      replayed.commitId,
+      "a repeat of the replay itself",
+    );
   });
 });

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { PUBLICATION_LETTER_ORIGIN } from "../../../handlers/runtime/messages/deadLetters";
 import { AccountState, accounts } from "../../../examples/accounts/domain";
 import { accountEvents, seedAccount } from "../../../examples/accounts/history";
 import { unmarshallImage } from "../../../handlers/runtime/aws/streamImages";
@@ -140,7 +141,7 @@ describe("dispatcher: publishing a contract's public events beside the state-car
     assert.deepEqual([report.batchItemFailures, report.deadLettered, report.publishedPublic], [[], 1, 0], "dead-lettered, not retried");
     assert.equal(deadLetters.letters.length, 1);
     const [letter] = deadLetters.letters;
-    assert.equal(letter.origin, "dispatcher");
+    assert.equal(letter.origin, PUBLICATION_LETTER_ORIGIN, "told apart from letters a replay redrives");
     assert.equal(
       letter.reason,
       'accounts.v1 AccountOpened (from AccountOpened of aggregate "acc-1" at version 1) fails its schema: payload.owner: must be at least 1 characters, got 0',

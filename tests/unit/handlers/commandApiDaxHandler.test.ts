@@ -1,14 +1,30 @@
 import * as assert from "node:assert/strict";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DaxDocument } from "@amazon-dax-sdk/lib-dax";
 import { accounts } from "../../../examples/accounts/domain";
 import { createDaxCommandApiHandler } from "../../../handlers/commandApiDaxHandler";
 import { ENV } from "../../../handlers/runtime/ledger/conventions";
 import { stubDynamoDb } from "../../support/stubClient";
 
 /**
+ * A DaxDocument whose document methods and `send` are DAX's own (`send` refuses every command, as
+ * DAX does) and whose wire-level GetItem answers from `row` and records its input: no cluster.
+ */
+function daxDocumentAnswering(row: () => Record<string, unknown> | undefined) {
+  const calls: { name: string; input: any }[] = [];
+  const dax = Object.create(DaxDocument.prototype) as DaxDocument & { getItem: (input: unknown) => Promise<unknown> };
+  dax.getItem = async (input: any) => {
+    calls.push({ name: "GetItem", input });
+    const item = row();
+    return item ? { Item: item } : {};
+  };
+  return { dax, calls };
+}
+
+/**
  * With DAX, which client each call goes to: replica rows through DAX, the ledger's consistent
- * reads and every write to DynamoDB. No DAX emulator exists; both clients are stubbed at client level.
+ * reads and every write to DynamoDB. No DAX emulator exists: DynamoDB is stubbed at client level,
+ * DAX below its document methods.
  */
 describe("CommandApi handler with DAX: the client each call goes to", () => {
   const saved = { ...process.env };
@@ -25,9 +41,7 @@ describe("CommandApi handler with DAX: the client each call goes to", () => {
   it("reads replica rows through DAX and sends ledger queries and writes to DynamoDB", async () => {
     const dynamodb = new DynamoDBClient({ region: "us-east-1" });
     const ledgerCalls = stubDynamoDb(dynamodb, (operation) => (operation === "QueryCommand" ? { Items: [] } : {}));
-    const daxRaw = new DynamoDBClient({ region: "us-east-1" });
-    const daxCalls = stubDynamoDb(daxRaw, () => ({}));
-    const dax = DynamoDBDocumentClient.from(daxRaw);
+    const { dax, calls: daxCalls } = daxDocumentAnswering(() => undefined);
     const handler = createDaxCommandApiHandler(accounts, { dynamodb }, dax);
 
     const opened = await handler({
@@ -38,7 +52,7 @@ describe("CommandApi handler with DAX: the client each call goes to", () => {
     assert.equal(opened.statusCode, 200, opened.body);
     assert.deepEqual(
       daxCalls.map((call) => [call.name, call.input.TableName]),
-      [["GetItemCommand", "replica"]],
+      [["GetItem", "replica"]],
     );
     assert.notEqual(
       daxCalls[0].input.ConsistentRead,

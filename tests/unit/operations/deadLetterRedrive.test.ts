@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { SqsDeadLetterQueueReader, SqsRedriveTargets } from "../../../handlers/runtime/aws/sqsDeadLetterRedrive";
-import { deadLetterMessage } from "../../../handlers/runtime/messages/deadLetters";
+import { PUBLICATION_LETTER_ORIGIN, deadLetterMessage } from "../../../handlers/runtime/messages/deadLetters";
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from "../../../handlers/runtime/operations/deadLetterRedrive/redrive";
 import { shapeOf } from "../../../handlers/runtime/operations/deadLetterRedrive/shapes";
 import { fakeSqs } from "../../support/fakeSqs";
@@ -136,6 +136,70 @@ describe("dead-letter redrive", () => {
         ["replay d"],
       );
       assert.equal(sqs.messagesOf("dispatcher-dlq").length, 0);
+    });
+
+    it("leaves a letter about public events the dispatcher could not publish, ledger given or not: a replay would publish none of them", async () => {
+      const sqs = fakeSqs([
+        {
+          name: "dispatcher-dlq",
+          messages: [
+            {
+              MessageId: "m-publication",
+              ...handlerMessage({
+                reason: 'accounts.v1: the mapping of Credited of aggregate "p" at version 2 threw: no exchange rate',
+                origin: PUBLICATION_LETTER_ORIGIN,
+                input: [{ eventName: "INSERT", dynamodb: { NewImage: { aggregateId: { S: "p" }, version: { N: "2" } } } }],
+              }),
+            },
+          ],
+        },
+      ]);
+      const replayed: string[] = [];
+      const report = await redriveDeadLetters(
+        new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("dispatcher-dlq")),
+        new SqsRedriveTargets(sqs.client, async (id) => void replayed.push(id)),
+      );
+      assert.deepEqual([replayed, report.redriven.length, report.skipped.length], [[], 0, 1]);
+      assert.match(report.skipped[0].reason!, /a replay publishes none/);
+      assert.equal(sqs.messagesOf("dispatcher-dlq").length, 1, "the letter stays");
+    });
+
+    it("redrives a reactor's own letters (a source event it gave up on, one command of a reply) to the reactor's queue, bodies as they were", async () => {
+      const command = JSON.stringify({
+        kind: "scheduled-command",
+        aggregateId: "n-1",
+        command: { kind: "Note" },
+        idempotencyKey: "reaction:x:1",
+      });
+      const sqs = fakeSqs([
+        { name: "notes-queue", deadLetterQueue: "notes-dlq" },
+        {
+          name: "notes-dlq",
+          messages: [
+            {
+              MessageId: "m-source",
+              ...handlerMessage({ reason: "refused", origin: "reactor:two-notes", input: { messageId: "s-1", body: envelope("e") } }),
+            },
+            {
+              MessageId: "m-command",
+              ...handlerMessage({ reason: "access denied", origin: "reactor:two-notes", input: { messageId: "s-2", body: command } }),
+            },
+          ],
+        },
+      ]);
+      const report = await redriveDeadLetters(
+        new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("notes-dlq")),
+        new SqsRedriveTargets(sqs.client),
+      );
+      assert.deepEqual([report.redriven.length, report.skipped.length], [2, 0], JSON.stringify(report.skipped));
+      assert.deepEqual(
+        sqs
+          .messagesOf("notes-queue")
+          .map((message) => message.Body)
+          .sort(),
+        [command, envelope("e")].sort(),
+      );
+      assert.equal(sqs.messagesOf("notes-dlq").length, 0);
     });
 
     it("keeps a letter whose sending fails, and redrives only the ids asked for", async () => {

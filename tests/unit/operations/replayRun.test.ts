@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   CheckpointError,
   CheckpointStore,
@@ -127,6 +128,49 @@ describe("replayRun: numeric options, stops, and checkpoints that belong to thei
       assert.deepEqual(replayed, []);
     });
   }
+
+  it("keeps an aggregate it is retrying among the failed in every checkpoint saved until its retry is done, so a crash meanwhile loses none", async () => {
+    const run = { ledger: "l", target: "t", prefix: "", generation: "1" };
+    const saves: ReplayCheckpoint[] = [];
+    const checkpoint: CheckpointStore = {
+      location: "memory",
+      load: async () => ({
+        run,
+        position: { 0: "b0" },
+        replayed: 1,
+        skipped: 0,
+        failed: [{ aggregateId: "a-failed", reason: "throttled" }],
+      }),
+      save: async (state) => void saves.push(structuredClone(state)),
+    };
+    let finishRetry!: () => void;
+    const retried = new Promise<void>((resolve) => (finishRetry = resolve));
+    async function* ids() {
+      yield { id: "b1", bucket: 0 };
+      yield { id: "b2", bucket: 0 };
+    }
+    const result = replayRun({
+      run,
+      ids,
+      // The retry is slow; b1 takes over a second, so the periodic save comes while the retry is in flight.
+      replay: async (id) => (id === "a-failed" ? await retried : id === "b1" ? await sleep(1_100) : undefined, {}),
+      ratePerSecond: 1_000,
+      workers: 4,
+      checkpoint,
+    });
+    await sleep(1_400);
+    const duringRetry = saves.at(-1);
+    finishRetry();
+    const final = await result;
+    assert.ok(duringRetry, "a checkpoint was saved while the retry was in flight");
+    assert.deepEqual(
+      duringRetry.failed.map((failure) => failure.aggregateId),
+      ["a-failed"],
+      "the process dying there leaves the retry to the next run",
+    );
+    assert.deepEqual(final.failed, [], "done once its retry succeeded");
+    assert.deepEqual(saves.at(-1)!.failed, []);
+  });
 
   it("gives runs that differ only by prefix different default checkpoint files", () => {
     assert.notEqual(defaultCheckpointPath(RUN), defaultCheckpointPath({ ...RUN, prefix: "acc-" }));

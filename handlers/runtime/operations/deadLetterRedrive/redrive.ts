@@ -1,3 +1,4 @@
+import { PUBLICATION_LETTER_ORIGIN } from "../../messages/deadLetters";
 import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "./messages";
 import { DeadLetterShape, EVENTBRIDGE_DLQ_ATTRIBUTES, describeShape, shapeOf } from "./shapes";
 
@@ -25,8 +26,8 @@ export interface RedriveOptions {
   /** At most this many messages read from the queue. Default 1,000. */
   limit?: number;
   /**
-   * The queue a projector's own dead letters go back to. Default: the one queue whose redrive
-   * policy names this DLQ (a projector's queue, on a projector's DLQ).
+   * The queue a projector's or a reactor's own dead letters go back to. Default: the one queue
+   * whose redrive policy names this DLQ (the consumer's queue, on its DLQ).
    */
   projectorQueueArn?: string;
 }
@@ -95,9 +96,12 @@ export function aggregatesOfDispatcherInput(input: unknown): string[] {
  * - SQS moved it: to its source queue, body and attributes as they are;
  * - EventBridge could not deliver it: to the target queue (only that rule's target, not every rule
  *   on the bus), the event as it is, without EventBridge's attributes;
- * - a projector gave up on it (origin "projector:<name>"): its message's body to the projector's queue;
+ * - a projector or a reactor gave up on it (origin "projector:<name>", "reactor:<name>"): its
+ *   message's body to that consumer's queue;
  * - the dispatcher gave up on it (origin "dispatcher"): a replay of each aggregate its records name,
- *   since a stream cannot be written to: the dispatcher then publishes them again from the ledger.
+ *   since a stream cannot be written to: the dispatcher then publishes them again from the ledger;
+ * - the dispatcher could not publish a public event of it (origin "dispatcher:publications"): not
+ *   redrivable, since a replay publishes no public event: the letter stays for an operator.
  */
 export function planRedrive(message: HeldMessage, shape: DeadLetterShape, context: RedriveContext): RedrivePlan {
   switch (shape.kind) {
@@ -115,6 +119,11 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
     case "handler": {
       if (shape.truncated)
         return { kind: "none", why: "its input was truncated to fit the DLQ: replay the aggregate from the ledger instead" };
+      if (shape.origin === PUBLICATION_LETTER_ORIGIN)
+        return {
+          kind: "none",
+          why: "public events of its records were not published, and a replay publishes none: once the publication is fixed, publish them from the ledger's events at those versions; the letter stays until then",
+        };
       if (shape.origin === "dispatcher") {
         if (!context.canReplay)
           return {
@@ -124,7 +133,9 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
         const aggregateIds = aggregatesOfDispatcherInput(shape.input);
         return aggregateIds.length > 0 ? { kind: "replay", aggregateIds } : { kind: "none", why: "its stream records name no aggregate" };
       }
-      if (shape.origin.startsWith("projector:")) {
+      // A projector's or a reactor's own letter holds the queue message it gave up on (a reactor's, also
+      // one command of a reply alone, run under its own key): its body goes back to the consumer's queue.
+      if (shape.origin.startsWith("projector:") || shape.origin.startsWith("reactor:")) {
         const body = (shape.input as { body?: unknown } | null)?.body;
         if (typeof body !== "string") return { kind: "none", why: "its input is not a queue message with a body" };
         if (context.projectorQueueArn) return { kind: "queue", queueArn: context.projectorQueueArn, body, attributes: {} };
