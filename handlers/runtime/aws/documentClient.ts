@@ -16,7 +16,7 @@ const ATTRIBUTE_TYPES = new Set(["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", 
 
 /**
  * An item returned inside an error (ReturnValuesOnConditionCheckFailure, cancellation reasons)
- * as plain values: the document client leaves those in DynamoDB's wire format.
+ * as plain values: the SDK leaves those in DynamoDB's wire format, document client or not.
  */
 export function plainItem(item: unknown): Record<string, unknown> | undefined {
   if (typeof item !== "object" || item === null) return undefined;

@@ -1,12 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  AGGREGATE_BUCKET_ATTRIBUTE,
-  IDEMPOTENCY_PARTITION_KEY,
-  IDEMPOTENCY_TTL_ATTRIBUTE,
-  LEDGER_PARTITION_KEY,
-  LEDGER_SORT_KEY,
-  aggregateBucket,
-} from "../ledger/conventions";
+import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE, LEDGER_PARTITION_KEY, LEDGER_SORT_KEY } from "../ledger/conventions";
 import {
   CommitOutcomeUnknownError,
   CommitTooLargeError,
@@ -16,8 +9,8 @@ import {
 } from "../ledger/errors";
 import { InvalidEventError } from "../domain/errors";
 import { retry } from "../support/retry";
-import { checkCommit } from "../ledger/commit";
-import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";
+import { checkCommit, idempotencyItem, keyHeld, ledgerItems, transactionBytes } from "../ledger/commit";
+import { DYNAMODB_LIMITS } from "../domain/storable";
 import { positiveInteger } from "../support/options";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../ledger/stores";
 import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
@@ -150,20 +143,15 @@ export class DynamoDbEventStore implements EventStore {
     );
     // Expired but not yet removed by TTL: forgotten, as the append's condition treats it.
     const record = item as unknown as IdempotencyRecord | undefined;
-    return record && record.expiresAt >= Math.floor(Date.now() / 1000) && "fingerprint" in record ? record : undefined;
+    return record && keyHeld(record, Date.now()) && "fingerprint" in record ? record : undefined;
   }
 
   /** Validates the commit against the ledger's rules and DynamoDB's limits, then builds its request. */
   private plan(events: readonly StoredEventItem[], commitId: string, options: AppendOptions): WritePlan {
     const firsts = checkCommit(events);
-    const idempotency = options.idempotency && this.idempotencyItem({ ...options.idempotency, commitId });
+    const idempotency = options.idempotency && this.idempotencyPut({ ...options.idempotency, commitId });
     if (events.length === 0 && !idempotency) throw new InvalidEventError("a commit needs at least one event");
-    // An aggregate's first event also enters the sparse index of aggregates.
-    const items = events.map((event) => ({
-      ...event,
-      commitId,
-      ...(event.version === 1 ? { [AGGREGATE_BUCKET_ATTRIBUTE]: aggregateBucket(event.aggregateId) } : {}),
-    }));
+    const items = ledgerItems(events, commitId);
     const versionIsNew = { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": LEDGER_PARTITION_KEY } };
     const predecessors = options.predecessorsRead ? [] : [...firsts].filter(([, version]) => version > 1);
     const actions: WritePlan["actions"] = [
@@ -174,7 +162,7 @@ export class DynamoDbEventStore implements EventStore {
     if (actions.length > DYNAMODB_LIMITS.transactionItems) {
       throw new CommitTooLargeError(events[0].aggregateId, actions.length, DYNAMODB_LIMITS.transactionItems, "items");
     }
-    const bytes = items.reduce((sum, item) => sum + itemSize(item), idempotency ? itemSize(idempotency.Item) : 0);
+    const bytes = transactionBytes(items, idempotency?.Item);
     if (bytes > DYNAMODB_LIMITS.transactionBytes)
       throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
 
@@ -205,12 +193,12 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   /** The conditional put of an idempotency record: it succeeds only if the key is new or expired. */
-  private idempotencyItem(record: IdempotencyRecord) {
+  private idempotencyPut(record: IdempotencyRecord) {
     const table = this.options.idempotencyTable;
     if (!table) throw new InvalidEventError("an idempotency key was given but this event store has no idempotency table");
     return {
       TableName: table,
-      Item: { ...record, [IDEMPOTENCY_TTL_ATTRIBUTE]: record.expiresAt } as Record<string, unknown>,
+      Item: idempotencyItem(record),
       ConditionExpression: "attribute_not_exists(#key) OR #expires < :now",
       ExpressionAttributeNames: { "#key": IDEMPOTENCY_PARTITION_KEY, "#expires": IDEMPOTENCY_TTL_ATTRIBUTE },
       ExpressionAttributeValues: { ":now": Math.floor(Date.now() / 1000) },

@@ -134,9 +134,7 @@ function wireAction(action: TransactItem) {
   if (action.Put) return { Put: { ...action.Put, Item: toWire(action.Put.Item!), ...values(action.Put) } };
   if (action.ConditionCheck)
     return { ConditionCheck: { ...action.ConditionCheck, Key: toWire(action.ConditionCheck.Key!), ...values(action.ConditionCheck) } };
-  if (action.Update) return { Update: { ...action.Update, Key: toWire(action.Update.Key!), ...values(action.Update) } };
-  if (action.Delete) return { Delete: { ...action.Delete, Key: toWire(action.Delete.Key!), ...values(action.Delete) } };
-  throw new TypeError("a transaction action needs Put, ConditionCheck, Update or Delete");
+  throw new TypeError("a transaction action here is a Put or a ConditionCheck");
 }
 
 /**

@@ -1,7 +1,29 @@
 import { InvalidEventError } from "../domain/errors";
 import { aggregateIdProblem, versionProblem } from "../domain/identity";
 import { DYNAMODB_LIMITS, itemSize, unstorable } from "../domain/storable";
-import { StoredEventItem } from "./stores";
+import { AGGREGATE_BUCKET_ATTRIBUTE, IDEMPOTENCY_TTL_ATTRIBUTE, aggregateBucket } from "./conventions";
+import { IdempotencyRecord, StoredEventItem } from "./stores";
+
+/** The items a commit writes to the ledger: each event with its commit id; an aggregate's first event also enters the sparse index of aggregates. */
+export const ledgerItems = (events: readonly StoredEventItem[], commitId: string): (StoredEventItem & Record<string, unknown>)[] =>
+  events.map((event) => ({
+    ...event,
+    commitId,
+    ...(event.version === 1 ? { [AGGREGATE_BUCKET_ATTRIBUTE]: aggregateBucket(event.aggregateId) } : {}),
+  }));
+
+/** An idempotency record as its table holds it: with the TTL attribute DynamoDB expires it by. */
+export const idempotencyItem = (record: IdempotencyRecord): Record<string, unknown> => ({
+  ...record,
+  [IDEMPOTENCY_TTL_ATTRIBUTE]: record.expiresAt,
+});
+
+/** Whether a key's record still holds the key at `nowMs`: through its expiry second (a later write may take the key). */
+export const keyHeld = (record: IdempotencyRecord, nowMs: number): boolean => record.expiresAt >= Math.floor(nowMs / 1000);
+
+/** The bytes one transaction writes: the ledger's items and the key's record (DynamoDB's 4 MB limit counts them all). */
+export const transactionBytes = (items: readonly Record<string, unknown>[], record?: Record<string, unknown>): number =>
+  items.reduce((sum, item) => sum + itemSize(item), record ? itemSize(record) : 0);
 
 /**
  * Checks a commit before anything is written: ids and versions well formed, each aggregate's

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { checkCommit } from "../ledger/commit";
-import { AGGREGATE_BUCKET_ATTRIBUTE, IDEMPOTENCY_TTL_ATTRIBUTE, aggregateBucket } from "../ledger/conventions";
+import { checkCommit, idempotencyItem, keyHeld, ledgerItems, transactionBytes } from "../ledger/commit";
 import { CommitTooLargeError, IdempotencyKeyTakenError, VersionConflictError, VersionGapError } from "../ledger/errors";
 import { InvalidEventError } from "../domain/errors";
-import { DYNAMODB_LIMITS, itemSize } from "../domain/storable";
+import { DYNAMODB_LIMITS } from "../domain/storable";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../ledger/stores";
 
 /**
@@ -28,17 +27,10 @@ export class InMemoryEventStore implements EventStore {
       (options.idempotency ? 1 : 0);
     if (actions > DYNAMODB_LIMITS.transactionItems)
       throw new CommitTooLargeError(events[0].aggregateId, actions, DYNAMODB_LIMITS.transactionItems, "items");
-    // The items as DynamoDB's store writes them: a first event with its index attribute, the key's record with its TTL.
-    const record = options.idempotency && { ...options.idempotency, commitId, [IDEMPOTENCY_TTL_ATTRIBUTE]: options.idempotency.expiresAt };
-    const bytes = events.reduce(
-      (sum, event) =>
-        sum +
-        itemSize({
-          ...event,
-          commitId,
-          ...(event.version === 1 ? { [AGGREGATE_BUCKET_ATTRIBUTE]: aggregateBucket(event.aggregateId) } : {}),
-        }),
-      record ? itemSize(record as unknown as Record<string, unknown>) : 0,
+    // Sized as DynamoDB's store writes them: the ledger's items and the key's record.
+    const bytes = transactionBytes(
+      ledgerItems(events, commitId),
+      options.idempotency && idempotencyItem({ ...options.idempotency, commitId }),
     );
     if (bytes > DYNAMODB_LIMITS.transactionBytes)
       throw new CommitTooLargeError(events[0].aggregateId, bytes, DYNAMODB_LIMITS.transactionBytes, "bytes");
@@ -80,7 +72,7 @@ export class InMemoryEventStore implements EventStore {
   /** The key's record while it has not expired (synchronous: an append checks and writes with no await between). */
   private rememberedKey(key: string): IdempotencyRecord | undefined {
     const remembered = this.keys.get(key);
-    return remembered && remembered.expiresAt >= Math.floor(this.now().getTime() / 1000) ? structuredClone(remembered) : undefined;
+    return remembered && keyHeld(remembered, this.now().getTime()) ? structuredClone(remembered) : undefined;
   }
 
   async read(aggregateId: string, after: number, upTo?: number): Promise<Record<string, unknown>[]> {
