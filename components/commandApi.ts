@@ -118,7 +118,14 @@ export class CommandApi extends pulumi.ComponentResource {
         Action: ["dynamodb:Query", "dynamodb:PutItem", ...(checksPredecessors ? ["dynamodb:ConditionCheckItem"] : [])],
         Resource: [ledger.tableArn],
       },
-      { Sid: "IdempotencyKeys", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [ledger.idempotencyTableArn] },
+      // A key is recorded in the command's write; a keyed command refused before its write reads the
+      // key's record (GetItem), so that a repeat is answered with the first outcome.
+      {
+        Sid: "IdempotencyKeys",
+        Effect: "Allow",
+        Action: ["dynamodb:PutItem", "dynamodb:GetItem"],
+        Resource: [ledger.idempotencyTableArn],
+      },
       replica
         ? { Sid: "Replica", Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [replica.tableArn] }
         : { Sid: "Snapshots", Effect: "Allow", Action: ["dynamodb:Query"], Resource: [ledger.snapshotTableArn] },

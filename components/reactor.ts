@@ -289,11 +289,12 @@ function reactorStatements(queues: Queues, ledger: EventLedger, schedules: Sched
       Action: ["dynamodb:Query", "dynamodb:PutItem", ...(start === "decide-first" ? ["dynamodb:ConditionCheckItem"] : [])],
       Resource: [ledger.tableArn],
     },
-    // Every command's idempotency record, and the reaction's checkpoints (conditional updates).
+    // Every command's idempotency record (read by a command refused before its write, to answer a
+    // repeat with the first outcome), and the reaction's checkpoints (conditional updates).
     {
       Sid: "KeysAndCheckpoints",
       Effect: "Allow",
-      Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
       Resource: [ledger.idempotencyTableArn],
     },
     // Loads start from snapshots; claim checks of this service's own events are read by key.

@@ -41,7 +41,7 @@ describe("Reactor", () => {
     const statements = statementsOf(named("aws:iam/rolePolicy:RolePolicy", "payments-charge-orders-policy"));
     assert.deepEqual(sid(statements, "Ledger")!.Action, ["dynamodb:Query", "dynamodb:PutItem"]);
     assert.deepEqual(sid(statements, "Ledger")!.Resource, ["arn:aws:mock:aws:dynamodb/table:Table:payments-ledger-events"]);
-    assert.deepEqual(sid(statements, "KeysAndCheckpoints")!.Action, ["dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    assert.deepEqual(sid(statements, "KeysAndCheckpoints")!.Action, ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]);
     assert.deepEqual(sid(statements, "KeysAndCheckpoints")!.Resource, [
       "arn:aws:mock:aws:dynamodb/table:Table:payments-ledger-idempotency",
     ]);
