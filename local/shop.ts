@@ -52,6 +52,8 @@ export interface ShopReport {
     scheduled: number;
   }[];
   problems: string[];
+  /** Checks every promise again (after an operator's redrive, say): the problems found now. */
+  check(): Promise<string[]>;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function runShop(network: LocalNetwork, options: ShopOptions): Prom
   const reactors = [...network.stages].flatMap(([service, stage]) =>
     stage.reactors.map((local) => ({ service, name: local.reaction.name, ...local.totals })),
   );
-  return { placed, resent, reactors, problems };
+  return { placed, resent, reactors, problems, check: () => checkShop(network, ids, amounts) };
 }
 
 async function checkShop(network: LocalNetwork, ids: string[], amounts: Map<string, number>): Promise<string[]> {

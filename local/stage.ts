@@ -20,7 +20,7 @@ import { dynamoDbCommandSide, dynamoDbDispatcher, dynamoDbProjector } from "../h
 import { LocalClock, systemClock } from "./clock";
 import { DynamoDbLocal } from "./dynamodbLocal";
 import { LocalEndpoint, serveLambda } from "./httpServer";
-import { InProcessBus } from "./inProcessBus";
+import { DeliveryFailure, InProcessBus } from "./inProcessBus";
 import { LocalQueue } from "./localQueue";
 import { MessageDeadLetters } from "../handlers/runtime/memory/deadLetters";
 import { describeShape, shapeOf } from "../handlers/runtime/operations/deadLetterRedrive/shapes";
@@ -34,6 +34,8 @@ import { Publication } from "../handlers/runtime/contracts/publication";
 import { Reaction, reactionEventPattern } from "../handlers/runtime/reaction/reaction";
 import { ReactReport, Reactor } from "../handlers/runtime/reaction/reactor";
 import { InMemoryScheduler } from "../handlers/runtime/memory/scheduler";
+import { ScheduledCommand } from "../handlers/runtime/reaction/scheduled";
+import { ScheduledDelivery, deliverScheduled } from "./scheduledDelivery";
 import { dynamoDbReactor } from "../handlers/runtime/aws/factories";
 import { StartPolicy } from "../handlers/runtime/ledger/conventions";
 
@@ -133,6 +135,10 @@ export interface LocalReactor {
   deadLetterQueue: LocalQueue;
   /** Commands it asked for later: EventBridge Scheduler's one-time schedules, on the stage's clock. */
   scheduler: InMemoryScheduler;
+  /** Its schedules come due as Scheduler runs them: sent to the queue, or dead-lettered in Scheduler's shape. */
+  deliveries: Record<ScheduledDelivery, number>;
+  /** A delivery failure to inject for a due command's attempt (0 the first); none by default. */
+  failDelivery?: (command: ScheduledCommand, attempt: number) => DeliveryFailure | undefined;
   totals: Omit<ReactReport, "batchItemFailures">;
 }
 
@@ -342,6 +348,7 @@ export class LocalStage<S, C> {
       queue,
       deadLetterQueue,
       scheduler,
+      deliveries: { delivered: 0, "dead-lettered": 0, dropped: 0 },
       totals: { acted: 0, superseded: 0, skipped: 0, waiting: 0, applied: 0, repeated: 0, rejected: 0, scheduled: 0, deadLettered: 0 },
     };
     this.reactors.push(local);
@@ -371,7 +378,7 @@ export class LocalStage<S, C> {
     return this.reactors.reduce((sum, local) => sum + local.scheduler.waiting, 0);
   }
 
-  /** Every dead letter held, in any of its three shapes, as a line each. */
+  /** Every dead letter held, whatever its shape, as a line each. */
   get deadLetters(): HeldDeadLetter[] {
     return this.deadLetterQueues.flatMap((queue) =>
       queue.peek().map((message) => {
@@ -426,7 +433,8 @@ export class LocalStage<S, C> {
     let due = 0;
     for (const local of this.reactors)
       for (const command of local.scheduler.due(this.clock.now())) {
-        local.queue.send(JSON.stringify(command));
+        const target = { queue: local.queue, deadLetterQueue: local.deadLetterQueue, groupName: `${local.reaction.name}-schedules` };
+        local.deliveries[deliverScheduled(command, target, local.failDelivery)] += 1;
         due += 1;
       }
     const moved = await Promise.all([

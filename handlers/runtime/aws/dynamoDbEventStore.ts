@@ -12,6 +12,7 @@ import { retry } from "../support/retry";
 import { checkCommit, idempotencyItem, keyHeld, ledgerItems, transactionBytes } from "../ledger/commit";
 import { DYNAMODB_LIMITS } from "../domain/storable";
 import { positiveInteger } from "../support/options";
+import { ConfigurationError } from "../support/errors";
 import { AppendOptions, EventStore, IdempotencyRecord, StoredEventItem } from "../ledger/stores";
 import { isConditionFailure, plainItem, sentWithoutEffect } from "./documentClient";
 import { DynamoDbClientInput, getItem, putItem, queryItems, sendRequest, transactWriteRequest } from "./items";
@@ -195,7 +196,12 @@ export class DynamoDbEventStore implements EventStore {
   /** The conditional put of an idempotency record: it succeeds only if the key is new or expired. */
   private idempotencyPut(record: IdempotencyRecord) {
     const table = this.options.idempotencyTable;
-    if (!table) throw new InvalidEventError("an idempotency key was given but this event store has no idempotency table");
+    // The service's setup, not the command, is at fault: a client's key must not be answered as its error.
+    if (!table)
+      throw new ConfigurationError(
+        "idempotencyTable",
+        "is not set: this event store cannot remember the idempotency key a command was sent with",
+      );
     return {
       TableName: table,
       Item: idempotencyItem(record),

@@ -38,7 +38,7 @@ export interface DynamoDbCommandSideOptions<S, C> {
   domain: Domain<S, C>;
   /** The ledger's events table (EventLedger.tableName). */
   ledgerTable: string;
-  /** Where idempotency keys are remembered (EventLedger.idempotencyTableName); without it, keys are refused. */
+  /** Where idempotency keys are remembered (EventLedger.idempotencyTableName); without it, a keyed command fails as the service's misconfiguration (a ConfigurationError, answered 500), never as the client's. */
   idempotencyTable?: string;
   /** The snapshot table loads start from when there is no replica (EventLedger.snapshotTableName). */
   snapshotTable?: string;

@@ -40,7 +40,7 @@ export interface DispatcherOptions<S> {
    */
   publications?: readonly Publication[];
   publish?: PublishOptions;
-  /** Largest entry the bus accepts. Default 256 KB. */
+  /** Largest entry sent to the bus; larger aggregates travel by reference. Default and most 256 KB (a PutEvents request). */
   maxEntryBytes?: number;
   /** Aggregates folded at once. Default 8. */
   concurrency?: number;
@@ -114,6 +114,9 @@ export class Dispatcher<S> {
         );
     this.snapshotEvery = positiveInteger("snapshotEvery", options.snapshotEvery, 100, { allowZero: true });
     this.maxEntryBytes = positiveInteger("maxEntryBytes", options.maxEntryBytes, PUT_EVENTS_MAX_BYTES);
+    // PutEvents requests are cut to 256 KB: a larger entry would fail the whole batch at every retry.
+    if (this.maxEntryBytes > PUT_EVENTS_MAX_BYTES)
+      throw new RangeError(`maxEntryBytes must be at most ${PUT_EVENTS_MAX_BYTES} (a PutEvents request), got ${this.maxEntryBytes}`);
     this.concurrency = positiveInteger("concurrency", options.concurrency, 8);
     this.lastFolded = new RecentlyUsed<string, Aggregate<S>>(
       positiveInteger("rememberedAggregates", options.rememberedAggregates, 1_000, { allowZero: true }),

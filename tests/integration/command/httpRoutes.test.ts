@@ -6,6 +6,7 @@ import { ENV } from "../../../handlers/runtime/ledger/conventions";
 import { CommitOutcomeUnknownError } from "../../../handlers/runtime/ledger/errors";
 import { RetriesExhaustedError } from "../../../handlers/runtime/command/errors";
 import { commandRoutes } from "../../../handlers/runtime/command/httpRoutes";
+import { dynamoDbCommandSide } from "../../../handlers/runtime/aws/factories";
 import { aggregateProjection } from "../../../handlers/runtime/projection/readModelSnapshots";
 import { BankLedger, bankLedger } from "../../support/ledgerFixture";
 import { projectorFor } from "../../support/pipelineFixture";
@@ -236,6 +237,21 @@ describe("command routes: how failures reach the caller", () => {
     assert.deepEqual([busy.statusCode, busy.headers["retry-after"], JSON.parse(busy.body).error], [503, "1", "contention"]);
     const unknown = await failing(new CommitOutcomeUnknownError("a", "c-1"))(post);
     assert.deepEqual([unknown.statusCode, JSON.parse(unknown.body).commitId], [503, "c-1"]);
+  });
+
+  it("500, not the client's 400, for a keyed command on a command side set up without an idempotency table; nothing is written", async () => {
+    const ledger = await bankLedger();
+    const { commands } = dynamoDbCommandSide({ domain: accounts, ledgerTable: ledger.ledgerTable, client: ledger.db });
+    const routes = commandRoutes({ commands });
+    const response = await routes({
+      ...post,
+      path: "/aggregates/acc-keyless/commands",
+      headers: { "idempotency-key": "k-1" },
+      body: JSON.stringify({ kind: "Open", owner: "ada" }),
+    });
+    assert.equal(response.statusCode, 500, response.body);
+    assert.equal(JSON.parse(response.body).requestId, "r-9");
+    assert.deepEqual(await ledger.events.read("acc-keyless", 0), [], "the command was not applied without its key");
   });
 
   it("500 naming only the request id for anything unexpected: no message, no stack trace", async () => {

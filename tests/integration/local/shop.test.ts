@@ -54,6 +54,44 @@ describe("the shop's three services under delivery chaos and SDK faults (npm sta
       }
     });
 
+  it("dead-letters a due command EventBridge Scheduler could not deliver in Scheduler's shape, and its redrive cancels the orders it was for", async () => {
+    const network = await LocalNetwork.start(plan.services.filter((service) => service.serviceName !== "accounts"));
+    try {
+      const orders = network.stage("orders");
+      const cancelUnpaid = orders.reactors.find((local) => local.reaction.name === "cancel-unpaid")!;
+      // Every timeout's first send refused for good, as a queue that is gone (or refuses Scheduler's role) would.
+      cancelUnpaid.failDelivery = () => ({
+        code: "AWS.SimpleQueueService.NonExistentQueue",
+        message: "The specified queue does not exist.",
+        retryable: false,
+      });
+      const report = await runShop(network, { orders: 6, seed: 4, concurrency: 2 });
+
+      const letters = network.deadLetters;
+      assert.equal(letters.length, 6, "every order's timeout, none lost");
+      assert.ok(
+        letters.every((letter) => letter.queue === "cancel-unpaid-dlq" && letter.shape === "schedule-target"),
+        JSON.stringify(letters[0]),
+      );
+      assert.match(
+        letters[0].reason,
+        /Scheduler could not deliver it to .*cancel-unpaid \(schedule .*cancel-unpaid-schedules\/.*NonExistentQueue/,
+      );
+      assert.ok(
+        report.problems.some((problem) => /OrderCancelled/.test(problem)),
+        "the unpaid orders are not cancelled while their timeouts are held",
+      );
+
+      cancelUnpaid.failDelivery = undefined;
+      const redrive = await orders.redrive("cancel-unpaid-dlq");
+      assert.deepEqual([redrive.redriven.length, redrive.skipped, redrive.failed], [6, [], []]);
+      await network.settle();
+      assert.deepEqual(await report.check(), [], "after the redrive every order ended as its amount says, each timeout acted on once");
+    } finally {
+      await network.stop();
+    }
+  });
+
   it("dead-letters an injected poison message with its reason, and the shop keeps every other promise", async () => {
     const network = await LocalNetwork.start(plan.services.filter((service) => service.serviceName !== "accounts"));
     try {

@@ -184,3 +184,25 @@ describe("dispatcher: publishing a contract's public events beside the state-car
     await assert.rejects(dispatcherOver([], [accountsPublication, accountsPublication]), /publishes accounts\/accounts\.v1 a second time/);
   });
 });
+
+describe("dispatcher: its entry size bound", () => {
+  it("refuses a maxEntryBytes above what one PutEvents request holds, at construction rather than by failing every batch", () => {
+    const events = new InMemoryEventStore();
+    const snapshots = new InMemorySnapshotStore();
+    const options = {
+      domain: accounts,
+      loader: new AggregateLoader(accounts, events, snapshots),
+      snapshots,
+      bus: new StubBus(),
+      deadLetters: new InMemoryDeadLetters(),
+      source: "accounts",
+      unmarshall: unmarshallImage,
+      logger: quiet,
+    };
+    assert.throws(
+      () => new Dispatcher<AccountState>({ ...options, maxEntryBytes: 300 * 1024 }),
+      (error: Error) => error instanceof RangeError && /maxEntryBytes must be at most 262144/.test(error.message),
+    );
+    assert.doesNotThrow(() => new Dispatcher<AccountState>({ ...options, maxEntryBytes: 256 * 1024 }), "the limit itself is allowed");
+  });
+});

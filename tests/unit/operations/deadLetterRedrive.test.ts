@@ -202,6 +202,67 @@ describe("dead-letter redrive", () => {
       assert.equal(sqs.messagesOf("notes-dlq").length, 0);
     });
 
+    it("redrives EventBridge Scheduler's dead letter of a due command to the schedule's target queue without Scheduler's attributes, and leaves one Scheduler truncated", async () => {
+      const command = JSON.stringify({
+        kind: "scheduled-command",
+        aggregateId: "n-2",
+        command: { kind: "Remind" },
+        idempotencyKey: "reaction:y:2",
+      });
+      // The attributes Scheduler documents for its dead-letter event (configuring-schedule-dlq).
+      const schedulerAttributes = (truncated: boolean) => ({
+        ERROR_CODE: string("AWS.SimpleQueueService.NonExistentQueue"),
+        ERROR_MESSAGE: string("The specified queue does not exist."),
+        EXECUTION_ID: string("ad06616e51cdf74a"),
+        EXHAUSTED_RETRY_CONDITION: string("MaximumEventAgeInSeconds"),
+        IS_PAYLOAD_TRUNCATED: string(String(truncated)),
+        RETRY_ATTEMPTS: string("12"),
+        SCHEDULED_TIME: string("2026-12-02T01:12:00Z"),
+        SCHEDULE_ARN: string("arn:aws:scheduler:eu-west-1:123456789012:schedule/notes-schedules/r-1a2b"),
+        TARGET_ARN: string("arn:aws:sqs:eu-west-1:123456789012:notes-queue"),
+      });
+      const sqs = fakeSqs([
+        { name: "notes-queue", deadLetterQueue: "notes-dlq" },
+        {
+          name: "notes-dlq",
+          messages: [
+            { MessageId: "m-due", Body: command, MessageAttributes: { ...schedulerAttributes(false), trace: string("t-9") } },
+            { MessageId: "m-cut", Body: command.slice(0, 20), MessageAttributes: schedulerAttributes(true) },
+          ],
+        },
+      ]);
+      const dlq = () => new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("notes-dlq"));
+
+      const { letters } = await listDeadLetters(dlq());
+      assert.deepEqual(
+        letters.map((letter) => [letter.messageId, letter.shape.kind]),
+        [
+          ["m-due", "schedule-target"],
+          ["m-cut", "schedule-target"],
+        ],
+      );
+      assert.match(
+        letters[0].summary,
+        /Scheduler could not deliver it to .*notes-queue \(schedule .*r-1a2b\): AWS.SimpleQueueService.NonExistentQueue/,
+      );
+
+      const report = await redriveDeadLetters(dlq(), new SqsRedriveTargets(sqs.client));
+      assert.deepEqual(
+        [report.redriven.map((outcome) => outcome.messageId), report.skipped.map((outcome) => outcome.messageId)],
+        [["m-due"], ["m-cut"]],
+      );
+      assert.match(report.skipped[0].reason!, /truncated/);
+      assert.deepEqual(
+        sqs.calls.filter((call) => call.operation === "SendMessage").map((call) => call.input),
+        [{ QueueUrl: sqs.urlOf("notes-queue"), MessageBody: command, MessageAttributes: { trace: string("t-9") } }],
+        "the command as Scheduler held it, its own attributes kept, Scheduler's dropped",
+      );
+      assert.deepEqual(
+        sqs.messagesOf("notes-dlq").map((message) => message.MessageId),
+        ["m-cut"],
+      );
+    });
+
     it("keeps a letter whose sending fails, and redrives only the ids asked for", async () => {
       const sqs = deployedQueues();
       const targets = new SqsRedriveTargets(sqs.client);

@@ -1,6 +1,6 @@
 import { PUBLICATION_LETTER_ORIGIN } from "../../messages/deadLetters";
 import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "./messages";
-import { DeadLetterShape, EVENTBRIDGE_DLQ_ATTRIBUTES, describeShape, shapeOf } from "./shapes";
+import { DELIVERY_ATTRIBUTES, DeadLetterShape, describeShape, shapeOf } from "./shapes";
 
 /** Where a dead letter goes to be processed again, or why it cannot go anywhere. */
 export type RedrivePlan =
@@ -63,8 +63,8 @@ export interface RedriveContext {
 
 const DEFAULT_LIMIT = 1_000;
 
-const withoutEventBridgeAttributes = (attributes: MessageAttributes): MessageAttributes =>
-  Object.fromEntries(Object.entries(attributes).filter(([name]) => !(EVENTBRIDGE_DLQ_ATTRIBUTES as readonly string[]).includes(name)));
+const withoutDeliveryAttributes = (attributes: MessageAttributes): MessageAttributes =>
+  Object.fromEntries(Object.entries(attributes).filter(([name]) => !DELIVERY_ATTRIBUTES.includes(name)));
 
 const isQueueArn = (arn: string) => arn.startsWith("arn:") && arn.split(":")[2] === "sqs";
 
@@ -96,6 +96,9 @@ export function aggregatesOfDispatcherInput(input: unknown): string[] {
  * - SQS moved it: to its source queue, body and attributes as they are;
  * - EventBridge could not deliver it: to the target queue (only that rule's target, not every rule
  *   on the bus), the event as it is, without EventBridge's attributes;
+ * - EventBridge Scheduler could not deliver it (a reactor's command asked for later): to the
+ *   schedule's target queue, the input as it is, without Scheduler's attributes; not when Scheduler
+ *   truncated it, since what is held is then not the command;
  * - a projector or a reactor gave up on it (origin "projector:<name>", "reactor:<name>"): its
  *   message's body to that consumer's queue;
  * - the dispatcher gave up on it (origin "dispatcher"): a replay of each aggregate its records name,
@@ -115,7 +118,15 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
     }
     case "bus-target":
       if (!isQueueArn(shape.targetArn)) return { kind: "none", why: `the target ${shape.targetArn} is not an SQS queue` };
-      return { kind: "queue", queueArn: shape.targetArn, body: message.body, attributes: withoutEventBridgeAttributes(message.attributes) };
+      return { kind: "queue", queueArn: shape.targetArn, body: message.body, attributes: withoutDeliveryAttributes(message.attributes) };
+    case "schedule-target":
+      if (shape.truncated)
+        return {
+          kind: "none",
+          why: "EventBridge Scheduler truncated its input to fit the DLQ, so what is held is not the whole command: the letter stays for an operator (the schedule's name and the reaction's source event say what it was)",
+        };
+      if (!isQueueArn(shape.targetArn)) return { kind: "none", why: `the schedule's target ${shape.targetArn} is not an SQS queue` };
+      return { kind: "queue", queueArn: shape.targetArn, body: message.body, attributes: withoutDeliveryAttributes(message.attributes) };
     case "handler": {
       if (shape.truncated)
         return { kind: "none", why: "its input was truncated to fit the DLQ: replay the aggregate from the ledger instead" };
