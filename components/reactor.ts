@@ -13,7 +13,7 @@ import { Queues, queueWithDeadLetter } from "./queueWithDeadLetter";
 import { BusSubscriberArgs, ruleToQueue } from "./ruleToQueue";
 import { settingVariable } from "./settings";
 import { nameArgs } from "./stackNames";
-import { busReference, recordComponent } from "./registry";
+import { busReference, claimReactionName, recordComponent } from "./registry";
 
 /** Seconds a reactor's function may run; its queue hides a message six times as long. */
 const DEFAULT_TIMEOUT = 30;
@@ -90,6 +90,7 @@ export class Reactor extends pulumi.ComponentResource {
     // The reaction as its bundle loads it (checked there): its source and event types shape the rule.
     const reaction = bundleHandler(bundle).definition as Reaction;
     this.reactionName = reaction.name;
+    claimReactionName(reaction.name, args.ledger, name);
     this.sourceService = sourceServiceOf(reaction);
     const alarms = args.alarms ?? {};
     const timeout = args.function?.timeout ?? DEFAULT_TIMEOUT;
@@ -152,6 +153,7 @@ export class Reactor extends pulumi.ComponentResource {
       bus: busReference(args.bus),
       ledger: args.ledger,
       reaction: { module: args.reactionModule, exportName: args.reactionExport ?? "default" },
+      reactionName: reaction.name,
     });
     this.registerOutputs({ reactionName: this.reactionName, sourceService: this.sourceService, queueUrl: this.queueUrl });
   }
@@ -246,9 +248,10 @@ function reactorFunction(
         [ENV.deadLetterQueueUrl]: queues.deadLetterQueue.url,
         // The redrive policy's count: on the last receive a failing version is given up on, never left holding the aggregate.
         [ENV.maxReceiveCount]: pulumi.output(args.maxReceiveCount ?? 5).apply(String),
-        // A dead holder's claim outlives its invocation (the function's timeout) and ends long before a
-        // version waiting behind it runs out of receives (one per visibility timeout, six function timeouts).
-        [ENV.claimLeaseMs]: pulumi.output(args.function?.timeout ?? DEFAULT_TIMEOUT).apply((seconds) => String(seconds * 2 * 1000)),
+        // A claim outlives its holder's retry (its message comes back one visibility timeout, six
+        // function timeouts, later, and runs up to one more) and a dead holder's ends long before a
+        // version waiting behind it runs out of receives (one per visibility timeout).
+        [ENV.claimLeaseMs]: pulumi.output(args.function?.timeout ?? DEFAULT_TIMEOUT).apply((seconds) => String(seconds * 7 * 1000)),
         ...(args.start
           ? { [ENV.startPolicy]: settingVariable(parts.component, "start", args.start, { kind: "choice", choices: START_POLICIES }) }
           : {}),

@@ -45,6 +45,8 @@ export type RecordedComponent =
       readonly bus: BusReference;
       readonly ledger: object;
       readonly reaction: ModuleExport;
+      /** The reaction's own name: its checkpoints and command keys are named by it. */
+      readonly reactionName: string;
     };
 
 /** A bus as a consumer names it: the component of this program, or the service it carries (a bus of another stack). */
@@ -81,6 +83,19 @@ export function claimServiceName(serviceName: string, busName: string): void {
   if (other)
     throw new Error(
       `ServiceBus "${busName}": service name "${serviceName}" is taken by ServiceBus "${other.name}" in this program; every service needs a name of its own (it is its events' source)`,
+    );
+}
+
+/**
+ * Refuses a second Reactor on one ledger for a reaction name the program already runs there: the
+ * two would share checkpoints and command keys, one's versions superseding the other's (events
+ * never reacted to) and their commands answering each other's keys.
+ */
+export function claimReactionName(reactionName: string, ledger: object, reactorName: string): void {
+  const other = current().find((entry) => entry.kind === "Reactor" && entry.ledger === ledger && entry.reactionName === reactionName);
+  if (other)
+    throw new Error(
+      `Reactor "${reactorName}": reaction "${reactionName}" already runs on this ledger in Reactor "${other.name}"; every reaction of a service needs a name of its own (its checkpoints and command keys are named by it)`,
     );
 }
 

@@ -66,8 +66,35 @@ describe("Reactor", () => {
     // A version waiting behind a dead holder's claim is received once per visibility timeout: the claim must end first.
     const queue = named("aws:sqs/queue:Queue", "payments-charge-orders-queue").inputs;
     const lease = Number(env.CLAIM_LEASE_MS);
-    assert.equal(lease, 60_000, "twice the function's timeout (30 s): longer than the holder's invocation can run");
-    assert.ok(lease < queue.visibilityTimeoutSeconds * 1000, "and over before the waiting version's next receive");
+    const visibilityMs = queue.visibilityTimeoutSeconds * 1000;
+    assert.equal(lease, 210_000, "seven times the function's timeout (30 s)");
+    assert.ok(
+      lease >= visibilityMs + 30_000,
+      "as long as a holder retried for now takes to come back and claim again (visibility timeout + one invocation)",
+    );
+    assert.ok(lease < visibilityMs * (5 - 1), "and over before a version waiting behind a dead holder runs out of receives");
+  });
+
+  it("refuses a second Reactor of one reaction name on one ledger (they would share checkpoints and command keys), and allows it on another ledger", async () => {
+    await assert.rejects(
+      compose(() => {
+        const bus = new ServiceBus("orders-bus", { serviceName: "orders" });
+        const ledger = new EventLedger("payments-ledger");
+        const reaction = { bus, ledger, reactionModule: path.join(shop, "payments.ts"), reactionExport: "chargeOrders" };
+        new Reactor("payments-charge-orders", reaction);
+        new Reactor("payments-charge-orders-copy", reaction);
+        return {};
+      }),
+      /Reactor "payments-charge-orders-copy": reaction "charge-orders" already runs on this ledger in Reactor "payments-charge-orders"/,
+    );
+    const { resources } = await compose(() => {
+      const bus = new ServiceBus("orders-bus", { serviceName: "orders" });
+      const reaction = { bus, reactionModule: path.join(shop, "payments.ts"), reactionExport: "chargeOrders" };
+      new Reactor("eu-charge-orders", { ...reaction, ledger: new EventLedger("eu-payments-ledger") });
+      new Reactor("us-charge-orders", { ...reaction, ledger: new EventLedger("us-payments-ledger") });
+      return {};
+    });
+    assert.equal(resources.filter((resource) => resource.type === "aws:lambda/function:Function").length, 2);
   });
 
   it("gives EventBridge Scheduler a role only this account's schedules assume, that may send to the queue and its DLQ", async () => {

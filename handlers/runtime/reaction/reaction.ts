@@ -43,7 +43,7 @@ type Reply<C> = ReactionCommand<C> | readonly ReactionCommand<C>[] | undefined;
  * C: the commands of the reacting service's domain.
  */
 export interface Reaction<C = unknown> {
-  /** Unique within the reacting service: part of every command's idempotency key and of its checkpoints. */
+  /** Unique within the reacting service (a program with two Reactors of one name on a ledger is refused): part of every command's idempotency key and of its checkpoints. */
   readonly name: string;
   readonly source: ReactionSource;
   /** The reacting service's domain: the commands go to its ledger. */

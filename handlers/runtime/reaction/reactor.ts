@@ -50,10 +50,13 @@ export interface ReactorOptions<C> {
   maxReceiveCount?: number;
   /**
    * How long a claim holds a source aggregate if its holder never completes it, in ms. Default 15
-   * minutes (the longest a Lambda invocation runs). Keep it below the queue's visibility timeout
-   * times (maxReceiveCount - 1): a later version waiting behind a dead holder's claim is received
-   * again once per visibility timeout and must find the claim expired before its receives run out.
-   * The Reactor component sets twice the function's timeout.
+   * minutes (the longest a Lambda invocation runs). Keep it above the queue's visibility timeout plus
+   * one invocation: a holder retried for now comes back once per visibility timeout and must find its
+   * claim still held (else a later version takes the aggregate over, and the holder's commands that
+   * had not run are superseded). Keep it below the visibility timeout times (maxReceiveCount - 1): a
+   * later version waiting behind a dead holder's claim is received again once per visibility timeout
+   * and must find the claim expired before its receives run out. The Reactor component sets seven
+   * times the function's timeout (its queue's visibility timeout is six).
    */
   claimLeaseMs?: number;
   /**
@@ -135,6 +138,8 @@ export class Reactor<C> {
       deadLettered: 0,
     };
     const poisoned: { letter: DeadLetter; messageId: string }[] = [];
+    /** What each message given up on still has to do once all its letters are stored (complete its version's claim). */
+    const onceStored = new Map<string, () => Promise<void>>();
     const poison = (message: ReactorMessage, error: Error) => {
       // A version some of whose commands ran leaves the ones that did not, each a message that runs it alone.
       const remaining = error instanceof GivenUp ? error.remaining : undefined;
@@ -146,6 +151,7 @@ export class Reactor<C> {
             letter: { reason: error.message, origin: this.origin, input: { messageId: message.messageId, body: JSON.stringify(command) } },
             messageId: message.messageId,
           });
+      if (error instanceof GivenUp && error.onceStored) onceStored.set(message.messageId, error.onceStored);
     };
     const retry = (message: ReactorMessage, error: unknown) => {
       this.log.error("reaction failed, message will be retried", {
@@ -185,7 +191,9 @@ export class Reactor<C> {
       }),
       ...due.map(({ message, command }) => async () => {
         try {
-          await this.runCommand(command.aggregateId, command.command as C, command.idempotencyKey, command.source, report);
+          // Not due yet (a letter redriven early, a schedule refused and redriven): asked for again, not run early.
+          if (Date.parse(command.at) > this.now().getTime() + SCHEDULE_GRANULARITY_MS) await this.schedule(command, report);
+          else await this.runCommand(command.aggregateId, command.command as C, command.idempotencyKey, command.source, report);
         } catch (error) {
           if (error instanceof PoisonMessageError) poison(message, error);
           else if (this.lastReceive(message)) poison(message, givingUp(error));
@@ -196,11 +204,24 @@ export class Reactor<C> {
     await forEachLimit(work, this.concurrency, (run) => run());
     if (poisoned.length > 0) {
       const unsent = await this.options.deadLetters.send(poisoned.map((item) => item.letter));
+      const retried = new Set<string>();
       for (const item of poisoned) {
         this.log.warn("message sent to the dead-letter queue", { reaction: this.options.reaction.name, reason: item.letter.reason });
-        if (unsent.includes(item.letter)) report.batchItemFailures.push({ itemIdentifier: item.messageId });
+        if (unsent.includes(item.letter)) retried.add(item.messageId);
         else report.deadLettered += 1;
       }
+      // A version's claim is completed only once every command of it that did not run is stored as a
+      // letter: until then the message comes back (its claim held), and runs them again under their keys.
+      for (const [messageId, complete] of onceStored) {
+        if (retried.has(messageId)) continue;
+        try {
+          await complete();
+        } catch (error) {
+          this.log.error("claim not completed after its letters were stored, message will be retried", { messageId, error });
+          retried.add(messageId);
+        }
+      }
+      for (const messageId of retried) report.batchItemFailures.push({ itemIdentifier: messageId });
     }
     return report;
   }
@@ -261,9 +282,10 @@ export class Reactor<C> {
           await checkpoints.release(key, source.version);
           throw permanent ? error : givingUp(error);
         }
-        await checkpoints.complete(key, source.version);
-        report.acted += 1;
-        throw givingUp(error, asked.slice(index));
+        throw givingUp(error, asked.slice(index), async () => {
+          await checkpoints.complete(key, source.version);
+          report.acted += 1;
+        });
       }
     }
     await checkpoints.complete(key, source.version);
@@ -386,23 +408,31 @@ export class Reactor<C> {
 /** How long a claim holds a source aggregate when its holder never completes it: longer than any invocation's retries take. */
 const CLAIM_LEASE_MS = 15 * 60_000;
 
-/** A version given up on: why, and the commands of it that did not run, each to be dead-lettered alone. */
+/** EventBridge Scheduler runs a one-time schedule within its minute: a command that early is due. */
+const SCHEDULE_GRANULARITY_MS = 60_000;
+
+/**
+ * A version given up on: why, the commands of it that did not run, each to be dead-lettered alone,
+ * and what completes the version once their letters are stored.
+ */
 class GivenUp extends PoisonMessageError {
   constructor(
     message: string,
     readonly remaining?: readonly ScheduledCommand[],
+    readonly onceStored?: () => Promise<void>,
     options?: ErrorOptions,
   ) {
     super(message, options);
   }
 }
 
-const givingUp = (error: unknown, remaining?: readonly ScheduledCommand[]) =>
+const givingUp = (error: unknown, remaining?: readonly ScheduledCommand[], onceStored?: () => Promise<void>) =>
   new GivenUp(
     remaining
       ? `${remaining.length} command(s) of the reaction did not run (the others did): ${(error as Error)?.message ?? String(error)}`
       : `given up on the last receive: ${(error as Error)?.message ?? String(error)}`,
     remaining,
+    onceStored,
     { cause: error },
   );
 

@@ -217,7 +217,8 @@ describe("Reactor", () => {
       assert.equal(report.applied, 0);
       assert.equal(parts.scheduler.waiting, 1);
       assert.deepEqual(scheduledMessages(parts, new Date(Date.UTC(2026, 11, 1, 12, 10))), [], "not due after 10 minutes");
-      const due = scheduledMessages(parts, new Date(Date.UTC(2026, 11, 1, 12, 16)));
+      parts.clock.now = new Date(Date.UTC(2026, 11, 1, 12, 16));
+      const due = scheduledMessages(parts, parts.clock.now);
       assert.equal(due.length, 1);
       const ran = await reactor.react([...due, ...due]);
       assert.equal(ran.applied, 1);

@@ -3,6 +3,7 @@ import { checkpointKey } from "../../../handlers/runtime/reaction/checkpoints";
 import { reactionsOf } from "../../../handlers/runtime/reaction/reaction";
 import { Reactor, ReactorMessage } from "../../../handlers/runtime/reaction/reactor";
 import { ScheduledCommand } from "../../../handlers/runtime/reaction/scheduled";
+import { DeadLetter } from "../../../handlers/runtime/messages/deadLetters";
 import { NoteCommand, NoteState, notes, orders, publishedMessage, sharedParts, silentLogger, noteOrders } from "./fixtures";
 
 const denied = () => Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
@@ -137,6 +138,118 @@ describe("Reactor giving up on a version", () => {
     assert.equal(await deliver(reactor, publishedMessage("o1", 1, "OrderPlaced")), "done");
     assert.match(parts.deadLetters.letters[0].reason, /schedule .* was refused: Invalid Schedule Expression/);
     assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("later", "orders", "o1")), { acted: 0 });
+  });
+
+  it("keeps a version's claim until the letters of its commands that did not run are stored: a dead-letter queue that refuses them has the message retried and the commands run then", async () => {
+    const parts = sharedParts();
+    const two = reactionsOf(notes).define({
+      name: "two-notes",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced", "OrderChanged"],
+      react: ({ event }) =>
+        ["a", "b"].map((suffix) => ({
+          aggregateId: `notes-${suffix}`,
+          command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 },
+        })),
+    });
+    let refuseB = true;
+    const refusing = {
+      execute: (id: string, command: NoteCommand, options: { idempotencyKey: string }) =>
+        id === "notes-b" && refuseB ? Promise.reject(denied()) : parts.commands.execute(id, command, options),
+    };
+    let dlqDown = true;
+    const flakyDlq = { send: async (letters: readonly DeadLetter[]) => (dlqDown ? [...letters] : parts.deadLetters.send(letters)) };
+    const reactor = reactorWith(parts, { reaction: two, commands: refusing, deadLetters: flakyDlq });
+    const v1 = publishedMessage("o1", 1, "OrderPlaced");
+
+    const first = await reactor.react([{ ...v1, attributes: { ApproximateReceiveCount: "1" } }]);
+    assert.deepEqual(first.batchItemFailures, [{ itemIdentifier: v1.messageId }], "retried: the letter for b was not stored");
+    assert.deepEqual(
+      [first.acted, first.deadLettered, parts.checkpoints.stored.get(checkpointKey("two-notes", "orders", "o1"))?.pending],
+      [0, 0, 1],
+      "the version is not completed: its claim holds",
+    );
+    dlqDown = false;
+    refuseB = false;
+    const second = await reactor.react([{ ...v1, attributes: { ApproximateReceiveCount: "2" } }]);
+    assert.deepEqual(
+      [second.acted, second.applied, second.repeated, second.superseded],
+      [1, 1, 1, 0],
+      "b runs now, a answers from its key",
+    );
+    for (const id of ["notes-a", "notes-b"]) assert.deepEqual((await notesOf(parts, id)).notes, [{ source: "o1", version: 1 }], id);
+  });
+
+  it("with the Reactor component's lease (7 x a 30 s timeout), a holder retried for now still holds its claim when its message comes back a visibility timeout (180 s) later: a newer version waits, no command is lost", async () => {
+    const parts = sharedParts();
+    const two = reactionsOf(notes).define({
+      name: "two-notes",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced", "OrderChanged"],
+      react: ({ event }) =>
+        ["a", "b"].map((suffix) => ({
+          aggregateId: `notes-${suffix}`,
+          command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 },
+        })),
+    });
+    let throttleB = true;
+    const flaky = {
+      execute: (id: string, command: NoteCommand, options: { idempotencyKey: string }) =>
+        id === "notes-b" && throttleB
+          ? Promise.reject(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
+          : parts.commands.execute(id, command, options),
+    };
+    const reactor = reactorWith(parts, { reaction: two, commands: flaky, claimLeaseMs: 7 * 30_000 });
+    const start = parts.clock.now.getTime();
+    const v1 = publishedMessage("o1", 1, "OrderPlaced");
+    assert.equal((await reactor.react([{ ...v1, attributes: { ApproximateReceiveCount: "1" } }])).batchItemFailures.length, 1);
+    throttleB = false;
+    parts.clock.now = new Date(start + 90_000);
+    const v2 = publishedMessage("o1", 2, "OrderChanged");
+    assert.equal((await reactor.react([{ ...v2, attributes: { ApproximateReceiveCount: "1" } }])).waiting, 1, "v2 waits for v1's claim");
+    parts.clock.now = new Date(start + 180_000);
+    assert.equal(
+      (await reactor.react([{ ...v1, attributes: { ApproximateReceiveCount: "2" } }])).acted,
+      1,
+      "v1 comes back to its own claim",
+    );
+    parts.clock.now = new Date(start + 270_000);
+    assert.equal((await reactor.react([{ ...v2, attributes: { ApproximateReceiveCount: "2" } }])).acted, 1);
+    assert.deepEqual(
+      (await notesOf(parts, "notes-b")).notes.map((note) => note.version),
+      [1, 2],
+      "v1's command on b ran, then v2's",
+    );
+  });
+
+  it("asks again for a command for later whose letter is redriven before its time, instead of running it early", async () => {
+    const parts = sharedParts();
+    const timeout = reactionsOf(notes).define({
+      name: "note-and-timeout",
+      source: { contract: orders },
+      eventTypes: ["OrderPlaced"],
+      react: ({ event }) => [
+        { aggregateId: "notes-a", command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 } },
+        {
+          aggregateId: "notes-b",
+          command: { type: "Timeout", version: event.version },
+          at: new Date(Date.parse(event.timestamp) + 15 * 60_000),
+        },
+      ],
+    });
+    const refusing = { schedule: () => Promise.reject(denied()) };
+    await reactorWith(parts, { reaction: timeout, scheduler: refusing }).react([publishedMessage("o1", 1, "OrderPlaced")]);
+    assert.equal(parts.deadLetters.letters.length, 1, "the command for later, dead-lettered alone");
+    // The operator grants the permission and redrives the letter at once, well before its time.
+    const fixed = reactorWith(parts, { reaction: timeout });
+    const letter = parts.deadLetters.letters[0].input as ReactorMessage;
+    const report = await fixed.react([letter]);
+    assert.deepEqual([report.applied, report.scheduled, (await notesOf(parts, "notes-b")).timeouts], [0, 1, 0], "scheduled, not run");
+    parts.clock.now = new Date(parts.clock.now.getTime() + 16 * 60_000);
+    const due = parts.scheduler.due(parts.clock.now);
+    assert.equal(due.length, 1, "due at its time");
+    assert.equal((await fixed.react([{ messageId: "due-1", body: JSON.stringify(due[0]) }])).applied, 1);
+    assert.equal((await notesOf(parts, "notes-b")).timeouts, 1, "and run once then");
   });
 
   it("refuses a command for later past the year 9999, which Scheduler's at() cannot express", async () => {
