@@ -44,12 +44,15 @@ export async function runDev(options: DevOptions = {}): Promise<number> {
   process.env.LOG_LEVEL ??= "error";
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
   const dynamo = await DynamoDbLocal.start();
-  let running = await start(program, dynamo, port, say);
+  /** What runs now; none while a changed program does not load. */
+  let running: Running | undefined = await start(program, dynamo, port, say);
+  /** The last network that ran: what its queues and schedules held in memory goes on in the next. */
+  let previous = running.network;
   let settling: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const pump = setInterval(() => {
     settling = settling
-      .then(() => (stopped ? undefined : running.network.settle()))
+      .then(() => (stopped || !running ? undefined : running.network.settle()))
       .catch((error) => say(`pipeline: ${(error as Error).message}`));
   }, 250);
   const watcher =
@@ -58,11 +61,14 @@ export async function runDev(options: DevOptions = {}): Promise<number> {
       : watchProgram(program, () => {
           settling = settling.then(async () => {
             say(`${path.relative(process.cwd(), program)} changed: loading it again`);
-            await stopRunning(running);
-            running = await start(program, dynamo, port, say).catch(async (error) => {
+            if (running) await stopRunning(running);
+            running = await start(program, dynamo, port, say).catch((error) => {
               say(`cannot load the program: ${(error as Error).message}; waiting for the next change`);
-              return running;
+              return undefined;
             });
+            if (!running) return;
+            for (const line of running.network.takeOver(previous)) say(`  lost with the reload: ${line}`);
+            previous = running.network;
           });
         });
   onExit("the dev loop", async () => {
@@ -70,7 +76,7 @@ export async function runDev(options: DevOptions = {}): Promise<number> {
     clearInterval(pump);
     watcher?.close();
     await settling;
-    await stopRunning(running);
+    if (running) await stopRunning(running);
     say("stopped");
   });
   // Ends only through the lifecycle: a signal runs the cleanups and exits 130, 143 or 129.

@@ -164,6 +164,18 @@ export class LocalQueue {
     }));
   }
 
+  /**
+   * Takes over every waiting message of `previous` (this queue's counterpart in a stage that is being
+   * replaced), as it was: id, body, attributes, receive count and where it came from. How many.
+   */
+  takeOver(previous: LocalQueue): number {
+    const moved = [...previous.ready, ...previous.held];
+    previous.ready = [];
+    previous.held = [];
+    this.ready.push(...moved);
+    return moved.length;
+  }
+
   /** Deletes waiting messages by id; returns the ids it did not hold. */
   remove(messageIds: readonly string[]): string[] {
     const wanted = new Set(messageIds);

@@ -74,6 +74,35 @@ export class LocalNetwork {
     await this.settle();
   }
 
+  /**
+   * Takes over what a network this one replaces (the program loaded again) held only in memory: the
+   * messages waiting in each queue and dead-letter queue, and each reactor's commands for later,
+   * wherever this network has the same service and queue (by name) or reaction. The tables need
+   * nothing: both run on one DynamoDB Local. What has no counterpart here is lost, each a line of
+   * the answer.
+   */
+  takeOver(previous: LocalNetwork): string[] {
+    const lost: string[] = [];
+    for (const [service, old] of previous.stages) {
+      const stage = this.stages.get(service);
+      for (const queue of old.queues) {
+        const counterpart = stage?.queues.find((candidate) => candidate.name === queue.name);
+        if (counterpart) counterpart.takeOver(queue);
+        else if (queue.depth > 0)
+          lost.push(`${service}: ${queue.depth} message(s) of queue ${queue.name}, which the program no longer has`);
+      }
+      for (const reactor of old.reactors) {
+        const counterpart = stage?.reactors.find((candidate) => candidate.reaction.name === reactor.reaction.name);
+        if (counterpart) counterpart.scheduler.takeOver(reactor.scheduler);
+        else if (reactor.scheduler.waiting > 0)
+          lost.push(
+            `${service}: ${reactor.scheduler.waiting} command(s) for later of reaction ${reactor.reaction.name}, which the program no longer has`,
+          );
+      }
+    }
+    return lost;
+  }
+
   /** Every dead letter held by any service. */
   get deadLetters(): (HeldDeadLetter & { service: string })[] {
     return [...this.stages].flatMap(([service, stage]) => stage.deadLetters.map((letter) => ({ ...letter, service })));

@@ -23,6 +23,14 @@ export class InMemoryScheduler implements CommandScheduler {
     return due.map(([, command]) => command).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   }
 
+  /** Takes over the commands `previous` still holds (a scheduler being replaced); how many. */
+  takeOver(previous: InMemoryScheduler): number {
+    for (const [name, command] of previous.pending) if (!this.pending.has(name)) this.pending.set(name, command);
+    const moved = previous.pending.size;
+    previous.pending.clear();
+    return moved;
+  }
+
   /** Commands still waiting for their time. */
   get waiting(): number {
     return this.pending.size;

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import { DynamoDbLocal } from "../../../local/dynamodbLocal";
 import { LocalNetwork } from "../../../local/network";
 import { ProgramPlan, discoverProgram } from "../../../local/program";
 import { runShop } from "../../../local/shop";
@@ -89,6 +90,32 @@ describe("the shop's three services under delivery chaos and SDK faults (npm sta
       assert.deepEqual(await report.check(), [], "after the redrive every order ended as its amount says, each timeout acted on once");
     } finally {
       await network.stop();
+    }
+  });
+
+  it("a network that replaces another (the dev loop loading the program again) takes over the commands for later, queued messages and dead letters it held in memory", async () => {
+    const services = plan.services.filter((service) => service.serviceName !== "accounts");
+    const dynamo = await DynamoDbLocal.start();
+    const id = "order-reload";
+    let after: LocalNetwork | undefined;
+    try {
+      const before = await LocalNetwork.start(services, { dynamo });
+      await before.stage("orders").commands.execute(id, { type: "PlaceOrder", customerId: "c1", amount: 9_000 });
+      await before.settle();
+      assert.equal(before.stage("orders").scheduledCommands, 1, "the order's payment timeout is scheduled");
+      const cancelUnpaid = before.stage("orders").reactors.find((local) => local.reaction.name === "cancel-unpaid")!;
+      cancelUnpaid.deadLetterQueue.send(JSON.stringify({ reason: "held for the test", origin: "reactor:cancel-unpaid", input: {} }));
+      await before.stop();
+
+      after = await LocalNetwork.start(services, { dynamo });
+      assert.deepEqual(after.takeOver(before), [], "every queue and reaction has its counterpart");
+      assert.equal(after.stage("orders").scheduledCommands, 1, "the timeout survived the reload");
+      assert.equal(after.deadLetters.length, 1, "and the dead letter");
+      await after.advance(16 * 60_000);
+      assert.equal(((await after.stage("orders").loader.load(id)).state as { status: string }).status, "cancelled");
+    } finally {
+      await after?.stop();
+      await dynamo.stop();
     }
   });
 
