@@ -1,4 +1,5 @@
 import { stringAttributes } from "../handlers/runtime/operations/deadLetterRedrive/messages";
+import { atExpressionTime } from "../handlers/runtime/aws/eventBridgeScheduler";
 import { ScheduledCommand, scheduleNameOf } from "../handlers/runtime/reaction/scheduled";
 import { DeliveryFailure } from "./inProcessBus";
 import { LOCAL_ACCOUNT, LocalQueue, MessageRefusedError } from "./localQueue";
@@ -59,7 +60,7 @@ function putOnDeadLetterQueue(
       ...(failure.retryable ? { EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts" } : {}),
       IS_PAYLOAD_TRUNCATED: String(truncated),
       RETRY_ATTEMPTS: String(retries),
-      SCHEDULED_TIME: `${command.at.slice(0, 19)}Z`,
+      SCHEDULED_TIME: `${atExpressionTime(command.at)}Z`,
       SCHEDULE_ARN: `arn:aws:scheduler:local:${LOCAL_ACCOUNT}:schedule/${target.groupName}/${scheduleNameOf(command.idempotencyKey)}`,
       TARGET_ARN: target.queue.arn,
     });

@@ -33,8 +33,8 @@ export class EventBridgeScheduler implements CommandScheduler {
           new CreateScheduleCommand({
             Name: scheduleNameOf(command.idempotencyKey),
             GroupName: groupName,
-            // at(yyyy-mm-ddThh:mm:ss) in UTC; Scheduler runs it within that minute (the reaction bounds the year to four digits).
-            ScheduleExpression: `at(${command.at.slice(0, 19)})`,
+            // at(yyyy-mm-ddThh:mm:ss) in UTC, rounded up to the second so that it never runs early (the reaction bounds the year to four digits).
+            ScheduleExpression: `at(${atExpressionTime(command.at)})`,
             ScheduleExpressionTimezone: "UTC",
             FlexibleTimeWindow: { Mode: "OFF" },
             ActionAfterCompletion: "DELETE",
@@ -54,4 +54,9 @@ export class EventBridgeScheduler implements CommandScheduler {
       throw error;
     }
   }
+}
+
+/** A command's time as at() takes it: UTC, to the second, rounded up. */
+export function atExpressionTime(at: string): string {
+  return new Date(Math.ceil(Date.parse(at) / 1000) * 1000).toISOString().slice(0, 19);
 }

@@ -11,7 +11,9 @@ export interface ReactionCommand<C> {
   /**
    * Run it at this time rather than at once (a one-time schedule), e.g. a timeout: "cancel the order
    * if still unpaid 15 minutes after it was placed". Derive it from the event (its timestamp), not
-   * from the clock, so that every delivery of the event asks for the same time. Default: at once.
+   * from the clock, so that every delivery of the event asks for the same time; a string names its
+   * time zone (`Z` or an offset), as one without is read in the local zone of wherever it runs. A
+   * time past, or less than 5 seconds ahead, runs the command at once. Default: at once.
    */
   at?: string | Date;
 }

@@ -192,7 +192,7 @@ export class Reactor<C> {
       ...due.map(({ message, command }) => async () => {
         try {
           // Not due yet (a letter redriven early, a schedule refused and redriven): asked for again, not run early.
-          if (Date.parse(command.at) > this.now().getTime() + SCHEDULE_GRANULARITY_MS) await this.schedule(command, report);
+          if (this.forLater(command)) await this.schedule(command, report);
           else await this.runCommand(command.aggregateId, command.command as C, command.idempotencyKey, command.source, report);
         } catch (error) {
           if (error instanceof PoisonMessageError) poison(message, error);
@@ -272,7 +272,7 @@ export class Reactor<C> {
     }));
     for (const [index, command] of asked.entries()) {
       try {
-        if (Date.parse(command.at) > this.now().getTime()) await this.schedule(command, report);
+        if (this.forLater(command)) await this.schedule(command, report);
         else await this.runCommand(command.aggregateId, command.command as C, command.idempotencyKey, origin, report);
       } catch (error) {
         const permanent = error instanceof PoisonMessageError;
@@ -297,6 +297,14 @@ export class Reactor<C> {
     const limit = this.options.maxReceiveCount;
     const count = Number(message.attributes?.ApproximateReceiveCount);
     return limit !== undefined && Number.isFinite(count) && count >= limit;
+  }
+
+  /**
+   * Whether a command waits for a schedule: its time is further ahead than a schedule can be
+   * created in (Scheduler refuses a time already past), else it runs now.
+   */
+  private forLater(command: ScheduledCommand): boolean {
+    return Date.parse(command.at) > this.now().getTime() + SCHEDULE_LEAD_MS;
   }
 
   private async schedule(command: ScheduledCommand, report: ReactReport): Promise<void> {
@@ -408,8 +416,12 @@ export class Reactor<C> {
 /** How long a claim holds a source aggregate when its holder never completes it: longer than any invocation's retries take. */
 const CLAIM_LEASE_MS = 15 * 60_000;
 
-/** EventBridge Scheduler runs a one-time schedule within its minute: a command that early is due. */
-const SCHEDULE_GRANULARITY_MS = 60_000;
+/**
+ * The least time ahead a command is scheduled for: one due sooner runs at once, as does one that
+ * reaches the queue this early (a schedule runs at its time or after). CreateSchedule refuses a time
+ * already past, which a time this close could be by the time the request arrives.
+ */
+const SCHEDULE_LEAD_MS = 5_000;
 
 /**
  * A version given up on: why, the commands of it that did not run, each to be dead-lettered alone,
@@ -445,6 +457,9 @@ function checkCommand(command: unknown, index: number): void {
   if (command.at !== undefined) {
     const at = new Date(command.at as string);
     if (Number.isNaN(at.getTime())) throw new Error(`command ${index}: at ${JSON.stringify(command.at)} is not a time`);
+    // A date-time without a zone is local time: it would mean one instant in Lambda (UTC) and another on a laptop.
+    if (typeof command.at === "string" && /T\d/.test(command.at) && !/(Z|[+-]\d\d:?\d\d)$/i.test(command.at.trim()))
+      throw new Error(`command ${index}: at ${JSON.stringify(command.at)} names no time zone (end it with Z or an offset such as +01:00)`);
     // EventBridge Scheduler's at() takes a four-digit year.
     if (at.getUTCFullYear() > 9999) throw new Error(`command ${index}: at ${at.toISOString()} is past the year 9999`);
   }

@@ -226,6 +226,39 @@ describe("Reactor", () => {
       assert.equal((await notesOf(parts, "o1")).timeouts, 1);
     });
 
+    it("applies at once a command due in less than 5 seconds (a schedule for it could arrive too late: Scheduler refuses a time past)", async () => {
+      const soon = reactionsOf(notes).define({
+        name: "soon",
+        source: { contract: orders },
+        eventTypes: ["OrderPlaced"],
+        react: ({ event }) => ({
+          aggregateId: `notes-${event.aggregateId}`,
+          command: { type: "Timeout", version: event.version },
+          at: "2026-12-01T12:00:03Z",
+        }),
+      });
+      const { reactor, ...parts } = reactorOn(soon);
+      const report = await reactor.react([publishedMessage("o1", 1, "OrderPlaced")]);
+      assert.deepEqual([report.applied, report.scheduled, parts.scheduler.waiting], [1, 0, 0]);
+    });
+
+    it("dead-letters a command whose at names no time zone, which would mean one time in Lambda and another on a laptop", async () => {
+      const local = reactionsOf(notes).define({
+        name: "local-time",
+        source: { contract: orders },
+        eventTypes: ["OrderPlaced"],
+        react: ({ event }) => ({
+          aggregateId: `notes-${event.aggregateId}`,
+          command: { type: "Timeout", version: event.version },
+          at: "2026-12-01T12:15:00",
+        }),
+      });
+      const { reactor, ...parts } = reactorOn(local);
+      const report = await reactor.react([publishedMessage("o1", 1, "OrderPlaced")]);
+      assert.deepEqual([report.applied, report.scheduled, report.deadLettered], [0, 0, 1]);
+      assert.match(parts.deadLetters.letters[0].reason, /at "2026-12-01T12:15:00" names no time zone/);
+    });
+
     it("applies at once a command whose time has already come", async () => {
       const { reactor, ...parts } = reactorOn(timeout);
       parts.clock.now = new Date(Date.UTC(2026, 11, 2));
