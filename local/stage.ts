@@ -408,7 +408,10 @@ export class LocalStage<S, C> {
   get redriveTargets(): LocalRedriveTargets {
     return new LocalRedriveTargets(
       () => this.queues,
-      async (aggregateId, idempotencyKey) => void (await this.commands.replay(aggregateId, undefined, { idempotencyKey })),
+      async (aggregateId, idempotencyKey, republish) =>
+        void (await (republish
+          ? this.commands.republish(aggregateId, republish, { idempotencyKey })
+          : this.commands.replay(aggregateId, undefined, { idempotencyKey }))),
     );
   }
 

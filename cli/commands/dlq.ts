@@ -60,7 +60,10 @@ async function replayOf(values: LedgerValues, clients: AwsClients): Promise<Redr
     ledgerTable: values["ledger-table"]!,
     idempotencyTable: values["idempotency-table"]!,
   });
-  return async (aggregateId, idempotencyKey) => void (await commands.replay(aggregateId, undefined, { idempotencyKey }));
+  return async (aggregateId, idempotencyKey, republish) =>
+    void (await (republish
+      ? commands.republish(aggregateId, republish, { idempotencyKey })
+      : commands.replay(aggregateId, undefined, { idempotencyKey })));
 }
 
 export const letterLine = (letter: DeadLetterView) =>
@@ -137,7 +140,7 @@ const redrive = defineCommand({
   summary: "sends dead letters back where they are processed again, and deletes each from the DLQ once it is there",
   description:
     "SQS's redrive goes back to its source queue, EventBridge's to its target queue, a projector's own letter to the projector's queue; " +
-    "a dispatcher's letter is redriven by replaying its aggregates, which needs the ledger options. A letter with nowhere to go stays.",
+    "a dispatcher's letter is redriven by replaying its aggregates (one about public events it could not publish, by a replay asking it to publish those versions' public events again), which needs the ledger options. A letter with nowhere to go stays.",
   usage: ["event-ledger dlq redrive (--all | <message id>...) --queue-url <dlq url> [options]"],
   positionals: [{ name: "message id", description: "the letters to redrive (or --all)", variadic: true }],
   options: {

@@ -15,7 +15,7 @@ import { REMEMBERED_BYTES } from "../support/recentlyUsed";
 import { RememberedAggregates } from "./rememberedAggregates";
 import { backoffDelay, retry } from "../support/retry";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Attempt, Decide, attempt, decideMany, decideOne, decideReplay } from "./decision";
+import { Attempt, Decide, attempt, decideMany, decideOne, decideReplay, decideRepublish } from "./decision";
 import { ContentionPacing } from "./contention";
 import { CommandRejectedError, RetriesExhaustedError } from "./errors";
 import { IdempotencyKey, KeyedOperation, KnownReads } from "./idempotency";
@@ -69,6 +69,9 @@ export interface CommandHandlerOptions {
 
 /** The pause while a winner's transaction is still in flight (a conflict with nothing new to read yet): full jitter from 5 ms to 100 ms. */
 const CONFLICT_BACKOFF = { baseMs: 5, capMs: 100 };
+
+/** The most versions one republish asks for (a dispatcher letter names one batch's records). */
+const MAX_REPUBLISHED_VERSIONS = 1_000;
 
 /** A starting point the ledger does not hold (a replica row ahead of it, a memory of a restored ledger): start again from the ledger. */
 class StartAgain extends Error {}
@@ -155,6 +158,22 @@ export class CommandHandler<S, C> {
   async replay(aggregateId: string, target?: string, options: ExecuteOptions = {}): Promise<CommandResult<S>> {
     const id = requireAggregateId(aggregateId);
     const result = await this.run("replay", [id], { replay: target ?? null }, options, decideReplay(id, target));
+    return { ...result, aggregate: result.aggregates.get(id)! };
+  }
+
+  /**
+   * Appends a replay event asking the dispatcher to publish the public events of these versions of
+   * the aggregate again (their publication failed, and was fixed): no projector takes it. With an
+   * idempotency key, a repeat appends nothing.
+   */
+  async republish(aggregateId: string, versions: readonly number[], options: ExecuteOptions = {}): Promise<CommandResult<S>> {
+    const id = requireAggregateId(aggregateId);
+    if (!Array.isArray(versions) || versions.length === 0 || !versions.every((version) => Number.isSafeInteger(version) && version > 0))
+      throw new InvalidCommandError("the versions to publish again must be a non-empty list of positive integers", id);
+    if (versions.length > MAX_REPUBLISHED_VERSIONS)
+      throw new InvalidCommandError(`at most ${MAX_REPUBLISHED_VERSIONS} versions are published again at once, got ${versions.length}`, id);
+    const wanted = [...new Set(versions)].sort((a, b) => a - b);
+    const result = await this.run("replay", [id], { republish: wanted }, options, decideRepublish(id, wanted));
     return { ...result, aggregate: result.aggregates.get(id)! };
   }
 

@@ -3,6 +3,7 @@ import {
   Domain,
   LedgerEvent,
   NewEvent,
+  PUBLICATIONS_REPLAY_TARGET,
   REPLAY_EVENT_TYPE,
   Rejection,
   checkDecision,
@@ -68,6 +69,23 @@ export function decideMany<S, C>(domain: Domain<S, C>, ids: readonly string[], c
 }
 
 /** A replay event (for one projector, or all) on an aggregate that has events; nothing on one that has none. */
+/**
+ * A replay asking the dispatcher to publish the public events of these versions again; a version
+ * the aggregate does not have yet is the command's fault.
+ */
+export function decideRepublish<S>(id: string, versions: readonly number[]): Decide<S> {
+  return (aggregates) => {
+    const { version } = aggregates.get(id)!;
+    const beyond = versions.filter((wanted) => wanted > version);
+    if (beyond.length > 0)
+      throw new InvalidCommandError(
+        `aggregate "${id}" is at version ${version}: it has no version ${beyond.join(", ")} to publish again`,
+        id,
+      );
+    return new Map([[id, [{ type: REPLAY_EVENT_TYPE, payload: { target: PUBLICATIONS_REPLAY_TARGET, versions: [...versions] } }]]]);
+  };
+}
+
 export function decideReplay<S>(id: string, target: string | undefined): Decide<S> {
   return (aggregates) =>
     new Map([

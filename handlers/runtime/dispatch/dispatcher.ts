@@ -3,7 +3,7 @@ import { BatchResponse } from "../support/batchResponse";
 import { forEachLimit } from "../support/concurrency";
 import { PUT_EVENTS_MAX_BYTES, detailTypeOf } from "../ledger/conventions";
 import { DeadLetter, DeadLetterSink, PUBLICATION_LETTER_ORIGIN } from "../messages/deadLetters";
-import { Aggregate, Domain, LedgerEvent } from "../domain/domain";
+import { Aggregate, Domain, LedgerEvent, republishedVersions } from "../domain/domain";
 import { InvalidEventError } from "../domain/errors";
 import { InvalidDefinitionError } from "../support/errors";
 import { emptyAggregate, fold } from "../domain/fold";
@@ -156,21 +156,44 @@ export class Dispatcher<S> {
     const outgoing: Outgoing[] = [];
     const dueSnapshots: Aggregate<S>[] = [];
     let byReference = 0;
-    const continued = this.continuedAggregates(groups);
+    // Replays asking for earlier versions' public events again: those aggregates fold from the ledger, from before the oldest.
+    const republished = new Map<string, number[]>();
+    for (const [aggregateId, byVersion] of groups)
+      for (const { event } of byVersion.values()) {
+        const versions = republishedVersions(event);
+        if (versions) republished.set(aggregateId, [...(republished.get(aggregateId) ?? []), ...versions]);
+      }
+    const continued = this.continuedAggregates(groups, republished);
     const starts = await this.prefetchStartingPoints(groups, continued);
     await forEachLimit([...groups], this.concurrency, async ([aggregateId, byVersion]) => {
       const allRecordIds = [...byVersion.values()].flatMap((wanted) => wanted.recordIds);
       try {
         const remembered = continued.get(aggregateId);
+        const earlier = republished.get(aggregateId);
         const folded = remembered
           ? this.foldRecords(
               remembered,
               [...byVersion.values()].map((wanted) => wanted.event),
             )
-          : await this.foldVersions(aggregateId, [...byVersion.keys()], starts.get(aggregateId));
+          : earlier
+            ? await this.foldVersions(aggregateId, [...byVersion.keys(), ...earlier])
+            : await this.foldVersions(aggregateId, [...byVersion.keys()], starts.get(aggregateId));
         dueSnapshots.push(...folded.due);
         for (const [version, wanted] of byVersion) {
           const { aggregate, event } = folded.states.get(version)!;
+          const again = republishedVersions(event);
+          if (again) {
+            // No projector takes this replay: what it carries is the public events of the versions it names.
+            const problems: string[] = [];
+            for (const earlierVersion of again) {
+              const state = folded.states.get(earlierVersion)!;
+              const publicEvents = this.publicEntries(state.aggregate, state.event, wanted.recordIds);
+              outgoing.push(...publicEvents.entries);
+              problems.push(...publicEvents.problems);
+            }
+            if (problems.length > 0) deadLetter(problems.join("; "), wanted.records, wanted.recordIds, PUBLICATION_LETTER_ORIGIN);
+            continue;
+          }
           const entry = await this.toEntry(aggregate, event, wanted.recordIds);
           const publicEvents = this.publicEntries(aggregate, event, wanted.recordIds);
           if (typeof entry !== "string") {
@@ -260,9 +283,13 @@ export class Dispatcher<S> {
    * remembered version. Stream order is not trusted, only this: the ledger writes each version
    * once, so the records are the ledger's own events after the remembered state.
    */
-  private continuedAggregates(groups: Map<string, Map<number, unknown>>): Map<string, Aggregate<S>> {
+  private continuedAggregates(
+    groups: Map<string, Map<number, unknown>>,
+    republished: ReadonlyMap<string, unknown>,
+  ): Map<string, Aggregate<S>> {
     const continued = new Map<string, Aggregate<S>>();
     for (const [aggregateId, byVersion] of groups) {
+      if (republished.has(aggregateId)) continue;
       const remembered = this.lastFolded.get(aggregateId);
       if (!remembered) continue;
       const versions = [...byVersion.keys()];

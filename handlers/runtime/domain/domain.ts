@@ -242,15 +242,34 @@ function upcast(
   return lifted;
 }
 
-/** Replay payload: an optional target projector name. */
+/**
+ * Replay payload: an optional target projector name; or, aimed at the dispatcher's publications
+ * (`PUBLICATIONS_REPLAY_TARGET`), the versions whose public events it publishes again.
+ */
 export interface ReplayPayload {
   target?: string;
+  versions?: number[];
 }
 
-const checkReplayPayload: PayloadCheck = (payload) =>
-  payload.target === undefined || (typeof payload.target === "string" && payload.target !== "")
+/** The replay target no projector has: the dispatcher publishes the public events of its `versions` again. */
+export const PUBLICATIONS_REPLAY_TARGET = "dispatcher:publications";
+
+const checkReplayPayload: PayloadCheck = (payload) => {
+  if (!(payload.target === undefined || (typeof payload.target === "string" && payload.target !== "")))
+    return "target must be a projector name";
+  if (payload.versions === undefined) return payload.target === PUBLICATIONS_REPLAY_TARGET ? "versions must be given" : undefined;
+  if (payload.target !== PUBLICATIONS_REPLAY_TARGET) return `versions are given only with target ${PUBLICATIONS_REPLAY_TARGET}`;
+  const versions = payload.versions;
+  return Array.isArray(versions) && versions.length > 0 && versions.every((version) => Number.isSafeInteger(version) && version > 0)
     ? undefined
-    : "target must be a projector name";
+    : "versions must be a non-empty list of positive integers";
+};
+
+/** The versions a replay asks the dispatcher to publish the public events of again, or undefined. */
+export const republishedVersions = (event: LedgerEvent): readonly number[] | undefined =>
+  isReplay(event) && (event.payload as ReplayPayload).target === PUBLICATIONS_REPLAY_TARGET
+    ? (event.payload as ReplayPayload).versions
+    : undefined;
 
 /** The projector a replay event is aimed at, or undefined when it is aimed at all of them. */
 export const replayTarget = (event: LedgerEvent): string | undefined =>

@@ -7,6 +7,9 @@ import { listDeadLetters, showDeadLetter } from "../../../handlers/runtime/opera
 import { MessageDeadLetters } from "../../../handlers/runtime/memory/deadLetters";
 import { StreamRecord } from "../../../handlers/runtime/dispatch/streamRecords";
 import { LocalStage } from "../../../local/stage";
+import { LocalQueue } from "../../../local/localQueue";
+import { definePublication } from "../../../handlers/runtime";
+import { accountsContract } from "../../unit/contracts/fixtures";
 
 const start = (
   serviceName: string,
@@ -68,6 +71,60 @@ describe("local stage: dead letters as AWS writes them", function () {
       );
       assert.equal(local.deadLetterQueue.depth, 0);
       assert.deepEqual(await local.readModel.get("a"), { id: "a", version: 1, owner: "ada", balance: 0 });
+    } finally {
+      await stage.stop();
+    }
+  });
+
+  it("a public event the dispatcher could not publish is dead-lettered for its publications; once the mapping is fixed, redrive publishes it again from the ledger, to the subscribers only", async () => {
+    let broken = true;
+    const flaky = definePublication(accountsContract, accounts, {
+      AccountOpened: ({ event }) => ({ type: "AccountOpened", payload: { accountId: event.aggregateId, owner: event.payload.owner } }),
+      Credited: ({ event, state }) => {
+        if (broken) throw new Error("no exchange rate");
+        return {
+          type: "BalanceChanged",
+          payload: { accountId: event.aggregateId, balance: state.balance, change: event.payload.amount, at: event.timestamp },
+        };
+      },
+    });
+    const stage = await LocalStage.start<AccountState, AccountCommand>({
+      serviceName: "accounts",
+      domain: accounts,
+      projections: [balances],
+      publications: [flaky],
+    });
+    try {
+      // Another service's subscription to the contract, as a Reactor's rule on this bus would be.
+      const subscriber = new LocalQueue("subscriber");
+      stage.bus.subscribe({ source: ["accounts"], "detail-type": ["accounts.v1.AccountOpened", "accounts.v1.BalanceChanged"] }, subscriber);
+      await stage.commands.execute("p", { kind: "Open", owner: "ada" });
+      await stage.commands.execute("p", { kind: "Credit", amount: 5 });
+      await stage.commands.execute("p", { kind: "Credit", amount: 2 });
+      await stage.settle();
+      const published = () => subscriber.receive(10).map((message) => JSON.parse(message.body).detail);
+      assert.deepEqual(
+        published().map((event) => event.type),
+        ["AccountOpened"],
+      );
+      const { letters } = await listDeadLetters(stage.deadLetterQueue("dispatcher-dlq"), { targets: stage.redriveTargets });
+      assert.equal(letters.length, 2, "each Credited's record");
+      assert.match(letters[0].destination, /public events of p v2 published again/);
+
+      broken = false;
+      const row = await stage.projectors[0].readModel.get("p");
+      const report = await stage.redrive("dispatcher-dlq");
+      assert.deepEqual([report.redriven.length, report.skipped, report.failed], [2, [], []]);
+      assert.deepEqual(
+        published().map((event) => [event.type, event.version, event.payload.balance]),
+        [
+          ["BalanceChanged", 2, 5],
+          ["BalanceChanged", 3, 7],
+        ],
+        "as they would have been published then",
+      );
+      assert.deepEqual(await stage.projectors[0].readModel.get("p"), row, "no projector took the replay: the row is as it was");
+      assert.equal(stage.dispatcherDeadLetters.depth, 0);
     } finally {
       await stage.stop();
     }

@@ -10,6 +10,7 @@ import {
   InMemoryDeadLetters,
   InMemoryEventStore,
   InMemorySnapshotStore,
+  CommandHandler,
   LedgerEvent,
   PublishedEvent,
   REPLAY_EVENT_TYPE,
@@ -17,6 +18,8 @@ import {
   definePublication,
 } from "../../../handlers/runtime";
 import { BusEntry } from "../../../handlers/runtime/dispatch/batching";
+import { PUBLICATIONS_REPLAY_TARGET } from "../../../handlers/runtime/domain/domain";
+import { versionsOfPublicationInput } from "../../../handlers/runtime/operations/deadLetterRedrive/redrive";
 import { insertRecord } from "../../../local/streamPoller";
 import { AccountPublicEvents, accountsContract, accountsPublication, foreignPublication } from "../contracts/fixtures";
 
@@ -182,6 +185,71 @@ describe("dispatcher: publishing a contract's public events beside the state-car
       /maps the events of domain "Order", not of "Account"/,
     );
     await assert.rejects(dispatcherOver([], [accountsPublication, accountsPublication]), /publishes accounts\/accounts\.v1 a second time/);
+  });
+});
+
+describe("dispatcher: publishing public events again, once their publication is fixed", () => {
+  it("publishes, for a replay aimed at its publications, the public events of the versions it names from the states then, and no state-carried message for the replay", async () => {
+    let broken = true;
+    const flaky = definePublication(accountsContract, accounts, {
+      AccountOpened: ({ event }) => ({ type: "AccountOpened", payload: { accountId: event.aggregateId, owner: event.payload.owner } }),
+      Credited: ({ event, state }) => {
+        if (broken) throw new Error("no exchange rate");
+        return {
+          type: "BalanceChanged",
+          payload: { accountId: event.aggregateId, balance: state.balance, change: event.payload.amount, at: event.timestamp },
+        };
+      },
+    });
+    const history = accountEvents("acc-1", 1, 4);
+    const events = new InMemoryEventStore();
+    const snapshots = new InMemorySnapshotStore();
+    await seedAccount(events, snapshots, history);
+    const bus = new StubBus();
+    const deadLetters = new InMemoryDeadLetters();
+    const loader = new AggregateLoader(accounts, events, snapshots);
+    const dispatcher = new Dispatcher<AccountState>({
+      domain: accounts,
+      loader,
+      snapshots,
+      bus,
+      deadLetters,
+      source: "accounts",
+      publications: [flaky],
+      publish: { backoffMs: 1 },
+      unmarshall: unmarshallImage,
+      logger: quiet,
+    });
+    await dispatcher.dispatch(recordsOf(history));
+    assert.equal(deadLetters.letters.length, 3, "versions 2, 3, 4: their Credited could not be published");
+    const asked = deadLetters.letters.flatMap((letter) => versionsOfPublicationInput(letter.input));
+    assert.deepEqual(
+      asked,
+      [2, 3, 4].map((version) => ({ aggregateId: "acc-1", versions: [version] })),
+    );
+
+    broken = false;
+    const commands = new CommandHandler<AccountState, unknown>(loader, events, { logger: quiet });
+    const replay = await commands.republish("acc-1", [4, 2, 3, 2], { idempotencyKey: "dlq:m-1:acc-1:publications" });
+    assert.deepEqual(
+      replay.events.map((event) => [event.type, event.payload]),
+      [[REPLAY_EVENT_TYPE, { target: PUBLICATIONS_REPLAY_TARGET, versions: [2, 3, 4] }]],
+    );
+    bus.calls.length = 0;
+    const report = await dispatcher.dispatch(recordsOf(replay.events));
+
+    assert.deepEqual([report.batchItemFailures, report.publishedPublic, report.deadLettered], [[], 3, 0]);
+    assert.deepEqual(
+      bus.publicEvents().map((event) => [event.version, event.type === "BalanceChanged" && event.payload.balance]),
+      [
+        [2, 1],
+        [3, 2],
+        [4, 3],
+      ],
+      "each as it would have been published then: its version, the state right after it",
+    );
+    assert.deepEqual(bus.stateCarried(), [], "no projector takes this replay: nothing is sent for it but the public events");
+    await assert.rejects(commands.republish("acc-1", [9]), /has no version 9 to publish again/);
   });
 });
 

@@ -138,7 +138,18 @@ describe("dead-letter redrive", () => {
       assert.equal(sqs.messagesOf("dispatcher-dlq").length, 0);
     });
 
-    it("leaves a letter about public events the dispatcher could not publish, ledger given or not: a replay would publish none of them", async () => {
+    it("redrives a letter about public events the dispatcher could not publish by a replay asking it to publish those versions' public events again, and leaves it without a ledger", async () => {
+      const replayRecord = {
+        eventName: "INSERT",
+        dynamodb: {
+          NewImage: {
+            aggregateId: { S: "q" },
+            version: { N: "9" },
+            type: { S: "ledger.Replay" },
+            payload: { M: { target: { S: "dispatcher:publications" }, versions: { L: [{ N: "3" }, { N: "5" }] } } },
+          },
+        },
+      };
       const sqs = fakeSqs([
         {
           name: "dispatcher-dlq",
@@ -148,20 +159,40 @@ describe("dead-letter redrive", () => {
               ...handlerMessage({
                 reason: 'accounts.v1: the mapping of Credited of aggregate "p" at version 2 threw: no exchange rate',
                 origin: PUBLICATION_LETTER_ORIGIN,
-                input: [{ eventName: "INSERT", dynamodb: { NewImage: { aggregateId: { S: "p" }, version: { N: "2" } } } }],
+                input: [
+                  { eventName: "INSERT", dynamodb: { NewImage: { aggregateId: { S: "p" }, version: { N: "2" } } } },
+                  { eventName: "INSERT", dynamodb: { NewImage: { aggregateId: { S: "p" }, version: { N: "4" } } } },
+                  replayRecord,
+                ],
               }),
             },
           ],
         },
       ]);
-      const replayed: string[] = [];
-      const report = await redriveDeadLetters(
-        new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("dispatcher-dlq")),
-        new SqsRedriveTargets(sqs.client, async (id) => void replayed.push(id)),
-      );
-      assert.deepEqual([replayed, report.redriven.length, report.skipped.length], [[], 0, 1]);
-      assert.match(report.skipped[0].reason!, /a replay publishes none/);
+      const dlq = () => new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("dispatcher-dlq"));
+      const without = await redriveDeadLetters(dlq(), new SqsRedriveTargets(sqs.client));
+      assert.deepEqual([without.redriven.length, without.skipped.length], [0, 1]);
+      assert.match(without.skipped[0].reason!, /publish those versions' public events again: give the ledger/);
       assert.equal(sqs.messagesOf("dispatcher-dlq").length, 1, "the letter stays");
+
+      const asked: [string, string, readonly number[] | undefined][] = [];
+      const report = await redriveDeadLetters(
+        dlq(),
+        new SqsRedriveTargets(sqs.client, async (id, key, versions) => void asked.push([id, key, versions])),
+      );
+      assert.deepEqual(
+        asked,
+        [
+          ["p", "dlq:m-publication:p:publications", [2, 4]],
+          ["q", "dlq:m-publication:q:publications", [3, 5]],
+        ],
+        "each record's own version, and for a republishing replay that failed again, the versions it asked for",
+      );
+      assert.deepEqual(
+        report.redriven.map((outcome) => outcome.to),
+        ["republish p v2, v4; q v3, v5"],
+      );
+      assert.equal(sqs.messagesOf("dispatcher-dlq").length, 0);
     });
 
     it("redrives a reactor's own letters (a source event it gave up on, one command of a reply) to the reactor's queue, bodies as they were", async () => {

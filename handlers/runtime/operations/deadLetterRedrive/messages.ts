@@ -45,8 +45,10 @@ export interface DeadLetterQueuePort {
 export interface RedriveTargetsPort {
   sendToQueue(queueArn: string, body: string, attributes: MessageAttributes): Promise<void>;
   /**
-   * Appends a replay event for an aggregate, so the dispatcher publishes it again from the ledger.
-   * Absent when no ledger is configured: the dispatcher's letters are then left where they are.
+   * Appends a replay event for an aggregate, so the dispatcher publishes it again from the ledger;
+   * with `republish`, one asking the dispatcher to publish the public events of those versions again
+   * (CommandHandler.republish). Absent when no ledger is configured: the dispatcher's letters are
+   * then left where they are.
    */
-  replay?(aggregateId: string, idempotencyKey: string): Promise<void>;
+  replay?(aggregateId: string, idempotencyKey: string, republish?: readonly number[]): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { PUBLICATIONS_REPLAY_TARGET } from "../../domain/domain";
 import { PUBLICATION_LETTER_ORIGIN } from "../../messages/deadLetters";
 import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "./messages";
 import { DELIVERY_ATTRIBUTES, DeadLetterShape, describeShape, shapeOf } from "./shapes";
@@ -6,6 +7,7 @@ import { DELIVERY_ATTRIBUTES, DeadLetterShape, describeShape, shapeOf } from "./
 export type RedrivePlan =
   | { kind: "queue"; queueArn: string; body: string; attributes: MessageAttributes }
   | { kind: "replay"; aggregateIds: string[] }
+  | { kind: "republish"; versions: { aggregateId: string; versions: number[] }[] }
   | { kind: "none"; why: string };
 
 /** A dead letter as list and show present it. */
@@ -92,6 +94,36 @@ export function aggregatesOfDispatcherInput(input: unknown): string[] {
 }
 
 /**
+ * The versions a publications letter's records (one stream record, or several) name, by aggregate:
+ * each record's own version, or for a replay that asked for earlier versions' public events again,
+ * those versions.
+ */
+export function versionsOfPublicationInput(input: unknown): { aggregateId: string; versions: number[] }[] {
+  const records = Array.isArray(input) ? input : [input];
+  const byAggregate = new Map<string, Set<number>>();
+  for (const record of records) {
+    const image = (record as { dynamodb?: { NewImage?: Record<string, StreamValue> } })?.dynamodb?.NewImage;
+    const id = image?.aggregateId?.S;
+    const version = Number(image?.version?.N);
+    if (typeof id !== "string" || id === "" || !Number.isSafeInteger(version)) continue;
+    const earlier =
+      image?.payload?.M?.target?.S === PUBLICATIONS_REPLAY_TARGET ? image.payload.M.versions?.L?.map((item) => Number(item.N)) : undefined;
+    const versions = byAggregate.get(id) ?? new Set<number>();
+    for (const wanted of earlier ?? [version]) if (Number.isSafeInteger(wanted) && wanted > 0) versions.add(wanted);
+    byAggregate.set(id, versions);
+  }
+  return [...byAggregate].map(([aggregateId, versions]) => ({ aggregateId, versions: [...versions].sort((a, b) => a - b) }));
+}
+
+/** The part of a stream image's DynamoDB JSON the redrive reads. */
+interface StreamValue {
+  S?: string;
+  N?: string;
+  M?: Record<string, StreamValue>;
+  L?: StreamValue[];
+}
+
+/**
  * Where a dead letter goes back to, by its shape:
  * - SQS moved it: to its source queue, body and attributes as they are;
  * - EventBridge could not deliver it: to the target queue (only that rule's target, not every rule
@@ -103,8 +135,9 @@ export function aggregatesOfDispatcherInput(input: unknown): string[] {
  *   message's body to that consumer's queue;
  * - the dispatcher gave up on it (origin "dispatcher"): a replay of each aggregate its records name,
  *   since a stream cannot be written to: the dispatcher then publishes them again from the ledger;
- * - the dispatcher could not publish a public event of it (origin "dispatcher:publications"): not
- *   redrivable, since a replay publishes no public event: the letter stays for an operator.
+ * - the dispatcher could not publish a public event of it (origin "dispatcher:publications"): a
+ *   replay asking the dispatcher to publish the public events of those versions again (once the
+ *   publication is fixed), which no projector takes.
  */
 export function planRedrive(message: HeldMessage, shape: DeadLetterShape, context: RedriveContext): RedrivePlan {
   switch (shape.kind) {
@@ -130,11 +163,17 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
     case "handler": {
       if (shape.truncated)
         return { kind: "none", why: "its input was truncated to fit the DLQ: replay the aggregate from the ledger instead" };
-      if (shape.origin === PUBLICATION_LETTER_ORIGIN)
-        return {
-          kind: "none",
-          why: "public events of its records were not published, and a replay publishes none: once the publication is fixed, publish them from the ledger's events at those versions; the letter stays until then",
-        };
+      if (shape.origin === PUBLICATION_LETTER_ORIGIN) {
+        if (!context.canReplay)
+          return {
+            kind: "none",
+            why: "a publications letter is redriven by a replay asking the dispatcher to publish those versions' public events again: give the ledger (--ledger-table, --idempotency-table, --domain)",
+          };
+        const versions = versionsOfPublicationInput(shape.input);
+        return versions.length > 0
+          ? { kind: "republish", versions }
+          : { kind: "none", why: "its stream records name no aggregate version" };
+      }
       if (shape.origin === "dispatcher") {
         if (!context.canReplay)
           return {
@@ -162,12 +201,17 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
   }
 }
 
+const republishLabel = (plan: { versions: { aggregateId: string; versions: number[] }[] }) =>
+  plan.versions.map(({ aggregateId, versions }) => `${aggregateId} v${versions.join(", v")}`).join("; ");
+
 const describePlan = (plan: RedrivePlan): string =>
   plan.kind === "queue"
     ? `to queue ${plan.queueArn}`
     : plan.kind === "replay"
       ? `replay of ${plan.aggregateIds.join(", ")} (the dispatcher publishes them again)`
-      : `not redrivable: ${plan.why}`;
+      : plan.kind === "republish"
+        ? `public events of ${republishLabel(plan)} published again (a replay for the dispatcher's publications)`
+        : `not redrivable: ${plan.why}`;
 
 async function contextOf(
   queue: DeadLetterQueuePort,
@@ -246,10 +290,18 @@ export async function redriveDeadLetters(
         report.skipped.push({ ...outcome, reason: plan.why });
         continue;
       }
-      outcome.to = plan.kind === "queue" ? plan.queueArn : `replay ${plan.aggregateIds.join(", ")}`;
+      outcome.to =
+        plan.kind === "queue"
+          ? plan.queueArn
+          : plan.kind === "replay"
+            ? `replay ${plan.aggregateIds.join(", ")}`
+            : `republish ${republishLabel(plan)}`;
       try {
         if (plan.kind === "queue") await targets.sendToQueue(plan.queueArn, plan.body, plan.attributes);
-        else for (const id of plan.aggregateIds) await targets.replay!(id, `dlq:${message.messageId}:${id}`);
+        else if (plan.kind === "replay") for (const id of plan.aggregateIds) await targets.replay!(id, `dlq:${message.messageId}:${id}`);
+        else
+          for (const { aggregateId, versions } of plan.versions)
+            await targets.replay!(aggregateId, `dlq:${message.messageId}:${aggregateId}:publications`, versions);
         done.push(message.messageId);
         report.redriven.push(outcome);
       } catch (error) {
