@@ -8,8 +8,7 @@ import { MessageDeadLetters } from "../../../handlers/runtime/memory/deadLetters
 import { StreamRecord } from "../../../handlers/runtime/dispatch/streamRecords";
 import { LocalStage } from "../../../local/stage";
 import { LocalQueue } from "../../../local/localQueue";
-import { definePublication } from "../../../handlers/runtime";
-import { accountsContract } from "../../unit/contracts/fixtures";
+import { flakyPublication } from "../../unit/contracts/fixtures";
 
 const start = (
   serviceName: string,
@@ -78,16 +77,7 @@ describe("local stage: dead letters as AWS writes them", function () {
 
   it("a public event the dispatcher could not publish is dead-lettered for its publications; once the mapping is fixed, redrive publishes it again from the ledger, to the subscribers only", async () => {
     let broken = true;
-    const flaky = definePublication(accountsContract, accounts, {
-      AccountOpened: ({ event }) => ({ type: "AccountOpened", payload: { accountId: event.aggregateId, owner: event.payload.owner } }),
-      Credited: ({ event, state }) => {
-        if (broken) throw new Error("no exchange rate");
-        return {
-          type: "BalanceChanged",
-          payload: { accountId: event.aggregateId, balance: state.balance, change: event.payload.amount, at: event.timestamp },
-        };
-      },
-    });
+    const flaky = flakyPublication(() => broken);
     const stage = await LocalStage.start<AccountState, AccountCommand>({
       serviceName: "accounts",
       domain: accounts,

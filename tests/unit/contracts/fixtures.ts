@@ -43,6 +43,19 @@ export const accountsPublication = definePublication(accountsContract, accounts,
   }),
 });
 
+/** The accounts publication whose Credited mapping throws while `broken()` says so (a bug later fixed). */
+export const flakyPublication = (broken: () => boolean) =>
+  definePublication(accountsContract, accounts, {
+    AccountOpened: ({ event }) => ({ type: "AccountOpened", payload: { accountId: event.aggregateId, owner: event.payload.owner } }),
+    Credited: ({ event, state }) => {
+      if (broken()) throw new Error("no exchange rate");
+      return {
+        type: "BalanceChanged",
+        payload: { accountId: event.aggregateId, balance: state.balance, change: event.payload.amount, at: event.timestamp },
+      };
+    },
+  });
+
 export default [accountsPublication];
 
 /** A publication of another service's contract, which a dispatcher publishing as "accounts" refuses. */

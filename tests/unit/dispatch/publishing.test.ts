@@ -21,7 +21,7 @@ import { BusEntry } from "../../../handlers/runtime/dispatch/batching";
 import { PUBLICATIONS_REPLAY_TARGET } from "../../../handlers/runtime/domain/domain";
 import { versionsOfPublicationInput } from "../../../handlers/runtime/operations/deadLetterRedrive/redrive";
 import { insertRecord } from "../../../local/streamPoller";
-import { AccountPublicEvents, accountsContract, accountsPublication, foreignPublication } from "../contracts/fixtures";
+import { AccountPublicEvents, accountsContract, accountsPublication, flakyPublication, foreignPublication } from "../contracts/fixtures";
 
 /** A bus that accepts every entry and keeps each PutEvents call. */
 class StubBus implements Bus {
@@ -191,16 +191,7 @@ describe("dispatcher: publishing a contract's public events beside the state-car
 describe("dispatcher: publishing public events again, once their publication is fixed", () => {
   it("publishes, for a replay aimed at its publications, the public events of the versions it names from the states then, and no state-carried message for the replay", async () => {
     let broken = true;
-    const flaky = definePublication(accountsContract, accounts, {
-      AccountOpened: ({ event }) => ({ type: "AccountOpened", payload: { accountId: event.aggregateId, owner: event.payload.owner } }),
-      Credited: ({ event, state }) => {
-        if (broken) throw new Error("no exchange rate");
-        return {
-          type: "BalanceChanged",
-          payload: { accountId: event.aggregateId, balance: state.balance, change: event.payload.amount, at: event.timestamp },
-        };
-      },
-    });
+    const flaky = flakyPublication(() => broken);
     const history = accountEvents("acc-1", 1, 4);
     const events = new InMemoryEventStore();
     const snapshots = new InMemorySnapshotStore();

@@ -34,6 +34,18 @@ async function deliver(reactor: Reactor<NoteCommand>, message: ReactorMessage, r
   return "redriven";
 }
 
+/** Two commands per event: a note on notes-a, then one on notes-b. */
+const twoNotes = reactionsOf(notes).define({
+  name: "two-notes",
+  source: { contract: orders },
+  eventTypes: ["OrderPlaced", "OrderChanged"],
+  react: ({ event }) =>
+    ["a", "b"].map((suffix) => ({
+      aggregateId: `notes-${suffix}`,
+      command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 },
+    })),
+});
+
 const notesOf = async (parts: ReturnType<typeof sharedParts>, id: string): Promise<NoteState> => (await parts.loader.load(id)).state;
 
 describe("Reactor giving up on a version", () => {
@@ -142,16 +154,6 @@ describe("Reactor giving up on a version", () => {
 
   it("keeps a version's claim until the letters of its commands that did not run are stored: a dead-letter queue that refuses them has the message retried and the commands run then", async () => {
     const parts = sharedParts();
-    const two = reactionsOf(notes).define({
-      name: "two-notes",
-      source: { contract: orders },
-      eventTypes: ["OrderPlaced", "OrderChanged"],
-      react: ({ event }) =>
-        ["a", "b"].map((suffix) => ({
-          aggregateId: `notes-${suffix}`,
-          command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 },
-        })),
-    });
     let refuseB = true;
     const refusing = {
       execute: (id: string, command: NoteCommand, options: { idempotencyKey: string }) =>
@@ -159,7 +161,7 @@ describe("Reactor giving up on a version", () => {
     };
     let dlqDown = true;
     const flakyDlq = { send: async (letters: readonly DeadLetter[]) => (dlqDown ? [...letters] : parts.deadLetters.send(letters)) };
-    const reactor = reactorWith(parts, { reaction: two, commands: refusing, deadLetters: flakyDlq });
+    const reactor = reactorWith(parts, { reaction: twoNotes, commands: refusing, deadLetters: flakyDlq });
     const v1 = publishedMessage("o1", 1, "OrderPlaced");
 
     const first = await reactor.react([{ ...v1, attributes: { ApproximateReceiveCount: "1" } }]);
@@ -182,16 +184,6 @@ describe("Reactor giving up on a version", () => {
 
   it("with the Reactor component's lease (7 x a 30 s timeout), a holder retried for now still holds its claim when its message comes back a visibility timeout (180 s) later: a newer version waits, no command is lost", async () => {
     const parts = sharedParts();
-    const two = reactionsOf(notes).define({
-      name: "two-notes",
-      source: { contract: orders },
-      eventTypes: ["OrderPlaced", "OrderChanged"],
-      react: ({ event }) =>
-        ["a", "b"].map((suffix) => ({
-          aggregateId: `notes-${suffix}`,
-          command: { type: "Note", source: event.aggregateId, version: event.version, amount: 1 },
-        })),
-    });
     let throttleB = true;
     const flaky = {
       execute: (id: string, command: NoteCommand, options: { idempotencyKey: string }) =>
@@ -199,7 +191,7 @@ describe("Reactor giving up on a version", () => {
           ? Promise.reject(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
           : parts.commands.execute(id, command, options),
     };
-    const reactor = reactorWith(parts, { reaction: two, commands: flaky, claimLeaseMs: 7 * 30_000 });
+    const reactor = reactorWith(parts, { reaction: twoNotes, commands: flaky, claimLeaseMs: 7 * 30_000 });
     const start = parts.clock.now.getTime();
     const v1 = publishedMessage("o1", 1, "OrderPlaced");
     assert.equal((await reactor.react([{ ...v1, attributes: { ApproximateReceiveCount: "1" } }])).batchItemFailures.length, 1);

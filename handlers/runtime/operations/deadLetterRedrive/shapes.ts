@@ -87,32 +87,18 @@ export function shapeOf(message: HeldMessage): DeadLetterShape {
   const ruleArn = attribute("RULE_ARN");
   const targetArn = attribute("TARGET_ARN");
   const retryAttempts = attribute("RETRY_ATTEMPTS");
-  const retries = {
+  // Why EventBridge (or its Scheduler) gave up, as both report it.
+  const failure = {
+    targetArn: targetArn ?? "",
+    errorCode: attribute("ERROR_CODE") ?? "",
+    errorMessage: attribute("ERROR_MESSAGE") ?? "",
     ...(attribute("EXHAUSTED_RETRY_CONDITION") !== undefined ? { exhaustedRetryCondition: attribute("EXHAUSTED_RETRY_CONDITION") } : {}),
     ...(retryAttempts !== undefined && Number.isInteger(Number(retryAttempts)) ? { retryAttempts: Number(retryAttempts) } : {}),
   };
   const scheduleArn = attribute("SCHEDULE_ARN");
-  if (scheduleArn !== undefined && targetArn !== undefined && ruleArn === undefined) {
-    return {
-      kind: "schedule-target",
-      scheduleArn,
-      targetArn,
-      errorCode: attribute("ERROR_CODE") ?? "",
-      errorMessage: attribute("ERROR_MESSAGE") ?? "",
-      ...retries,
-      truncated: attribute("IS_PAYLOAD_TRUNCATED") === "true",
-    };
-  }
-  if (ruleArn !== undefined && targetArn !== undefined) {
-    return {
-      kind: "bus-target",
-      ruleArn,
-      targetArn,
-      errorCode: attribute("ERROR_CODE") ?? "",
-      errorMessage: attribute("ERROR_MESSAGE") ?? "",
-      ...retries,
-    };
-  }
+  if (scheduleArn !== undefined && targetArn !== undefined && ruleArn === undefined)
+    return { kind: "schedule-target", scheduleArn, ...failure, truncated: attribute("IS_PAYLOAD_TRUNCATED") === "true" };
+  if (ruleArn !== undefined && targetArn !== undefined) return { kind: "bus-target", ruleArn, ...failure };
   if (message.sourceQueueArn) return { kind: "queue-redrive", sourceQueueArn: message.sourceQueueArn };
   const body = parseJson(message.body);
   if (
