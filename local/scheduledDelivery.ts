@@ -1,11 +1,8 @@
 import { stringAttributes } from "../handlers/runtime/operations/deadLetterRedrive/messages";
-import { atExpressionTime } from "../handlers/runtime/aws/eventBridgeScheduler";
+import { SCHEDULE_RETRY_POLICY, atExpressionTime } from "../handlers/runtime/aws/eventBridgeScheduler";
 import { ScheduledCommand, scheduleNameOf } from "../handlers/runtime/reaction/scheduled";
 import { DeliveryFailure } from "./inProcessBus";
 import { LOCAL_ACCOUNT, LocalQueue, MessageRefusedError } from "./localQueue";
-
-/** How often the reactor's schedules retry a retryable failure (the EventBridgeScheduler's retry policy). */
-export const SCHEDULE_RETRY_ATTEMPTS = 185;
 
 /** What became of one due command. */
 export type ScheduledDelivery = "delivered" | "dead-lettered" | "dropped";
@@ -28,7 +25,7 @@ export function deliverScheduled(
   for (let attempt = 0; ; attempt += 1) {
     const failure = fail?.(command, attempt) ?? send(target.queue, body);
     if (!failure) return "delivered";
-    if (failure.retryable && attempt < SCHEDULE_RETRY_ATTEMPTS) continue;
+    if (failure.retryable && attempt < SCHEDULE_RETRY_POLICY.MaximumRetryAttempts) continue;
     return putOnDeadLetterQueue(command, body, target, failure, attempt);
   }
 }

@@ -2,6 +2,9 @@ import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-
 import { CommandScheduler, ScheduledCommand, scheduleNameOf } from "../reaction/scheduled";
 import { unlessUnavailable } from "./transient";
 
+/** How each schedule retries a delivery that fails for now: a day, and Scheduler's most attempts. */
+export const SCHEDULE_RETRY_POLICY = { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 };
+
 export interface EventBridgeSchedulerOptions {
   /** The schedule group the reactor's schedules go to (the Reactor component creates one per reactor). */
   groupName: string;
@@ -43,7 +46,7 @@ export class EventBridgeScheduler implements CommandScheduler {
               RoleArn: roleArn,
               Input: JSON.stringify(command),
               DeadLetterConfig: { Arn: deadLetterQueueArn },
-              RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+              RetryPolicy: SCHEDULE_RETRY_POLICY,
             },
             Description: `${command.reaction}: ${command.source.service}/${command.source.type} v${command.source.version}`.slice(0, 512),
           }),

@@ -164,7 +164,8 @@ export class Dispatcher<S> {
         if (versions) republished.set(aggregateId, [...(republished.get(aggregateId) ?? []), ...versions]);
       }
     const continued = this.continuedAggregates(groups, republished);
-    const starts = await this.prefetchStartingPoints(groups, continued);
+    // Neither a continued aggregate nor one folding from before a republished version starts from the prefetched snapshot.
+    const starts = await this.prefetchStartingPoints(groups, new Set([...continued.keys(), ...republished.keys()]));
     await forEachLimit([...groups], this.concurrency, async ([aggregateId, byVersion]) => {
       const allRecordIds = [...byVersion.values()].flatMap((wanted) => wanted.recordIds);
       try {
@@ -255,13 +256,13 @@ export class Dispatcher<S> {
    */
   private async prefetchStartingPoints(
     groups: Map<string, Map<number, unknown>>,
-    continued: ReadonlyMap<string, unknown>,
+    notNeeded: ReadonlySet<string>,
   ): Promise<Map<string, Aggregate<S>>> {
     const starts = new Map<string, Aggregate<S>>();
     if (!this.options.snapshots || this.snapshotEvery <= 0 || this.options.prefetchSnapshots === false) return starts;
     const wanted: { aggregateId: string; version: number }[] = [];
     for (const [aggregateId, byVersion] of groups) {
-      if (continued.has(aggregateId)) continue;
+      if (notNeeded.has(aggregateId)) continue;
       const version = Math.floor((Math.min(...byVersion.keys()) - 1) / this.snapshotEvery) * this.snapshotEvery;
       if (version > 0) wanted.push({ aggregateId, version });
       else starts.set(aggregateId, emptyAggregate(this.options.domain, aggregateId));
