@@ -43,9 +43,9 @@ export interface ReactorOptions<C> {
   concurrency?: number;
   /**
    * Receives of a message before its queue moves it to the dead-letter queue (the redrive policy's
-   * maxReceiveCount): on the last one, a version that still fails is given up on here (its claim
-   * released, or, when some of its commands ran, completed with the rest dead-lettered), so that it
-   * never holds the aggregate's later versions back. Default: unknown (the claim's lease frees it).
+   * maxReceiveCount): on the last one, a version that still fails is given up on here (completed,
+   * each of its commands that did not run dead-lettered alone), so that it never holds the
+   * aggregate's later versions back. Default: unknown (the claim's lease frees it).
    */
   maxReceiveCount?: number;
   /**
@@ -277,14 +277,16 @@ export class Reactor<C> {
       } catch (error) {
         const permanent = error instanceof PoisonMessageError;
         if (!permanent && !this.lastReceive(message)) throw error; // retried with the message: the claim holds, the keys answer what ran
-        // Given up: with nothing run, the version is released; with some run, it is complete and the rest is dead-lettered.
-        if (index === 0) {
-          await checkpoints.release(key, source.version);
-          throw permanent ? error : givingUp(error);
-        }
-        throw givingUp(error, asked.slice(index), async () => {
-          await checkpoints.complete(key, source.version);
-          report.acted += 1;
+        // Given up: the commands asked for stand (react is deterministic), so each that did not run is
+        // dead-lettered alone and the version completed. A redrive runs them whatever versions came
+        // after; the source message would be superseded by then, and its commands lost.
+        throw givingUp(error, {
+          remaining: asked.slice(index),
+          of: asked.length,
+          onceStored: async () => {
+            await checkpoints.complete(key, source.version);
+            report.acted += 1;
+          },
         });
       }
     }
@@ -438,13 +440,13 @@ class GivenUp extends PoisonMessageError {
   }
 }
 
-const givingUp = (error: unknown, remaining?: readonly ScheduledCommand[], onceStored?: () => Promise<void>) =>
+const givingUp = (error: unknown, rest?: { remaining: readonly ScheduledCommand[]; of: number; onceStored: () => Promise<void> }) =>
   new GivenUp(
-    remaining
-      ? `${remaining.length} command(s) of the reaction did not run (the others did): ${(error as Error)?.message ?? String(error)}`
+    rest
+      ? `${rest.remaining.length} of the reaction's ${rest.of} command(s) did not run, each dead-lettered alone: ${(error as Error)?.message ?? String(error)}`
       : `given up on the last receive: ${(error as Error)?.message ?? String(error)}`,
-    remaining,
-    onceStored,
+    rest?.remaining,
+    rest?.onceStored,
     { cause: error },
   );
 

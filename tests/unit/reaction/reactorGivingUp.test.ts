@@ -49,11 +49,12 @@ const twoNotes = reactionsOf(notes).define({
 const notesOf = async (parts: ReturnType<typeof sharedParts>, id: string): Promise<NoteState> => (await parts.loader.load(id)).state;
 
 describe("Reactor giving up on a version", () => {
-  it("dead-letters a command the store refuses for good, releasing the claim so that later versions act", async () => {
+  it("dead-letters alone a command the store refuses for good and completes the version, so that later versions act", async () => {
     const parts = sharedParts();
     const refusing = reactorWith({ ...parts, commands: { execute: () => Promise.reject(denied()) } as never });
     assert.equal(await deliver(refusing, publishedMessage("o1", 1, "OrderPlaced")), "done");
-    assert.match(parts.deadLetters.letters[0].reason, /cannot run: not authorized/);
+    assert.match(parts.deadLetters.letters[0].reason, /1 of the reaction's 1 command\(s\) did not run.*cannot run: not authorized/);
+    assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("note-orders", "orders", "o1")), { acted: 1 });
     const reactor = reactorWith(parts);
     assert.equal(await deliver(reactor, publishedMessage("o1", 2, "OrderChanged")), "done");
     assert.deepEqual(
@@ -62,13 +63,35 @@ describe("Reactor giving up on a version", () => {
     );
   });
 
-  it("gives a version still failing on its last receive up (released, dead-lettered) instead of holding the aggregate", async () => {
+  it("gives a version still failing on its last receive up (completed, its command dead-lettered) instead of holding the aggregate", async () => {
     const parts = sharedParts();
     const failing = reactorWith({ ...parts, commands: { execute: () => Promise.reject(new Error("socket hang up")) } as never });
     assert.equal(await deliver(failing, publishedMessage("o1", 1, "OrderPlaced")), "done", "the last receive ends it");
-    assert.match(parts.deadLetters.letters[0].reason, /given up on the last receive: socket hang up/);
-    assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("note-orders", "orders", "o1")), { acted: 0 });
+    assert.match(parts.deadLetters.letters[0].reason, /did not run, each dead-lettered alone: socket hang up/);
+    assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("note-orders", "orders", "o1")), { acted: 1 });
     assert.equal(await deliver(reactorWith(parts), publishedMessage("o1", 2, "OrderChanged")), "done");
+  });
+
+  it("runs the commands of a version given up on before any ran when their letters are redriven after a newer version was acted on", async () => {
+    const parts = sharedParts();
+    let down = true;
+    const commands = {
+      execute: (id: string, command: NoteCommand, options: { idempotencyKey: string }) =>
+        down ? Promise.reject(new Error("socket hang up")) : parts.commands.execute(id, command, options),
+    };
+    const reactor = reactorWith(parts, { reaction: twoNotes, commands });
+    assert.equal(await deliver(reactor, publishedMessage("o1", 1, "OrderPlaced")), "done");
+    down = false;
+    assert.equal(await deliver(reactor, publishedMessage("o1", 2, "OrderChanged")), "done");
+    const redriven = parts.deadLetters.letters.map((letter) => letter.input as ReactorMessage);
+    assert.deepEqual(
+      redriven.map((message) => (JSON.parse(message.body) as ScheduledCommand).aggregateId),
+      ["notes-a", "notes-b"],
+      "each command of v1 alone, not the source message (which v2 would supersede)",
+    );
+    assert.equal((await reactor.react(redriven)).applied, 2);
+    for (const id of ["notes-a", "notes-b"])
+      assert.deepEqual((await notesOf(parts, id)).notes.map((note) => note.version).sort(), [1, 2], id);
   });
 
   it("lets a later version go once a claim whose holder never came back has run out its lease", async () => {
@@ -121,7 +144,7 @@ describe("Reactor giving up on a version", () => {
     assert.equal(await deliver(reactor, publishedMessage("o1", 1, "OrderPlaced")), "done");
     const letters = parts.deadLetters.letters;
     assert.equal(letters.length, 2, "b and c, each alone");
-    assert.match(letters[0].reason, /2 command\(s\) of the reaction did not run \(the others did\)/);
+    assert.match(letters[0].reason, /2 of the reaction's 3 command\(s\) did not run/);
     // The operator fixes what refused b and redrives the letters: b and c run, a is not run twice.
     refuseB = false;
     const redriven = letters.map((letter) => letter.input as ReactorMessage);
@@ -135,7 +158,7 @@ describe("Reactor giving up on a version", () => {
     assert.equal((await reactor.react([publishedMessage("o1", 2, "OrderChanged")])).acted, 1, "the version was completed");
   });
 
-  it("dead-letters a command for later the scheduler refuses for good, releasing the claim", async () => {
+  it("dead-letters a command for later the scheduler refuses for good, completing the version", async () => {
     const parts = sharedParts();
     const later = reactionsOf(notes).define({
       name: "later",
@@ -149,7 +172,8 @@ describe("Reactor giving up on a version", () => {
     const reactor = reactorWith(parts, { reaction: later, scheduler: refusing });
     assert.equal(await deliver(reactor, publishedMessage("o1", 1, "OrderPlaced")), "done");
     assert.match(parts.deadLetters.letters[0].reason, /schedule .* was refused: Invalid Schedule Expression/);
-    assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("later", "orders", "o1")), { acted: 0 });
+    assert.deepEqual(parts.checkpoints.stored.get(checkpointKey("later", "orders", "o1")), { acted: 1 });
+    assert.equal((JSON.parse((parts.deadLetters.letters[0].input as ReactorMessage).body) as ScheduledCommand).kind, "scheduled-command");
   });
 
   it("keeps a version's claim until the letters of its commands that did not run are stored: a dead-letter queue that refuses them has the message retried and the commands run then", async () => {
