@@ -1,5 +1,5 @@
 /**
- * Many writers on one aggregate: the same 192 commands issued by one writer one after another
+ * Many writers on one aggregate: the same 384 commands issued by one writer one after another
  * (the serialized rate, at the default start and read-first), by 8 writers in one process (one
  * handler, serialized per aggregate) and by 8 or 16 independent handlers (as 8 or 16 Lambda
  * instances: no shared memory, only the ledger's condition orders them), with today's handler at
@@ -8,6 +8,7 @@
  * write and read units per command beside the floor.
  */
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AccountCommand, AccountState, accounts } from "../examples/accounts/domain";
 import { AggregateLoader } from "../handlers/runtime/ledger/aggregateLoader";
@@ -21,11 +22,25 @@ import { createTable } from "../local/tables";
 import { CapacityMeter } from "./capacityUnits";
 import { EarlierCommandHandler } from "./earlierCommandHandler";
 import { BENCH_LEDGER_TABLE } from "./tables";
+import { Random } from "../local/random";
 
-const COMMANDS = 192;
+/** Commands per measured run: long enough that a run is mostly steady state, not its start and its last stragglers. */
+const COMMANDS = 384;
+/** Commands run first and not shown: DynamoDB Local's JIT warms over its first thousands of requests, and a cold emulator would slow the first round's rows. */
+const WARM_UP_COMMANDS = 1_536;
 const ROUNDS = Number(process.env.BENCH_CONTENTION_ROUNDS ?? 3);
 const TABLE = "bench-hot-events";
 const READ_FIRST: CommandHandlerOptions = { start: "read-first" };
+/**
+ * The round trip the "AWS round trip" rows add to every request, in ms, drawn uniformly between
+ * these: DynamoDB answers a single-item request within single-digit milliseconds in the region.
+ * On the emulator alone a request is mostly CPU of this one process, which all the simulated
+ * processes share, so every extra request slows the writer holding the aggregate; with a network's
+ * wait between requests, as on AWS, it mostly does not.
+ */
+const ROUND_TRIP_MS = [3, 7] as const;
+
+const AT_ROUND_TRIP = (label: string) => `AWS round trip: ${label}`;
 
 type Handler = Pick<CommandHandler<AccountState, AccountCommand>, "execute" | "executeMany">;
 type Version = "today" | "earlier";
@@ -47,11 +62,23 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
   const requests = new RequestCounter();
   const meter = new CapacityMeter({ [TABLE]: BENCH_LEDGER_TABLE });
   const db = documentClient(meter.watch(requests.watch(new DynamoDBClient(config)), (table) => table));
-  const events = new DynamoDbEventStore(db, TABLE);
-  const handlerOf = (version: Version, options: CommandHandlerOptions = {}): Handler =>
-    version === "today"
+  const local = new DynamoDbEventStore(db, TABLE);
+  const distant = new DynamoDBClient(config);
+  const random = new Random(26);
+  distant.middlewareStack.add(
+    (next) => async (args) => {
+      await sleep(ROUND_TRIP_MS[0] + random.next() * (ROUND_TRIP_MS[1] - ROUND_TRIP_MS[0]));
+      return next(args);
+    },
+    { step: "finalizeRequest", name: "benchRoundTrip" },
+  );
+  const overTheNetwork = new DynamoDbEventStore(documentClient(meter.watch(requests.watch(distant), (table) => table)), TABLE);
+  const handlerOf = (version: Version, options: CommandHandlerOptions = {}, roundTrip = false): Handler => {
+    const events = roundTrip ? overTheNetwork : local;
+    return version === "today"
       ? new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options)
       : (new EarlierCommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, options) as Handler);
+  };
   let run = 0;
   const rows = new Map<string, Row>();
 
@@ -63,21 +90,23 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     processes: "one" | "each",
     options: CommandHandlerOptions = {},
     transfers = false,
+    commands = COMMANDS,
+    roundTrip = false,
   ) => {
     const [a, b] = [`hot-${++run}-a`, `hot-${run}-b`];
     for (const id of transfers ? [a, b] : [a]) {
       await handlerOf("today").execute(id, { kind: "Open", owner: id });
       await handlerOf("today").execute(id, { kind: "Credit", amount: 1_000_000 });
     }
-    const shared = handlerOf(version, options);
-    const handlers = Array.from({ length: writers }, () => (processes === "one" ? shared : handlerOf(version, options)));
+    const shared = handlerOf(version, options, roundTrip);
+    const handlers = Array.from({ length: writers }, () => (processes === "one" ? shared : handlerOf(version, options, roundTrip)));
     const tally = { applied: 0, gaveUp: 0, attempts: 0 };
     requests.reset();
     const units = meter.total();
     const start = performance.now();
     await Promise.all(
       handlers.map(async (handler, writer) => {
-        for (let i = 0; i < COMMANDS / writers; i += 1) {
+        for (let i = 0; i < commands / writers; i += 1) {
           try {
             const [from, to] = (writer + i) % 2 === 0 ? [a, b] : [b, a];
             const result = transfers
@@ -114,30 +143,59 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       requests: row.requests + requests.total,
       writeUnits: row.writeUnits + after.writeUnits - units.writeUnits,
       readUnits: row.readUnits + after.readUnits - units.readUnits,
-      commands: row.commands + COMMANDS,
+      commands: row.commands + commands,
     });
   };
 
-  await measure("warm-up (not shown)", "today", 4, "one");
-  await measure("warm-up (not shown)", "earlier", 4, "each");
+  await measure("warm-up (not shown)", "today", 8, "each", {}, false, WARM_UP_COMMANDS);
+  await measure("warm-up (not shown)", "earlier", 8, "each", {}, false, WARM_UP_COMMANDS / 4);
+  await measure("warm-up (not shown)", "today", 8, "each", {}, true, WARM_UP_COMMANDS / 4);
   for (let round = 0; round < ROUNDS; round += 1) {
-    // Each round alternates which handler goes first, so neither always runs on a warmer emulator.
-    const versions: Version[] = round % 2 === 0 ? ["today", "earlier"] : ["earlier", "today"];
-    await measure("1 writer, one command after another", "today", 1, "one");
-    await measure("1 writer, one command after another, start read-first", "today", 1, "one", READ_FIRST);
-    await measure("8 writers, one process", "today", 8, "one");
+    const steps: Array<() => Promise<void>> = [
+      () => measure("1 writer, one command after another", "today", 1, "one"),
+      () => measure("1 writer, one command after another, start read-first", "today", 1, "one", READ_FIRST),
+      () => measure("8 writers, one process", "today", 8, "one"),
+    ];
     for (const writers of [8, 16]) {
-      for (const version of versions) await measure(`${writers} writers, ${writers} processes, ${version}`, version, writers, "each");
-      await measure(`${writers} writers, ${writers} processes, start read-first`, "today", writers, "each", READ_FIRST);
-      await measure(`${writers} writers, ${writers} processes, start decide-first`, "today", writers, "each", { start: "decide-first" });
+      for (const version of ["today", "earlier"] as const) {
+        steps.push(() => measure(`${writers} writers, ${writers} processes, ${version}`, version, writers, "each"));
+      }
+      steps.push(() => measure(`${writers} writers, ${writers} processes, start read-first`, "today", writers, "each", READ_FIRST));
+      steps.push(() =>
+        measure(`${writers} writers, ${writers} processes, start decide-first`, "today", writers, "each", { start: "decide-first" }),
+      );
     }
-    await measure("transfers: 1 writer, one after another", "today", 1, "one", {}, true);
-    await measure("transfers: 1 writer, one after another, start read-first", "today", 1, "one", READ_FIRST, true);
-    for (const version of versions) await measure(`transfers: 8 writers, 8 processes, ${version}`, version, 8, "each", {}, true);
-    await measure("transfers: 8 writers, 8 processes, start read-first", "today", 8, "each", READ_FIRST, true);
+    steps.push(() => measure("transfers: 1 writer, one after another", "today", 1, "one", {}, true));
+    steps.push(() => measure("transfers: 1 writer, one after another, start read-first", "today", 1, "one", READ_FIRST, true));
+    for (const version of ["today", "earlier"] as const) {
+      steps.push(() => measure(`transfers: 8 writers, 8 processes, ${version}`, version, 8, "each", {}, true));
+    }
+    steps.push(() => measure("transfers: 8 writers, 8 processes, start read-first", "today", 8, "each", READ_FIRST, true));
+    steps.push(() => measure(AT_ROUND_TRIP("1 writer, one command after another"), "today", 1, "one", {}, false, COMMANDS, true));
+    steps.push(() =>
+      measure(AT_ROUND_TRIP("1 writer, one command after another, start read-first"), "today", 1, "one", READ_FIRST, false, COMMANDS, true),
+    );
+    for (const writers of [8, 16]) {
+      for (const version of ["today", "earlier"] as const) {
+        steps.push(() =>
+          measure(
+            AT_ROUND_TRIP(`${writers} writers, ${writers} processes, ${version}`),
+            version,
+            writers,
+            "each",
+            {},
+            false,
+            COMMANDS,
+            true,
+          ),
+        );
+      }
+    }
+    // Odd rounds run backwards, so no row (the serialized baselines above all) always meets the emulator at the same point of a round.
+    for (const step of round % 2 === 0 ? steps : steps.reverse()) await step();
   }
 
-  out(`### Contention: ${COMMANDS} commands on one aggregate, ${ROUNDS} rounds (today's handler and the earlier one alternating)`);
+  out(`### Contention: ${COMMANDS} commands on one aggregate, ${ROUNDS} rounds (odd rounds in reverse order)`);
   out();
   out(
     "| writers | committed/s (each round) | vs serialized | vs serialized read-first | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command |",
@@ -147,23 +205,31 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
   const serialReadFirst = rows.get("1 writer, one command after another, start read-first")!;
   const serialTransfers = rows.get("transfers: 1 writer, one after another")!;
   const serialTransfersReadFirst = rows.get("transfers: 1 writer, one after another, start read-first")!;
+  const serialAtRoundTrip = rows.get(AT_ROUND_TRIP("1 writer, one command after another"))!;
+  const serialReadFirstAtRoundTrip = rows.get(AT_ROUND_TRIP("1 writer, one command after another, start read-first"))!;
   const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
   for (const row of rows.values()) {
     if (row.label.startsWith("warm-up")) continue;
     const transfers = row.label.startsWith("transfers");
-    const [baseline, readFirst] = transfers ? [serialTransfers, serialTransfersReadFirst] : [serial, serialReadFirst];
+    const [baseline, readFirst] = transfers
+      ? [serialTransfers, serialTransfersReadFirst]
+      : row.label.startsWith(AT_ROUND_TRIP(""))
+        ? [serialAtRoundTrip, serialReadFirstAtRoundTrip]
+        : [serial, serialReadFirst];
     const per = (value: number) => (value / row.commands).toFixed(2);
     // A read before the write (read-first, the earlier handler), or the write alone on a memory.
     const reads = row.label.includes("read-first") || row.label.includes("earlier");
     const floor = reads ? (transfers ? 3 : 2) : 1;
-    const ratio = (of: Row) => (median(row.rates) / median(of.rates)).toFixed(2);
+    // Rates drift between rounds more than rows differ, so each round's rate is set against its own round's baseline.
+    const ratio = (of: Row) => median(row.rates.map((rate, round) => rate / of.rates[round])).toFixed(2);
     out(
       `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${ratio(readFirst)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} |`,
     );
   }
   out();
   out(
-    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates.",
+    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip.",
   );
   db.destroy();
+  distant.destroy();
 }
