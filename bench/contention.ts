@@ -3,9 +3,10 @@
  * (the serialized rate, at the default start and read-first), by 8 writers in one process (one
  * handler, serialized per aggregate) and by 8 or 16 independent handlers (as 8 or 16 Lambda
  * instances: no shared memory, only the ledger's condition orders them), with today's handler at
- * each start and with the earlier one (a frozen copy in the bench) in alternating rounds of one
- * run; the same for transfers between two accounts (`executeMany`, one transaction). Requests,
- * write and read units per command beside the floor.
+ * each start and with the earlier one (a frozen copy in the bench) in the rounds of one run, odd
+ * rounds in reverse order; the same for transfers between two accounts (`executeMany`, one
+ * transaction), and again with an AWS-like round trip before every request. Requests, write and
+ * read units per command beside the floor.
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -42,6 +43,14 @@ const ROUND_TRIP_MS = [3, 7] as const;
 
 const AT_ROUND_TRIP = (label: string) => `AWS round trip: ${label}`;
 
+/** How a measured run differs from a plain one: the handler's options, transfers between two accounts, its length, the round trip added. */
+interface Settings {
+  readonly options?: CommandHandlerOptions;
+  readonly transfers?: boolean;
+  readonly commands?: number;
+  readonly roundTrip?: boolean;
+}
+
 type Handler = Pick<CommandHandler<AccountState, AccountCommand>, "execute" | "executeMany">;
 type Version = "today" | "earlier";
 
@@ -61,8 +70,9 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
   await createTable(raw, TABLE, BENCH_LEDGER_TABLE);
   const requests = new RequestCounter();
   const meter = new CapacityMeter({ [TABLE]: BENCH_LEDGER_TABLE });
-  const db = documentClient(meter.watch(requests.watch(new DynamoDBClient(config)), (table) => table));
-  const local = new DynamoDbEventStore(db, TABLE);
+  const counted = (client: DynamoDBClient) => documentClient(meter.watch(requests.watch(client), (table) => table));
+  const near = new DynamoDBClient(config);
+  const local = new DynamoDbEventStore(counted(near), TABLE);
   const distant = new DynamoDBClient(config);
   const random = new Random(26);
   distant.middlewareStack.add(
@@ -72,7 +82,7 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     },
     { step: "finalizeRequest", name: "benchRoundTrip" },
   );
-  const overTheNetwork = new DynamoDbEventStore(documentClient(meter.watch(requests.watch(distant), (table) => table)), TABLE);
+  const overTheNetwork = new DynamoDbEventStore(counted(distant), TABLE);
   const handlerOf = (version: Version, options: CommandHandlerOptions = {}, roundTrip = false): Handler => {
     const events = roundTrip ? overTheNetwork : local;
     return version === "today"
@@ -88,10 +98,7 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     version: Version,
     writers: number,
     processes: "one" | "each",
-    options: CommandHandlerOptions = {},
-    transfers = false,
-    commands = COMMANDS,
-    roundTrip = false,
+    { options = {}, transfers = false, commands = COMMANDS, roundTrip = false }: Settings = {},
   ) => {
     const [a, b] = [`hot-${++run}-a`, `hot-${run}-b`];
     for (const id of transfers ? [a, b] : [a]) {
@@ -147,47 +154,49 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     });
   };
 
-  await measure("warm-up (not shown)", "today", 8, "each", {}, false, WARM_UP_COMMANDS);
-  await measure("warm-up (not shown)", "earlier", 8, "each", {}, false, WARM_UP_COMMANDS / 4);
-  await measure("warm-up (not shown)", "today", 8, "each", {}, true, WARM_UP_COMMANDS / 4);
+  await measure("warm-up (not shown)", "today", 8, "each", { commands: WARM_UP_COMMANDS });
+  await measure("warm-up (not shown)", "earlier", 8, "each", { commands: WARM_UP_COMMANDS / 4 });
+  await measure("warm-up (not shown)", "today", 8, "each", { transfers: true, commands: WARM_UP_COMMANDS / 4 });
   for (let round = 0; round < ROUNDS; round += 1) {
     const steps: Array<() => Promise<void>> = [
       () => measure("1 writer, one command after another", "today", 1, "one"),
-      () => measure("1 writer, one command after another, start read-first", "today", 1, "one", READ_FIRST),
+      () => measure("1 writer, one command after another, start read-first", "today", 1, "one", { options: READ_FIRST }),
       () => measure("8 writers, one process", "today", 8, "one"),
     ];
     for (const writers of [8, 16]) {
       for (const version of ["today", "earlier"] as const) {
         steps.push(() => measure(`${writers} writers, ${writers} processes, ${version}`, version, writers, "each"));
       }
-      steps.push(() => measure(`${writers} writers, ${writers} processes, start read-first`, "today", writers, "each", READ_FIRST));
       steps.push(() =>
-        measure(`${writers} writers, ${writers} processes, start decide-first`, "today", writers, "each", { start: "decide-first" }),
+        measure(`${writers} writers, ${writers} processes, start read-first`, "today", writers, "each", { options: READ_FIRST }),
+      );
+      steps.push(() =>
+        measure(`${writers} writers, ${writers} processes, start decide-first`, "today", writers, "each", {
+          options: { start: "decide-first" },
+        }),
       );
     }
-    steps.push(() => measure("transfers: 1 writer, one after another", "today", 1, "one", {}, true));
-    steps.push(() => measure("transfers: 1 writer, one after another, start read-first", "today", 1, "one", READ_FIRST, true));
-    for (const version of ["today", "earlier"] as const) {
-      steps.push(() => measure(`transfers: 8 writers, 8 processes, ${version}`, version, 8, "each", {}, true));
-    }
-    steps.push(() => measure("transfers: 8 writers, 8 processes, start read-first", "today", 8, "each", READ_FIRST, true));
-    steps.push(() => measure(AT_ROUND_TRIP("1 writer, one command after another"), "today", 1, "one", {}, false, COMMANDS, true));
+    steps.push(() => measure("transfers: 1 writer, one after another", "today", 1, "one", { transfers: true }));
     steps.push(() =>
-      measure(AT_ROUND_TRIP("1 writer, one command after another, start read-first"), "today", 1, "one", READ_FIRST, false, COMMANDS, true),
+      measure("transfers: 1 writer, one after another, start read-first", "today", 1, "one", { options: READ_FIRST, transfers: true }),
+    );
+    for (const version of ["today", "earlier"] as const) {
+      steps.push(() => measure(`transfers: 8 writers, 8 processes, ${version}`, version, 8, "each", { transfers: true }));
+    }
+    steps.push(() =>
+      measure("transfers: 8 writers, 8 processes, start read-first", "today", 8, "each", { options: READ_FIRST, transfers: true }),
+    );
+    steps.push(() => measure(AT_ROUND_TRIP("1 writer, one command after another"), "today", 1, "one", { roundTrip: true }));
+    steps.push(() =>
+      measure(AT_ROUND_TRIP("1 writer, one command after another, start read-first"), "today", 1, "one", {
+        options: READ_FIRST,
+        roundTrip: true,
+      }),
     );
     for (const writers of [8, 16]) {
       for (const version of ["today", "earlier"] as const) {
         steps.push(() =>
-          measure(
-            AT_ROUND_TRIP(`${writers} writers, ${writers} processes, ${version}`),
-            version,
-            writers,
-            "each",
-            {},
-            false,
-            COMMANDS,
-            true,
-          ),
+          measure(AT_ROUND_TRIP(`${writers} writers, ${writers} processes, ${version}`), version, writers, "each", { roundTrip: true }),
         );
       }
     }
@@ -230,6 +239,6 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
   out(
     "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip.",
   );
-  db.destroy();
+  near.destroy();
   distant.destroy();
 }
