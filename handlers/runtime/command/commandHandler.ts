@@ -15,6 +15,7 @@ import { REMEMBERED_BYTES } from "../support/recentlyUsed";
 import { RememberedAggregates } from "./rememberedAggregates";
 import { backoffDelay, retry } from "../support/retry";
 import { setTimeout as sleep } from "node:timers/promises";
+import { performance } from "node:perf_hooks";
 import { Attempt, Decide, attempt, decideMany, decideOne, decideReplay, decideRepublish } from "./decision";
 import { ContentionPacing } from "./contention";
 import { CommandRejectedError, RetriesExhaustedError } from "./errors";
@@ -208,6 +209,7 @@ export class CommandHandler<S, C> {
   private async decideAndCommit(ids: string[], key: IdempotencyKey | undefined, decide: Decide<S>): Promise<MultiCommandResult<S>> {
     const commitId = randomUUID();
     const startedAt = this.clock();
+    const began = performance.now();
     /** Every event this command read from the ledger: a repeat of its key is answered from them, not read again. */
     const seen: LedgerEvent[] = [];
     const saw = (event: LedgerEvent) => void seen.push(event);
@@ -259,17 +261,23 @@ export class CommandHandler<S, C> {
     let pausedBefore = false;
     /** Pauses this command made on hot aggregates: each doubles the next one's ceiling. */
     let yields = 0;
+    /** Wakes in a row this command read instead of writing: bounded, so a writer that keeps committing does not hold it off for ever. */
+    let held = 0;
     /** Reads what conflicted aggregates missed; our own commit among it (an earlier send that landed after all) is the result. */
     const afterConflict = async (conflicted: string[]) => {
       const caughtUp = new Map(aggregates);
       const missed: LedgerEvent[] = [];
+      const readFrom = performance.now();
       for (const id of conflicted) caughtUp.set(id, await this.caughtUp(aggregates.get(id)!, (_, event) => missed.push(event), saw));
+      const readMs = (performance.now() - readFrom) / Math.max(1, conflicted.length);
       const landed = await this.findOwnCommit(aggregates, caughtUp, missed, commitId);
       const advanced = conflicted.some((id) => caughtUp.get(id)!.version > aggregates.get(id)!.version);
       aggregates = caughtUp;
       // The catch-up read each conflicted aggregate from its starting version on; others stay as they were.
       provenBy(conflicted);
-      return { landed, advanced };
+      // When the newest event it missed was written (by its timestamp), and how long one read took: is its writer still committing?
+      const newestWrittenAt = missed.reduce((newest, event) => Math.max(newest, Date.parse(event.timestamp) || -Infinity), -Infinity);
+      return { landed, advanced, newestWrittenAt, readMs };
     };
     /**
      * One attempt: decide and commit until a commit answers or a conflict is thrown for the next
@@ -293,10 +301,28 @@ export class CommandHandler<S, C> {
       if (pauseMs > 0) await sleep(pauseMs);
       pausedBefore = pauseMs > 0;
       pauseMs = 0;
-      if (behind.length > 0) {
-        const { landed } = await afterConflict(behind);
+      while (behind.length > 0) {
+        const { landed, newestWrittenAt, readMs } = await afterConflict(behind);
         behind = [];
         if (landed) return { ...landed, attempts: number };
+        // Woken from a pause: a writer still committing (its last event younger than a few of our
+        // round trips) would win the race again, so pause again rather than write, within a bound.
+        const again = pausedBefore
+          ? this.pacing.afterWake({
+              ageMs: this.clock() - newestWrittenAt,
+              readMs,
+              yields,
+              held,
+              waitedMs: performance.now() - began,
+              budgetMs: this.retryBudgetMs,
+            })
+          : 0;
+        held = again > 0 ? held + 1 : 0;
+        if (again > 0) {
+          yields += 1;
+          behind = ids;
+          await sleep(again);
+        }
       }
       const decided = await onLedgerState();
       if (decided.kind === "refused") {

@@ -5,6 +5,7 @@ import { CommandHandler } from "../../../handlers/runtime/command/commandHandler
 import { VersionConflictError } from "../../../handlers/runtime/ledger/errors";
 import { AppendOptions, StoredEventItem } from "../../../handlers/runtime/ledger/stores";
 import { CountingEventStore } from "../../support/countingEventStore";
+import { MAX_WAKES_HELD } from "../../../handlers/runtime/command/contention";
 
 /**
  * The in-memory ledger answering a conflict as DynamoDB does (the item at the refused version in
@@ -14,7 +15,16 @@ import { CountingEventStore } from "../../support/countingEventStore";
  */
 class ConflictAnsweringStore extends CountingEventStore {
   race?: () => Promise<unknown>;
+  /** Runs once just before the next range read (another process committing between a command's pause and its read). */
+  beforeRead?: () => Promise<unknown>;
   doctor: (held: Record<string, unknown>) => Record<string, unknown> = (held) => held;
+
+  override async read(aggregateId: string, after: number, upTo?: number) {
+    const before = this.beforeRead;
+    this.beforeRead = undefined;
+    await before?.();
+    return super.read(aggregateId, after, upTo);
+  }
 
   override async append(events: readonly StoredEventItem[], options?: AppendOptions) {
     const race = this.race;
@@ -164,5 +174,54 @@ describe("command handler: a conflict on a command over several aggregates", () 
     assert.equal(result.attempts, 2, "the refused write and the one after the pause");
     assert.deepEqual([result.aggregates.get("a")!.state.balance, result.aggregates.get("b")!.state.balance], [84, 116]);
     assert.deepEqual([events.appends, events.reads], [3, 6], "the racer's write, our refused one and the one after the pause");
+  });
+});
+
+describe("command handler: a command woken from its pause on a hot aggregate", () => {
+  const side = () => {
+    const events = new ConflictAnsweringStore();
+    const handler = () =>
+      new CommandHandler<AccountState, AccountCommand>(new AggregateLoader(accounts, events), events, { rememberedAggregates: 0 });
+    const other = handler();
+    const credit = (amount: number): AccountCommand => ({ kind: "Credit", amount });
+    /** Another process commits just before each of our next `times` catch-up reads: a writer still committing. */
+    const commitBeforeReads = (times: number) => {
+      if (times > 0) events.beforeRead = () => other.execute("acc", credit(1)).then(() => commitBeforeReads(times - 1));
+    };
+    /** Makes "acc" hot for `ours` (a conflict within the window), then has its next command refused and pause. */
+    const pauseOnAHotAggregate = async (ours: CommandHandler<AccountState, AccountCommand>, then: () => void) => {
+      await ours.execute("acc", { kind: "Open", owner: "ada" });
+      events.race = () => other.execute("acc", credit(1));
+      await ours.execute("acc", credit(1));
+      events.race = () => other.execute("acc", credit(1)).then(then);
+    };
+    return { events, handler, credit, commitBeforeReads, pauseOnAHotAggregate };
+  };
+
+  it("reads again instead of writing while the writer it yielded to is still committing, and writes once it stopped: no refused write", async () => {
+    const { events, handler, credit, commitBeforeReads, pauseOnAHotAggregate } = side();
+    const ours = handler();
+    await pauseOnAHotAggregate(ours, () => commitBeforeReads(2));
+    events.reset();
+
+    const result = await ours.execute("acc", credit(100));
+
+    // Ours: the load, the refused write, three catch-ups (two found a fresh event), the write. The other's: a load and a write each time.
+    assert.deepEqual([events.appends, events.ranges], [2 + 3, 1 + 3 + 3]);
+    assert.deepEqual([result.attempts, result.aggregate.version, result.aggregate.state.balance], [2, 7, 105]);
+  });
+
+  it(`writes after ${MAX_WAKES_HELD} wakes in a row found the writer still committing: a writer that never stops does not hold it off for ever`, async () => {
+    const { events, handler, credit, commitBeforeReads, pauseOnAHotAggregate } = side();
+    const ours = handler();
+    await pauseOnAHotAggregate(ours, () => commitBeforeReads(MAX_WAKES_HELD + 5));
+    events.reset();
+
+    const result = await ours.execute("acc", credit(100));
+
+    const catchUps = MAX_WAKES_HELD + 1;
+    assert.equal(events.ranges, 1 + catchUps + 1 + catchUps, "ours: the load and the catch-ups; the other's: a load per commit");
+    assert.deepEqual([result.attempts, result.aggregate.version], [2, 3 + 1 + catchUps + 1]);
+    events.beforeRead = undefined;
   });
 });

@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import { CONTENDED_WITHIN_MS, ContentionPacing, YIELD_BACKOFF } from "../../../handlers/runtime/command/contention";
+import {
+  ACTIVE_FLOOR_MS,
+  ACTIVE_WITHIN_READS,
+  CONTENDED_WITHIN_MS,
+  ContentionPacing,
+  MAX_WAKES_HELD,
+  YIELD_BACKOFF,
+} from "../../../handlers/runtime/command/contention";
 
 describe("ContentionPacing: how a command paces its attempts after version conflicts", () => {
   const clock = () => {
@@ -62,5 +69,35 @@ describe("ContentionPacing: how a command paces its attempts after version confl
       const pause = pacing.afterConflict("a", { attempt: 9, pausedBefore: false, yields: 0 });
       assert.ok(pause < YIELD_BACKOFF.floorMs + YIELD_BACKOFF.baseMs, `attempt 9, no pause yet: ${pause} ms`);
     }
+  });
+});
+
+describe("ContentionPacing: a command woken from its pause, having read what it missed", () => {
+  const pacing = new ContentionPacing();
+  const woken = { readMs: 5, yields: 1, held: 0, waitedMs: 300, budgetMs: 10_000 };
+  const active = ACTIVE_WITHIN_READS * woken.readMs + ACTIVE_FLOOR_MS;
+
+  it("reads again after a pause when the newest event it read is younger than a few of its own reads: the writer is still committing", () => {
+    const pause = pacing.afterWake({ ...woken, ageMs: active - 1 });
+    assert.ok(pause >= YIELD_BACKOFF.floorMs && pause < YIELD_BACKOFF.floorMs + YIELD_BACKOFF.capMs, `paused ${pause} ms`);
+  });
+
+  it("writes at once when nothing was written meanwhile or the newest event is older: the writer stopped", () => {
+    assert.equal(pacing.afterWake({ ...woken, ageMs: Infinity }), 0);
+    assert.equal(pacing.afterWake({ ...woken, ageMs: active }), 0);
+  });
+
+  it("measures 'still committing' in its own round trips: an age that is recent at a fast read is old at a slow one", () => {
+    assert.equal(pacing.afterWake({ ...woken, readMs: 1, ageMs: 20 }), 0);
+    assert.ok(pacing.afterWake({ ...woken, readMs: 10, ageMs: 20 }) > 0);
+  });
+
+  it(`writes after ${MAX_WAKES_HELD} wakes in a row read instead, so a writer that keeps committing does not hold a command off for ever`, () => {
+    assert.ok(pacing.afterWake({ ...woken, ageMs: 0, held: MAX_WAKES_HELD - 1 }) > 0);
+    assert.equal(pacing.afterWake({ ...woken, ageMs: 0, held: MAX_WAKES_HELD }), 0);
+  });
+
+  it("writes rather than pause past half the command's time budget", () => {
+    assert.equal(pacing.afterWake({ ...woken, ageMs: 0, waitedMs: woken.budgetMs / 2 }), 0);
   });
 });
