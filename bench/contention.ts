@@ -4,10 +4,10 @@
  * handler, serialized per aggregate) and by 8 or 16 independent handlers (as 8 or 16 Lambda
  * instances: no shared memory, only the ledger's condition orders them), with today's handler at
  * each start, with today's writing on every wake from a pause (as before it held on wake), and with
- * the earlier one (a frozen copy in the bench) in the rounds of one run, odd
- * rounds in reverse order; the same for transfers between two accounts (`executeMany`, one
- * transaction), and again with an AWS-like round trip before every request. Requests, write and
- * read units per command beside the floor.
+ * the earlier one (a frozen copy in the bench) in the rounds of one run, odd rounds in reverse
+ * order; the same for transfers between two accounts (`executeMany`, one transaction), and again
+ * with an AWS-like round trip before every request. Requests, write and read units per command
+ * beside the floor.
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -261,8 +261,6 @@ export class CommandHandler<S, C> {
     let pausedBefore = false;
     /** Pauses this command made on hot aggregates: each doubles the next one's ceiling. */
     let yields = 0;
-    /** Wakes in a row this command read instead of writing: bounded, so a writer that keeps committing does not hold it off for ever. */
-    let held = 0;
     /** Reads what conflicted aggregates missed; our own commit among it (an earlier send that landed after all) is the result. */
     const afterConflict = async (conflicted: string[]) => {
       const caughtUp = new Map(aggregates);
@@ -275,9 +273,7 @@ export class CommandHandler<S, C> {
       aggregates = caughtUp;
       // The catch-up read each conflicted aggregate from its starting version on; others stay as they were.
       provenBy(conflicted);
-      // When the newest event it missed was written (by its timestamp), and how long one read took: is its writer still committing?
-      const newestWrittenAt = missed.reduce((newest, event) => Math.max(newest, Date.parse(event.timestamp) || -Infinity), -Infinity);
-      return { landed, advanced, newestWrittenAt, readMs };
+      return { landed, advanced, missed, readMs };
     };
     /**
      * One attempt: decide and commit until a commit answers or a conflict is thrown for the next
@@ -301,28 +297,27 @@ export class CommandHandler<S, C> {
       if (pauseMs > 0) await sleep(pauseMs);
       pausedBefore = pauseMs > 0;
       pauseMs = 0;
-      while (behind.length > 0) {
-        const { landed, newestWrittenAt, readMs } = await afterConflict(behind);
+      // Wakes in a row this command read again instead of writing: bounded, so a writer that keeps committing does not hold it off for ever.
+      for (let held = 0; behind.length > 0; held += 1) {
+        const { landed, missed, readMs } = await afterConflict(behind);
         behind = [];
         if (landed) return { ...landed, attempts: number };
-        // Woken from a pause: a writer still committing (its last event younger than a few of our
+        if (!pausedBefore) break;
+        // Woken from a pause: a writer still committing (its newest event younger than a few of our
         // round trips) would win the race again, so pause again rather than write, within a bound.
-        const again = pausedBefore
-          ? this.pacing.afterWake({
-              ageMs: this.clock() - newestWrittenAt,
-              readMs,
-              yields,
-              held,
-              waitedMs: performance.now() - began,
-              budgetMs: this.retryBudgetMs,
-            })
-          : 0;
-        held = again > 0 ? held + 1 : 0;
-        if (again > 0) {
-          yields += 1;
-          behind = ids;
-          await sleep(again);
-        }
+        const newest = missed.reduce((latest, event) => Math.max(latest, writtenAt(event)), -Infinity);
+        const again = this.pacing.afterWake({
+          ageMs: this.clock() - newest,
+          readMs,
+          yields,
+          held,
+          waitedMs: performance.now() - began,
+          budgetMs: this.retryBudgetMs,
+        });
+        if (again === 0) break;
+        yields += 1;
+        behind = ids;
+        await sleep(again);
       }
       const decided = await onLedgerState();
       if (decided.kind === "refused") {
@@ -522,8 +517,14 @@ export class CommandHandler<S, C> {
 
 /** Whether a refusal's event was written before `startedAt` (ms, by its timestamp): a version the command's memory missed, not a race. */
 const wroteBefore = (held: Record<string, unknown> | undefined, startedAt: number): boolean => {
-  const written = typeof held?.timestamp === "string" ? Date.parse(held.timestamp) : NaN;
+  const written = writtenAt(held);
   return Number.isFinite(written) && written < startedAt;
+};
+
+/** When an event item was written, in ms by its timestamp; -Infinity when it has none the clock can read. */
+const writtenAt = (item: { timestamp?: unknown } | undefined): number => {
+  const written = typeof item?.timestamp === "string" ? Date.parse(item.timestamp) : NaN;
+  return Number.isFinite(written) ? written : -Infinity;
 };
 
 /** The id, checked before any request: an id the ledger cannot hold is the command's fault. */

@@ -60,7 +60,7 @@ export class ContentionPacing {
     const hot = previous !== undefined && now - previous < CONTENDED_WITHIN_MS;
     if (attempt === 1 && !hot) return 0;
     if (pausedBefore && attempt > 1) return 0;
-    return YIELD_BACKOFF.floorMs + backoffDelay(yields + 1, YIELD_BACKOFF);
+    return yieldPause(yields);
   }
 
   /**
@@ -73,10 +73,13 @@ export class ContentionPacing {
   afterWake({ ageMs, readMs, yields, held, waitedMs, budgetMs }: Woken): number {
     if (!(ageMs < ACTIVE_WITHIN_READS * readMs + ACTIVE_FLOOR_MS)) return 0;
     if (held >= MAX_WAKES_HELD) return 0;
-    const pause = YIELD_BACKOFF.floorMs + backoffDelay(yields + 1, YIELD_BACKOFF);
+    const pause = yieldPause(yields);
     return waitedMs + pause < budgetMs / 2 ? pause : 0;
   }
 }
+
+/** A pause on a hot aggregate after `yields` earlier ones: the floor plus full jitter, the ceiling doubling with each. */
+const yieldPause = (yields: number): number => YIELD_BACKOFF.floorMs + backoffDelay(yields + 1, YIELD_BACKOFF);
 
 /**
  * A writer whose newest event is younger than this many of the woken command's own reads, plus
