@@ -21,10 +21,9 @@ import { documentClient } from "../handlers/runtime/aws/documentClient";
 import { RequestCounter } from "../local/instruments";
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
-import { createTable } from "../local/tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { CapacityMeter } from "./capacityUnits";
 import { EarlierCommandHandler } from "./earlierCommandHandler";
-import { BENCH_LEDGER_TABLE } from "./tables";
 import { Random } from "../local/random";
 
 /** Commands per measured run: long enough that a run is mostly steady state, not its start and its last stragglers. */
@@ -77,9 +76,9 @@ interface Row {
 }
 
 export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, out: (line?: string) => void): Promise<void> {
-  await createTable(raw, TABLE, BENCH_LEDGER_TABLE);
+  await createTable(raw, TABLE, UNPOLLED_LEDGER_TABLE);
   const requests = new RequestCounter();
-  const meter = new CapacityMeter({ [TABLE]: BENCH_LEDGER_TABLE });
+  const meter = new CapacityMeter({ [TABLE]: UNPOLLED_LEDGER_TABLE });
   const counted = (client: DynamoDBClient) => documentClient(meter.watch(requests.watch(client), (table) => table));
   const near = new DynamoDBClient(config);
   const local = new DynamoDbEventStore(counted(near), TABLE);

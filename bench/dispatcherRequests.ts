@@ -17,8 +17,7 @@ import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
 import { SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { RequestCounter } from "../local/instruments";
 import { insertRecord } from "../local/streamPoller";
-import { createTable } from "../local/tables";
-import { BENCH_LEDGER_TABLE } from "./tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { unmarshallImage } from "../handlers/runtime/aws/streamImages";
 
 const READS = ["Query", "BatchGetItem", "GetItem"];
@@ -54,7 +53,7 @@ export async function dispatcherRequests(
         progress(`dispatcher reads: ${batch} records over ${aggregates} ${age} aggregates`);
         const results: Record<"prefetch" | "perAggregate", number> = { prefetch: 0, perAggregate: 0 };
         const name = `bench-dispatch-${++table}`;
-        await createTable(raw, `${name}-events`, BENCH_LEDGER_TABLE);
+        await createTable(raw, `${name}-events`, UNPOLLED_LEDGER_TABLE);
         await createTable(raw, `${name}-snapshots`, SNAPSHOT_TABLE);
         const events = new DynamoDbEventStore(db, `${name}-events`);
         const snapshots = new DynamoDbSnapshotStore(db, `${name}-snapshots`);

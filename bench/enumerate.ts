@@ -16,12 +16,11 @@ import {
 import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/dynamoDbSnapshotStore";
 import { SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
-import { createTable } from "../local/tables";
-import { BENCH_LEDGER_TABLE } from "./tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 
 export async function enumerationCost(raw: DynamoDBClient, db: DynamoDBDocumentClient, out: (line?: string) => void): Promise<void> {
   const table = "bench-enumerate";
-  await createTable(raw, table, BENCH_LEDGER_TABLE);
+  await createTable(raw, table, UNPOLLED_LEDGER_TABLE);
   await createTable(raw, `${table}-snapshots`, SNAPSHOT_TABLE);
   const events = new DynamoDbEventStore(db, table);
   const snapshots = new DynamoDbSnapshotStore(db, `${table}-snapshots`);

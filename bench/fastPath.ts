@@ -18,9 +18,9 @@ import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/dynamoDbSnapshotS
 import { ReadModelSnapshotSource, aggregateProjection } from "../handlers/runtime/projection/readModelSnapshots";
 import { DynamoDbReadModel } from "../handlers/runtime/aws/dynamoDbReadModel";
 import { READ_MODEL_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
-import { createTable } from "../local/tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { median, rotated } from "./stats";
-import { BENCH_LEDGER_TABLE, NOTHING_REMEMBERED } from "./tables";
+import { NOTHING_REMEMBERED } from "./tables";
 
 const PATHS = ["fast path", "replica + tail", "catch-up", "adaptive", "full fold", "remembered, catch-up", "remembered, decide"] as const;
 const REMEMBERING: readonly Path[] = ["remembered, catch-up", "remembered, decide"];
@@ -32,7 +32,7 @@ export async function fastPath(
   requests: RequestCounter,
   out: (line?: string) => void,
 ): Promise<void> {
-  await createTable(raw, "bench-fast-events", BENCH_LEDGER_TABLE);
+  await createTable(raw, "bench-fast-events", UNPOLLED_LEDGER_TABLE);
   await createTable(raw, "bench-fast-snapshots", SNAPSHOT_TABLE);
   await createTable(raw, "bench-fast-replica", READ_MODEL_TABLE);
   const events = new DynamoDbEventStore(db, "bench-fast-events");

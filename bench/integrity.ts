@@ -16,9 +16,9 @@ import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/dynamoDbSnapshotStore";
 import { IDEMPOTENCY_TABLE, SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
-import { createTable } from "../local/tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { median } from "./stats";
-import { BENCH_LEDGER_TABLE, NOTHING_REMEMBERED } from "./tables";
+import { NOTHING_REMEMBERED } from "./tables";
 
 /** Capacity units consumed, summed from every answer (the bench asks each request to report it). */
 class CapacityMeter {
@@ -65,7 +65,7 @@ export async function integrityCosts(raw: DynamoDBClient, config: DynamoDbEndpoi
   const meter = new CapacityMeter();
   const db = meteredClient(config, requests, meter);
   const tables = { events: "bench-guards-events", snapshots: "bench-guards-snapshots", keys: "bench-guards-keys" };
-  await createTable(raw, tables.events, BENCH_LEDGER_TABLE);
+  await createTable(raw, tables.events, UNPOLLED_LEDGER_TABLE);
   await createTable(raw, tables.snapshots, SNAPSHOT_TABLE);
   await createTable(raw, tables.keys, IDEMPOTENCY_TABLE);
   const events = new DynamoDbEventStore(db, tables.events, { idempotencyTable: tables.keys });

@@ -36,7 +36,7 @@ import { InMemoryDeadLetters } from "../handlers/runtime/memory/deadLetters";
 import { Random } from "../local/random";
 import { insertRecord } from "../local/streamPoller";
 import { requirePrerequisites } from "../local/prerequisites";
-import { createTable } from "../local/tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { integrityCosts } from "./integrity";
 import { contention } from "./contention";
 import { sdkOverhead, sdkWorkAlone } from "./sdkOverhead";
@@ -45,7 +45,6 @@ import { DispatcherRequestRow, dispatcherRequests } from "./dispatcherRequests";
 import { lineChart } from "./svgChart";
 import { fastPath } from "./fastPath";
 import { enumerationCost } from "./enumerate";
-import { BENCH_LEDGER_TABLE } from "./tables";
 import { localStageThroughput } from "./localStage";
 import { costOfAMillion } from "./cost";
 import { unmarshallImage } from "../handlers/runtime/aws/streamImages";
@@ -77,7 +76,7 @@ let tables = 0;
 /** A fresh events + snapshots table pair and the stores over them. */
 async function ledgerStores(raw: DynamoDBClient, db: DynamoDBDocumentClient) {
   const name = `bench-${++tables}`;
-  await createTable(raw, `${name}-events`, BENCH_LEDGER_TABLE);
+  await createTable(raw, `${name}-events`, UNPOLLED_LEDGER_TABLE);
   await createTable(raw, `${name}-snapshots`, SNAPSHOT_TABLE);
   return { events: new DynamoDbEventStore(db, `${name}-events`), snapshots: new DynamoDbSnapshotStore(db, `${name}-snapshots`) };
 }

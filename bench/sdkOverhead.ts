@@ -20,9 +20,8 @@ import { FUNCTION_CLIENT_CONFIG } from "../handlers/runtime/aws/clients";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { documentClient } from "../handlers/runtime/aws/documentClient";
 import { DynamoDbEndpoint } from "../local/dynamodbLocal";
-import { createTable } from "../local/tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { median } from "./stats";
-import { BENCH_LEDGER_TABLE } from "./tables";
 
 const TABLE = "bench-sdk";
 const KEY = { aggregateId: "sdk-item", version: 1 };
@@ -49,7 +48,7 @@ interface CapturedRequest {
 
 export async function sdkOverhead(config: DynamoDbEndpoint, out: (line?: string) => void): Promise<void> {
   const setup = new DynamoDBClient(config);
-  await createTable(setup, TABLE, BENCH_LEDGER_TABLE);
+  await createTable(setup, TABLE, UNPOLLED_LEDGER_TABLE);
   const db = documentClient(setup);
   await db.send(new PutCommand({ TableName: TABLE, Item: { ...KEY, type: "Credited", payload: { amount: 1 }, commitId: "c" } }));
   const captured = await captureRequest(config);

@@ -17,10 +17,10 @@ import { RequestCounter } from "../local/instruments";
 import { DynamoDbEventStore } from "../handlers/runtime/aws/dynamoDbEventStore";
 import { DynamoDbSnapshotStore } from "../handlers/runtime/aws/dynamoDbSnapshotStore";
 import { SNAPSHOT_TABLE } from "../handlers/runtime/ledger/tableSchemas";
-import { createTable } from "../local/tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { CapacityMeter } from "./capacityUnits";
 import { median, rotated } from "./stats";
-import { BENCH_LEDGER_TABLE, NOTHING_REMEMBERED } from "./tables";
+import { NOTHING_REMEMBERED } from "./tables";
 
 export const STRATEGIES = ["adaptive", "parallel", "sequential", "full fold"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -41,9 +41,9 @@ export async function startingPoints(
   sizes: readonly number[] = [0, 10, 50, 100, 199, 1_000, 10_000],
   progress: (what: string) => void = () => {},
 ): Promise<StartingPointRow[]> {
-  await createTable(raw, "bench-start-events", BENCH_LEDGER_TABLE);
+  await createTable(raw, "bench-start-events", UNPOLLED_LEDGER_TABLE);
   await createTable(raw, "bench-start-snapshots", SNAPSHOT_TABLE);
-  const meter = new CapacityMeter({ "bench-start-events": BENCH_LEDGER_TABLE, "bench-start-snapshots": SNAPSHOT_TABLE });
+  const meter = new CapacityMeter({ "bench-start-events": UNPOLLED_LEDGER_TABLE, "bench-start-snapshots": SNAPSHOT_TABLE });
   meter.watch(db, (table) => table);
   const events = new DynamoDbEventStore(db, "bench-start-events");
   const snapshots = new DynamoDbSnapshotStore(db, "bench-start-snapshots");

@@ -16,15 +16,9 @@ import { DynamoDbEventStore } from "../../../handlers/runtime/aws/dynamoDbEventS
 import { DynamoDbSnapshotStore } from "../../../handlers/runtime/aws/dynamoDbSnapshotStore";
 import { matchesPattern } from "../../../local/eventPatternMatch";
 import { Projection } from "../../../handlers/runtime/projection/projection";
-import {
-  IDEMPOTENCY_TABLE,
-  LEDGER_TABLE,
-  READ_MODEL_TABLE,
-  SNAPSHOT_TABLE,
-  TableSchema,
-} from "../../../handlers/runtime/ledger/tableSchemas";
+import { IDEMPOTENCY_TABLE, READ_MODEL_TABLE, SNAPSHOT_TABLE, TableSchema } from "../../../handlers/runtime/ledger/tableSchemas";
 import { insertRecord } from "../../../local/streamPoller";
-import { createTable } from "../../../local/tables";
+import { UNPOLLED_LEDGER_TABLE, createTable } from "../../../local/tables";
 import { ObservedCall, grantedLines, observeClient, permissionsOf } from "../../support/iam";
 import { Registered, mockedStack, named, ofType } from "../../support/mockedStack";
 import { dynamoDbLocal } from "../../support/rootHooks";
@@ -117,7 +111,7 @@ describe("IAM proven by observation: each function's policy grants exactly what 
       string,
       string
     >;
-    await tablesFor(variables, { LEDGER_TABLE_NAME: LEDGER_TABLE, SNAPSHOT_TABLE_NAME: SNAPSHOT_TABLE });
+    await tablesFor(variables, { LEDGER_TABLE_NAME: UNPOLLED_LEDGER_TABLE, SNAPSHOT_TABLE_NAME: SNAPSHOT_TABLE });
     // The history is written by an unobserved client: only the handler's calls count.
     const seeding = documentClient((await dynamoDbLocal()).config);
     const events = new DynamoDbEventStore(seeding, variables.LEDGER_TABLE_NAME);
@@ -212,7 +206,7 @@ describe("IAM proven by observation: each function's policy grants exactly what 
       string
     >;
     await tablesFor(variables, {
-      LEDGER_TABLE_NAME: LEDGER_TABLE,
+      LEDGER_TABLE_NAME: UNPOLLED_LEDGER_TABLE,
       IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE,
       REPLICA_TABLE_NAME: READ_MODEL_TABLE,
     });

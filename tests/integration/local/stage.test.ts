@@ -13,7 +13,7 @@ import { dynamoDbLocal } from "../../support/rootHooks";
 describe("local stage", () => {
   describe("StreamPoller on DynamoDB Local's real stream", () => {
     it("delivers every INSERT once in batches, and after a reported failure retries from the lowest failed record", async () => {
-      const ledger = await bankLedger();
+      const ledger = await bankLedger({ stream: true });
       await seed(ledger, accountEvents("s1", 1, 7));
       const streams = new DynamoDBStreamsClient((await dynamoDbLocal()).config);
       const seen: number[][] = [];
@@ -46,7 +46,7 @@ describe("local stage", () => {
     });
 
     it("writes the rest of a batch that keeps failing, records included, to the on-failure destination as Lambda does to S3, and moves on", async () => {
-      const ledger = await bankLedger();
+      const ledger = await bankLedger({ stream: true });
       await seed(ledger, accountEvents("s2", 1, 4));
       await seed(ledger, accountEvents("s3", 1, 2));
       const streams = new DynamoDBStreamsClient((await dynamoDbLocal()).config);
@@ -77,7 +77,7 @@ describe("local stage", () => {
     });
 
     it("bisects a batch whose invocation fails as the mapping does with bisectBatchOnFunctionError: the good records get through, only the poison one spends retries and is given up on", async () => {
-      const ledger = await bankLedger();
+      const ledger = await bankLedger({ stream: true });
       await seed(ledger, accountEvents("b1", 1, 8));
       const streams = new DynamoDBStreamsClient((await dynamoDbLocal()).config);
       const failed: FailedBatchRecord[] = [];
