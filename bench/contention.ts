@@ -73,6 +73,12 @@ interface Row {
   writeUnits: number;
   readUnits: number;
   commands: number;
+  /** Time from one writer's commit to the next one's by another writer, summed over the runs, in ms. */
+  betweenWritersMs: number;
+  /** The runs' time, in ms. */
+  runMs: number;
+  /** Whether the writers had a handler each: only then does one hold the aggregate while others wait. */
+  handlerEach: boolean;
 }
 
 export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, out: (line?: string) => void): Promise<void> {
@@ -119,6 +125,8 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     const shared = handlerOf(version, options, roundTrip);
     const handlers = Array.from({ length: writers }, () => (processes === "one" ? shared : handlerOf(version, options, roundTrip)));
     const tally = { applied: 0, gaveUp: 0, attempts: 0 };
+    /** Each commit's version of the first account, its writer and when it answered: who held the aggregate when. */
+    const commits: { version: number; writer: number; at: number }[] = [];
     requests.reset();
     const units = meter.total();
     const start = performance.now();
@@ -132,6 +140,8 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
               : await handler.execute(a, i % 2 === 0 ? { kind: "Credit", amount: 2 } : { kind: "Debit", amount: 1 });
             tally.applied += 1;
             tally.attempts += result.attempts;
+            const version = "aggregates" in result ? result.aggregates.get(a)!.version : result.aggregate.version;
+            commits.push({ version, writer, at: performance.now() });
           } catch (error) {
             if (error instanceof RetriesExhaustedError) tally.gaveUp += 1;
             else if (!(error instanceof CommandRejectedError)) throw error;
@@ -140,6 +150,10 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       }),
     );
     const seconds = (performance.now() - start) / 1000;
+    commits.sort((x, y) => x.version - y.version);
+    let betweenWritersMs = 0;
+    for (let i = 1; i < commits.length; i += 1)
+      if (commits[i].writer !== commits[i - 1].writer) betweenWritersMs += Math.max(0, commits[i].at - commits[i - 1].at);
     const after = meter.total();
     const row = rows.get(label) ?? {
       label,
@@ -151,6 +165,9 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       writeUnits: 0,
       readUnits: 0,
       commands: 0,
+      betweenWritersMs: 0,
+      runMs: 0,
+      handlerEach: processes === "each" && writers > 1,
     };
     rows.set(label, {
       ...row,
@@ -162,6 +179,8 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       writeUnits: row.writeUnits + after.writeUnits - units.writeUnits,
       readUnits: row.readUnits + after.readUnits - units.readUnits,
       commands: row.commands + commands,
+      betweenWritersMs: row.betweenWritersMs + betweenWritersMs,
+      runMs: row.runMs + seconds * 1000,
     });
   };
 
@@ -218,9 +237,9 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
   out(`### Contention: ${COMMANDS} commands on one aggregate, ${ROUNDS} rounds (odd rounds in reverse order)`);
   out();
   out(
-    "| writers | committed/s (each round) | vs serialized | vs serialized read-first | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command |",
+    "| writers | committed/s (each round) | vs serialized | vs serialized read-first | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command | between writers |",
   );
-  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   const serial = rows.get("1 writer, one command after another")!;
   const serialReadFirst = rows.get("1 writer, one command after another, start read-first")!;
   const serialTransfers = rows.get("transfers: 1 writer, one after another")!;
@@ -243,12 +262,12 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     // Rates drift between rounds more than rows differ, so each round's rate is set against its own round's baseline.
     const ratio = (of: Row) => median(row.rates.map((rate, round) => rate / of.rates[round])).toFixed(2);
     out(
-      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${ratio(readFirst)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} |`,
+      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${ratio(readFirst)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} | ${row.handlerEach ? `${((100 * row.betweenWritersMs) / row.runMs).toFixed(0)}%` : "–"} |`,
     );
   }
   out();
   out(
-    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. \"Writes on every wake\" is today's handler with a command woken from its pause always writing, as before it read again while the writer it yielded to was still committing. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip.",
+    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. \"Writes on every wake\" is today's handler with a command woken from its pause always writing, as before it read again while the writer it yielded to was still committing. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip. Between writers: the time from a commit to the next one when another writer made it, summed, as a share of the run, where writers have a handler each: the aggregate handed over, waiting for a waiter to wake and take it (each such gap includes the new writer's own read and write).",
   );
   near.destroy();
   distant.destroy();
