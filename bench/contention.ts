@@ -25,6 +25,7 @@ import { UNPOLLED_LEDGER_TABLE, createTable } from "../local/tables";
 import { CapacityMeter } from "./capacityUnits";
 import { EarlierCommandHandler } from "./earlierCommandHandler";
 import { Random } from "../local/random";
+import { CORES, cpuSince, emulatorPid } from "./machineCpu";
 
 /** Commands per measured run: long enough that a run is mostly steady state, not its start and its last stragglers. */
 const COMMANDS = 384;
@@ -36,9 +37,9 @@ const READ_FIRST: CommandHandlerOptions = { start: "read-first" };
 /**
  * The round trip the "AWS round trip" rows add to every request, in ms, drawn uniformly between
  * these: DynamoDB answers a single-item request within single-digit milliseconds in the region.
- * On the emulator alone a request is mostly CPU of this one process, which all the simulated
- * processes share, so every extra request slows the writer holding the aggregate; with a network's
- * wait between requests, as on AWS, it mostly does not.
+ * On the emulator alone a command takes about 2 ms, so a handoff of the aggregate (idle until a
+ * waiter wakes from its pause) is long against the run; with a network's wait between requests, as
+ * on AWS, a command takes five times as long and the same handoff is short against it.
  */
 const ROUND_TRIP_MS = [3, 7] as const;
 
@@ -79,6 +80,10 @@ interface Row {
   runMs: number;
   /** Whether the writers had a handler each: only then does one hold the aggregate while others wait. */
   handlerEach: boolean;
+  /** CPU of this process over the runs, in ms. */
+  nodeCpuMs: number;
+  /** CPU of the emulator's JVM over the runs, in ms; undefined where it cannot be read. */
+  emulatorCpuMs?: number;
 }
 
 export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, out: (line?: string) => void): Promise<void> {
@@ -98,6 +103,7 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     { step: "finalizeRequest", name: "benchRoundTrip" },
   );
   const overTheNetwork = new DynamoDbEventStore(counted(distant), TABLE);
+  const emulator = emulatorPid(Number(new URL(config.endpoint).port));
   const handlerOf = (version: Version, options: CommandHandlerOptions = {}, roundTrip = false): Handler => {
     const events = roundTrip ? overTheNetwork : local;
     if (version === "earlier")
@@ -129,6 +135,7 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     const commits: { version: number; writer: number; at: number }[] = [];
     requests.reset();
     const units = meter.total();
+    const cpu = cpuSince(emulator);
     const start = performance.now();
     await Promise.all(
       handlers.map(async (handler, writer) => {
@@ -150,6 +157,7 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       }),
     );
     const seconds = (performance.now() - start) / 1000;
+    const used = cpu();
     commits.sort((x, y) => x.version - y.version);
     let betweenWritersMs = 0;
     for (let i = 1; i < commits.length; i += 1)
@@ -168,6 +176,8 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       betweenWritersMs: 0,
       runMs: 0,
       handlerEach: processes === "each" && writers > 1,
+      nodeCpuMs: 0,
+      emulatorCpuMs: 0,
     };
     rows.set(label, {
       ...row,
@@ -181,6 +191,8 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       commands: row.commands + commands,
       betweenWritersMs: row.betweenWritersMs + betweenWritersMs,
       runMs: row.runMs + seconds * 1000,
+      nodeCpuMs: row.nodeCpuMs + used.nodeMs,
+      emulatorCpuMs: row.emulatorCpuMs === undefined || used.emulatorMs === undefined ? undefined : row.emulatorCpuMs + used.emulatorMs,
     });
   };
 
@@ -237,9 +249,9 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
   out(`### Contention: ${COMMANDS} commands on one aggregate, ${ROUNDS} rounds (odd rounds in reverse order)`);
   out();
   out(
-    "| writers | committed/s (each round) | vs serialized | vs serialized read-first | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command | between writers |",
+    "| writers | committed/s (each round) | vs serialized | vs serialized read-first | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command | between writers | CPU per command, ms: node + emulator | cores busy |",
   );
-  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   const serial = rows.get("1 writer, one command after another")!;
   const serialReadFirst = rows.get("1 writer, one command after another, start read-first")!;
   const serialTransfers = rows.get("transfers: 1 writer, one after another")!;
@@ -261,13 +273,18 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     const floor = reads ? (transfers ? 3 : 2) : 1;
     // Rates drift between rounds more than rows differ, so each round's rate is set against its own round's baseline.
     const ratio = (of: Row) => median(row.rates.map((rate, round) => rate / of.rates[round])).toFixed(2);
+    const emulatorCpu = row.emulatorCpuMs === undefined ? "?" : (row.emulatorCpuMs / row.commands).toFixed(2);
+    const busy =
+      row.emulatorCpuMs === undefined
+        ? "–"
+        : `${((100 * (row.nodeCpuMs + row.emulatorCpuMs)) / (row.runMs * CORES)).toFixed(0)}% of ${CORES}`;
     out(
-      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${ratio(readFirst)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} | ${row.handlerEach ? `${((100 * row.betweenWritersMs) / row.runMs).toFixed(0)}%` : "–"} |`,
+      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${ratio(readFirst)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} | ${row.handlerEach ? `${((100 * row.betweenWritersMs) / row.runMs).toFixed(0)}%` : "–"} | ${(row.nodeCpuMs / row.commands).toFixed(2)} + ${emulatorCpu} | ${busy} |`,
     );
   }
   out();
   out(
-    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. \"Writes on every wake\" is today's handler with a command woken from its pause always writing, as before it read again while the writer it yielded to was still committing. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip. Between writers: the time from a commit to the next one when another writer made it, summed, as a share of the run, where writers have a handler each: the aggregate handed over, waiting for a waiter to wake and take it (each such gap includes the new writer's own read and write).",
+    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. \"Writes on every wake\" is today's handler with a command woken from its pause always writing, as before it read again while the writer it yielded to was still committing. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip. Between writers: the time from a commit to the next one when another writer made it, summed, as a share of the run, where writers have a handler each: the aggregate handed over, waiting for a waiter to wake and take it (each such gap includes the new writer's own read and write). CPU per command: this process's (every simulated process and its SDK) and the emulator's JVM (its command line found in /proc; \"?\" where it is not), over the commands; cores busy: both over the run's time and the machine's cores. On AWS the emulator's share is DynamoDB's, not the caller's.",
   );
   near.destroy();
   distant.destroy();
