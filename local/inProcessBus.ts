@@ -3,7 +3,7 @@ import { BusEntry } from "../handlers/runtime/dispatch/batching";
 import { Bus } from "../handlers/runtime/dispatch/publisher";
 import { EventPattern } from "../handlers/runtime/messages/eventPatterns";
 import { stringAttributes } from "../handlers/runtime/operations/deadLetterRedrive/messages";
-import { matchesPattern } from "./eventPatternMatch";
+import { matchesPattern, requireModelledPattern } from "./eventPatternMatch";
 import { LOCAL_ACCOUNT, LocalQueue, MessageRefusedError } from "./localQueue";
 import { Random } from "./random";
 
@@ -73,7 +73,9 @@ export class InProcessBus implements Bus {
     } = {},
   ) {}
 
+  /** Puts a rule on the bus; a pattern with an operator the local matcher does not model is refused here (UnsupportedPatternError). */
   subscribe(pattern: EventPattern, queue: LocalQueue, target: TargetOptions = {}): void {
+    requireModelledPattern(pattern);
     const ruleArn = `arn:aws:events:local:${LOCAL_ACCOUNT}:rule/${LOCAL_BUS}/${target.ruleName ?? `${queue.name}-rule`}`;
     this.rules.push({
       pattern,
