@@ -6,8 +6,9 @@
  * each start, with today's writing on every wake from a pause (as before it held on wake), and with
  * the earlier one (a frozen copy in the bench) in the rounds of one run, odd rounds in reverse
  * order; the same for transfers between two accounts (`executeMany`, one transaction), and again
- * with an AWS-like round trip before every request. Requests, write and read units per command
- * beside the floor.
+ * with an AWS-like round trip before every request; and sustained runs of 8 times as many commands
+ * beside a serialized writer of as many. Requests, write and read units per command beside the
+ * floor, the time the aggregate waits between writers, the CPU of this process and the emulator.
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -31,6 +32,14 @@ import { CORES, cpuSince, emulatorPid } from "./machineCpu";
 const COMMANDS = 384;
 /** Commands run first and not shown: DynamoDB Local's JIT warms over its first thousands of requests, and a cold emulator would slow the first round's rows. */
 const WARM_UP_COMMANDS = 1_536;
+/**
+ * Commands per sustained run. In a run of `COMMANDS` a writer's share (24 or 48 commands, some
+ * 50-100 ms on the emulator) is shorter than one waiter's pause, so the run is mostly handoffs to
+ * waiters asleep, the last ones with few left to wake (a burst); here a share (192 or 384 commands)
+ * is several pauses long, as under steady load.
+ */
+const SUSTAINED_COMMANDS = 3_072;
+const SUSTAINED = (label: string) => `sustained, ${SUSTAINED_COMMANDS} commands: ${label}`;
 const ROUNDS = Number(process.env.BENCH_CONTENTION_ROUNDS ?? 3);
 const TABLE = "bench-hot-events";
 const READ_FIRST: CommandHandlerOptions = { start: "read-first" };
@@ -205,6 +214,12 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
       () => measure("1 writer, one command after another, start read-first", "today", 1, "one", { options: READ_FIRST }),
       () => measure("8 writers, one process", "today", 8, "one"),
     ];
+    const sustained = { commands: SUSTAINED_COMMANDS };
+    steps.push(() => measure(SUSTAINED("1 writer, one command after another"), "today", 1, "one", sustained));
+    for (const writers of [8, 16])
+      steps.push(() => measure(SUSTAINED(`${writers} writers, ${writers} processes, today`), "today", writers, "each", sustained));
+    steps.push(() => measure(SUSTAINED("transfers: 1 writer, one after another"), "today", 1, "one", { ...sustained, transfers: true }));
+    steps.push(() => measure(SUSTAINED("transfers: 8 writers, 8 processes, today"), "today", 8, "each", { ...sustained, transfers: true }));
     for (const writers of [8, 16]) {
       for (const version of ["today", "writes on every wake", "earlier"] as const) {
         steps.push(() => measure(`${writers} writers, ${writers} processes, ${version}`, version, writers, "each"));
@@ -246,7 +261,9 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
     for (const step of round % 2 === 0 ? steps : steps.reverse()) await step();
   }
 
-  out(`### Contention: ${COMMANDS} commands on one aggregate, ${ROUNDS} rounds (odd rounds in reverse order)`);
+  out(
+    `### Contention: ${COMMANDS} commands on one aggregate (sustained rows ${SUSTAINED_COMMANDS}), ${ROUNDS} rounds (odd rounds in reverse order)`,
+  );
   out();
   out(
     "| writers | committed/s (each round) | vs serialized | vs serialized read-first | gave up | attempts per command | requests per command | floor | WCU per command (floor 1; transfers 4) | RCU per command | between writers | CPU per command, ms: node + emulator | cores busy |",
@@ -256,17 +273,21 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
   const serialReadFirst = rows.get("1 writer, one command after another, start read-first")!;
   const serialTransfers = rows.get("transfers: 1 writer, one after another")!;
   const serialTransfersReadFirst = rows.get("transfers: 1 writer, one after another, start read-first")!;
+  const serialSustained = rows.get(SUSTAINED("1 writer, one command after another"))!;
+  const serialTransfersSustained = rows.get(SUSTAINED("transfers: 1 writer, one after another"))!;
   const serialAtRoundTrip = rows.get(AT_ROUND_TRIP("1 writer, one command after another"))!;
   const serialReadFirstAtRoundTrip = rows.get(AT_ROUND_TRIP("1 writer, one command after another, start read-first"))!;
   const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
   for (const row of rows.values()) {
     if (row.label.startsWith("warm-up")) continue;
-    const transfers = row.label.startsWith("transfers");
-    const [baseline, readFirst] = transfers
-      ? [serialTransfers, serialTransfersReadFirst]
-      : row.label.startsWith(AT_ROUND_TRIP(""))
-        ? [serialAtRoundTrip, serialReadFirstAtRoundTrip]
-        : [serial, serialReadFirst];
+    const transfers = row.label.includes("transfers: ");
+    const [baseline, readFirst] = row.label.startsWith(SUSTAINED(""))
+      ? [transfers ? serialTransfersSustained : serialSustained, undefined]
+      : transfers
+        ? [serialTransfers, serialTransfersReadFirst]
+        : row.label.startsWith(AT_ROUND_TRIP(""))
+          ? [serialAtRoundTrip, serialReadFirstAtRoundTrip]
+          : [serial, serialReadFirst];
     const per = (value: number) => (value / row.commands).toFixed(2);
     // A read before the write (read-first, the earlier handler), or the write alone on a memory.
     const reads = row.label.includes("read-first") || row.label.includes("earlier");
@@ -279,12 +300,12 @@ export async function contention(raw: DynamoDBClient, config: DynamoDbEndpoint, 
         ? "–"
         : `${((100 * (row.nodeCpuMs + row.emulatorCpuMs)) / (row.runMs * CORES)).toFixed(0)}% of ${CORES}`;
     out(
-      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${ratio(readFirst)}× | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} | ${row.handlerEach ? `${((100 * row.betweenWritersMs) / row.runMs).toFixed(0)}%` : "–"} | ${(row.nodeCpuMs / row.commands).toFixed(2)} + ${emulatorCpu} | ${busy} |`,
+      `| ${row.label} | ${row.rates.map((rate) => rate.toFixed(0)).join(", ")} | ${ratio(baseline)}× | ${readFirst ? `${ratio(readFirst)}×` : "–"} | ${row.gaveUp} of ${row.commands} | ${(row.attempts / Math.max(1, row.applied)).toFixed(2)} | ${per(row.requests)} | ${floor} | ${per(row.writeUnits)} | ${per(row.readUnits)} | ${row.handlerEach ? `${((100 * row.betweenWritersMs) / row.runMs).toFixed(0)}%` : "–"} | ${(row.nodeCpuMs / row.commands).toFixed(2)} + ${emulatorCpu} | ${busy} |`,
     );
   }
   out();
   out(
-    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. \"Writes on every wake\" is today's handler with a command woken from its pause always writing, as before it read again while the writer it yielded to was still committing. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip. Between writers: the time from a commit to the next one when another writer made it, summed, as a share of the run, where writers have a handler each: the aggregate handed over, waiting for a waiter to wake and take it (each such gap includes the new writer's own read and write). CPU per command: this process's (every simulated process and its SDK) and the emulator's JVM (its command line found in /proc; \"?\" where it is not), over the commands; cores busy: both over the run's time and the machine's cores. On AWS the emulator's share is DynamoDB's, not the caller's.",
+    "Today's handler starts as by default (memory-first: deciding at once on what its own commit or a refusal's answer proved within the last second) unless a row says otherwise. Floor: the write alone on a memory (memory-first, decide-first), a read and a write per command (read-first, the earlier handler), a read of each account and one transaction per transfer read first. Units are DynamoDB's for these item sizes (bench/capacityUnits.ts): a write 1 WCU per KB, a transaction twice that per item (a transfer writes two events: 4 WCU), a refused write is charged as one; a consistent query 1 RCU per 4 KB. \"Writes on every wake\" is today's handler with a command woken from its pause always writing, as before it read again while the writer it yielded to was still committing. The earlier handler is a frozen copy of the one before conflicts carried the winner's event and before its pacing on hot aggregates. The ratios are each round's rate over the same round's serialized rate, the median of the rounds. The AWS round trip rows wait 3-7 ms (seeded) before each request is sent, as a network would, and compare with the serialized writer at that round trip; the sustained rows compare with the serialized writer of as many commands (no read-first beside it). Between writers: the time from a commit to the next one when another writer made it, summed, as a share of the run, where writers have a handler each: the aggregate handed over, waiting for a waiter to wake and take it (each such gap includes the new writer's own read and write). CPU per command: this process's (every simulated process and its SDK) and the emulator's JVM (its command line found in /proc; \"?\" where it is not), over the commands; cores busy: both over the run's time and the machine's cores. On AWS the emulator's share is DynamoDB's, not the caller's.",
   );
   near.destroy();
   distant.destroy();
