@@ -2,8 +2,9 @@ import { EventPattern } from "../handlers/runtime/messages/eventPatterns";
 import { LedgerError } from "../handlers/runtime/support/errors";
 
 /**
- * A pattern uses an EventBridge operator this matcher does not model (prefix, numeric, anything-but…):
- * refused, so the local stage never passes or drops an event where EventBridge would decide otherwise.
+ * A pattern uses an EventBridge operator or shape this matcher does not model (prefix, numeric,
+ * anything-but…, a bare value): refused when the rule is put on a local bus, rather than deciding
+ * silently what EventBridge may decide otherwise.
  */
 export class UnsupportedPatternError extends LedgerError {
   readonly code = "unsupported-event-pattern";
@@ -11,14 +12,17 @@ export class UnsupportedPatternError extends LedgerError {
     readonly field: string,
     readonly operator: unknown,
   ) {
-    super(`event pattern field "${field}": ${JSON.stringify(operator)} is not modelled locally (values, exists, $or and nesting are)`);
+    super(
+      `event pattern field "${field}": ${JSON.stringify(operator)} is not modelled locally (a list of values or { exists }, $or over a list of patterns, and nesting are)`,
+    );
   }
 }
 
 /**
  * Whether an event (source, detail-type, detail) matches a pattern, as EventBridge decides it for the
  * subset this library's patterns use: a list of values (one equal to the event's, or to any element
- * of an array in the event), `{ exists }`, `$or`, nesting.
+ * of an array in the event), `{ exists }` on a leaf, `$or`, nesting (over an object, or any object
+ * of an array in the event).
  */
 export function matchesPattern(pattern: EventPattern, event: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([field, expected]) => {
@@ -30,19 +34,29 @@ export function matchesPattern(pattern: EventPattern, event: Record<string, unkn
         return (actual !== undefined) === existsOperand(field, option);
       });
     }
-    return typeof actual === "object" && actual !== null && matchesPattern(expected as EventPattern, actual as Record<string, unknown>);
+    // A nested pattern over an array of objects in the event matches when one of them does.
+    const objects = Array.isArray(actual) ? actual : [actual];
+    return objects.some(
+      (value) => typeof value === "object" && value !== null && matchesPattern(expected as EventPattern, value as Record<string, unknown>),
+    );
   });
 }
 
 /** Refuses a pattern with an operator `matchesPattern` does not model: a rule is checked once, when it is put on a local bus. */
 export function requireModelledPattern(pattern: EventPattern): void {
   for (const [field, expected] of Object.entries(pattern)) {
-    if (field === "$or") (expected as EventPattern[]).forEach(requireModelledPattern);
-    else if (Array.isArray(expected)) {
+    if (field === "$or") {
+      if (!Array.isArray(expected) || !expected.every(isPlainObject)) throw new UnsupportedPatternError(field, expected);
+      expected.forEach(requireModelledPattern);
+    } else if (Array.isArray(expected)) {
       for (const option of expected) if (typeof option === "object" && option !== null) existsOperand(field, option);
-    } else requireModelledPattern(expected as EventPattern);
+    } else if (isPlainObject(expected)) requireModelledPattern(expected);
+    // A bare value (not in a list) is no pattern EventBridge takes either.
+    else throw new UnsupportedPatternError(field, expected);
   }
 }
+
+const isPlainObject = (value: unknown): value is EventPattern => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The operand of `{ exists: boolean }`, the one operator modelled; any other is refused. */
 function existsOperand(field: string, option: object): boolean {

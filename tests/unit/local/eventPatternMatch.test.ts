@@ -3,6 +3,8 @@ import { UnsupportedPatternError, matchesPattern } from "../../../local/eventPat
 import { InProcessBus } from "../../../local/inProcessBus";
 import { LocalQueue } from "../../../local/localQueue";
 import { projectorEventPattern } from "../../../handlers/runtime/messages/eventPatterns";
+import { reactionEventPattern } from "../../../handlers/runtime/reaction/reaction";
+import { accounts } from "../../../examples/accounts/domain";
 import { REPLAY_EVENT_TYPE } from "../../../handlers/runtime/domain/domain";
 
 describe("the local stage's event pattern matcher", () => {
@@ -37,12 +39,46 @@ describe("the local stage's event pattern matcher", () => {
     }
   });
 
-  it("decides every pattern the library writes for a projector without refusing it", () => {
-    const pattern = projectorEventPattern("accounts", ["Credited"], "balances");
-    assert.equal(matchesPattern(pattern, { source: "accounts", "detail-type": "Credited", detail: {} }), true);
+  it("puts every pattern the library writes (a projector's, a reaction's) on a local bus and decides it", () => {
+    const bus = new InProcessBus();
+    const projector = projectorEventPattern("accounts", ["Credited"], "balances");
+    const reaction = reactionEventPattern({ source: { service: "accounts", domain: accounts }, eventTypes: ["Credited"] });
+    bus.subscribe(projector, new LocalQueue("balances"));
+    bus.subscribe(reaction, new LocalQueue("reaction"));
+    assert.equal(matchesPattern(projector, { source: "accounts", "detail-type": "Credited", detail: {} }), true);
     const replay = { source: "accounts", "detail-type": REPLAY_EVENT_TYPE, detail: { event: { payload: { target: "balances" } } } };
-    assert.equal(matchesPattern(pattern, replay), true);
-    assert.equal(matchesPattern(pattern, { ...replay, detail: { event: { payload: { target: "other" } } } }), false);
+    assert.equal(matchesPattern(projector, replay), true);
+    assert.equal(matchesPattern(projector, { ...replay, detail: { event: { payload: { target: "other" } } } }), false);
+    assert.equal(
+      matchesPattern(reaction, { source: "accounts", "detail-type": (reaction["detail-type"] as string[])[0], detail: {} }),
+      true,
+    );
+    assert.equal(
+      matchesPattern(reaction, { source: "savings", "detail-type": (reaction["detail-type"] as string[])[0], detail: {} }),
+      false,
+    );
+  });
+
+  it("matches a nested pattern against any object of an array in the event", () => {
+    const pattern = { detail: { lines: { sku: ["A-1"] } } };
+    assert.equal(matchesPattern(pattern, { detail: { lines: [{ sku: "B-2" }, { sku: "A-1" }] } }), true);
+    assert.equal(matchesPattern(pattern, { detail: { lines: [{ sku: "B-2" }, "A-1"] } }), false);
+  });
+
+  it("refuses a bare value or an $or that is not a list of patterns when the rule is put on a local bus", () => {
+    const bus = new InProcessBus();
+    for (const [pattern, field] of [
+      [{ source: "accounts" }, "source"],
+      [{ detail: { amount: 5 } }, "amount"],
+      [{ detail: { amount: null } }, "amount"],
+      [{ $or: { source: ["accounts"] } }, "$or"],
+      [{ $or: [["accounts"]] }, "$or"],
+    ] as const) {
+      assert.throws(
+        () => bus.subscribe(pattern as never, new LocalQueue("q")),
+        (error: unknown) => error instanceof UnsupportedPatternError && error.field === field,
+      );
+    }
   });
 
   it("refuses a rule with such an operator when it is put on a local bus, before any event is published", () => {
