@@ -1,4 +1,5 @@
 import { EventPattern } from "../handlers/runtime/messages/eventPatterns";
+import { isPlainObject } from "../handlers/runtime/domain/domain";
 import { LedgerError } from "../handlers/runtime/support/errors";
 
 /**
@@ -55,8 +56,6 @@ export function requireModelledPattern(pattern: EventPattern): void {
     else throw new UnsupportedPatternError(field, expected);
   }
 }
-
-const isPlainObject = (value: unknown): value is EventPattern => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The operand of `{ exists: boolean }`, the one operator modelled; any other is refused. */
 function existsOperand(field: string, option: object): boolean {
