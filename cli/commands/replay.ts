@@ -53,10 +53,15 @@ async function knownTargets(
   return { rules: await projectorRulesInProgram(source.program!), from: `program ${source.program}` };
 }
 
-/** Refuses a target no enabled rule of the stack names, listing the ones it has. */
-function checkTarget(target: string, rules: readonly ProjectorRule[], from: string): void {
+/**
+ * Refuses a target no enabled rule of the stack names, listing the ones it has. Gives the services
+ * whose events the target's rules take: a replay reaches the projector only from such a service's
+ * ledger (its dispatcher publishes as that service), which nothing deployed lets the tool check.
+ */
+function checkTarget(target: string, rules: readonly ProjectorRule[], from: string): string[] {
   const enabled = [...new Set(rules.filter((rule) => rule.enabled).map((rule) => rule.target))].sort();
-  if (enabled.includes(target)) return;
+  if (enabled.includes(target))
+    return [...new Set(rules.filter((rule) => rule.enabled && rule.target === target && rule.source).map((rule) => rule.source!))].sort();
   const disabled = rules.filter((rule) => rule.target === target);
   if (disabled.length > 0)
     throw new UsageError(
@@ -98,8 +103,13 @@ export const replay = defineCommand({
     if (values.bus !== undefined || values.program !== undefined) {
       if (values.program !== undefined) io.err(`reading the projectors of ${values.program} (composed under Pulumi mocks)\n`);
       const { rules, from } = await knownTargets(values, (bus) => projectorRulesOnBus(clients.eventBridge, bus));
-      if (values.target !== undefined) checkTarget(values.target, rules, from);
-      else
+      if (values.target !== undefined) {
+        const services = checkTarget(values.target, rules, from);
+        if (services.length > 0)
+          io.err(
+            `projector ${values.target} on ${from} takes the events of service ${services.join(", ")}: a replay reaches it only if --ledger-table is ${services.length > 1 ? "one of those services' ledgers" : "that service's ledger"}\n`,
+          );
+      } else
         io.err(`--all: every projector of ${from} (${[...new Set(rules.map((rule) => rule.target))].sort().join(", ") || "none found"})\n`);
     }
     const ledgerTable = values["ledger-table"];

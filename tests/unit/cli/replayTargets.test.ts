@@ -118,11 +118,14 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
     assert.equal(stderr, "event-ledger replay: event bus acounts-bus does not exist in region eu-west-1: check --bus\n");
   });
 
-  it("accepts a target the bus has: the dry run counts the aggregates and sends no write", async () => {
+  it("accepts a target the bus has, naming the service whose ledger it takes replays from: the dry run counts the aggregates and sends no write", async () => {
     const tables = ledgerTables();
-    const { code, stdout } = await runInProcess(["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"], {
-      clients: { eventBridge: deployedBus().client, dynamodb: tables.client },
-    });
+    const { code, stdout, stderr } = await runInProcess(
+      ["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"],
+      {
+        clients: { eventBridge: deployedBus().client, dynamodb: tables.client },
+      },
+    );
     assert.equal(code, 0);
     assert.match(
       stdout,
@@ -131,6 +134,10 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
       ),
     );
     assert.deepEqual([...new Set(tables.calls.map((call) => call.name))].sort(), ["DescribeTableCommand", "QueryCommand"]);
+    assert.match(
+      stderr,
+      /projector balances on bus accounts-bus takes the events of service accounts: a replay reaches it only if --ledger-table is that service's ledger/,
+    );
   });
 
   it('keeps a run for the projector named "all" apart from an --all run: it does not resume the --all run\'s checkpoint', async () => {
