@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -16,7 +17,13 @@ export interface Connection {
 }
 
 /** Clients given instead of the ones the connection would build (tests stub them at client level). */
-export type GivenClients = Partial<{ dynamodb: DynamoDBClient; eventBridge: EventBridgeClient; sqs: SQSClient; s3: S3Client }>;
+export type GivenClients = Partial<{
+  dynamodb: DynamoDBClient;
+  eventBridge: EventBridgeClient;
+  sqs: SQSClient;
+  s3: S3Client;
+  lambda: LambdaClient;
+}>;
 
 const REGION_OPTION = text({
   value: "<region>",
@@ -73,6 +80,15 @@ export class AwsClients {
 
   get sqs(): SQSClient {
     return (this.built.sqs ??= new SQSClient(this.config(this.connection.endpoint)));
+  }
+
+  /**
+   * Lambda, to read what deployed functions do with a table (its stream's mappings); none on a local
+   * endpoint, which has no Lambda, unless one was given.
+   */
+  get lambda(): LambdaClient | undefined {
+    if (this.connection.endpoint && !this.given.lambda) return undefined;
+    return (this.built.lambda ??= new LambdaClient(this.config(undefined)));
   }
 
   get s3(): S3Client {

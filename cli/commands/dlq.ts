@@ -14,6 +14,7 @@ import { defineCommand, defineGroup } from "../command";
 import { Resource, UsageError, onResource } from "../errors";
 import { OPTIONAL_LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
+import { ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { requireTables, table } from "../preflight";
 
 const QUEUE_OPTIONS = {
@@ -37,8 +38,16 @@ const LEDGER_FOR_REPLAY = {
 
 type LedgerValues = Values<typeof LEDGER_FOR_REPLAY>;
 
-/** The replay for the dispatcher's letters, when the ledger options are given (all of them, or none). */
-async function replayOf(values: LedgerValues, clients: AwsClients): Promise<RedriveTargetsPort["replay"] | undefined> {
+/**
+ * The replay for the dispatcher's letters, when the ledger options are given (all of them, or none).
+ * With `err`, for a run that writes, first finds the ledger's dispatcher and says who publishes it
+ * (refusing a ledger nothing publishes).
+ */
+async function replayOf(
+  values: LedgerValues,
+  clients: AwsClients,
+  err?: (text: string) => void,
+): Promise<RedriveTargetsPort["replay"] | undefined> {
   const ledger = ["ledger-table", "idempotency-table", "domain"] as const;
   const given = ledger.filter((name) => values[name] !== undefined);
   if (given.length === 0) return undefined;
@@ -50,10 +59,9 @@ async function replayOf(values: LedgerValues, clients: AwsClients): Promise<Redr
         .join(", ")}`,
     );
   const domain = await loadDomain(values.domain!, values.export);
-  await requireTables(clients.dynamodb, [
-    table("--ledger-table", values["ledger-table"]!),
-    table("--idempotency-table", values["idempotency-table"]!),
-  ]);
+  const ledgerTable = table("--ledger-table", values["ledger-table"]!);
+  const [described] = await requireTables(clients.dynamodb, [ledgerTable, table("--idempotency-table", values["idempotency-table"]!)]);
+  if (err) reportDispatch(err, ledgerTable, await ledgerDispatch(clients.lambda, ledgerTable, described));
   const { commands } = dynamoDbCommandSide({
     domain,
     client: clients.documentClient,
@@ -161,7 +169,7 @@ const redrive = defineCommand({
     if (values.all === ids.length > 0)
       throw new UsageError(values.all ? "give --all or message ids, not both" : "redrive what? give --all or message ids");
     const clients = connect({ region: values.region, endpoint: values.endpoint });
-    const replay = await replayOf(values, clients);
+    const replay = await replayOf(values, clients, io.err);
     const queueUrl = values["queue-url"];
     const projectorQueue = values["projector-queue"];
     const projectorQueueArn = projectorQueue

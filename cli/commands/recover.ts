@@ -10,6 +10,7 @@ import { defineCommand } from "../command";
 import { Resource, UsageError, onResource } from "../errors";
 import { LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
+import { ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { requireTables, table } from "../preflight";
 import { progressLine, reportProgress } from "../progress";
 
@@ -101,10 +102,9 @@ export const recover = defineCommand({
     const domain = await loadDomain(values.domain, values.export);
     const clients = context.clients({ region: values.region, endpoint: values.endpoint, s3Endpoint: values["s3-endpoint"] });
     const ledgerTable = values["ledger-table"];
-    await requireTables(clients.dynamodb, [
-      table("--ledger-table", ledgerTable),
-      table("--idempotency-table", values["idempotency-table"]),
-    ]);
+    const ledger = table("--ledger-table", ledgerTable);
+    const [described] = await requireTables(clients.dynamodb, [ledger, table("--idempotency-table", values["idempotency-table"])]);
+    reportDispatch(io.err, ledger, await ledgerDispatch(clients.lambda, ledger, described));
     const source =
       values.bucket !== undefined ? bucketSource(clients.s3, values.bucket, values.prefix) : folderSource(values.dir!, values.prefix);
     const total = await onResource(source.resource, () => source.count());

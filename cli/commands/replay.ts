@@ -5,7 +5,8 @@ import { ReplayProgress, defaultCheckpointPath, fileCheckpoint, replayRun } from
 import { COMMON_OPTIONS, closest, flag, integer, positiveNumber, text } from "../args";
 import { CONNECTION_OPTIONS } from "../awsClients";
 import { defineCommand } from "../command";
-import { UsageError, onResource } from "../errors";
+import { Resource, UsageError, onResource } from "../errors";
+import { LedgerDispatch, dispatcherLine, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
 import { requireTables, table } from "../preflight";
@@ -56,7 +57,7 @@ async function knownTargets(
 /**
  * Refuses a target no enabled rule of the stack names, listing the ones it has. Gives the services
  * whose events the target's rules take: a replay reaches the projector only from such a service's
- * ledger (its dispatcher publishes as that service), which nothing deployed lets the tool check.
+ * ledger (its dispatcher publishes as that service).
  */
 function checkTarget(target: string, rules: readonly ProjectorRule[], from: string): string[] {
   const enabled = [...new Set(rules.filter((rule) => rule.enabled).map((rule) => rule.target))].sort();
@@ -73,13 +74,37 @@ function checkTarget(target: string, rules: readonly ProjectorRule[], from: stri
   );
 }
 
+/**
+ * Refuses a ledger whose dispatchers publish as none of the services the target's rules take: the
+ * replay events would leave as another service's events and never reach the projector. Returns
+ * the line saying what was found, or, unchecked, which service's ledger it must be.
+ */
+function checkLedgerReaches(
+  target: string,
+  services: readonly string[],
+  from: string,
+  ledger: Resource,
+  dispatch: LedgerDispatch,
+): string | undefined {
+  if (services.length === 0) return undefined;
+  const takes = `projector ${target} on ${from} takes the events of service ${services.join(", ")}`;
+  const which = services.length > 1 ? "one of those services' ledgers" : "that service's ledger";
+  if (!dispatch.checked) return `${takes}: a replay reaches it only if ${ledger.flag} is ${which}`;
+  if (dispatch.dispatchers.some((dispatcher) => services.includes(dispatcher.service)))
+    return `${takes}: ${ledger.flag} ${ledger.name} is ${which}`;
+  throw new UsageError(
+    `${ledger.flag} ${ledger.name} is not ${which}: ${takes}, but ${dispatch.dispatchers.map(dispatcherLine).join("; ")}, so a replay appended there would never reach it`,
+  );
+}
+
 export const replay = defineCommand({
   name: "replay",
   summary:
     "appends a replay event to every aggregate (or those with a prefix) for one projector or all, to backfill or rebuild a read model",
   description:
     "Rate-limited, parallel, resumable (a checkpoint file; Ctrl-C stops, running again resumes) and idempotent per target and generation: " +
-    "a second run appends nothing new. A replay event is permanent: --target is checked against the stack's projectors, and --dry-run says what a run would do.",
+    "a second run appends nothing new. A replay event is permanent: --target is checked against the stack's projectors, --ledger-table against the service " +
+    "the target's rule takes (its stream's dispatcher, read from Lambda), and --dry-run says what a run would do.",
   usage: [
     "event-ledger replay --ledger-table <table> --idempotency-table <table> --domain <file> --target <projector> (--bus <bus name> | --program <file>) [options]",
     "event-ledger replay --ledger-table <table> --idempotency-table <table> --domain <file> --all [options]",
@@ -100,21 +125,32 @@ export const replay = defineCommand({
       );
     const domain = await loadDomain(values.domain, values.export);
     const clients = context.clients({ region: values.region, endpoint: values.endpoint });
+    let known: { rules: ProjectorRule[]; from: string } | undefined;
+    let services: string[] = [];
     if (values.bus !== undefined || values.program !== undefined) {
       if (values.program !== undefined) io.err(`reading the projectors of ${values.program} (composed under Pulumi mocks)\n`);
-      const { rules, from } = await knownTargets(values, (bus) => projectorRulesOnBus(clients.eventBridge, bus));
-      if (values.target !== undefined) {
-        const services = checkTarget(values.target, rules, from);
-        if (services.length > 0)
-          io.err(
-            `projector ${values.target} on ${from} takes the events of service ${services.join(", ")}: a replay reaches it only if --ledger-table is ${services.length > 1 ? "one of those services' ledgers" : "that service's ledger"}\n`,
-          );
-      } else
-        io.err(`--all: every projector of ${from} (${[...new Set(rules.map((rule) => rule.target))].sort().join(", ") || "none found"})\n`);
+      known = await knownTargets(values, (bus) => projectorRulesOnBus(clients.eventBridge, bus));
+      if (values.target !== undefined) services = checkTarget(values.target, known.rules, known.from);
     }
     const ledgerTable = values["ledger-table"];
     const ledger = table("--ledger-table", ledgerTable);
-    await requireTables(clients.dynamodb, [ledger, table("--idempotency-table", values["idempotency-table"])]);
+    const [described] = await requireTables(clients.dynamodb, [ledger, table("--idempotency-table", values["idempotency-table"])]);
+    const dispatch = await ledgerDispatch(clients.lambda, ledger, described);
+    const reaches =
+      values.target !== undefined && known !== undefined
+        ? checkLedgerReaches(values.target, services, known.from, ledger, dispatch)
+        : undefined;
+    reportDispatch(io.err, ledger, dispatch);
+    if (reaches !== undefined) io.err(`${reaches}\n`);
+    if (known !== undefined && values.all) {
+      const published = dispatch.checked ? new Set(dispatch.dispatchers.map((dispatcher) => dispatcher.service)) : undefined;
+      const reached = known.rules.filter(
+        (rule) => rule.enabled && (published === undefined || rule.source === undefined || published.has(rule.source)),
+      );
+      io.err(
+        `--all: every projector of ${known.from}${published ? ` taking service ${[...published].sort().join(", ")}` : ""} (${[...new Set(reached.map((rule) => rule.target))].sort().join(", ") || "none found"})\n`,
+      );
+    }
     const db = clients.documentClient;
     const target = values.target;
     // Every projector, or one by name: apart, so a projector named "all" never shares the run or keys of --all.

@@ -2,14 +2,14 @@ import * as assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { replayTargetsOfPattern } from "../../../cli/replayTargets";
 import { AGGREGATE_BUCKETS } from "../../../handlers/runtime/ledger/conventions";
 import { projectorEventPattern } from "../../../handlers/runtime/messages/eventPatterns";
 import { defaultCheckpointPath } from "../../../handlers/runtime/operations/replayRun";
-import { stubDynamoDb, stubSend } from "../../support/stubClient";
+import { stubSend } from "../../support/stubClient";
 import { runInProcess } from "./cliRun";
+import { STREAM_ARN, accountsDispatcher, ledgerTables, streamFunctions } from "./deployedLedger";
 
 const credentials = { accessKeyId: "x", secretAccessKey: "x" };
 const pattern = (name: string) => JSON.stringify(projectorEventPattern("accounts", ["Credited", "Debited"], name));
@@ -36,15 +36,6 @@ function deployedBus() {
           ],
         };
   });
-  return { client, calls };
-}
-
-/** A DynamoDB client recording every call: tables exist, each index bucket counts 3 aggregates. */
-function ledgerTables() {
-  const client = new DynamoDBClient({ region: "eu-west-1", credentials });
-  const calls = stubDynamoDb(client, (operation) =>
-    operation === "QueryCommand" ? { Count: 3 } : operation === "DescribeTableCommand" ? { Table: {} } : {},
-  );
   return { client, calls };
 }
 
@@ -118,15 +109,14 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
     assert.equal(stderr, "event-ledger replay: event bus acounts-bus does not exist in region eu-west-1: check --bus\n");
   });
 
-  it("accepts a target the bus has, naming the service whose ledger it takes replays from: the dry run counts the aggregates and sends no write", async () => {
+  it("accepts a target the bus has when the ledger's dispatcher publishes as the target's service: the dry run names both, counts the aggregates and sends no write", async () => {
     const tables = ledgerTables();
+    const lambda = streamFunctions([{ name: "audit-fn" }, accountsDispatcher()]);
     const { code, stdout, stderr } = await runInProcess(
       ["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"],
-      {
-        clients: { eventBridge: deployedBus().client, dynamodb: tables.client },
-      },
+      { clients: { eventBridge: deployedBus().client, dynamodb: tables.client, lambda: lambda.client } },
     );
-    assert.equal(code, 0);
+    assert.equal(code, 0, stderr);
     assert.match(
       stdout,
       new RegExp(
@@ -134,10 +124,107 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
       ),
     );
     assert.deepEqual([...new Set(tables.calls.map((call) => call.name))].sort(), ["DescribeTableCommand", "QueryCommand"]);
+    assert.match(stderr, /--ledger-table ledger: dispatcher accounts-dispatcher-fn publishes it as service accounts on bus accounts-bus\n/);
     assert.match(
       stderr,
-      /projector balances on bus accounts-bus takes the events of service accounts: a replay reaches it only if --ledger-table is that service's ledger/,
+      /projector balances on bus accounts-bus takes the events of service accounts: --ledger-table ledger is that service's ledger\n/,
     );
+    assert.deepEqual(
+      lambda.calls.map((call) => [call.name, call.input.EventSourceArn ?? call.input.FunctionName, call.input.Marker]),
+      [
+        ["ListEventSourceMappingsCommand", STREAM_ARN, undefined],
+        ["ListEventSourceMappingsCommand", STREAM_ARN, "1"],
+        ["GetFunctionConfigurationCommand", "arn:aws:lambda:eu-west-1:123456789012:function:audit-fn", undefined],
+        ["GetFunctionConfigurationCommand", "arn:aws:lambda:eu-west-1:123456789012:function:accounts-dispatcher-fn", undefined],
+      ],
+      "every page of the stream's mappings, then each function's configuration",
+    );
+  });
+
+  it("refuses, writing nothing, a ledger whose dispatcher publishes as another service than the one the target's rule takes", async () => {
+    const tables = ledgerTables();
+    const orders = { name: "orders-dispatcher-fn", service: "orders", bus: "orders-bus" };
+    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus"], {
+      clients: { eventBridge: deployedBus().client, dynamodb: tables.client, lambda: streamFunctions([orders]).client },
+    });
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /^event-ledger replay: --ledger-table ledger is not that service's ledger: projector balances on bus accounts-bus takes the events of service accounts, but dispatcher orders-dispatcher-fn publishes it as service orders on bus orders-bus, so a replay appended there would never reach it\n/,
+    );
+    assert.deepEqual(
+      tables.calls.map((call) => call.name),
+      ["DescribeTableCommand", "DescribeTableCommand"],
+      "nothing counted, nothing written",
+    );
+  });
+
+  for (const [what, tables, functions, message] of [
+    [
+      "a ledger without a stream",
+      () => ledgerTables({ stream: false }),
+      [],
+      /--ledger-table ledger has no stream: no dispatcher publishes its events/,
+    ],
+    [
+      "a stream no function reads",
+      () => ledgerTables(),
+      [],
+      /no dispatcher reads the stream of --ledger-table ledger \(it has no event source mapping\)/,
+    ],
+    [
+      "a stream only other functions read",
+      () => ledgerTables(),
+      [{ name: "audit-fn" }],
+      /no dispatcher reads the stream of --ledger-table ledger \(its mappings' functions: audit-fn\): what the run would append reaches no bus/,
+    ],
+  ] as const)
+    it(`refuses --all on ${what}: what it appends would reach no read model`, async () => {
+      const ddb = tables();
+      const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--all"], {
+        clients: { dynamodb: ddb.client, lambda: streamFunctions(functions).client },
+      });
+      assert.equal(code, 2);
+      assert.match(stderr, message);
+      assert.ok(!ddb.calls.some((call) => call.name !== "DescribeTableCommand"), "nothing counted, nothing written");
+    });
+
+  it("goes on unchecked when the credentials may not read Lambda, saying which permissions the check needs and which service's ledger it must be", async () => {
+    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"], {
+      clients: { eventBridge: deployedBus().client, dynamodb: ledgerTables().client, lambda: streamFunctions([], { denied: true }).client },
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stderr,
+      /who publishes --ledger-table ledger is not checked: reading its stream's mappings needs lambda:ListEventSourceMappings and lambda:GetFunctionConfiguration\n/,
+    );
+    assert.match(stderr, /takes the events of service accounts: a replay reaches it only if --ledger-table is that service's ledger/);
+  });
+
+  it("goes on unchecked when a function on the stream has an environment the caller may not decrypt, naming it", async () => {
+    const sealed = { ...accountsDispatcher(), environmentError: "KMSAccessDeniedException" };
+    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--all", "--dry-run"], {
+      clients: { dynamodb: ledgerTables().client, lambda: streamFunctions([sealed]).client },
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stderr,
+      /who publishes --ledger-table ledger is not checked: the environment of accounts-dispatcher-fn, on its stream, could not be read \(KMSAccessDeniedException: denied\)\n/,
+    );
+  });
+
+  it("warns when the ledger's only dispatcher is disabled: the replay waits in the stream", async () => {
+    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--all", "--bus", "accounts-bus", "--dry-run"], {
+      clients: {
+        eventBridge: deployedBus().client,
+        dynamodb: ledgerTables().client,
+        lambda: streamFunctions([accountsDispatcher("Disabled")]).client,
+      },
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /publishes it as service accounts on bus accounts-bus \(its stream mapping is Disabled\)/);
+    assert.match(stderr, /warning: no dispatcher of ledger is reading its stream/);
+    assert.match(stderr, /--all: every projector of bus accounts-bus taking service accounts \(balances, last-transaction\)\n/);
   });
 
   it('keeps a run for the projector named "all" apart from an --all run: it does not resume the --all run\'s checkpoint', async () => {
@@ -150,15 +237,15 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
       await writeFile(defaultCheckpointPath(allRun), JSON.stringify({ run: allRun, position: {}, replayed: 3, skipped: 0, failed: [] }));
       const eventBridge = new EventBridgeClient({ region: "eu-west-1", credentials });
       stubSend(eventBridge, () => ({ Rules: [{ Name: "all-rule", EventPattern: pattern("all"), State: "ENABLED" }] }));
-      const dynamodb = new DynamoDBClient({ region: "eu-west-1", credentials });
-      stubDynamoDb(dynamodb, (operation) => (operation === "QueryCommand" ? { Count: 3 } : { Table: {} }));
+      const dynamodb = ledgerTables().client;
+      const lambda = streamFunctions([accountsDispatcher()]).client;
       const { code, stdout } = await runInProcess(
         [
           ...["replay", "--ledger-table", "ledger", "--idempotency-table", "idempotency"],
           ...["--domain", path.join(cwd, "examples/accounts/domain.ts"), "--export", "accounts"],
           ...["--target", "all", "--bus", "accounts-bus", "--dry-run"],
         ],
-        { clients: { eventBridge, dynamodb } },
+        { clients: { eventBridge, dynamodb, lambda } },
       );
       assert.equal(code, 0);
       assert.doesNotMatch(stdout, /exists: a run would resume from it/, "the targeted run would skip everything the --all run did");
