@@ -26,6 +26,10 @@ export interface LedgerDispatcher {
   readonly bus: string;
   /** Its mapping's state: "Enabled", "Disabled", "Updating", ... */
   readonly state: string;
+  /** Where its mapping sends the batches it gives up on (the failed-batch bucket's ARN), if anywhere. */
+  readonly failedBatches?: string;
+  /** Its dead-letter queue's URL, if it has one. */
+  readonly deadLetterQueueUrl?: string;
 }
 
 /** The ledger's dispatchers, or why they could not be found (the run goes on, unchecked). */
@@ -99,7 +103,17 @@ export async function ledgerDispatch(
     const variables = environment?.Variables;
     const service = variables?.[ENV.serviceName];
     const bus = variables?.[ENV.eventBusName];
-    if (service && bus) dispatchers.push({ function: name, service, bus, state: mapping.State ?? "?" });
+    if (!service || !bus) continue;
+    const failedBatches = mapping.DestinationConfig?.OnFailure?.Destination;
+    const deadLetterQueueUrl = variables?.[ENV.deadLetterQueueUrl];
+    dispatchers.push({
+      function: name,
+      service,
+      bus,
+      state: mapping.State ?? "?",
+      ...(failedBatches ? { failedBatches } : {}),
+      ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}),
+    });
   }
   if (dispatchers.length === 0)
     throw new UsageError(
@@ -126,4 +140,50 @@ export function reportDispatch(err: (text: string) => void, ledger: Resource, di
     err(
       `warning: no dispatcher of ${ledger.name} is reading its stream: what this run appends is published only once one is enabled, and is lost to the read models if that is more than 24 hours away (the stream's retention)\n`,
     );
+}
+
+/** A bucket's name from its ARN (`arn:<partition>:s3:::<bucket>`), or undefined for another ARN. */
+const bucketOfArn = (arn: string) => /^arn:[^:]+:s3:::([^/]+)$/.exec(arn)?.[1];
+
+/** A queue URL's account and name, the part every form of the URL (regional, legacy, local) shares. */
+const queuePath = (url: string) => {
+  try {
+    return new URL(url).pathname.split("/").filter(Boolean).slice(-2).join("/");
+  } catch {
+    return url;
+  }
+};
+
+/**
+ * Refuses failed batches that are not the ledger's own: the replays they lead to are appended to
+ * the ledger, and another dispatcher's batches name another ledger's aggregates.
+ */
+export function checkFailedBatchSource(dispatch: LedgerDispatch, ledger: Resource, bucket: string): void {
+  if (
+    !dispatch.checked ||
+    dispatch.dispatchers.some((dispatcher) => dispatcher.failedBatches && bucketOfArn(dispatcher.failedBatches) === bucket)
+  )
+    return;
+  const theirs = dispatch.dispatchers.map(
+    (dispatcher) =>
+      `dispatcher ${dispatcher.function}: ${dispatcher.failedBatches ? `bucket ${bucketOfArn(dispatcher.failedBatches) ?? dispatcher.failedBatches}` : "none"}`,
+  );
+  throw new UsageError(
+    `--bucket ${bucket} is not where the dispatcher of ${ledger.flag} ${ledger.name} puts the batches it gives up on (${theirs.join("; ")}): its batches name another ledger's aggregates`,
+  );
+}
+
+/**
+ * Refuses a dead-letter queue that is not the ledger's dispatcher's: the dispatcher letters it
+ * holds are replayed into the ledger, and another dispatcher's name another ledger's aggregates.
+ */
+export function checkDeadLetterSource(dispatch: LedgerDispatch, ledger: Resource, queueUrl: string): void {
+  if (!dispatch.checked) return;
+  const queue = queuePath(queueUrl);
+  if (dispatch.dispatchers.some((dispatcher) => dispatcher.deadLetterQueueUrl && queuePath(dispatcher.deadLetterQueueUrl) === queue))
+    return;
+  const theirs = dispatch.dispatchers.map((dispatcher) => `dispatcher ${dispatcher.function}: ${dispatcher.deadLetterQueueUrl ?? "none"}`);
+  throw new UsageError(
+    `--queue-url ${queueUrl} is not the dead-letter queue of the dispatcher of ${ledger.flag} ${ledger.name} (${theirs.join("; ")}): the ledger options replay a dispatcher's letters into its own ledger; give that dispatcher's ledger, or leave them out for a projector's or a reactor's queue`,
+  );
 }

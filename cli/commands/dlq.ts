@@ -14,7 +14,7 @@ import { defineCommand, defineGroup } from "../command";
 import { Resource, UsageError, onResource } from "../errors";
 import { OPTIONAL_LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
-import { ledgerDispatch, reportDispatch } from "../ledgerDispatch";
+import { checkDeadLetterSource, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { requireTables, table } from "../preflight";
 
 const QUEUE_OPTIONS = {
@@ -40,13 +40,13 @@ type LedgerValues = Values<typeof LEDGER_FOR_REPLAY>;
 
 /**
  * The replay for the dispatcher's letters, when the ledger options are given (all of them, or none).
- * With `err`, for a run that writes, first finds the ledger's dispatcher and says who publishes it
- * (refusing a ledger nothing publishes).
+ * For a redrive, which writes, first finds the ledger's dispatcher, refuses a ledger nothing
+ * publishes or a queue that is not its dispatcher's, and says on `err` who publishes it.
  */
 async function replayOf(
   values: LedgerValues,
   clients: AwsClients,
-  err?: (text: string) => void,
+  redrive?: { readonly err: (text: string) => void; readonly queueUrl: string },
 ): Promise<RedriveTargetsPort["replay"] | undefined> {
   const ledger = ["ledger-table", "idempotency-table", "domain"] as const;
   const given = ledger.filter((name) => values[name] !== undefined);
@@ -61,7 +61,11 @@ async function replayOf(
   const domain = await loadDomain(values.domain!, values.export);
   const ledgerTable = table("--ledger-table", values["ledger-table"]!);
   const [described] = await requireTables(clients.dynamodb, [ledgerTable, table("--idempotency-table", values["idempotency-table"]!)]);
-  if (err) reportDispatch(err, ledgerTable, await ledgerDispatch(clients.lambda, ledgerTable, described));
+  if (redrive) {
+    const dispatch = await ledgerDispatch(clients.lambda, ledgerTable, described);
+    checkDeadLetterSource(dispatch, ledgerTable, redrive.queueUrl);
+    reportDispatch(redrive.err, ledgerTable, dispatch);
+  }
   const { commands } = dynamoDbCommandSide({
     domain,
     client: clients.documentClient,
@@ -169,7 +173,7 @@ const redrive = defineCommand({
     if (values.all === ids.length > 0)
       throw new UsageError(values.all ? "give --all or message ids, not both" : "redrive what? give --all or message ids");
     const clients = connect({ region: values.region, endpoint: values.endpoint });
-    const replay = await replayOf(values, clients, io.err);
+    const replay = await replayOf(values, clients, { err: io.err, queueUrl: values["queue-url"] });
     const queueUrl = values["queue-url"];
     const projectorQueue = values["projector-queue"];
     const projectorQueueArn = projectorQueue

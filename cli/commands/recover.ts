@@ -10,7 +10,7 @@ import { defineCommand } from "../command";
 import { Resource, UsageError, onResource } from "../errors";
 import { LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
-import { ledgerDispatch, reportDispatch } from "../ledgerDispatch";
+import { checkFailedBatchSource, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { requireTables, table } from "../preflight";
 import { progressLine, reportProgress } from "../progress";
 
@@ -104,7 +104,9 @@ export const recover = defineCommand({
     const ledgerTable = values["ledger-table"];
     const ledger = table("--ledger-table", ledgerTable);
     const [described] = await requireTables(clients.dynamodb, [ledger, table("--idempotency-table", values["idempotency-table"])]);
-    reportDispatch(io.err, ledger, await ledgerDispatch(clients.lambda, ledger, described));
+    const dispatch = await ledgerDispatch(clients.lambda, ledger, described);
+    if (values.bucket !== undefined) checkFailedBatchSource(dispatch, ledger, values.bucket);
+    reportDispatch(io.err, ledger, dispatch);
     const source =
       values.bucket !== undefined ? bucketSource(clients.s3, values.bucket, values.prefix) : folderSource(values.dir!, values.prefix);
     const total = await onResource(source.resource, () => source.count());

@@ -31,6 +31,10 @@ export interface StreamFunction {
   readonly state?: string;
   /** The environment comes back as this error (variables under a key the caller may not decrypt). */
   readonly environmentError?: string;
+  /** The bucket its mapping sends failed batches to. */
+  readonly failedBatches?: string;
+  /** Its dead-letter queue's URL. */
+  readonly deadLetterQueueUrl?: string;
 }
 
 const functionArn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
@@ -56,6 +60,7 @@ export function streamFunctions(functions: readonly StreamFunction[], options: {
           FunctionArn: functionArn(fn.name),
           State: fn.state ?? "Enabled",
           EventSourceArn: STREAM_ARN,
+          ...(fn.failedBatches ? { DestinationConfig: { OnFailure: { Destination: `arn:aws:s3:::${fn.failedBatches}` } } } : {}),
         })),
         ...(at + 1 < mappings.length ? { NextMarker: String(at + 1) } : {}),
       };
@@ -69,6 +74,7 @@ export function streamFunctions(functions: readonly StreamFunction[], options: {
         LOG_LEVEL: "INFO",
         ...(fn.service ? { [ENV.serviceName]: fn.service } : {}),
         ...(fn.bus ? { [ENV.eventBusName]: fn.bus } : {}),
+        ...(fn.deadLetterQueueUrl ? { [ENV.deadLetterQueueUrl]: fn.deadLetterQueueUrl } : {}),
       };
       return { FunctionName: fn.name, Environment: { Variables: variables } };
     }
@@ -83,4 +89,6 @@ export const accountsDispatcher = (state = "Enabled"): StreamFunction => ({
   service: "accounts",
   bus: "accounts-bus",
   state,
+  failedBatches: "accounts-dispatcher-failed",
+  deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/dispatcher-dlq",
 });
