@@ -45,7 +45,8 @@ export interface ProjectorArgs extends BusSubscriberArgs {
    * The ledger of the service whose bus this is: aggregates its dispatcher sends by reference (claim
    * checks) are read from its snapshot table, with its KMS key. Default none: no claim checks are
    * resolved (a projector of another service's bus, whose ledger is not in this program; see
-   * `claimCheckTable`).
+   * `claimCheckTable`). A ledger whose dispatcher in this program publishes to another service's
+   * bus is refused when the program runs.
    */
   readonly ledger?: EventLedger;
   /** Write to this table instead of creating one (it must have the read-model key schema). Default: a new table. */

@@ -64,9 +64,50 @@ function current(): RecordedComponent[] {
   return list;
 }
 
-/** Records a component of the program being run. */
+/** Records a component of the program being run, refusing it when it pairs a ledger with another service's bus. */
 export function recordComponent(entry: RecordedComponent): void {
+  requireLedgerOfBus(entry, current());
   current().push(entry);
+}
+
+type Recorded<K extends RecordedComponent["kind"]> = Extract<RecordedComponent, { kind: K }>;
+
+/** The service a bus carries, when the program knows it: a ServiceBus's name, or a plain name given for another stack's bus. */
+function serviceOf(bus: BusReference): string | undefined {
+  if ("component" in bus) {
+    const name = (bus.component as { serviceName?: unknown }).serviceName;
+    return typeof name === "string" ? name : undefined;
+  }
+  return typeof bus.serviceName === "string" ? bus.serviceName : undefined;
+}
+
+/** False only when both buses' services are known and differ. */
+function sameService(a: BusReference, b: BusReference): boolean {
+  if ("component" in a && "component" in b && a.component === b.component) return true;
+  const [first, second] = [serviceOf(a), serviceOf(b)];
+  return first === undefined || second === undefined || first === second;
+}
+
+/**
+ * A projector's ledger is the one whose dispatcher publishes to the projector's bus: claim checks
+ * are read from its snapshot table. A ledger whose dispatcher publishes another service's events
+ * would have every claim check looked up in the wrong table. Checked whichever is created first.
+ */
+function requireLedgerOfBus(entry: RecordedComponent, recorded: readonly RecordedComponent[]): void {
+  const pairs: { projector: Recorded<"Projector">; dispatcher: Recorded<"AggregateDispatcher"> }[] = [];
+  if (entry.kind === "Projector" && entry.ledger)
+    for (const other of recorded)
+      if (other.kind === "AggregateDispatcher" && other.ledger === entry.ledger) pairs.push({ projector: entry, dispatcher: other });
+  if (entry.kind === "AggregateDispatcher")
+    for (const other of recorded)
+      if (other.kind === "Projector" && other.ledger === entry.ledger) pairs.push({ projector: other, dispatcher: entry });
+  for (const { projector, dispatcher } of pairs) {
+    const published: BusReference = { component: dispatcher.bus };
+    if (sameService(published, projector.bus)) continue;
+    throw new Error(
+      `Projector "${projector.name}": its ledger is the one AggregateDispatcher "${dispatcher.name}" publishes as service "${serviceOf(published)}", but its bus carries service "${serviceOf(projector.bus)}"'s events, so its claim checks would be looked up in another service's snapshot table; give it the ledger of "${serviceOf(projector.bus)}", or \`claimCheckTable\` when that ledger is not in this program`,
+    );
+  }
 }
 
 /** The components the program being run created so far, in creation order. */

@@ -1,10 +1,22 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { EventLedger, Projector, ServiceBus } from "../../components";
+import { AggregateDispatcher, EventLedger, Projector, ServiceBus } from "../../components";
 import { recordedComponents } from "../../components/registry";
 import { compose } from "../../local/pulumiMocks";
 
 const projectionModule = path.join(__dirname, "..", "..", "examples", "accounts", "projections.ts");
+const domainModule = path.join(__dirname, "..", "..", "examples", "accounts", "domain.ts");
+
+/** Two services, each a ledger with a dispatcher to its bus (the dispatchers made by `dispatch`, when the test says). */
+function twoServices() {
+  const accounts = { ledger: new EventLedger("accounts-ledger"), bus: new ServiceBus("accounts-bus", { serviceName: "accounts" }) };
+  const orders = { ledger: new EventLedger("orders-ledger"), bus: new ServiceBus("orders-bus", { serviceName: "orders" }) };
+  const dispatch = () => {
+    new AggregateDispatcher("accounts-dispatcher", { ...accounts, domainModule, domainExport: "accounts" });
+    new AggregateDispatcher("orders-dispatcher", { ...orders, domainModule, domainExport: "accounts" });
+  };
+  return { accounts, orders, dispatch };
+}
 
 describe("a program's components", () => {
   it("refuses a second service of the same name in one program, naming both buses", async () => {
@@ -32,5 +44,39 @@ describe("a program's components", () => {
     const projector = result[2] as Extract<(typeof result)[number], { kind: "Projector" }>;
     assert.equal(projector.projection.exportName, "balances");
     assert.equal((projector.bus as { component: object }).component, result[1].kind === "ServiceBus" ? result[1].component : undefined);
+  });
+
+  const refusal =
+    /Projector "orders-balances": its ledger is the one AggregateDispatcher "accounts-dispatcher" publishes as service "accounts", but its bus carries service "orders"'s events, so its claim checks would be looked up in another service's snapshot table; give it the ledger of "orders"/;
+
+  it("refuse a projector given the ledger of another service than its bus's, when the dispatcher is created first", async () => {
+    await assert.rejects(
+      compose(() => {
+        const { accounts, orders, dispatch } = twoServices();
+        dispatch();
+        new Projector("orders-balances", { bus: orders.bus, ledger: accounts.ledger, projectionModule, projectionExport: "balances" });
+      }),
+      refusal,
+    );
+  });
+
+  it("refuse the same pairing when the projector is created before the dispatchers", async () => {
+    await assert.rejects(
+      compose(() => {
+        const { accounts, orders, dispatch } = twoServices();
+        new Projector("orders-balances", { bus: orders.bus, ledger: accounts.ledger, projectionModule, projectionExport: "balances" });
+        dispatch();
+      }),
+      refusal,
+    );
+  });
+
+  it("take a projector given its own service's ledger, whichever is created first", async () => {
+    await compose(() => {
+      const { accounts, orders, dispatch } = twoServices();
+      new Projector("orders-balances", { bus: orders.bus, ledger: orders.ledger, projectionModule, projectionExport: "balances" });
+      dispatch();
+      new Projector("accounts-balances", { bus: accounts.bus, ledger: accounts.ledger, projectionModule, projectionExport: "balances" });
+    });
   });
 });
