@@ -88,24 +88,69 @@ function sameService(a: BusReference, b: BusReference): boolean {
   return first === undefined || second === undefined || first === second;
 }
 
+/** A component's word on which bus carries a ledger's events, and what it would get wrong otherwise. */
+interface BusClaim {
+  readonly ledger: object;
+  readonly bus: BusReference;
+  /** Who says so: `Projector "balances"`. */
+  readonly by: string;
+  /** The bus it names, for messages: "its bus". */
+  readonly busOf: string;
+  readonly otherwise: string;
+  readonly remedy: string;
+}
+
+/** What `entry` says about the bus of a ledger: a projector given a ledger, a command API given a replica. */
+function busClaimsOf(entry: RecordedComponent, recorded: readonly RecordedComponent[]): BusClaim[] {
+  if (entry.kind === "Projector" && entry.ledger) {
+    const service = serviceOf(entry.bus);
+    return [
+      {
+        ledger: entry.ledger,
+        bus: entry.bus,
+        by: `Projector "${entry.name}"`,
+        busOf: "its bus",
+        otherwise: "its claim checks would be looked up in another service's snapshot table",
+        remedy: `give it the ledger of "${service}", or \`claimCheckTable\` when that ledger is not in this program`,
+      },
+    ];
+  }
+  if (entry.kind === "CommandApi" && entry.replica) {
+    const replica = recorded.find((other) => other.kind === "Projector" && other.component === entry.replica) as
+      Recorded<"Projector"> | undefined;
+    if (replica)
+      return [
+        {
+          ledger: entry.ledger,
+          bus: replica.bus,
+          by: `CommandApi "${entry.name}"`,
+          busOf: `the bus of its replica, Projector "${replica.name}",`,
+          otherwise: "its commands would start from the states of another service's aggregates",
+          remedy: "give it the replica of its own ledger's service",
+        },
+      ];
+  }
+  return [];
+}
+
 /**
- * A projector's ledger is the one whose dispatcher publishes to the projector's bus: claim checks
- * are read from its snapshot table. A ledger whose dispatcher publishes another service's events
- * would have every claim check looked up in the wrong table. Checked whichever is created first.
+ * The bus a ledger's events are on is the one its dispatcher publishes to. A projector given the
+ * ledger (for claim checks) or a command API whose replica projects another service's bus would read
+ * another service's data as the ledger's. Checked whichever is created first.
  */
 function requireLedgerOfBus(entry: RecordedComponent, recorded: readonly RecordedComponent[]): void {
-  const pairs: { projector: Recorded<"Projector">; dispatcher: Recorded<"AggregateDispatcher"> }[] = [];
-  if (entry.kind === "Projector" && entry.ledger)
+  const pairs: { claim: BusClaim; dispatcher: Recorded<"AggregateDispatcher"> }[] = [];
+  for (const claim of busClaimsOf(entry, recorded))
     for (const other of recorded)
-      if (other.kind === "AggregateDispatcher" && other.ledger === entry.ledger) pairs.push({ projector: entry, dispatcher: other });
+      if (other.kind === "AggregateDispatcher" && other.ledger === claim.ledger) pairs.push({ claim, dispatcher: other });
   if (entry.kind === "AggregateDispatcher")
     for (const other of recorded)
-      if (other.kind === "Projector" && other.ledger === entry.ledger) pairs.push({ projector: other, dispatcher: entry });
-  for (const { projector, dispatcher } of pairs) {
+      for (const claim of busClaimsOf(other, recorded)) if (claim.ledger === entry.ledger) pairs.push({ claim, dispatcher: entry });
+  for (const { claim, dispatcher } of pairs) {
     const published: BusReference = { component: dispatcher.bus };
-    if (sameService(published, projector.bus)) continue;
+    if (sameService(published, claim.bus)) continue;
     throw new Error(
-      `Projector "${projector.name}": its ledger is the one AggregateDispatcher "${dispatcher.name}" publishes as service "${serviceOf(published)}", but its bus carries service "${serviceOf(projector.bus)}"'s events, so its claim checks would be looked up in another service's snapshot table; give it the ledger of "${serviceOf(projector.bus)}", or \`claimCheckTable\` when that ledger is not in this program`,
+      `${claim.by}: its ledger is the one AggregateDispatcher "${dispatcher.name}" publishes as service "${serviceOf(published)}", but ${claim.busOf} carries service "${serviceOf(claim.bus)}"'s events, so ${claim.otherwise}; ${claim.remedy}`,
     );
   }
 }

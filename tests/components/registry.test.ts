@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { AggregateDispatcher, EventLedger, Projector, ServiceBus } from "../../components";
+import { AggregateDispatcher, CommandApi, EventLedger, Projector, ServiceBus } from "../../components";
 import { recordedComponents } from "../../components/registry";
 import { compose } from "../../local/pulumiMocks";
 
@@ -78,5 +78,19 @@ describe("a program's components", () => {
       dispatch();
       new Projector("accounts-balances", { bus: accounts.bus, ledger: accounts.ledger, projectionModule, projectionExport: "balances" });
     });
+  });
+
+  it("refuse a command API whose replica projects another service's bus than its ledger's, whichever is created first", async () => {
+    for (const dispatchFirst of [true, false])
+      await assert.rejects(
+        compose(() => {
+          const { accounts, orders, dispatch } = twoServices();
+          if (dispatchFirst) dispatch();
+          const replica = new Projector("orders-replica", { bus: orders.bus, projectionModule, projectionExport: "replica" });
+          new CommandApi("accounts-commands", { ledger: accounts.ledger, domainModule, domainExport: "accounts", replica });
+          if (!dispatchFirst) dispatch();
+        }),
+        /CommandApi "accounts-commands": its ledger is the one AggregateDispatcher "accounts-dispatcher" publishes as service "accounts", but the bus of its replica, Projector "orders-replica", carries service "orders"'s events, so its commands would start from the states of another service's aggregates/,
+      );
   });
 });
