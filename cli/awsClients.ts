@@ -88,7 +88,12 @@ export class AwsClients {
    */
   get lambda(): LambdaClient | undefined {
     if (this.connection.endpoint && !this.given.lambda) return undefined;
-    return (this.built.lambda ??= new LambdaClient(this.config(undefined)));
+    // A host with no route to Lambda (a private subnet with endpoints for the data services only)
+    // is told within seconds, not after the system's connect timeout on every retry.
+    return (this.built.lambda ??= new LambdaClient({
+      ...this.config(undefined),
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+    }));
   }
 
   get s3(): S3Client {

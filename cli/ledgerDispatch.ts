@@ -13,7 +13,8 @@ import {
   ListEventSourceMappingsCommand,
 } from "@aws-sdk/client-lambda";
 import { ENV } from "../handlers/runtime/ledger/conventions";
-import { Resource, UsageError, onResource } from "./errors";
+import { flag } from "./args";
+import { Resource, UsageError } from "./errors";
 import { isAccessDenied } from "./preflight";
 
 /** A function reading the ledger's stream with the dispatcher's configuration. */
@@ -32,9 +33,19 @@ export interface LedgerDispatcher {
   readonly deadLetterQueueUrl?: string;
 }
 
-/** The ledger's dispatchers, or why they could not be found (the run goes on, unchecked). */
+/** The ledger's dispatchers, or why they were not looked up (the run goes on, unchecked). */
 export type LedgerDispatch =
   { readonly checked: true; readonly dispatchers: readonly LedgerDispatcher[] } | { readonly checked: false; readonly why: string };
+
+/** The option of the commands that append to a ledger, for a dispatcher the lookup cannot see. */
+export const DISPATCHER_CHECK_OPTION = {
+  "skip-dispatcher-check": flag({
+    description:
+      "do not look up the ledger's dispatcher through Lambda (one in another account, which this account's mappings do not list); the run says it was not checked",
+  }),
+} as const;
+
+const SKIP = "give --skip-dispatcher-check if its dispatcher is in another account";
 
 /** A mapping in these states reads, or will read once Lambda is done with it. */
 const READING = new Set(["Enabled", "Enabling", "Creating", "Updating"]);
@@ -44,61 +55,64 @@ export const isReading = (dispatcher: LedgerDispatcher) => READING.has(dispatche
 
 const LAMBDA_READS = "lambda:ListEventSourceMappings and lambda:GetFunctionConfiguration";
 
+const functionName = (arn: string | undefined) => arn?.split(":")[6] ?? arn ?? "?";
+
+/** Why a Lambda call's failure leaves the ledger unchecked. */
+function unchecked(error: unknown, what: string): string {
+  if (isAccessDenied(error)) return `${what} needs ${LAMBDA_READS}`;
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  return `${what} failed (${name ?? "error"}: ${message ?? String(error)})`;
+}
+
 /**
  * The dispatchers of the ledger `described` (its DescribeTable answer; undefined when describing
  * it was denied). Refuses, with a UsageError, a ledger whose events nothing would publish: no stream,
- * or no dispatcher on it, since what a run appends would then reach no read model. Unchecked where
- * Lambda cannot be asked: a local endpoint, or credentials without the two Lambda reads.
+ * or no dispatcher on it, since what a run appends would then reach no read model. Unchecked, and
+ * said so by the caller, where Lambda is not asked (`lambda` undefined: an endpoint that is not AWS,
+ * or --skip-dispatcher-check) or does not answer (denied, throttled past the SDK's retries, unreachable).
  */
 export async function ledgerDispatch(
   lambda: LambdaClient | undefined,
   ledger: Resource,
   described: TableDescription | undefined,
+  options: { readonly skip?: boolean } = {},
 ): Promise<LedgerDispatch> {
-  if (lambda === undefined) return { checked: false, why: "a local endpoint has no Lambda to ask which dispatcher reads the ledger" };
+  if (options.skip) return { checked: false, why: "--skip-dispatcher-check" };
+  if (lambda === undefined) return { checked: false, why: "--endpoint is not AWS, and its dispatcher is not looked up there" };
   if (described === undefined) return { checked: false, why: `describing ${ledger.name} was denied, so its stream is unknown` };
   const stream = described.StreamSpecification?.StreamEnabled ? described.LatestStreamArn : undefined;
   if (stream === undefined)
     throw new UsageError(
       `${ledger.flag} ${ledger.name} has no stream: no dispatcher publishes its events, so what the run would append reaches no read model`,
     );
-  const onStream: Resource = { kind: "stream", name: stream, flag: ledger.flag };
   const mappings: EventSourceMappingConfiguration[] = [];
   try {
     let marker: string | undefined;
     do {
-      const page = await onResource(onStream, () =>
-        lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: stream, Marker: marker, MaxItems: 100 })),
-      );
+      const page = await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: stream, Marker: marker, MaxItems: 100 }));
       mappings.push(...(page.EventSourceMappings ?? []));
       marker = page.NextMarker;
     } while (marker);
   } catch (error) {
-    if (isAccessDenied((error as Error).cause)) return { checked: false, why: `reading its stream's mappings needs ${LAMBDA_READS}` };
-    throw error;
+    return { checked: false, why: unchecked(error, "listing the mappings of its stream") };
   }
   const dispatchers: LedgerDispatcher[] = [];
   for (const mapping of mappings) {
     if (!mapping.FunctionArn || mapping.State === "Deleting") continue;
-    const onFunction: Resource = { kind: "function", name: mapping.FunctionArn, flag: ledger.flag };
-    const name = mapping.FunctionArn.split(":")[6] ?? mapping.FunctionArn;
+    const name = functionName(mapping.FunctionArn);
     let environment: EnvironmentResponse | undefined;
     try {
-      environment = (
-        await onResource(onFunction, () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: mapping.FunctionArn })))
-      ).Environment;
+      environment = (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: mapping.FunctionArn }))).Environment;
     } catch (error) {
-      const cause = (error as Error).cause as { name?: string } | undefined;
-      if (isAccessDenied(cause)) return { checked: false, why: `reading the functions on its stream needs ${LAMBDA_READS}` };
       // A function deleted since its mapping was listed reads nothing.
-      if (cause?.name === "ResourceNotFoundException") continue;
-      throw error;
+      if ((error as { name?: string })?.name === "ResourceNotFoundException") continue;
+      return { checked: false, why: unchecked(error, `reading the configuration of ${name}, on its stream,`) };
     }
-    // Variables under a customer-managed key the caller may not decrypt come back as an error instead.
+    // Variables Lambda could not decrypt or apply come back as an error instead.
     if (environment?.Error)
       return {
         checked: false,
-        why: `the environment of ${name}, on its stream, could not be read (${environment.Error.ErrorCode ?? "error"}: ${environment.Error.Message ?? "no message"})`,
+        why: `the environment of ${name}, on its stream, could not be read or applied (${environment.Error.ErrorCode ?? "error"}: ${environment.Error.Message ?? "no message"})`,
       };
     const variables = environment?.Variables;
     const service = variables?.[ENV.serviceName];
@@ -117,7 +131,7 @@ export async function ledgerDispatch(
   }
   if (dispatchers.length === 0)
     throw new UsageError(
-      `no dispatcher reads the stream of ${ledger.flag} ${ledger.name} (${mappings.length === 0 ? "it has no event source mapping" : `its mappings' functions: ${mappings.map((mapping) => mapping.FunctionArn?.split(":")[6] ?? "?").join(", ")}`}): what the run would append reaches no bus`,
+      `no dispatcher reads the stream of ${ledger.flag} ${ledger.name} (${mappings.length === 0 ? "no event source mapping of this account reads its current stream" : `its mappings' functions: ${mappings.map((mapping) => functionName(mapping.FunctionArn)).join(", ")}`}): what the run would append reaches no bus; ${SKIP}`,
     );
   return { checked: true, dispatchers };
 }
@@ -127,60 +141,76 @@ export const dispatcherLine = (dispatcher: LedgerDispatcher) =>
   `dispatcher ${dispatcher.function} publishes it as service ${dispatcher.service} on bus ${dispatcher.bus}${isReading(dispatcher) ? "" : ` (its stream mapping is ${dispatcher.state})`}`;
 
 /**
- * Says on `err` who publishes the ledger, and warns when no dispatcher's mapping is reading: what a
- * run appends then waits in the stream, which keeps a record 24 hours, until one is enabled.
+ * Says on `err` who publishes the ledger, and warns when none of its dispatchers (of `services`,
+ * when given: the ones the run must reach) is reading: what a run appends then waits in the stream
+ * until one is, and is published only if the stream still holds it then.
  */
-export function reportDispatch(err: (text: string) => void, ledger: Resource, dispatch: LedgerDispatch): void {
+export function reportDispatch(
+  err: (text: string) => void,
+  ledger: Resource,
+  dispatch: LedgerDispatch,
+  services?: readonly string[],
+): void {
   if (!dispatch.checked) {
     err(`who publishes ${ledger.flag} ${ledger.name} is not checked: ${dispatch.why}\n`);
     return;
   }
   err(`${ledger.flag} ${ledger.name}: ${dispatch.dispatchers.map(dispatcherLine).join("; ")}\n`);
-  if (!dispatch.dispatchers.some(isReading))
+  const needed = dispatch.dispatchers.filter((dispatcher) => services === undefined || services.includes(dispatcher.service));
+  if (needed.length > 0 && !needed.some(isReading))
     err(
-      `warning: no dispatcher of ${ledger.name} is reading its stream: what this run appends is published only once one is enabled, and is lost to the read models if that is more than 24 hours away (the stream's retention)\n`,
+      `warning: no dispatcher ${services ? `of service ${services.join(", ")} ` : ""}is reading the stream of ${ledger.name}: what this run appends is published only once one is, and only if the stream still holds it then (24 hours)\n`,
     );
 }
 
 /** A bucket's name from its ARN (`arn:<partition>:s3:::<bucket>`), or undefined for another ARN. */
 const bucketOfArn = (arn: string) => /^arn:[^:]+:s3:::([^/]+)$/.exec(arn)?.[1];
 
-/** A queue URL's account and name, the part every form of the URL (regional, legacy, local) shares. */
-const queuePath = (url: string) => {
-  try {
-    return new URL(url).pathname.split("/").filter(Boolean).slice(-2).join("/");
-  } catch {
-    return url;
-  }
-};
-
 /**
- * Refuses failed batches that are not the ledger's own: the replays they lead to are appended to
- * the ledger, and another dispatcher's batches name another ledger's aggregates.
+ * A warning when the bucket is not where the ledger's dispatcher puts the batches it gives up on
+ * (an older bucket, a copy, or another ledger's): each batch's own stream is what the recovery
+ * checks against the ledger, so the run goes on.
  */
-export function checkFailedBatchSource(dispatch: LedgerDispatch, ledger: Resource, bucket: string): void {
+export function failedBatchSourceWarning(dispatch: LedgerDispatch, ledger: Resource, bucket: string): string | undefined {
   if (
     !dispatch.checked ||
     dispatch.dispatchers.some((dispatcher) => dispatcher.failedBatches && bucketOfArn(dispatcher.failedBatches) === bucket)
   )
-    return;
+    return undefined;
   const theirs = dispatch.dispatchers.map(
     (dispatcher) =>
       `dispatcher ${dispatcher.function}: ${dispatcher.failedBatches ? `bucket ${bucketOfArn(dispatcher.failedBatches) ?? dispatcher.failedBatches}` : "none"}`,
   );
-  throw new UsageError(
-    `--bucket ${bucket} is not where the dispatcher of ${ledger.flag} ${ledger.name} puts the batches it gives up on (${theirs.join("; ")}): its batches name another ledger's aggregates`,
-  );
+  return `warning: --bucket ${bucket} is not where the dispatcher of ${ledger.flag} ${ledger.name} puts the batches it gives up on (${theirs.join("; ")}); a batch of another table's stream is reported and not replayed`;
 }
 
 /**
+ * A queue URL's region, account and name, the parts every form of the URL shares (regional
+ * `sqs.<region>.amazonaws.com`, legacy `<region>.queue.amazonaws.com`, a VPC endpoint's
+ * `….sqs.<region>.vpce.amazonaws.com`); the region is "?" where the host does not say it.
+ */
+function queueIdentity(url: string): { region: string; path: string } {
+  try {
+    const parsed = new URL(url);
+    const region = /(?:^|\.)sqs\.([a-z0-9-]+)\./.exec(parsed.hostname)?.[1] ?? /^([a-z0-9-]+)\.queue\./.exec(parsed.hostname)?.[1] ?? "?";
+    return { region, path: parsed.pathname.split("/").filter(Boolean).slice(-2).join("/") };
+  } catch {
+    return { region: "?", path: url };
+  }
+}
+
+const sameQueue = (a: string, b: string) => {
+  const [first, second] = [queueIdentity(a), queueIdentity(b)];
+  return first.path === second.path && (first.region === second.region || first.region === "?" || second.region === "?");
+};
+
+/**
  * Refuses a dead-letter queue that is not the ledger's dispatcher's: the dispatcher letters it
- * holds are replayed into the ledger, and another dispatcher's name another ledger's aggregates.
+ * holds would be replayed into the ledger, and another dispatcher's name another ledger's aggregates.
  */
 export function checkDeadLetterSource(dispatch: LedgerDispatch, ledger: Resource, queueUrl: string): void {
   if (!dispatch.checked) return;
-  const queue = queuePath(queueUrl);
-  if (dispatch.dispatchers.some((dispatcher) => dispatcher.deadLetterQueueUrl && queuePath(dispatcher.deadLetterQueueUrl) === queue))
+  if (dispatch.dispatchers.some((dispatcher) => dispatcher.deadLetterQueueUrl && sameQueue(dispatcher.deadLetterQueueUrl, queueUrl)))
     return;
   const theirs = dispatch.dispatchers.map((dispatcher) => `dispatcher ${dispatcher.function}: ${dispatcher.deadLetterQueueUrl ?? "none"}`);
   throw new UsageError(

@@ -505,7 +505,7 @@ export class LocalStage<S, C> {
     async function* bodies() {
       for (const [index, record] of taken.entries()) yield { source: `failed batch ${index}`, body: JSON.stringify(record) };
     }
-    const report = await recoverFailedBatches(bodies(), (id) => this.commands.replay(id));
+    const report = await recoverFailedBatches(bodies(), (id) => this.commands.replay(id), { ledgerTable: this.events.tableName });
     await this.settle();
     return report;
   }

@@ -14,7 +14,7 @@ import { defineCommand, defineGroup } from "../command";
 import { Resource, UsageError, onResource } from "../errors";
 import { OPTIONAL_LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
-import { checkDeadLetterSource, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
+import { DISPATCHER_CHECK_OPTION, checkDeadLetterSource, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { requireTables, table } from "../preflight";
 
 const QUEUE_OPTIONS = {
@@ -46,7 +46,7 @@ type LedgerValues = Values<typeof LEDGER_FOR_REPLAY>;
 async function replayOf(
   values: LedgerValues,
   clients: AwsClients,
-  redrive?: { readonly err: (text: string) => void; readonly queueUrl: string },
+  redrive?: { readonly err: (text: string) => void; readonly queueUrl: string; readonly skipDispatcherCheck: boolean },
 ): Promise<RedriveTargetsPort["replay"] | undefined> {
   const ledger = ["ledger-table", "idempotency-table", "domain"] as const;
   const given = ledger.filter((name) => values[name] !== undefined);
@@ -62,7 +62,7 @@ async function replayOf(
   const ledgerTable = table("--ledger-table", values["ledger-table"]!);
   const [described] = await requireTables(clients.dynamodb, [ledgerTable, table("--idempotency-table", values["idempotency-table"]!)]);
   if (redrive) {
-    const dispatch = await ledgerDispatch(clients.lambda, ledgerTable, described);
+    const dispatch = await ledgerDispatch(clients.lambda, ledgerTable, described, { skip: redrive.skipDispatcherCheck });
     checkDeadLetterSource(dispatch, ledgerTable, redrive.queueUrl);
     reportDispatch(redrive.err, ledgerTable, dispatch);
   }
@@ -163,6 +163,7 @@ const redrive = defineCommand({
       description: "where a projector's or a reactor's own letters go back (default: the queue whose redrive policy names the DLQ)",
     }),
     ...LEDGER_FOR_REPLAY,
+    ...DISPATCHER_CHECK_OPTION,
     ...COMMON_OPTIONS,
   },
   examples: [
@@ -173,7 +174,11 @@ const redrive = defineCommand({
     if (values.all === ids.length > 0)
       throw new UsageError(values.all ? "give --all or message ids, not both" : "redrive what? give --all or message ids");
     const clients = connect({ region: values.region, endpoint: values.endpoint });
-    const replay = await replayOf(values, clients, { err: io.err, queueUrl: values["queue-url"] });
+    const replay = await replayOf(values, clients, {
+      err: io.err,
+      queueUrl: values["queue-url"],
+      skipDispatcherCheck: values["skip-dispatcher-check"],
+    });
     const queueUrl = values["queue-url"];
     const projectorQueue = values["projector-queue"];
     const projectorQueueArn = projectorQueue

@@ -10,7 +10,7 @@ import { defineCommand } from "../command";
 import { Resource, UsageError, onResource } from "../errors";
 import { LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
-import { checkFailedBatchSource, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
+import { DISPATCHER_CHECK_OPTION, failedBatchSourceWarning, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { requireTables, table } from "../preflight";
 import { progressLine, reportProgress } from "../progress";
 
@@ -22,6 +22,7 @@ const options = {
   }),
   prefix: text({ value: "<key prefix>", description: "only the objects (or files) whose key starts with this" }),
   ...LEDGER_OPTIONS,
+  ...DISPATCHER_CHECK_OPTION,
   ...CONNECTION_OPTIONS,
   "s3-endpoint": endpointOption("an S3-compatible endpoint for --bucket (MinIO, LocalStack), addressed by path"),
   ...COMMON_OPTIONS,
@@ -104,9 +105,10 @@ export const recover = defineCommand({
     const ledgerTable = values["ledger-table"];
     const ledger = table("--ledger-table", ledgerTable);
     const [described] = await requireTables(clients.dynamodb, [ledger, table("--idempotency-table", values["idempotency-table"])]);
-    const dispatch = await ledgerDispatch(clients.lambda, ledger, described);
-    if (values.bucket !== undefined) checkFailedBatchSource(dispatch, ledger, values.bucket);
+    const dispatch = await ledgerDispatch(clients.lambda, ledger, described, { skip: values["skip-dispatcher-check"] });
     reportDispatch(io.err, ledger, dispatch);
+    const elsewhere = values.bucket === undefined ? undefined : failedBatchSourceWarning(dispatch, ledger, values.bucket);
+    if (elsewhere) io.err(`${elsewhere}\n`);
     const source =
       values.bucket !== undefined ? bucketSource(clients.s3, values.bucket, values.prefix) : folderSource(values.dir!, values.prefix);
     const total = await onResource(source.resource, () => source.count());
@@ -140,16 +142,21 @@ export const recover = defineCommand({
               throw error;
             }
           },
+          { ledgerTable },
         ),
       );
     } finally {
       progress.stop();
     }
     io.out(
-      `${report.batches} failed batches, ${report.aggregates} aggregates, ${report.replayed.length} replayed, ${report.failed.length} failed, ${report.unreadable.length} unreadable objects in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `${report.batches} failed batches, ${report.aggregates} aggregates, ${report.replayed.length} replayed, ${report.failed.length} failed, ${report.unreadable.length} unreadable objects, ${report.foreign.length} of another ledger in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
     for (const failure of report.failed) io.out(`  failed ${failure.aggregateId}: ${failure.reason}\n`);
     for (const object of report.unreadable) io.out(`  unreadable ${object.source}: ${object.reason}\n`);
-    return report.failed.length + report.unreadable.length === 0 ? 0 : 1;
+    for (const batch of report.foreign)
+      io.out(
+        `  of another ledger ${batch.source}: a batch of table ${batch.table}'s stream, not of ${ledgerTable}; its aggregates were not replayed\n`,
+      );
+    return report.failed.length + report.unreadable.length + report.foreign.length === 0 ? 0 : 1;
   },
 });

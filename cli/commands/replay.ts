@@ -6,7 +6,7 @@ import { COMMON_OPTIONS, closest, flag, integer, positiveNumber, text } from "..
 import { CONNECTION_OPTIONS } from "../awsClients";
 import { defineCommand } from "../command";
 import { Resource, UsageError, onResource } from "../errors";
-import { LedgerDispatch, dispatcherLine, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
+import { DISPATCHER_CHECK_OPTION, LedgerDispatch, dispatcherLine, ledgerDispatch, reportDispatch } from "../ledgerDispatch";
 import { LEDGER_OPTIONS } from "../ledgerOptions";
 import { loadDomain } from "../modules";
 import { requireTables, table } from "../preflight";
@@ -41,6 +41,7 @@ const options = {
     value: "<file>",
     description: "where the run saves where it stands (default .replay-<ledger>-<target>-<generation>-<hash>.json); running again resumes",
   }),
+  ...DISPATCHER_CHECK_OPTION,
   ...CONNECTION_OPTIONS,
   ...COMMON_OPTIONS,
 };
@@ -77,24 +78,32 @@ function checkTarget(target: string, rules: readonly ProjectorRule[], from: stri
 /**
  * Refuses a ledger whose dispatchers publish as none of the services the target's rules take: the
  * replay events would leave as another service's events and never reach the projector. Returns
- * the line saying what was found, or, unchecked, which service's ledger it must be.
+ * the lines saying what was found (or, unchecked, which service's ledger it must be), with a
+ * warning when the service's dispatcher publishes on another bus than `--bus`: the target then
+ * gets the events only if that bus forwards them (a stage's bus for another stage's, say).
  */
 function checkLedgerReaches(
   target: string,
   services: readonly string[],
-  from: string,
+  source: { from: string; bus?: string },
   ledger: Resource,
   dispatch: LedgerDispatch,
-): string | undefined {
-  if (services.length === 0) return undefined;
-  const takes = `projector ${target} on ${from} takes the events of service ${services.join(", ")}`;
+): string[] {
+  if (services.length === 0) return [];
+  const takes = `projector ${target} on ${source.from} takes the events of service ${services.join(", ")}`;
   const which = services.length > 1 ? "one of those services' ledgers" : "that service's ledger";
-  if (!dispatch.checked) return `${takes}: a replay reaches it only if ${ledger.flag} is ${which}`;
-  if (dispatch.dispatchers.some((dispatcher) => services.includes(dispatcher.service)))
-    return `${takes}: ${ledger.flag} ${ledger.name} is ${which}`;
-  throw new UsageError(
-    `${ledger.flag} ${ledger.name} is not ${which}: ${takes}, but ${dispatch.dispatchers.map(dispatcherLine).join("; ")}, so a replay appended there would never reach it`,
-  );
+  if (!dispatch.checked) return [`${takes}: a replay reaches it only if ${ledger.flag} is ${which}`];
+  const publishing = dispatch.dispatchers.filter((dispatcher) => services.includes(dispatcher.service));
+  if (publishing.length === 0)
+    throw new UsageError(
+      `${ledger.flag} ${ledger.name} is not ${which}: ${takes}, but ${dispatch.dispatchers.map(dispatcherLine).join("; ")}, so a replay appended there would never reach it`,
+    );
+  const lines = [`${takes}: ${ledger.flag} ${ledger.name} is ${which}`];
+  if (source.bus !== undefined && !publishing.some((dispatcher) => dispatcher.bus === source.bus))
+    lines.push(
+      `warning: ${publishing.map((dispatcher) => `dispatcher ${dispatcher.function} publishes on bus ${dispatcher.bus}`).join(", ")}, not on --bus ${source.bus}: the replay reaches projector ${target} only if those events are forwarded to ${source.bus}`,
+    );
+  return lines;
 }
 
 export const replay = defineCommand({
@@ -135,21 +144,29 @@ export const replay = defineCommand({
     const ledgerTable = values["ledger-table"];
     const ledger = table("--ledger-table", ledgerTable);
     const [described] = await requireTables(clients.dynamodb, [ledger, table("--idempotency-table", values["idempotency-table"])]);
-    const dispatch = await ledgerDispatch(clients.lambda, ledger, described);
+    const dispatch = await ledgerDispatch(clients.lambda, ledger, described, { skip: values["skip-dispatcher-check"] });
     const reaches =
       values.target !== undefined && known !== undefined
-        ? checkLedgerReaches(values.target, services, known.from, ledger, dispatch)
-        : undefined;
-    reportDispatch(io.err, ledger, dispatch);
-    if (reaches !== undefined) io.err(`${reaches}\n`);
+        ? checkLedgerReaches(values.target, services, { from: known.from, bus: values.bus }, ledger, dispatch)
+        : [];
+    reportDispatch(io.err, ledger, dispatch, values.target !== undefined && services.length > 0 ? services : undefined);
+    for (const line of reaches) io.err(`${line}\n`);
     if (known !== undefined && values.all) {
-      const published = dispatch.checked ? new Set(dispatch.dispatchers.map((dispatcher) => dispatcher.service)) : undefined;
-      const reached = known.rules.filter(
-        (rule) => rule.enabled && (published === undefined || rule.source === undefined || published.has(rule.source)),
-      );
+      const published = dispatch.checked ? [...new Set(dispatch.dispatchers.map((dispatcher) => dispatcher.service))].sort() : undefined;
+      const reached = [
+        ...new Set(
+          known.rules
+            .filter((rule) => rule.enabled && (published === undefined || rule.source === undefined || published.includes(rule.source)))
+            .map((rule) => rule.target),
+        ),
+      ].sort();
       io.err(
-        `--all: every projector of ${known.from}${published ? ` taking service ${[...published].sort().join(", ")}` : ""} (${[...new Set(reached.map((rule) => rule.target))].sort().join(", ") || "none found"})\n`,
+        `--all: every projector of ${known.from}${published ? ` taking service ${published.join(", ")}` : ""} (${reached.join(", ") || "none found"})\n`,
       );
+      if (published && reached.length === 0)
+        io.err(
+          `warning: no enabled projector of ${known.from} takes service ${published.join(", ")}: the replay reaches only projectors of buses its events are forwarded to\n`,
+        );
     }
     const db = clients.documentClient;
     const target = values.target;

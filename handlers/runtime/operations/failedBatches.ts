@@ -46,25 +46,53 @@ export interface RecoveryReport {
   replayed: string[];
   failed: { aggregateId: string; reason: string }[];
   unreadable: { source: string; reason: string }[];
+  /** Batches read from another table's stream than the ledger's: their aggregates are that ledger's, left unreplayed. */
+  foreign: { source: string; table: string }[];
+}
+
+/** The table a DynamoDB stream ARN belongs to (`arn:…:table/<name>/stream/<label>`), or undefined for another form. */
+export const tableOfStreamArn = (arn: unknown): string | undefined =>
+  typeof arn === "string" ? /:table\/([^/]+)\/stream\//.exec(arn)?.[1] : undefined;
+
+/** A table's name, given as its name or its ARN. */
+const tableName = (table: string) => /:table\/([^/]+)$/.exec(table)?.[1] ?? table;
+
+export interface RecoveryOptions {
+  /**
+   * The ledger the replays are appended to (its name or ARN): a batch of another table's stream
+   * names that table's aggregates, so it is reported in `foreign` and none of them is replayed.
+   * Default: batches are not checked.
+   */
+  readonly ledgerTable?: string;
 }
 
 /**
  * Makes read models converge after batches the dispatcher never delivered: every aggregate those
  * batches touched gets a replay (an event that makes projectors rewrite their row from the latest
  * aggregate), once, however many batches name it. Safe to run twice: a replay only rewrites rows.
+ * Given the ledger, a batch of another table's stream is reported, not replayed.
  */
 export async function recoverFailedBatches(
   batches: AsyncIterable<{ source: string; body: string }>,
   replay: (aggregateId: string) => Promise<unknown>,
+  options: RecoveryOptions = {},
 ): Promise<RecoveryReport> {
-  const report: RecoveryReport = { batches: 0, aggregates: 0, replayed: [], failed: [], unreadable: [] };
+  const report: RecoveryReport = { batches: 0, aggregates: 0, replayed: [], failed: [], unreadable: [], foreign: [] };
+  const ledger = options.ledgerTable === undefined ? undefined : tableName(options.ledgerTable);
   const seen = new Set<string>();
   for await (const { source, body } of batches) {
     let ids: string[];
+    let record: FailedBatchRecord;
     try {
-      ids = aggregatesOfFailedBatch(JSON.parse(body) as FailedBatchRecord);
+      record = JSON.parse(body) as FailedBatchRecord;
+      ids = aggregatesOfFailedBatch(record);
     } catch (error) {
       report.unreadable.push({ source, reason: (error as Error).message });
+      continue;
+    }
+    const table = tableOfStreamArn(record.DDBStreamBatchInfo?.streamArn);
+    if (ledger !== undefined && table !== undefined && table !== ledger) {
+      report.foreign.push({ source, table });
       continue;
     }
     report.batches += 1;

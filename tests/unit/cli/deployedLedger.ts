@@ -5,18 +5,26 @@ import { stubDynamoDb, stubSend } from "../../support/stubClient";
 
 const credentials = { accessKeyId: "x", secretAccessKey: "x" };
 
+/** The ledger options of a command run on the stubbed ledger, with the example accounts domain. */
+export const LEDGER = [
+  ...["--ledger-table", "ledger", "--idempotency-table", "idempotency"],
+  ...["--domain", "examples/accounts/domain.ts", "--export", "accounts"],
+];
+
 export const STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/ledger/stream/2026-12-01T00:00:00.000";
 
 /**
  * A DynamoDB client answering as a deployed ledger does, recording every call: tables exist, the
- * ledger streams (unless `stream: false`), each index bucket counts 3 aggregates.
+ * ledger streams (unless its stream is "disabled", which leaves its last stream's ARN, or "none"),
+ * each index bucket counts 3 aggregates.
  */
-export function ledgerTables(options: { stream?: boolean } = {}) {
+export function ledgerTables(options: { stream?: "enabled" | "disabled" | "none" } = {}) {
   const client = new DynamoDBClient({ region: "eu-west-1", credentials });
+  const stream = options.stream ?? "enabled";
   const table =
-    options.stream === false
+    stream === "none"
       ? {}
-      : { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" }, LatestStreamArn: STREAM_ARN };
+      : { StreamSpecification: { StreamEnabled: stream === "enabled", StreamViewType: "NEW_IMAGE" }, LatestStreamArn: STREAM_ARN };
   const calls = stubDynamoDb(client, (operation) =>
     operation === "QueryCommand" ? { Count: 3 } : operation === "DescribeTableCommand" ? { Table: table } : {},
   );
@@ -29,8 +37,10 @@ export interface StreamFunction {
   readonly service?: string;
   readonly bus?: string;
   readonly state?: string;
-  /** The environment comes back as this error (variables under a key the caller may not decrypt). */
+  /** The environment comes back as this error (variables Lambda could not decrypt). */
   readonly environmentError?: string;
+  /** GetFunctionConfiguration fails with an error of this name. */
+  readonly configurationError?: string;
   /** The bucket its mapping sends failed batches to. */
   readonly failedBatches?: string;
   /** Its dead-letter queue's URL. */
@@ -41,17 +51,14 @@ const functionArn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:fun
 
 /**
  * A Lambda client answering ListEventSourceMappings (one mapping a page, as NextMarker pages them)
- * for the ledger's stream and GetFunctionConfiguration for each function; `denied` answers every
- * call with AccessDeniedException.
+ * for the ledger's stream and GetFunctionConfiguration for each function; `listError` fails the
+ * listing with an error of that name.
  */
-export function streamFunctions(functions: readonly StreamFunction[], options: { denied?: boolean } = {}) {
+export function streamFunctions(functions: readonly StreamFunction[], options: { listError?: string } = {}) {
   const client = new LambdaClient({ region: "eu-west-1", credentials });
   const calls = stubSend(client, (command) => {
-    if (options.denied)
-      throw Object.assign(new Error("User is not authorized to perform: lambda:ListEventSourceMappings"), {
-        name: "AccessDeniedException",
-      });
     if (command.constructor.name === "ListEventSourceMappingsCommand") {
+      if (options.listError) throw Object.assign(new Error(`${options.listError} on ListEventSourceMappings`), { name: options.listError });
       const mappings = command.input.EventSourceArn === STREAM_ARN ? functions : [];
       const at = Number(command.input.Marker ?? 0);
       const page = mappings.slice(at, at + 1);
@@ -68,6 +75,8 @@ export function streamFunctions(functions: readonly StreamFunction[], options: {
     if (command.constructor.name === "GetFunctionConfigurationCommand") {
       const fn = functions.find((candidate) => functionArn(candidate.name) === command.input.FunctionName);
       if (!fn) throw Object.assign(new Error("Function not found"), { name: "ResourceNotFoundException" });
+      if (fn.configurationError)
+        throw Object.assign(new Error(`${fn.configurationError} on GetFunctionConfiguration`), { name: fn.configurationError });
       if (fn.environmentError)
         return { FunctionName: fn.name, Environment: { Error: { ErrorCode: fn.environmentError, Message: "denied" } } };
       const variables = {

@@ -1,16 +1,6 @@
 import * as assert from "node:assert/strict";
 import { STACK_LINE, spawnCli } from "./cliRun";
-
-const LEDGER = [
-  "--ledger-table",
-  "ledger",
-  "--idempotency-table",
-  "idempotency",
-  "--domain",
-  "examples/accounts/domain.ts",
-  "--export",
-  "accounts",
-];
+import { LEDGER } from "./deployedLedger";
 
 describe("event-ledger as a process (node cli/main.ts)", function () {
   this.timeout(180_000);

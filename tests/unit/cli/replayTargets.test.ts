@@ -9,7 +9,7 @@ import { projectorEventPattern } from "../../../handlers/runtime/messages/eventP
 import { defaultCheckpointPath } from "../../../handlers/runtime/operations/replayRun";
 import { stubSend } from "../../support/stubClient";
 import { runInProcess } from "./cliRun";
-import { STREAM_ARN, accountsDispatcher, ledgerTables, streamFunctions } from "./deployedLedger";
+import { LEDGER, STREAM_ARN, StreamFunction, accountsDispatcher, ledgerTables, streamFunctions } from "./deployedLedger";
 
 const credentials = { accessKeyId: "x", secretAccessKey: "x" };
 const pattern = (name: string) => JSON.stringify(projectorEventPattern("accounts", ["Credited", "Debited"], name));
@@ -38,17 +38,6 @@ function deployedBus() {
   });
   return { client, calls };
 }
-
-const LEDGER = [
-  "--ledger-table",
-  "ledger",
-  "--idempotency-table",
-  "idempotency",
-  "--domain",
-  "examples/accounts/domain.ts",
-  "--export",
-  "accounts",
-];
 
 describe("replay targets: the projectors a stack has, from its bus's rules", () => {
   it("reads the projector's name from the pattern projectorEventPattern writes, as JSON text or as an object; other patterns name none", () => {
@@ -162,15 +151,21 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
   for (const [what, tables, functions, message] of [
     [
       "a ledger without a stream",
-      () => ledgerTables({ stream: false }),
+      () => ledgerTables({ stream: "none" }),
       [],
       /--ledger-table ledger has no stream: no dispatcher publishes its events/,
     ],
     [
-      "a stream no function reads",
+      "a ledger whose stream was turned off (its last stream's ARN stays)",
+      () => ledgerTables({ stream: "disabled" }),
+      [accountsDispatcher()],
+      /--ledger-table ledger has no stream: no dispatcher publishes its events/,
+    ],
+    [
+      "a stream no function of this account reads",
       () => ledgerTables(),
       [],
-      /no dispatcher reads the stream of --ledger-table ledger \(it has no event source mapping\)/,
+      /no dispatcher reads the stream of --ledger-table ledger \(no event source mapping of this account reads its current stream\): what the run would append reaches no bus; give --skip-dispatcher-check if its dispatcher is in another account/,
     ],
     [
       "a stream only other functions read",
@@ -189,42 +184,110 @@ describe("replay targets: the projectors a stack has, from its bus's rules", () 
       assert.ok(!ddb.calls.some((call) => call.name !== "DescribeTableCommand"), "nothing counted, nothing written");
     });
 
-  it("goes on unchecked when the credentials may not read Lambda, saying which permissions the check needs and which service's ledger it must be", async () => {
+  it("skips a mapping being deleted and a function gone since its mapping was listed", async () => {
+    const lambda = streamFunctions([
+      { name: "old-dispatcher-fn", service: "orders", bus: "orders-bus", state: "Deleting" },
+      { ...accountsDispatcher(), name: "gone-fn", configurationError: "ResourceNotFoundException" },
+      accountsDispatcher(),
+    ]);
     const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"], {
-      clients: { eventBridge: deployedBus().client, dynamodb: ledgerTables().client, lambda: streamFunctions([], { denied: true }).client },
+      clients: { eventBridge: deployedBus().client, dynamodb: ledgerTables().client, lambda: lambda.client },
     });
     assert.equal(code, 0, stderr);
     assert.match(
       stderr,
-      /who publishes --ledger-table ledger is not checked: reading its stream's mappings needs lambda:ListEventSourceMappings and lambda:GetFunctionConfiguration\n/,
+      /^--ledger-table ledger: dispatcher accounts-dispatcher-fn publishes it as service accounts on bus accounts-bus\n/m,
     );
-    assert.match(stderr, /takes the events of service accounts: a replay reaches it only if --ledger-table is that service's ledger/);
+    assert.deepEqual(
+      lambda.calls.filter((call) => call.name === "GetFunctionConfigurationCommand").map((call) => call.input.FunctionName.split(":")[6]),
+      ["gone-fn", "accounts-dispatcher-fn"],
+      "the mapping being deleted is not looked at",
+    );
   });
 
-  it("goes on unchecked when a function on the stream has an environment the caller may not decrypt, naming it", async () => {
-    const sealed = { ...accountsDispatcher(), environmentError: "KMSAccessDeniedException" };
-    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--all", "--dry-run"], {
-      clients: { dynamodb: ledgerTables().client, lambda: streamFunctions([sealed]).client },
+  for (const [what, lambda, why] of [
+    [
+      "may not list the stream's mappings",
+      () => streamFunctions([], { listError: "AccessDeniedException" }),
+      "listing the mappings of its stream needs lambda:ListEventSourceMappings and lambda:GetFunctionConfiguration",
+    ],
+    [
+      "may not read a function's configuration",
+      () => streamFunctions([{ ...accountsDispatcher(), configurationError: "AccessDeniedException" }]),
+      "reading the configuration of accounts-dispatcher-fn, on its stream, needs lambda:ListEventSourceMappings and lambda:GetFunctionConfiguration",
+    ],
+    [
+      "is throttled past the SDK's retries",
+      () => streamFunctions([], { listError: "TooManyRequestsException" }),
+      "listing the mappings of its stream failed (TooManyRequestsException: TooManyRequestsException on ListEventSourceMappings)",
+    ],
+    [
+      "answers a function's environment with an error",
+      () => streamFunctions([{ ...accountsDispatcher(), environmentError: "KMSAccessDeniedException" }]),
+      "the environment of accounts-dispatcher-fn, on its stream, could not be read or applied (KMSAccessDeniedException: denied)",
+    ],
+  ] as const)
+    it(`goes on unchecked when Lambda ${what}, saying why and which service's ledger it must be`, async () => {
+      const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"], {
+        clients: { eventBridge: deployedBus().client, dynamodb: ledgerTables().client, lambda: lambda().client },
+      });
+      assert.equal(code, 0, stderr);
+      assert.ok(stderr.includes(`who publishes --ledger-table ledger is not checked: ${why}\n`), stderr);
+      assert.match(stderr, /takes the events of service accounts: a replay reaches it only if --ledger-table is that service's ledger/);
+    });
+
+  it("--skip-dispatcher-check asks Lambda nothing and says the ledger was not checked", async () => {
+    const lambda = streamFunctions([]);
+    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--all", "--skip-dispatcher-check", "--dry-run"], {
+      clients: { dynamodb: ledgerTables().client, lambda: lambda.client },
     });
     assert.equal(code, 0, stderr);
-    assert.match(
-      stderr,
-      /who publishes --ledger-table ledger is not checked: the environment of accounts-dispatcher-fn, on its stream, could not be read \(KMSAccessDeniedException: denied\)\n/,
-    );
+    assert.match(stderr, /who publishes --ledger-table ledger is not checked: --skip-dispatcher-check\n/);
+    assert.equal(lambda.calls.length, 0);
   });
 
-  it("warns when the ledger's only dispatcher is disabled: the replay waits in the stream", async () => {
-    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--all", "--bus", "accounts-bus", "--dry-run"], {
+  it("warns when the target's service's dispatcher is disabled, even while another service's reads the stream", async () => {
+    const orders = { name: "orders-dispatcher-fn", service: "orders", bus: "orders-bus" };
+    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"], {
       clients: {
         eventBridge: deployedBus().client,
         dynamodb: ledgerTables().client,
-        lambda: streamFunctions([accountsDispatcher("Disabled")]).client,
+        lambda: streamFunctions([orders, accountsDispatcher("Disabled")]).client,
       },
     });
     assert.equal(code, 0, stderr);
     assert.match(stderr, /publishes it as service accounts on bus accounts-bus \(its stream mapping is Disabled\)/);
-    assert.match(stderr, /warning: no dispatcher of ledger is reading its stream/);
-    assert.match(stderr, /--all: every projector of bus accounts-bus taking service accounts \(balances, last-transaction\)\n/);
+    assert.match(
+      stderr,
+      /warning: no dispatcher of service accounts is reading the stream of ledger: what this run appends is published only once one is, and only if the stream still holds it then \(24 hours\)\n/,
+    );
+  });
+
+  it("warns when the ledger's dispatcher publishes the right service on another bus than --bus (another stage's, say)", async () => {
+    const staging = { ...accountsDispatcher(), bus: "accounts-bus-staging" };
+    const { code, stderr } = await runInProcess(["replay", ...LEDGER, "--target", "balances", "--bus", "accounts-bus", "--dry-run"], {
+      clients: { eventBridge: deployedBus().client, dynamodb: ledgerTables().client, lambda: streamFunctions([staging]).client },
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stderr,
+      /warning: dispatcher accounts-dispatcher-fn publishes on bus accounts-bus-staging, not on --bus accounts-bus: the replay reaches projector balances only if those events are forwarded to accounts-bus\n/,
+    );
+  });
+
+  it("--all lists the enabled projectors of the bus taking the ledger's service, and warns when none does", async () => {
+    const run = (dispatcher: StreamFunction) =>
+      runInProcess(["replay", ...LEDGER, "--all", "--bus", "accounts-bus", "--dry-run"], {
+        clients: { eventBridge: deployedBus().client, dynamodb: ledgerTables().client, lambda: streamFunctions([dispatcher]).client },
+      });
+    const accounts = await run(accountsDispatcher());
+    assert.equal(accounts.code, 0, accounts.stderr);
+    assert.match(accounts.stderr, /--all: every projector of bus accounts-bus taking service accounts \(balances, last-transaction\)\n/);
+    assert.doesNotMatch(accounts.stderr, /warning/);
+    const orders = await run({ name: "orders-dispatcher-fn", service: "orders", bus: "orders-bus" });
+    assert.equal(orders.code, 0, orders.stderr);
+    assert.match(orders.stderr, /--all: every projector of bus accounts-bus taking service orders \(none found\)\n/);
+    assert.match(orders.stderr, /warning: no enabled projector of bus accounts-bus takes service orders/);
   });
 
   it('keeps a run for the projector named "all" apart from an --all run: it does not resume the --all run\'s checkpoint', async () => {

@@ -62,6 +62,27 @@ describe("recovering failed batches from the dispatcher's S3 destination (S3 stu
     assert.deepEqual(report.replayed, ["ok", "ok2"]);
     assert.deepEqual(report.failed, [{ aggregateId: "bad", reason: "throttled" }]);
   });
+
+  it("given the ledger (by name or ARN), reports a batch of another table's stream and replays none of its aggregates", async () => {
+    const ofStream = (table: string, ids: string[]) => ({
+      ...failedBatch(ids),
+      DDBStreamBatchInfo: {
+        ...failedBatch(ids).DDBStreamBatchInfo,
+        streamArn: `arn:aws:dynamodb:eu-west-1:1:table/${table}/stream/2026-11-24T00:00:00.000`,
+      },
+    });
+    async function* batches() {
+      yield { source: "s3://b/1", body: JSON.stringify(ofStream("accounts-ledger", ["a"])) };
+      yield { source: "s3://b/2", body: JSON.stringify(ofStream("orders-ledger", ["o"])) };
+    }
+    for (const ledgerTable of ["accounts-ledger", "arn:aws:dynamodb:eu-west-1:1:table/accounts-ledger"]) {
+      const replayed: string[] = [];
+      const report = await recoverFailedBatches(batches(), async (id) => void replayed.push(id), { ledgerTable });
+      assert.deepEqual(replayed, ["a"]);
+      assert.deepEqual(report.foreign, [{ source: "s3://b/2", table: "orders-ledger" }]);
+      assert.equal(report.batches, 1);
+    }
+  });
 });
 
 describe("recovering failed batches: an object that is not a failed batch is unreadable, never recovered", () => {
