@@ -417,7 +417,10 @@ export class LocalStage<S, C> {
 
   /** Redrives a dead-letter queue's letters (see redriveDeadLetters), then lets the pipeline settle. */
   async redrive(queueName: string, options: RedriveOptions = {}): Promise<RedriveReport> {
-    const report = await redriveDeadLetters(this.deadLetterQueue(queueName), this.redriveTargets, options);
+    const report = await redriveDeadLetters(this.deadLetterQueue(queueName), this.redriveTargets, {
+      ledgerTable: this.events.tableName,
+      ...options,
+    });
     await this.settle();
     return report;
   }

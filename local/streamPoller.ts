@@ -125,7 +125,9 @@ export class StreamPoller {
       const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
       if (last) this.lastRead.set(shardId, last);
       if (!page.NextShardIterator) this.shards = undefined; // closed: its successor is found by describing again
-      const inserts = (page.Records ?? []).filter((record) => record.eventName === "INSERT").map(toStreamRecord);
+      const inserts = (page.Records ?? [])
+        .filter((record) => record.eventName === "INSERT")
+        .map((record) => toStreamRecord(record, this.streamArn));
       if (inserts.length > 0) await this.deliver(shardId, inserts);
       handled += inserts.length;
     }
@@ -218,9 +220,12 @@ export const insertRecord = (item: Record<string, unknown>, sequenceNumber: stri
 /** The SDK's and Lambda's AttributeValue types describe the same wire shape. */
 type StreamImage = NonNullable<NonNullable<StreamRecord["dynamodb"]>["NewImage"]>;
 
-const toStreamRecord = (record: _Record): StreamRecord => ({
+/** A record as Lambda delivers it: with the stream it came from, as `eventSourceARN`. */
+const toStreamRecord = (record: _Record, streamArn: string): StreamRecord => ({
   eventID: record.eventID,
   eventName: record.eventName,
+  eventSource: "aws:dynamodb",
+  eventSourceARN: streamArn,
   // The streams client's AttributeValue is the same wire shape as DynamoDB's.
   dynamodb: { NewImage: record.dynamodb?.NewImage as StreamImage | undefined, SequenceNumber: record.dynamodb?.SequenceNumber },
 });

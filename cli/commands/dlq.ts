@@ -115,7 +115,11 @@ const list = defineCommand({
     const replay = await replayOf(values, clients);
     const queue = new SqsDeadLetterQueueReader(clients.sqs, values["queue-url"]);
     const { letters, more } = await onResource(queueOf(values["queue-url"]), () =>
-      listDeadLetters(queue, { limit: values.limit, targets: new SqsRedriveTargets(clients.sqs, replay) }),
+      listDeadLetters(queue, {
+        limit: values.limit,
+        targets: new SqsRedriveTargets(clients.sqs, replay),
+        ledgerTable: values["ledger-table"],
+      }),
     );
     for (const letter of letters) io.out(values.json ? `${JSON.stringify(letterJson(letter))}\n` : `${letterLine(letter)}\n`);
     if (!values.json)
@@ -190,7 +194,12 @@ const redrive = defineCommand({
     const queue = new SqsDeadLetterQueueReader(clients.sqs, queueUrl);
     const targets = new SqsRedriveTargets(clients.sqs, replay);
     const report = await onResource(queueOf(queueUrl), () =>
-      redriveDeadLetters(queue, targets, { limit: values.limit, projectorQueueArn, ids: values.all ? undefined : ids }),
+      redriveDeadLetters(queue, targets, {
+        limit: values.limit,
+        projectorQueueArn,
+        ids: values.all ? undefined : ids,
+        ledgerTable: values["ledger-table"],
+      }),
     );
     for (const outcome of report.redriven) io.out(`redriven ${outcome.messageId} (${outcome.shape}) to ${outcome.to}\n`);
     for (const outcome of report.skipped) io.out(`left ${outcome.messageId} (${outcome.shape}): ${outcome.reason}\n`);

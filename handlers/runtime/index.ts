@@ -121,7 +121,7 @@ export { ClaimOutcome, ReactionCheckpoints } from "./reaction/checkpoints";
 export { CommandScheduler, ScheduledCommand } from "./reaction/scheduled";
 export { InMemoryReactionCheckpoints } from "./memory/reactionCheckpoints";
 export { InMemoryScheduler } from "./memory/scheduler";
-export { FailedBatchRecord, RecoveryReport, recoverFailedBatches } from "./operations/failedBatches";
+export { FailedBatchRecord, RecoveryOptions, RecoveryReport, recoverFailedBatches } from "./operations/failedBatches";
 export {
   CheckpointError,
   CheckpointStore,

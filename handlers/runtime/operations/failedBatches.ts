@@ -1,4 +1,5 @@
 import { StreamRecord } from "../dispatch/streamRecords";
+import { tableNameOf, tableOfStreamArn } from "./streamSource";
 
 /**
  * What Lambda writes to an S3 on-failure destination when a stream batch exhausts its retries:
@@ -50,13 +51,6 @@ export interface RecoveryReport {
   foreign: { source: string; table: string }[];
 }
 
-/** The table a DynamoDB stream ARN belongs to (`arn:…:table/<name>/stream/<label>`), or undefined for another form. */
-export const tableOfStreamArn = (arn: unknown): string | undefined =>
-  typeof arn === "string" ? /:table\/([^/]+)\/stream\//.exec(arn)?.[1] : undefined;
-
-/** A table's name, given as its name or its ARN. */
-const tableName = (table: string) => /:table\/([^/]+)$/.exec(table)?.[1] ?? table;
-
 export interface RecoveryOptions {
   /**
    * The ledger the replays are appended to (its name or ARN): a batch of another table's stream
@@ -78,7 +72,7 @@ export async function recoverFailedBatches(
   options: RecoveryOptions = {},
 ): Promise<RecoveryReport> {
   const report: RecoveryReport = { batches: 0, aggregates: 0, replayed: [], failed: [], unreadable: [], foreign: [] };
-  const ledger = options.ledgerTable === undefined ? undefined : tableName(options.ledgerTable);
+  const ledger = options.ledgerTable === undefined ? undefined : tableNameOf(options.ledgerTable);
   const seen = new Set<string>();
   for await (const { source, body } of batches) {
     let ids: string[];

@@ -1,5 +1,6 @@
 import { PUBLICATIONS_REPLAY_TARGET } from "../../domain/domain";
 import { PUBLICATION_LETTER_ORIGIN } from "../../messages/deadLetters";
+import { otherTablesOfRecords } from "../streamSource";
 import { DeadLetterQueuePort, HeldMessage, MessageAttributes, RedriveTargetsPort } from "./messages";
 import { DELIVERY_ATTRIBUTES, DeadLetterShape, describeShape, shapeOf } from "./shapes";
 
@@ -32,6 +33,12 @@ export interface RedriveOptions {
    * whose redrive policy names this DLQ (the consumer's queue, on its DLQ).
    */
   projectorQueueArn?: string;
+  /**
+   * The ledger the dispatcher's letters are replayed into (its name or ARN): a letter whose stream
+   * records name another table's stream is left, naming it, since its aggregates are that table's.
+   * Default: the records' stream is not checked.
+   */
+  ledgerTable?: string;
 }
 
 export interface RedriveOutcome {
@@ -61,6 +68,8 @@ export interface RedriveContext {
   projectorQueueArn?: string;
   /** Whether the ledger can be replayed (the dispatcher's letters). */
   canReplay: boolean;
+  /** The ledger replayed into, when given: the dispatcher's letters must be of its stream. */
+  ledgerTable?: string;
 }
 
 const DEFAULT_LIMIT = 1_000;
@@ -163,6 +172,13 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
     case "handler": {
       if (shape.truncated)
         return { kind: "none", why: "its input was truncated to fit the DLQ: replay the aggregate from the ledger instead" };
+      const isDispatchers = shape.origin === "dispatcher" || shape.origin === PUBLICATION_LETTER_ORIGIN;
+      const others = isDispatchers && context.ledgerTable !== undefined ? otherTablesOfRecords(shape.input, context.ledgerTable) : [];
+      if (others.length > 0)
+        return {
+          kind: "none",
+          why: `its stream records are of table ${others.join(", ")}'s stream, not of the ledger ${context.ledgerTable}: its aggregates are that table's, so redrive it with that ledger`,
+        };
       if (shape.origin === PUBLICATION_LETTER_ORIGIN) {
         if (!context.canReplay)
           return {
@@ -222,6 +238,7 @@ async function contextOf(
     sourceQueues: await queue.sourceQueues(),
     projectorQueueArn: options.projectorQueueArn,
     canReplay: typeof targets?.replay === "function",
+    ledgerTable: options.ledgerTable,
   };
 }
 
