@@ -106,6 +106,27 @@ function checkLedgerReaches(
   return lines;
 }
 
+/**
+ * Says which projectors of the stack an --all run reaches: the enabled ones taking the service the
+ * ledger's dispatcher publishes as, with a warning when there is none.
+ */
+function reportAllTargets(
+  err: (text: string) => void,
+  known: { rules: readonly ProjectorRule[]; from: string },
+  dispatch: LedgerDispatch,
+): void {
+  const published = dispatch.checked ? [...new Set(dispatch.dispatchers.map((dispatcher) => dispatcher.service))].sort() : undefined;
+  const takes = (rule: ProjectorRule) => published === undefined || rule.source === undefined || published.includes(rule.source);
+  const reached = [...new Set(known.rules.filter((rule) => rule.enabled && takes(rule)).map((rule) => rule.target))].sort();
+  err(
+    `--all: every projector of ${known.from}${published ? ` taking service ${published.join(", ")}` : ""} (${reached.join(", ") || "none found"})\n`,
+  );
+  if (published && reached.length === 0)
+    err(
+      `warning: no enabled projector of ${known.from} takes service ${published.join(", ")}: the replay reaches only projectors of buses its events are forwarded to\n`,
+    );
+}
+
 export const replay = defineCommand({
   name: "replay",
   summary:
@@ -151,23 +172,7 @@ export const replay = defineCommand({
         : [];
     reportDispatch(io.err, ledger, dispatch, values.target !== undefined && services.length > 0 ? services : undefined);
     for (const line of reaches) io.err(`${line}\n`);
-    if (known !== undefined && values.all) {
-      const published = dispatch.checked ? [...new Set(dispatch.dispatchers.map((dispatcher) => dispatcher.service))].sort() : undefined;
-      const reached = [
-        ...new Set(
-          known.rules
-            .filter((rule) => rule.enabled && (published === undefined || rule.source === undefined || published.includes(rule.source)))
-            .map((rule) => rule.target),
-        ),
-      ].sort();
-      io.err(
-        `--all: every projector of ${known.from}${published ? ` taking service ${published.join(", ")}` : ""} (${reached.join(", ") || "none found"})\n`,
-      );
-      if (published && reached.length === 0)
-        io.err(
-          `warning: no enabled projector of ${known.from} takes service ${published.join(", ")}: the replay reaches only projectors of buses its events are forwarded to\n`,
-        );
-    }
+    if (known !== undefined && values.all) reportAllTargets(io.err, known, dispatch);
     const db = clients.documentClient;
     const target = values.target;
     // Every projector, or one by name: apart, so a projector named "all" never shares the run or keys of --all.
