@@ -29,8 +29,8 @@ export interface CommandApiArgs extends FunctionComponentArgs {
    * The read replica: a Projector of an `aggregateProjection` of the same domain. With it, commands
    * take the fast path (decide on the replica, read the ledger only after a conflict) and
    * `GET ?consistency=eventual` answers from it. Default none: commands start from the ledger's snapshots.
-   * A replica on another service's bus than the one the ledger's dispatcher publishes to is refused
-   * when the program runs.
+   * A replica given another ledger, or on another service's bus than the one the ledger's dispatcher
+   * publishes to, is refused when the program runs.
    */
   readonly replica?: Projector;
   /**

@@ -46,7 +46,8 @@ export interface ProjectorArgs extends BusSubscriberArgs {
    * checks) are read from its snapshot table, with its KMS key. Default none: no claim checks are
    * resolved (a projector of another service's bus, whose ledger is not in this program; see
    * `claimCheckTable`). A ledger whose dispatcher in this program publishes to another service's
-   * bus is refused when the program runs.
+   * bus, or a bus another ledger's dispatcher publishes to, is refused when the program runs (a bus
+   * of another stack whose service name is an Output is not checked).
    */
   readonly ledger?: EventLedger;
   /** Write to this table instead of creating one (it must have the read-model key schema). Default: a new table. */

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { bundleHandler, loadModulesWithoutBundling } from "../components/bundle";
-import { RecordedComponent, recordedComponents } from "../components/registry";
+import type { RecordedComponent } from "../components/recordedComponent";
+import { recordedComponents } from "../components/registry";
 import { Publication, requirePublications } from "../handlers/runtime/contracts/publication";
 import { Domain, requireDomain } from "../handlers/runtime/domain/domain";
 import { StartPolicy } from "../handlers/runtime/ledger/conventions";

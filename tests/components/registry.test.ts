@@ -47,7 +47,7 @@ describe("a program's components", () => {
   });
 
   const refusal =
-    /Projector "orders-balances": its ledger is the one AggregateDispatcher "accounts-dispatcher" publishes as service "accounts", but its bus carries service "orders"'s events, so its claim checks would be looked up in another service's snapshot table; give it the ledger of "orders"/;
+    /Projector "orders-balances": its ledger is the one AggregateDispatcher "accounts-dispatcher" publishes as service "accounts", but its bus carries service "orders"'s events, so its claim checks would be looked up in another service's snapshot table; give it the ledger whose dispatcher publishes to its bus/;
 
   it("refuse a projector given the ledger of another service than its bus's, when the dispatcher is created first", async () => {
     await assert.rejects(
@@ -92,5 +92,44 @@ describe("a program's components", () => {
         }),
         /CommandApi "accounts-commands": its ledger is the one AggregateDispatcher "accounts-dispatcher" publishes as service "accounts", but the bus of its replica, Projector "orders-replica", carries service "orders"'s events, so its commands would start from the states of another service's aggregates/,
       );
+  });
+
+  it("refuse a projector given another ledger than the one whose dispatcher publishes to its bus, when its own ledger has none in the program", async () => {
+    await assert.rejects(
+      compose(() => {
+        const { accounts, orders } = twoServices();
+        new AggregateDispatcher("orders-dispatcher", { ...orders, domainModule, domainExport: "accounts" });
+        new Projector("orders-balances", { bus: orders.bus, ledger: accounts.ledger, projectionModule, projectionExport: "balances" });
+      }),
+      /Projector "orders-balances": its bus carries the events AggregateDispatcher "orders-dispatcher" publishes from another ledger than its own, so its claim checks would be looked up in another service's snapshot table/,
+    );
+  });
+
+  it("take a ledger with a dispatcher to each of two services, and a projector of either bus given that ledger", async () => {
+    await compose(() => {
+      const ledger = new EventLedger("shared-ledger");
+      const first = new ServiceBus("first-bus", { serviceName: "first" });
+      const second = new ServiceBus("second-bus", { serviceName: "second" });
+      new AggregateDispatcher("first-dispatcher", { ledger, bus: first, domainModule, domainExport: "accounts" });
+      new Projector("first-balances", { bus: first, ledger, projectionModule, projectionExport: "balances" });
+      new AggregateDispatcher("second-dispatcher", { ledger, bus: second, domainModule, domainExport: "accounts" });
+      new Projector("second-balances", { bus: second, ledger, projectionModule, projectionExport: "balances" });
+    });
+  });
+
+  it("refuse a command API whose replica resolves claim checks from another ledger than the command API's", async () => {
+    await assert.rejects(
+      compose(() => {
+        const { accounts, orders } = twoServices();
+        const replica = new Projector("orders-replica", {
+          bus: orders.bus,
+          ledger: orders.ledger,
+          projectionModule,
+          projectionExport: "replica",
+        });
+        new CommandApi("accounts-commands", { ledger: accounts.ledger, domainModule, domainExport: "accounts", replica });
+      }),
+      /CommandApi "accounts-commands": its replica, Projector "orders-replica", resolves claim checks from another ledger than the CommandApi's/,
+    );
   });
 });

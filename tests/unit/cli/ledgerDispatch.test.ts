@@ -146,18 +146,31 @@ describe("recover and dlq redrive: the ledger they append to must have a dispatc
       assert.equal(sqs.calls.length, 0, "no letter received");
     });
 
-  it("dlq redrive with the ledger options takes the dispatcher's own queue, whichever form of its URL each side uses", async () => {
-    const sqs = fakeSqs([{ name: "dispatcher-dlq" }]);
-    // The dispatcher's environment holding the legacy form of the URL the operator gives in the regional form.
-    const dispatcher = { ...accountsDispatcher(), deadLetterQueueUrl: queueUrl("dispatcher-dlq", "eu-west-1.queue.amazonaws.com") };
-    const { code, stdout, stderr } = await runInProcess(["dlq", "redrive", "--all", "--queue-url", queueUrl("dispatcher-dlq"), ...LEDGER], {
-      clients: { dynamodb: ledgerTables().client, lambda: streamFunctions([dispatcher]).client, sqs: sqs.client },
+  for (const [given, configured] of [
+    ["sqs.eu-west-1.amazonaws.com", "eu-west-1.queue.amazonaws.com"],
+    ["eu-west-1.queue.amazonaws.com", "sqs.eu-west-1.amazonaws.com"],
+    ["sqs.eu-west-1.amazonaws.com", "vpce-0a1b2c3d-4e5f.sqs.eu-west-1.vpce.amazonaws.com"],
+  ] as const)
+    it(`dlq redrive with the ledger options takes the dispatcher's own queue given as ${given} when its configuration says ${configured}`, async () => {
+      const sqs = fakeSqs([{ name: "dispatcher-dlq" }]);
+      const fake = queueUrl("dispatcher-dlq");
+      const dispatcher = { ...accountsDispatcher(), deadLetterQueueUrl: queueUrl("dispatcher-dlq", configured) };
+      // The fake answers on its regional URL: what the operator gives is routed there.
+      const sqsClient = sqs.client;
+      const send = sqsClient.send.bind(sqsClient);
+      (sqsClient as { send: unknown }).send = (command: { input: { QueueUrl?: string } }) => {
+        if (command.input.QueueUrl === queueUrl("dispatcher-dlq", given)) command.input.QueueUrl = fake;
+        return send(command as never);
+      };
+      const { code, stdout, stderr } = await runInProcess(
+        ["dlq", "redrive", "--all", "--queue-url", queueUrl("dispatcher-dlq", given), ...LEDGER],
+        { clients: { dynamodb: ledgerTables().client, lambda: streamFunctions([dispatcher]).client, sqs: sqsClient } },
+      );
+      assert.equal(code, 0, stderr);
+      assert.match(
+        stderr,
+        /^--ledger-table ledger: dispatcher accounts-dispatcher-fn publishes it as service accounts on bus accounts-bus\n/,
+      );
+      assert.match(stdout, /0 redriven, 0 left in the queue, 0 failed, 0 not found/);
     });
-    assert.equal(code, 0, stderr);
-    assert.match(
-      stderr,
-      /^--ledger-table ledger: dispatcher accounts-dispatcher-fn publishes it as service accounts on bus accounts-bus\n/,
-    );
-    assert.match(stdout, /0 redriven, 0 left in the queue, 0 failed, 0 not found/);
-  });
 });

@@ -138,47 +138,52 @@ describe("dead-letter redrive", () => {
       assert.equal(sqs.messagesOf("dispatcher-dlq").length, 0);
     });
 
-    it("given the ledger, leaves a dispatcher's letter whose records are of another table's stream, naming it, and replays the ledger's own", async () => {
+    it("given the ledger (by name or ARN), leaves a dispatcher's letter whose records are of another table's stream, naming it, and replays the ledger's own", async () => {
       const streamOf = (table: string) => `arn:aws:dynamodb:eu-west-1:123456789012:table/${table}/stream/2026-12-01T00:00:00.000`;
-      const record = (table: string, id: string) => ({
+      const record = (table: string | undefined, id: string) => ({
         eventName: "INSERT",
-        eventSourceARN: streamOf(table),
+        ...(table ? { eventSourceARN: streamOf(table) } : {}),
         dynamodb: { NewImage: { aggregateId: { S: id }, version: { N: "1" } } },
       });
-      const sqs = fakeSqs([
-        {
-          name: "dispatcher-dlq",
-          messages: [
-            { MessageId: "m-own", ...handlerMessage({ reason: "bad", origin: "dispatcher", input: record("accounts-ledger", "a") }) },
-            { MessageId: "m-other", ...handlerMessage({ reason: "bad", origin: "dispatcher", input: [record("orders-ledger", "o")] }) },
-            {
-              MessageId: "m-publications",
-              ...handlerMessage({ reason: "bad", origin: PUBLICATION_LETTER_ORIGIN, input: [record("orders-ledger", "p")] }),
-            },
-          ],
-        },
-      ]);
-      const replayed: string[] = [];
-      const report = await redriveDeadLetters(
-        new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("dispatcher-dlq")),
-        new SqsRedriveTargets(sqs.client, async (id) => void replayed.push(id)),
-        { ledgerTable: "arn:aws:dynamodb:eu-west-1:123456789012:table/accounts-ledger" },
-      );
-      assert.deepEqual(replayed, ["a"]);
-      assert.deepEqual(
-        report.skipped.map((outcome) => [outcome.messageId, outcome.reason]),
-        [
+      for (const ledgerTable of ["accounts-ledger", "arn:aws:dynamodb:eu-west-1:123456789012:table/accounts-ledger"]) {
+        const sqs = fakeSqs([
+          {
+            name: "dispatcher-dlq",
+            messages: [
+              // One record: the letter of a record the dispatcher could not read.
+              { MessageId: "m-own", ...handlerMessage({ reason: "bad", origin: "dispatcher", input: record("accounts-ledger", "a") }) },
+              {
+                MessageId: "m-other-one",
+                ...handlerMessage({ reason: "bad", origin: "dispatcher", input: record("orders-ledger", "o1") }),
+              },
+              { MessageId: "m-other", ...handlerMessage({ reason: "bad", origin: "dispatcher", input: [record("orders-ledger", "o")] }) },
+              {
+                MessageId: "m-publications",
+                ...handlerMessage({ reason: "bad", origin: PUBLICATION_LETTER_ORIGIN, input: [record("orders-ledger", "p")] }),
+              },
+              // A record naming no stream (written by hand) is taken as the ledger's.
+              { MessageId: "m-unnamed", ...handlerMessage({ reason: "bad", origin: "dispatcher", input: record(undefined, "u") }) },
+            ],
+          },
+        ]);
+        const replayed: string[] = [];
+        const report = await redriveDeadLetters(
+          new SqsDeadLetterQueueReader(sqs.client, sqs.urlOf("dispatcher-dlq")),
+          new SqsRedriveTargets(sqs.client, async (id) => void replayed.push(id)),
+          { ledgerTable },
+        );
+        assert.deepEqual(replayed, ["a", "u"]);
+        const reason = `its stream records are of table orders-ledger's stream, not of the ledger ${ledgerTable}: its aggregates are that table's, not this ledger's`;
+        assert.deepEqual(
+          report.skipped.map((outcome) => [outcome.messageId, outcome.reason]),
           [
-            "m-other",
-            "its stream records are of table orders-ledger's stream, not of the ledger arn:aws:dynamodb:eu-west-1:123456789012:table/accounts-ledger: its aggregates are that table's, so redrive it with that ledger",
+            ["m-other-one", reason],
+            ["m-other", reason],
+            ["m-publications", reason],
           ],
-          [
-            "m-publications",
-            "its stream records are of table orders-ledger's stream, not of the ledger arn:aws:dynamodb:eu-west-1:123456789012:table/accounts-ledger: its aggregates are that table's, so redrive it with that ledger",
-          ],
-        ],
-      );
-      assert.equal(sqs.messagesOf("dispatcher-dlq").length, 2, "the other ledger's letters stay");
+        );
+        assert.equal(sqs.messagesOf("dispatcher-dlq").length, 3, "the other ledger's letters stay");
+      }
     });
 
     it("redrives a letter about public events the dispatcher could not publish by a replay asking it to publish those versions' public events again, and leaves it without a ledger", async () => {

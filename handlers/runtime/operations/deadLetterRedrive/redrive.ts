@@ -177,7 +177,7 @@ export function planRedrive(message: HeldMessage, shape: DeadLetterShape, contex
       if (others.length > 0)
         return {
           kind: "none",
-          why: `its stream records are of table ${others.join(", ")}'s stream, not of the ledger ${context.ledgerTable}: its aggregates are that table's, so redrive it with that ledger`,
+          why: `its stream records are of table ${others.join(", ")}'s stream, not of the ledger ${context.ledgerTable}: its aggregates are that table's, not this ledger's`,
         };
       if (shape.origin === PUBLICATION_LETTER_ORIGIN) {
         if (!context.canReplay)
