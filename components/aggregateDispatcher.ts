@@ -4,7 +4,7 @@ import { ENV } from "../handlers/runtime/ledger/conventions";
 import { contractLabel } from "../handlers/runtime/contracts/contract";
 import type { Publication } from "../handlers/runtime/contracts/publication";
 import { AlarmsArgs, functionAlarms, iteratorAgeAlarm } from "./alarms";
-import { HandlerBundleSpec, bundleHandler } from "./bundle";
+import { HandlerBundleSpec, bundleHandler, definitionName } from "./bundle";
 import { EventLedger } from "./eventLedger";
 import { FunctionComponentArgs, RoleRef, Tags, handlerFunction } from "./handlerFunction";
 import { kmsStatements } from "./policy";
@@ -15,7 +15,10 @@ import { nameArgs } from "./stackNames";
 import { recordComponent } from "./registry";
 
 export interface AggregateDispatcherArgs extends FunctionComponentArgs {
-  /** The ledger whose stream is dispatched. Required. */
+  /**
+   * The ledger whose stream is dispatched. A ledger the program's other components use with another
+   * domain is refused when the program runs. Required.
+   */
   readonly ledger: EventLedger;
   /** The bus the state-carried events are published to. Required. */
   readonly bus: ServiceBus;
@@ -196,6 +199,7 @@ export class AggregateDispatcher extends pulumi.ComponentResource {
       ledger: args.ledger,
       bus: args.bus,
       domain: { module: args.domainModule, exportName: args.domainExport ?? "default" },
+      domainName: definitionName(bundle),
       ...(args.publicationModule
         ? { publications: { module: args.publicationModule, exportName: args.publicationExport ?? "default" } }
         : {}),

@@ -48,6 +48,12 @@ export interface HandlerBundle {
   extra?: unknown;
 }
 
+/** The `name` of the domain (or other definition) a bundle wraps, as the bundle loaded it. */
+export function definitionName(spec: HandlerBundleSpec): string | undefined {
+  const name = (bundleHandler(spec).definition as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" ? name : undefined;
+}
+
 /**
  * Bundles a handler with esbuild into one CommonJS file exporting `handler`, the pinned AWS SDK
  * included: the function runs the SDK the tests ran, not whichever copy the Lambda runtime ships.

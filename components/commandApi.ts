@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, START_POLICIES, StartPolicy } from "../handlers/runtime/ledger/conventions";
 import { AlarmsArgs, functionAlarms } from "./alarms";
+import { HandlerBundleSpec, definitionName } from "./bundle";
 import { EventLedger } from "./eventLedger";
 import { CommandApiDax, daxInFront } from "./commandApiDax";
 import { FunctionComponentArgs, RoleRef, handlerFunction } from "./handlerFunction";
@@ -19,7 +20,10 @@ import { recordComponent } from "./registry";
 export type CommandApiAuth = "AWS_IAM" | { readonly type: "NONE"; readonly acknowledgePublicEndpoint: true };
 
 export interface CommandApiArgs extends FunctionComponentArgs {
-  /** The ledger commands append to. Required. */
+  /**
+   * The ledger commands append to. A ledger the program's other components use with another domain
+   * is refused when the program runs. Required.
+   */
   readonly ledger: EventLedger;
   /** Path of the module exporting the domain (decide and reduce), bundled into the function. Required. */
   readonly domainModule: string;
@@ -137,11 +141,16 @@ export class CommandApi extends pulumi.ComponentResource {
     const dax = args.dax && replica ? daxInFront(name, args.dax, replica, ledger.kmsKeyArn, args.tags, this) : undefined;
     if (dax) statements.push({ Sid: "ReplicaThroughDax", Effect: "Allow", Action: DAX_ITEM_READ_ACTIONS, Resource: [dax.cluster.arn] });
     this.daxCluster = dax?.cluster;
+    const bundle: HandlerBundleSpec = {
+      kind: dax ? "commandApiDax" : "commandApi",
+      module: args.domainModule,
+      exportName: args.domainExport ?? "default",
+    };
     const { fn, role, logGroup, logGroupName } = handlerFunction(
       name,
       {
         component,
-        bundle: { kind: dax ? "commandApiDax" : "commandApi", module: args.domainModule, exportName: args.domainExport ?? "default" },
+        bundle,
         environment: {
           [ENV.ledgerTable]: ledger.tableName,
           [ENV.idempotencyTable]: ledger.idempotencyTableName,
@@ -209,6 +218,7 @@ export class CommandApi extends pulumi.ComponentResource {
       name,
       ledger: args.ledger,
       domain: { module: args.domainModule, exportName: args.domainExport ?? "default" },
+      domainName: definitionName(bundle),
       replica: args.replica,
       start: args.start,
     });

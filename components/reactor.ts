@@ -27,7 +27,11 @@ export interface ReactorArgs extends BusSubscriberArgs {
    * there. Required.
    */
   readonly bus: BusInput;
-  /** The reacting service's ledger: the commands are appended there, their keys and the reaction's checkpoints kept in its idempotency table. Required. */
+  /**
+   * The reacting service's ledger: the commands are appended there, their keys and the reaction's
+   * checkpoints kept in its idempotency table. A ledger the program's other components use with
+   * another domain than the reaction's target is refused when the program runs. Required.
+   */
   readonly ledger: EventLedger;
   /** Path of the module exporting the reaction (`reactionsOf(domain).define(...)`); its source and event types shape the rule. Required. */
   readonly reactionModule: string;
@@ -154,6 +158,7 @@ export class Reactor extends pulumi.ComponentResource {
       ledger: args.ledger,
       reaction: { module: args.reactionModule, exportName: args.reactionExport ?? "default" },
       reactionName: reaction.name,
+      domainName: reaction.target.name,
     });
     this.registerOutputs({ reactionName: this.reactionName, sourceService: this.sourceService, queueUrl: this.queueUrl });
   }

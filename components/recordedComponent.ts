@@ -21,6 +21,8 @@ export type RecordedComponent =
       readonly ledger: object;
       readonly bus: object;
       readonly domain: ModuleExport;
+      /** The name of the domain it folds, as its bundle loaded it. */
+      readonly domainName?: string;
       readonly publications?: ModuleExport;
     }
   | {
@@ -36,6 +38,8 @@ export type RecordedComponent =
       readonly name: string;
       readonly ledger: object;
       readonly domain: ModuleExport;
+      /** The name of the domain it decides with, as its bundle loaded it. */
+      readonly domainName?: string;
       readonly replica?: object;
       readonly start?: StartPolicy;
     }
@@ -47,6 +51,8 @@ export type RecordedComponent =
       readonly reaction: ModuleExport;
       /** The reaction's own name: its checkpoints and command keys are named by it. */
       readonly reactionName: string;
+      /** The name of the domain its reaction's commands are for (the reaction's target). */
+      readonly domainName?: string;
     };
 
 /** A bus as a consumer names it: the component of this program, or the service it carries (a bus of another stack). */

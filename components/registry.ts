@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { requireOneDomainPerLedger } from "./ledgerDomain";
 import { requireLedgerOfBus } from "./ledgerOfBus";
 import type { BusReference, RecordedComponent } from "./recordedComponent";
 
@@ -14,8 +15,12 @@ function current(): RecordedComponent[] {
   return list;
 }
 
-/** Records a component of the program being run, refusing it when it pairs a ledger with another service's bus. */
+/**
+ * Records a component of the program being run, refusing it when it uses a ledger with another
+ * domain than the ledger's other components, or pairs a ledger with another service's bus.
+ */
 export function recordComponent(entry: RecordedComponent): void {
+  requireOneDomainPerLedger(entry, current());
   requireLedgerOfBus(entry, current());
   current().push(entry);
 }

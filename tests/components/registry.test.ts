@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { AggregateDispatcher, CommandApi, EventLedger, Projector, ServiceBus } from "../../components";
+import { AggregateDispatcher, CommandApi, EventLedger, Projector, Reactor, ServiceBus } from "../../components";
 import { recordedComponents } from "../../components/registry";
 import { compose } from "../../local/pulumiMocks";
 
 const projectionModule = path.join(__dirname, "..", "..", "examples", "accounts", "projections.ts");
 const domainModule = path.join(__dirname, "..", "..", "examples", "accounts", "domain.ts");
+const shop = (service: string) => path.join(__dirname, "..", "..", "examples", "shop", `${service}.ts`);
 
 /** Two services, each a ledger with a dispatcher to its bus (the dispatchers made by `dispatch`, when the test says). */
 function twoServices() {
@@ -130,6 +131,45 @@ describe("a program's components", () => {
         new CommandApi("accounts-commands", { ledger: accounts.ledger, domainModule, domainExport: "accounts", replica });
       }),
       /CommandApi "accounts-commands": its replica, Projector "orders-replica", resolves claim checks from another ledger than the CommandApi's/,
+    );
+  });
+
+  it("refuse a reactor whose reaction's commands are for another domain than its ledger's, whichever is created first", async () => {
+    for (const reactorFirst of [false, true])
+      await assert.rejects(
+        compose(() => {
+          const orders = { ledger: new EventLedger("orders-ledger"), bus: new ServiceBus("orders-bus", { serviceName: "orders" }) };
+          const dispatch = () =>
+            new AggregateDispatcher("orders-dispatcher", { ...orders, domainModule: shop("orders"), domainExport: "orders" });
+          if (!reactorFirst) dispatch();
+          // chargeOrders sends payments' commands: its ledger must be payments'.
+          new Reactor("payments-charge-orders", {
+            bus: orders.bus,
+            ledger: orders.ledger,
+            reactionModule: shop("payments"),
+            reactionExport: "chargeOrders",
+          });
+          if (reactorFirst) dispatch();
+        }),
+        reactorFirst
+          ? /AggregateDispatcher "orders-dispatcher": it folds domain "Order", but its ledger holds domain "Payment"'s events \(Reactor "payments-charge-orders" sends commands of "Payment"\); a ledger holds one domain's events/
+          : /Reactor "payments-charge-orders": it sends commands of domain "Payment", but its ledger holds domain "Order"'s events \(AggregateDispatcher "orders-dispatcher" folds "Order"\); a ledger holds one domain's events, so give it the ledger of "Payment"/,
+      );
+  });
+
+  it("refuse a command API deciding with another domain than its ledger's dispatcher folds", async () => {
+    await assert.rejects(
+      compose(() => {
+        const ledger = new EventLedger("orders-ledger");
+        new AggregateDispatcher("orders-dispatcher", {
+          ledger,
+          bus: new ServiceBus("orders-bus", { serviceName: "orders" }),
+          domainModule: shop("orders"),
+          domainExport: "orders",
+        });
+        new CommandApi("orders-commands", { ledger, domainModule: shop("payments"), domainExport: "payments" });
+      }),
+      /CommandApi "orders-commands": it decides with domain "Payment", but its ledger holds domain "Order"'s events/,
     );
   });
 });

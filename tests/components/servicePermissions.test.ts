@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CommandApi, PolicyStatement, Projector, Reactor } from "../../components";
+import { CommandApi, EventLedger, PolicyStatement, Projector, Reactor } from "../../components";
 import { SERVICE_PERMISSIONS } from "../../components/servicePermissions";
 import { Registered, compose, valueOf } from "../../local/pulumiMocks";
 import { namingTable, permissionTable } from "./deployDoc";
@@ -216,9 +216,10 @@ describe("service-side permissions as data", function () {
         projectionExport: "balances",
         logGroup: { skip: true },
       });
+      // A reaction's commands go to its own service's ledger (payments'), encrypted with the key too.
       new Reactor("accounts-charge-orders", {
         bus: service.bus,
-        ledger: service.ledger,
+        ledger: new EventLedger("payments-ledger", { deletionProtection: false, kmsKeyArn: KEY }),
         reactionModule: path.join(examples, "..", "shop", "payments.ts"),
         reactionExport: "chargeOrders",
       });
