@@ -41,6 +41,12 @@ interface BusClaim {
   readonly remedy: string;
 }
 
+/** The recorded Projector a command API was given as its replica, if any. */
+const replicaOf = (api: Recorded<"CommandApi">, recorded: readonly RecordedComponent[]) =>
+  api.replica === undefined
+    ? undefined
+    : (recorded.find((other) => other.kind === "Projector" && other.component === api.replica) as Recorded<"Projector"> | undefined);
+
 /** What `entry` says about the bus of a ledger: a projector given a ledger, a command API given a replica. */
 function busClaimsOf(entry: RecordedComponent, recorded: readonly RecordedComponent[]): BusClaim[] {
   if (entry.kind === "Projector" && entry.ledger)
@@ -54,9 +60,8 @@ function busClaimsOf(entry: RecordedComponent, recorded: readonly RecordedCompon
         remedy: "give it the ledger whose dispatcher publishes to its bus, or `claimCheckTable` when that ledger is not in this program",
       },
     ];
-  if (entry.kind === "CommandApi" && entry.replica) {
-    const replica = recorded.find((other) => other.kind === "Projector" && other.component === entry.replica) as
-      Recorded<"Projector"> | undefined;
+  if (entry.kind === "CommandApi") {
+    const replica = replicaOf(entry, recorded);
     if (replica)
       return [
         {
@@ -92,9 +97,8 @@ function contradiction(claim: BusClaim, dispatchers: readonly Dispatcher[]): str
  * publishes to its bus's service (a ledger may have several dispatchers).
  */
 export function requireLedgerOfBus(entry: RecordedComponent, recorded: readonly RecordedComponent[]): void {
-  if (entry.kind === "CommandApi" && entry.replica) {
-    const replica = recorded.find((other) => other.kind === "Projector" && other.component === entry.replica) as
-      Recorded<"Projector"> | undefined;
+  if (entry.kind === "CommandApi") {
+    const replica = replicaOf(entry, recorded);
     if (replica?.ledger && replica.ledger !== entry.ledger)
       throw new Error(
         `CommandApi "${entry.name}": its replica, Projector "${replica.name}", resolves claim checks from another ledger than the CommandApi's, so the replica projects another service's aggregates; give it the replica of its own ledger's service`,
